@@ -1,0 +1,48 @@
+package teacup.wire;
+
+/**
+ * An IPv4 address. The hot path carries addresses as plain {@code int}s (the 32 bits in network
+ * order, as read by {@link BigEndian#i32}); this record is for configuration and display.
+ */
+public record Ipv4Address(int bits) {
+    public static final Ipv4Address ANY = new Ipv4Address(0);
+    public static final Ipv4Address BROADCAST = new Ipv4Address(-1);
+
+    /** Parses dotted-quad text, e.g. {@code 198.18.0.2}; throws IllegalArgumentException with a clear message. */
+    public static Ipv4Address parse(String text) {
+        String[] parts = text.split("\\.", -1);
+        if (parts.length != 4) {
+            throw new IllegalArgumentException("not an IPv4 address: '" + text + "'");
+        }
+        int v = 0;
+        for (String p : parts) {
+            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit)) {
+                throw new IllegalArgumentException("not an IPv4 address: '" + text + "'");
+            }
+            int octet = Integer.parseInt(p);
+            if (octet > 255) {
+                throw new IllegalArgumentException("not an IPv4 address: '" + text + "'");
+            }
+            v = (v << 8) | octet;
+        }
+        return new Ipv4Address(v);
+    }
+
+    public static String format(int bits) {
+        return (bits >>> 24) + "." + ((bits >>> 16) & 0xff) + "." + ((bits >>> 8) & 0xff) + "." + (bits & 0xff);
+    }
+
+    /** The network mask for a prefix length 0..32. */
+    public static int mask(int prefixLength) {
+        return prefixLength == 0 ? 0 : -1 << (32 - prefixLength);
+    }
+
+    public static boolean isMulticast(int bits) {
+        return (bits >>> 28) == 0xe;
+    }
+
+    @Override
+    public String toString() {
+        return format(bits);
+    }
+}

@@ -1,0 +1,149 @@
+package teacup.wire;
+
+/**
+ * View over an IPv4 packet (RFC 791). {@link #wrap} checks version, IHL, total length against the
+ * buffer and the header checksum; options are not interpreted, only skipped by IHL. A buffer
+ * longer than the total length (Ethernet padding) is accepted and the excess ignored.
+ */
+public final class Ipv4Packet {
+    public static final int MIN_HEADER_LENGTH = 20;
+    public static final int PROTOCOL_ICMP = 1;
+    public static final int PROTOCOL_TCP = 6;
+    public static final int PROTOCOL_UDP = 17;
+    public static final int FLAG_DONT_FRAGMENT = 0x4000;
+    public static final int FLAG_MORE_FRAGMENTS = 0x2000;
+    public static final int MAX_TOTAL_LENGTH = 65535;
+
+    private static final int VERSION_IHL = 0;
+    private static final int TOS = 1;
+    private static final int TOTAL_LENGTH = 2;
+    private static final int IDENTIFICATION = 4;
+    private static final int FLAGS_FRAGMENT = 6;
+    private static final int TTL = 8;
+    private static final int PROTOCOL = 9;
+    private static final int CHECKSUM = 10;
+    private static final int SOURCE = 12;
+    private static final int DESTINATION = 16;
+
+    private byte[] buf;
+    private int off;
+    private int headerLength;
+    private int totalLength;
+
+    public Defect wrap(byte[] buf, int off, int len) {
+        this.buf = buf;
+        this.off = off;
+        if (off < 0 || len < MIN_HEADER_LENGTH || off + len > buf.length) {
+            return Defect.TRUNCATED;
+        }
+        int versionIhl = BigEndian.u8(buf, off + VERSION_IHL);
+        if ((versionIhl >>> 4) != 4) {
+            return Defect.BAD_VERSION;
+        }
+        headerLength = (versionIhl & 0xf) * 4;
+        if (headerLength < MIN_HEADER_LENGTH || headerLength > len) {
+            return Defect.BAD_HEADER_LENGTH;
+        }
+        totalLength = BigEndian.u16(buf, off + TOTAL_LENGTH);
+        if (totalLength < headerLength) {
+            return Defect.BAD_LENGTH;
+        }
+        if (totalLength > len) {
+            return Defect.TRUNCATED;
+        }
+        if (Checksum.compute(buf, off, headerLength) != 0) {
+            return Defect.BAD_CHECKSUM;
+        }
+        return Defect.NONE;
+    }
+
+    public int headerLength() {
+        return headerLength;
+    }
+
+    public int totalLength() {
+        return totalLength;
+    }
+
+    public int typeOfService() {
+        return BigEndian.u8(buf, off + TOS);
+    }
+
+    public int identification() {
+        return BigEndian.u16(buf, off + IDENTIFICATION);
+    }
+
+    public boolean dontFragment() {
+        return (BigEndian.u16(buf, off + FLAGS_FRAGMENT) & FLAG_DONT_FRAGMENT) != 0;
+    }
+
+    public boolean moreFragments() {
+        return (BigEndian.u16(buf, off + FLAGS_FRAGMENT) & FLAG_MORE_FRAGMENTS) != 0;
+    }
+
+    /** Fragment offset in bytes (the field counts 8-byte units). */
+    public int fragmentOffset() {
+        return (BigEndian.u16(buf, off + FLAGS_FRAGMENT) & 0x1fff) * 8;
+    }
+
+    public boolean isFragment() {
+        return moreFragments() || fragmentOffset() != 0;
+    }
+
+    public int ttl() {
+        return BigEndian.u8(buf, off + TTL);
+    }
+
+    public int protocol() {
+        return BigEndian.u8(buf, off + PROTOCOL);
+    }
+
+    public int checksum() {
+        return BigEndian.u16(buf, off + CHECKSUM);
+    }
+
+    public int source() {
+        return BigEndian.i32(buf, off + SOURCE);
+    }
+
+    public int destination() {
+        return BigEndian.i32(buf, off + DESTINATION);
+    }
+
+    public byte[] buffer() {
+        return buf;
+    }
+
+    public int offset() {
+        return off;
+    }
+
+    public int payloadOffset() {
+        return off + headerLength;
+    }
+
+    public int payloadLength() {
+        return totalLength - headerLength;
+    }
+
+    /**
+     * Writes a 20-byte header (no options) at {@code off} with its checksum, for a payload of
+     * {@code payloadLength} bytes that follows it. {@code flagsAndOffset} is the raw 16-bit field
+     * (flags | offset/8). Returns the header length.
+     */
+    public static int write(byte[] b, int off, int payloadLength, int identification, int flagsAndOffset,
+                            int ttl, int protocol, int source, int destination) {
+        BigEndian.put8(b, off + VERSION_IHL, 0x45);
+        BigEndian.put8(b, off + TOS, 0);
+        BigEndian.put16(b, off + TOTAL_LENGTH, MIN_HEADER_LENGTH + payloadLength);
+        BigEndian.put16(b, off + IDENTIFICATION, identification);
+        BigEndian.put16(b, off + FLAGS_FRAGMENT, flagsAndOffset);
+        BigEndian.put8(b, off + TTL, ttl);
+        BigEndian.put8(b, off + PROTOCOL, protocol);
+        BigEndian.put16(b, off + CHECKSUM, 0);
+        BigEndian.put32(b, off + SOURCE, source);
+        BigEndian.put32(b, off + DESTINATION, destination);
+        BigEndian.put16(b, off + CHECKSUM, Checksum.compute(b, off, MIN_HEADER_LENGTH));
+        return MIN_HEADER_LENGTH;
+    }
+}
