@@ -1,0 +1,187 @@
+package teacup.ip;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * IPv4-to-Ethernet address cache (RFC 826) with resolution state: entries expire, unanswered
+ * requests are retried a few times, and frames waiting for an answer are held in a bounded
+ * queue per address. Pure state: the IP layer sends the requests and the released frames.
+ */
+final class ArpCache {
+    /** Returned by {@link #lookup} when there is no usable entry; no 48-bit MAC equals it. */
+    static final long UNRESOLVED = -1L;
+
+    record Settings(long reachableNanos, long retryNanos, int attempts, int queuePerAddress, int maxEntries) {
+        static final Settings DEFAULT = new Settings(60_000_000_000L, 1_000_000_000L, 3, 16, 1024);
+    }
+
+    /** A frame waiting for its next hop's MAC: a private copy, destination MAC still blank. */
+    record Waiting(byte[] frame, int length) {}
+
+    private static final class Entry {
+        long mac = UNRESOLVED;
+        long expiresAt;
+        int attempts;
+        long nextAttemptAt;
+        ArrayDeque<Waiting> waiting;
+    }
+
+    private final Settings settings;
+    private final Map<Integer, Entry> entries = new HashMap<>();
+    // One-entry memo in front of the map: a connection sends to one next hop again and again,
+    // and this avoids boxing the key on every packet.
+    private int memoIp;
+    private long memoMac = UNRESOLVED;
+    private long memoExpiresAt;
+
+    private final Listener listener;
+
+    /** What the cache asks its owner to do while polling. */
+    interface Listener {
+        void sendRequest(int ip);
+
+        void abandoned(int ip, int frames);
+    }
+
+    ArpCache(Settings settings, Listener listener) {
+        this.settings = settings;
+        this.listener = listener;
+    }
+
+    /** The MAC for {@code ip}, or {@link #UNRESOLVED}. */
+    long lookup(int ip, long now) {
+        if (memoMac != UNRESOLVED && memoIp == ip && now < memoExpiresAt) {
+            return memoMac;
+        }
+        Entry e = entries.get(ip);
+        if (e == null || e.mac == UNRESOLVED || now >= e.expiresAt) {
+            return UNRESOLVED;
+        }
+        memoIp = ip;
+        memoMac = e.mac;
+        memoExpiresAt = e.expiresAt;
+        return e.mac;
+    }
+
+    /**
+     * Holds a frame until {@code ip} resolves. Returns false when the frame could not be held
+     * (queue or table full). Sends the first request itself when the address is new.
+     */
+    boolean hold(int ip, byte[] frame, int length, long now) {
+        Entry e = entries.get(ip);
+        if (e == null) {
+            if (entries.size() >= settings.maxEntries() && !evictOne(now)) {
+                return false;
+            }
+            e = new Entry();
+            entries.put(ip, e);
+        }
+        if (e.waiting == null) {
+            e.waiting = new ArrayDeque<>();
+        }
+        if (e.waiting.size() >= settings.queuePerAddress()) {
+            return false;
+        }
+        e.waiting.add(new Waiting(frame, length));
+        if (e.attempts == 0 || e.mac != UNRESOLVED) {
+            // New, or a stale resolved entry: start resolving again.
+            e.mac = UNRESOLVED;
+            e.attempts = 1;
+            e.nextAttemptAt = now + settings.retryNanos();
+            listener.sendRequest(ip);
+        }
+        return true;
+    }
+
+    /**
+     * Records {@code ip} is at {@code mac}. With {@code create} false only an existing entry is
+     * updated (RFC 826's merge rule for packets not addressed to us). Returns the frames that
+     * were waiting, for the caller to address and send.
+     */
+    List<Waiting> learn(int ip, long mac, long now, boolean create) {
+        Entry e = entries.get(ip);
+        if (e == null) {
+            if (!create || (entries.size() >= settings.maxEntries() && !evictOne(now))) {
+                return List.of();
+            }
+            e = new Entry();
+            entries.put(ip, e);
+        }
+        e.mac = mac;
+        e.expiresAt = now + settings.reachableNanos();
+        e.attempts = 0;
+        if (memoIp == ip) {
+            memoMac = UNRESOLVED;
+        }
+        if (e.waiting == null || e.waiting.isEmpty()) {
+            return List.of();
+        }
+        List<Waiting> released = new ArrayList<>(e.waiting);
+        e.waiting = null;
+        return released;
+    }
+
+    /** Retries unanswered requests, gives up after the last attempt, forgets expired entries. */
+    void poll(long now) {
+        Iterator<Map.Entry<Integer, Entry>> it = entries.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<Integer, Entry> me = it.next();
+            Entry e = me.getValue();
+            if (e.mac == UNRESOLVED) {
+                if (now >= e.nextAttemptAt) {
+                    if (e.attempts >= settings.attempts()) {
+                        it.remove();
+                        listener.abandoned(me.getKey(), e.waiting == null ? 0 : e.waiting.size());
+                    } else {
+                        e.attempts++;
+                        e.nextAttemptAt = now + settings.retryNanos();
+                        listener.sendRequest(me.getKey());
+                    }
+                }
+            } else if (now >= e.expiresAt) {
+                it.remove();
+            }
+        }
+        if (memoMac != UNRESOLVED && now >= memoExpiresAt) {
+            memoMac = UNRESOLVED;
+        }
+    }
+
+    long nextDeadline() {
+        long next = Long.MAX_VALUE;
+        for (Entry e : entries.values()) {
+            next = Math.min(next, e.mac == UNRESOLVED ? e.nextAttemptAt : e.expiresAt);
+        }
+        return next;
+    }
+
+    int size() {
+        return entries.size();
+    }
+
+    private boolean evictOne(long now) {
+        // Only resolved entries may be evicted; pending ones hold frames and finish soon anyway.
+        Integer victim = null;
+        long oldest = Long.MAX_VALUE;
+        for (Map.Entry<Integer, Entry> me : entries.entrySet()) {
+            Entry e = me.getValue();
+            if (e.mac != UNRESOLVED && e.expiresAt < oldest) {
+                oldest = e.expiresAt;
+                victim = me.getKey();
+            }
+        }
+        if (victim == null) {
+            return false;
+        }
+        entries.remove(victim);
+        if (memoIp == victim) {
+            memoMac = UNRESOLVED;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,77 @@
+package teacup.ip;
+
+/**
+ * Everything the stack counts. Each received frame ends in exactly one counter of kind
+ * {@link Kind#ACCEPTED} or {@link Kind#DROPPED}, so the outcomes always add up to
+ * {@link #FRAMES_IN}; that is how a test proves no frame went unaccounted.
+ */
+public enum Counter {
+    FRAMES_IN(Kind.TRAFFIC, "frames received"),
+    FRAMES_OUT(Kind.TRAFFIC, "frames sent"),
+    FRAMES_OUT_FAILED(Kind.TRAFFIC, "frames the link refused"),
+    ARP_REQUESTS_SENT(Kind.TRAFFIC, "ARP requests sent"),
+    ARP_REPLIES_SENT(Kind.TRAFFIC, "ARP replies sent"),
+    ARP_ANNOUNCEMENTS_SENT(Kind.TRAFFIC, "ARP announcements sent"),
+    ICMP_ERRORS_SENT(Kind.TRAFFIC, "ICMP errors sent"),
+    ICMP_ERRORS_SUPPRESSED(Kind.TRAFFIC, "ICMP errors not sent (rate limit)"),
+    FRAGMENTS_SENT(Kind.TRAFFIC, "IPv4 fragments sent"),
+    DATAGRAMS_REASSEMBLED(Kind.TRAFFIC, "IPv4 datagrams reassembled"),
+    REASSEMBLY_TIMEOUTS(Kind.TRAFFIC, "IPv4 reassemblies timed out"),
+    OUT_NO_ROUTE(Kind.TRAFFIC, "packets not sent: no route"),
+    OUT_ARP_FAILED(Kind.TRAFFIC, "packets not sent: ARP got no answer"),
+    OUT_ARP_QUEUE_FULL(Kind.TRAFFIC, "packets not sent: ARP queue full"),
+    OUT_TOO_BIG(Kind.TRAFFIC, "packets not sent: too big"),
+
+    ARP_REQUEST_ANSWERED(Kind.ACCEPTED, "ARP requests answered"),
+    ARP_LEARNED(Kind.ACCEPTED, "ARP replies and announcements learned"),
+    ICMP_ECHO_ANSWERED(Kind.ACCEPTED, "ICMP echo requests answered"),
+    ICMP_ECHO_REPLY_DELIVERED(Kind.ACCEPTED, "ICMP echo replies delivered"),
+    ICMP_ERROR_RECEIVED(Kind.ACCEPTED, "ICMP errors received"),
+    FRAGMENT_HELD(Kind.ACCEPTED, "IPv4 fragments held for reassembly"),
+    UDP_DELIVERED(Kind.ACCEPTED, "UDP datagrams delivered"),
+    TCP_DELIVERED(Kind.ACCEPTED, "TCP segments delivered"),
+
+    DROP_ETHERNET_TRUNCATED(Kind.DROPPED, "Ethernet frame too short"),
+    DROP_NOT_OUR_MAC(Kind.DROPPED, "Ethernet frame for another station"),
+    DROP_ETHER_TYPE(Kind.DROPPED, "unsupported EtherType"),
+    DROP_ARP_MALFORMED(Kind.DROPPED, "ARP malformed or not Ethernet/IPv4"),
+    DROP_ARP_NOT_FOR_US(Kind.DROPPED, "ARP for another address"),
+    DROP_ARP_BAD_SENDER(Kind.DROPPED, "ARP from a broadcast, multicast or our own address"),
+    DROP_IPV4_TRUNCATED(Kind.DROPPED, "IPv4 truncated"),
+    DROP_IPV4_BAD_VERSION(Kind.DROPPED, "IPv4 bad version"),
+    DROP_IPV4_BAD_HEADER_LENGTH(Kind.DROPPED, "IPv4 bad header length"),
+    DROP_IPV4_BAD_LENGTH(Kind.DROPPED, "IPv4 bad total length"),
+    DROP_IPV4_BAD_CHECKSUM(Kind.DROPPED, "IPv4 bad header checksum"),
+    DROP_IPV4_BAD_SOURCE(Kind.DROPPED, "IPv4 broadcast, multicast or own source"),
+    DROP_IPV4_NOT_FOR_US(Kind.DROPPED, "IPv4 for another address"),
+    DROP_FRAGMENT_INVALID(Kind.DROPPED, "IPv4 fragment invalid or inconsistent"),
+    DROP_FRAGMENT_NO_ROOM(Kind.DROPPED, "IPv4 fragment: reassembly limits reached"),
+    DROP_PROTOCOL_UNKNOWN(Kind.DROPPED, "IPv4 protocol not supported"),
+    DROP_ICMP_MALFORMED(Kind.DROPPED, "ICMP malformed or bad checksum"),
+    DROP_ICMP_UNHANDLED(Kind.DROPPED, "ICMP type not handled or unexpected reply"),
+    DROP_ICMP_TO_BROADCAST(Kind.DROPPED, "ICMP echo to broadcast ignored"),
+    DROP_UDP_MALFORMED(Kind.DROPPED, "UDP malformed or bad checksum"),
+    DROP_UDP_NO_SOCKET(Kind.DROPPED, "UDP to a closed port"),
+    DROP_UDP_QUEUE_FULL(Kind.DROPPED, "UDP socket queue full"),
+    DROP_TCP_MALFORMED(Kind.DROPPED, "TCP malformed or bad checksum"),
+    DROP_TCP_NO_SOCKET(Kind.DROPPED, "TCP to no socket"),
+    DROP_TOO_BIG(Kind.DROPPED, "frame longer than the receive buffer");
+
+    public enum Kind { TRAFFIC, ACCEPTED, DROPPED }
+
+    private final Kind kind;
+    private final String description;
+
+    Counter(Kind kind, String description) {
+        this.kind = kind;
+        this.description = description;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public String description() {
+        return description;
+    }
+}

@@ -1,0 +1,436 @@
+package teacup.ip;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+import teacup.wire.ArpPacket;
+import teacup.wire.BigEndian;
+import teacup.wire.Defect;
+import teacup.wire.EthernetFrame;
+import teacup.wire.IcmpMessage;
+import teacup.wire.Ipv4Address;
+import teacup.wire.Ipv4Packet;
+import teacup.wire.MacAddress;
+
+/**
+ * Ethernet, ARP, IPv4 and ICMP for one interface: frames in, transport payloads up; transport
+ * payloads down, frames out. Owned by the stack's event-loop thread; time is always passed in.
+ *
+ * <p>Outgoing packets are built in place: a transport writes its payload at
+ * {@link #PAYLOAD_OFFSET} of a frame buffer and calls {@link #send}; this layer writes the IPv4
+ * and Ethernet headers in front, fragments when the packet exceeds the MTU, and holds frames
+ * for an address that ARP has not resolved yet.
+ */
+public final class IpLayer {
+    /** Where a transport's payload starts in a frame buffer handed to {@link #send}. */
+    public static final int PAYLOAD_OFFSET = EthernetFrame.HEADER_LENGTH + Ipv4Packet.MIN_HEADER_LENGTH;
+    /** Largest payload {@link #send} accepts (fragmented as needed). */
+    public static final int MAX_PAYLOAD = Ipv4Packet.MAX_TOTAL_LENGTH - Ipv4Packet.MIN_HEADER_LENGTH;
+    public static final int DEFAULT_TTL = 64;
+
+    /** A protocol above IPv4 (UDP, TCP). Returns the counter that says what became of the packet. */
+    public interface Transport {
+        /**
+         * Handles {@code b[off, off+len)}, the IPv4 payload, from {@code source} to
+         * {@code destination}. Return {@link Counter#DROP_UDP_NO_SOCKET} to have this layer
+         * answer with ICMP port unreachable.
+         */
+        Counter receive(long now, int source, int destination, byte[] b, int off, int len);
+    }
+
+    /** Receives ICMP echo replies carrying one identifier (a ping in progress). */
+    public interface EchoListener {
+        void echoReply(long now, int source, int sequence, int ttl, byte[] b, int off, int len);
+    }
+
+    private static final int ANNOUNCE_COUNT = 2;                      // RFC 5227 ANNOUNCE_NUM
+    private static final long ANNOUNCE_INTERVAL = 2_000_000_000L;    // RFC 5227 ANNOUNCE_INTERVAL
+    private static final int ICMP_ERROR_BURST = 50;
+    private static final long ICMP_ERROR_REFILL_NANOS = 10_000_000L; // one token per 10 ms
+    private static final int ICMP_ERROR_MAX = 576;                    // RFC 1122 3.2.2: total size bound
+
+    private final Interface iface;
+    private final long mac;
+    private final int address;
+    private final FrameSink sink;
+    private final Statistics stats;
+    private final ArpCache arp;
+    private final FragmentReassembler reassembler;
+    private final Transport[] transports = new Transport[256];
+    private final Map<Integer, EchoListener> echoListeners = new HashMap<>();
+
+    private final EthernetFrame eth = new EthernetFrame();
+    private final Ipv4Packet ip = new Ipv4Packet();
+    private final Ipv4Packet whole = new Ipv4Packet();
+    private final IcmpMessage icmp = new IcmpMessage();
+    private final byte[] tx;
+    private final byte[] fragmentTx;
+    private final byte[] controlTx = new byte[EthernetFrame.HEADER_LENGTH + ICMP_ERROR_MAX];
+
+    private int nextIdentification;
+    private int announcementsLeft;
+    private long nextAnnouncementAt = Long.MAX_VALUE;
+    private int icmpErrorTokens = ICMP_ERROR_BURST;
+    private long icmpErrorRefilledAt;
+
+    public IpLayer(Interface iface, FrameSink sink, Statistics stats, RandomGenerator random) {
+        this.iface = iface;
+        this.mac = iface.mac().bits();
+        this.address = iface.address().bits();
+        this.sink = sink;
+        this.stats = stats;
+        this.arp = new ArpCache(ArpCache.Settings.DEFAULT, new ArpCache.Listener() {
+            @Override
+            public void sendRequest(int target) {
+                sendArp(ArpPacket.REQUEST, MacAddress.BROADCAST_BITS, 0, target);
+                stats.increment(Counter.ARP_REQUESTS_SENT);
+            }
+
+            @Override
+            public void abandoned(int target, int frames) {
+                stats.add(Counter.OUT_ARP_FAILED, frames);
+            }
+        });
+        this.reassembler = new FragmentReassembler(FragmentReassembler.Settings.DEFAULT,
+                (now, b, off, len) -> sendIcmpError(now, IcmpMessage.TYPE_TIME_EXCEEDED,
+                        IcmpMessage.CODE_REASSEMBLY_TIME_EXCEEDED, 0, b, off, len));
+        this.tx = new byte[EthernetFrame.HEADER_LENGTH + Ipv4Packet.MAX_TOTAL_LENGTH];
+        this.fragmentTx = new byte[EthernetFrame.HEADER_LENGTH + iface.mtu()];
+        this.nextIdentification = random.nextInt(0x10000);
+    }
+
+    public Interface iface() {
+        return iface;
+    }
+
+    /** Starts the RFC 5227 announcements of our address: one now, one more after the interval. */
+    public void start(long now) {
+        announcementsLeft = ANNOUNCE_COUNT;
+        nextAnnouncementAt = now;
+        icmpErrorRefilledAt = now;
+        poll(now);
+    }
+
+    public void register(int protocol, Transport transport) {
+        transports[protocol] = transport;
+    }
+
+    public void registerEcho(int identifier, EchoListener listener) {
+        echoListeners.put(identifier, listener);
+    }
+
+    public void unregisterEcho(int identifier) {
+        echoListeners.remove(identifier);
+    }
+
+    /** A frame buffer for {@link #send}; shared, so fill and send it before handing control back. */
+    public byte[] txBuffer() {
+        return tx;
+    }
+
+    // ---------------------------------------------------------------- input
+
+    /** Handles one received frame; every frame ends in exactly one accepted or dropped counter. */
+    public void receive(long now, byte[] b, int off, int len) {
+        stats.increment(Counter.FRAMES_IN);
+        if (eth.wrap(b, off, len) != Defect.NONE) {
+            stats.increment(Counter.DROP_ETHERNET_TRUNCATED);
+            return;
+        }
+        long destination = eth.destination();
+        if (destination != mac && destination != MacAddress.BROADCAST_BITS) {
+            stats.increment(Counter.DROP_NOT_OUR_MAC);
+            return;
+        }
+        switch (eth.etherType()) {
+            case EthernetFrame.TYPE_ARP -> stats.increment(arpInput(now, b, eth.payloadOffset(), eth.payloadLength()));
+            case EthernetFrame.TYPE_IPV4 -> stats.increment(ipInput(now, b, eth.payloadOffset(), eth.payloadLength()));
+            default -> stats.increment(Counter.DROP_ETHER_TYPE);
+        }
+    }
+
+    private Counter arpInput(long now, byte[] b, int off, int len) {
+        if (ArpPacket.check(b, off, len) != Defect.NONE) {
+            return Counter.DROP_ARP_MALFORMED;
+        }
+        ArpPacket p = ArpPacket.read(b, off);
+        if (p.senderIp() == address || MacAddress.isMulticast(p.senderMac()) || p.senderMac() == mac
+                || p.senderIp() == -1 || Ipv4Address.isMulticast(p.senderIp())) {
+            return Counter.DROP_ARP_BAD_SENDER;
+        }
+        boolean forUs = p.targetIp() == address;
+        // RFC 826 "merge": refresh a known sender; add it only when the packet is for us.
+        // A probe (sender 0.0.0.0, RFC 5227) teaches nothing.
+        if (p.senderIp() != 0) {
+            for (ArpCache.Waiting w : arp.learn(p.senderIp(), p.senderMac(), now, forUs)) {
+                BigEndian.put48(w.frame(), 0, p.senderMac());
+                emit(w.frame(), 0, w.length());
+            }
+        }
+        if (!forUs) {
+            return arp.lookup(p.senderIp(), now) == p.senderMac() && p.senderIp() != 0
+                    ? Counter.ARP_LEARNED : Counter.DROP_ARP_NOT_FOR_US;
+        }
+        if (p.operation() == ArpPacket.REQUEST) {
+            sendArp(ArpPacket.REPLY, p.senderMac(), p.senderMac(), p.senderIp());
+            stats.increment(Counter.ARP_REPLIES_SENT);
+            return Counter.ARP_REQUEST_ANSWERED;
+        }
+        return Counter.ARP_LEARNED;
+    }
+
+    private Counter ipInput(long now, byte[] b, int off, int len) {
+        Defect defect = ip.wrap(b, off, len);
+        if (defect != Defect.NONE) {
+            return switch (defect) {
+                case BAD_VERSION -> Counter.DROP_IPV4_BAD_VERSION;
+                case BAD_HEADER_LENGTH -> Counter.DROP_IPV4_BAD_HEADER_LENGTH;
+                case BAD_LENGTH -> Counter.DROP_IPV4_BAD_LENGTH;
+                case BAD_CHECKSUM -> Counter.DROP_IPV4_BAD_CHECKSUM;
+                default -> Counter.DROP_IPV4_TRUNCATED;
+            };
+        }
+        int destination = ip.destination();
+        boolean broadcast = iface.isBroadcast(destination);
+        if (destination != address && !broadcast) {
+            return Counter.DROP_IPV4_NOT_FOR_US;
+        }
+        int source = ip.source();
+        if (source == address || source == -1 || Ipv4Address.isMulticast(source)
+                || (source == 0 && ip.protocol() != Ipv4Packet.PROTOCOL_UDP)) {
+            return Counter.DROP_IPV4_BAD_SOURCE;
+        }
+        Ipv4Packet packet = ip;
+        if (ip.isFragment()) {
+            switch (reassembler.add(ip, now)) {
+                case HELD -> {
+                    return Counter.FRAGMENT_HELD;
+                }
+                case INVALID -> {
+                    return Counter.DROP_FRAGMENT_INVALID;
+                }
+                case NO_ROOM -> {
+                    return Counter.DROP_FRAGMENT_NO_ROOM;
+                }
+                case COMPLETE -> {
+                    stats.increment(Counter.DATAGRAMS_REASSEMBLED);
+                    if (whole.wrap(reassembler.completeBuffer(), reassembler.completeOffset(),
+                            reassembler.completeLength()) != Defect.NONE) {
+                        return Counter.DROP_FRAGMENT_INVALID; // cannot happen: we built it
+                    }
+                    packet = whole;
+                }
+            }
+        }
+        int protocol = packet.protocol();
+        if (protocol == Ipv4Packet.PROTOCOL_ICMP) {
+            return icmpInput(now, packet, broadcast);
+        }
+        Transport t = transports[protocol];
+        if (t == null) {
+            if (!broadcast) {
+                sendIcmpError(now, IcmpMessage.TYPE_DESTINATION_UNREACHABLE, IcmpMessage.CODE_PROTOCOL_UNREACHABLE,
+                        0, packet.buffer(), packet.offset(), packet.totalLength());
+            }
+            return Counter.DROP_PROTOCOL_UNKNOWN;
+        }
+        Counter outcome = t.receive(now, source, destination, packet.buffer(), packet.payloadOffset(), packet.payloadLength());
+        if (outcome == Counter.DROP_UDP_NO_SOCKET && !broadcast) {
+            // RFC 1122 3.2.2.1 and 4.1.3.1: a datagram to a closed port is answered with port unreachable.
+            sendIcmpError(now, IcmpMessage.TYPE_DESTINATION_UNREACHABLE, IcmpMessage.CODE_PORT_UNREACHABLE,
+                    0, packet.buffer(), packet.offset(), packet.totalLength());
+        }
+        return outcome;
+    }
+
+    private Counter icmpInput(long now, Ipv4Packet packet, boolean broadcast) {
+        if (icmp.wrap(packet.buffer(), packet.payloadOffset(), packet.payloadLength()) != Defect.NONE) {
+            return Counter.DROP_ICMP_MALFORMED;
+        }
+        switch (icmp.type()) {
+            case IcmpMessage.TYPE_ECHO_REQUEST -> {
+                if (broadcast) {
+                    return Counter.DROP_ICMP_TO_BROADCAST;
+                }
+                // RFC 1122 3.2.2.6: the reply carries the request's identifier, sequence and data.
+                int length = icmp.length();
+                System.arraycopy(packet.buffer(), packet.payloadOffset(), tx, PAYLOAD_OFFSET, length);
+                IcmpMessage.write(tx, PAYLOAD_OFFSET, IcmpMessage.TYPE_ECHO_REPLY, 0,
+                        BigEndian.i32(tx, PAYLOAD_OFFSET + 4), length - IcmpMessage.HEADER_LENGTH);
+                send(now, packet.source(), Ipv4Packet.PROTOCOL_ICMP, tx, length);
+                return Counter.ICMP_ECHO_ANSWERED;
+            }
+            case IcmpMessage.TYPE_ECHO_REPLY -> {
+                EchoListener listener = echoListeners.get(icmp.identifier());
+                if (listener == null) {
+                    return Counter.DROP_ICMP_UNHANDLED;
+                }
+                listener.echoReply(now, packet.source(), icmp.sequence(), packet.ttl(),
+                        packet.buffer(), icmp.payloadOffset(), icmp.payloadLength());
+                return Counter.ICMP_ECHO_REPLY_DELIVERED;
+            }
+            case IcmpMessage.TYPE_DESTINATION_UNREACHABLE, IcmpMessage.TYPE_TIME_EXCEEDED -> {
+                return Counter.ICMP_ERROR_RECEIVED;
+            }
+            default -> {
+                return Counter.DROP_ICMP_UNHANDLED;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- output
+
+    /** Sends an ICMP echo request; the reply goes to the listener registered for {@code identifier}. */
+    public boolean sendEchoRequest(long now, int destination, int identifier, int sequence, byte[] data, int off, int len) {
+        if (len > MAX_PAYLOAD - IcmpMessage.HEADER_LENGTH) {
+            stats.increment(Counter.OUT_TOO_BIG);
+            return false;
+        }
+        System.arraycopy(data, off, tx, PAYLOAD_OFFSET + IcmpMessage.HEADER_LENGTH, len);
+        int length = IcmpMessage.write(tx, PAYLOAD_OFFSET, IcmpMessage.TYPE_ECHO_REQUEST, 0,
+                IcmpMessage.echoRest(identifier, sequence), len);
+        return send(now, destination, Ipv4Packet.PROTOCOL_ICMP, tx, length);
+    }
+
+    /**
+     * Sends the {@code payloadLength} bytes at {@link #PAYLOAD_OFFSET} of {@code frame} to
+     * {@code destination}: writes the IPv4 and Ethernet headers in front, fragments when needed,
+     * holds the frames while ARP resolves the next hop. Returns false when the packet could not
+     * be sent or held (no route, too big, ARP queue full); the reason is counted.
+     */
+    public boolean send(long now, int destination, int protocol, byte[] frame, int payloadLength) {
+        if (payloadLength > MAX_PAYLOAD) {
+            stats.increment(Counter.OUT_TOO_BIG);
+            return false;
+        }
+        long nextHopMac;
+        int nextHop;
+        if (iface.isBroadcast(destination)) {
+            nextHop = destination;
+            nextHopMac = MacAddress.BROADCAST_BITS;
+        } else {
+            if (iface.onLink(destination)) {
+                nextHop = destination;
+            } else if (iface.hasGateway()) {
+                nextHop = iface.gateway().bits();
+            } else {
+                stats.increment(Counter.OUT_NO_ROUTE);
+                return false;
+            }
+            nextHopMac = arp.lookup(nextHop, now);
+        }
+        int identification = nextIdentification++ & 0xffff;
+        int maxPayload = iface.mtu() - Ipv4Packet.MIN_HEADER_LENGTH;
+        if (payloadLength <= maxPayload) {
+            Ipv4Packet.write(frame, EthernetFrame.HEADER_LENGTH, payloadLength, identification,
+                    Ipv4Packet.FLAG_DONT_FRAGMENT, DEFAULT_TTL, protocol, address, destination);
+            return deliver(now, nextHop, nextHopMac, frame, EthernetFrame.HEADER_LENGTH + Ipv4Packet.MIN_HEADER_LENGTH + payloadLength);
+        }
+        // RFC 791 3.2: fragments carry payload in multiples of 8 bytes, all but the last with MF set.
+        int step = maxPayload & ~7;
+        boolean ok = true;
+        for (int at = 0; at < payloadLength; at += step) {
+            int chunk = Math.min(step, payloadLength - at);
+            boolean more = at + chunk < payloadLength;
+            System.arraycopy(frame, PAYLOAD_OFFSET + at, fragmentTx, PAYLOAD_OFFSET, chunk);
+            Ipv4Packet.write(fragmentTx, EthernetFrame.HEADER_LENGTH, chunk, identification,
+                    (more ? Ipv4Packet.FLAG_MORE_FRAGMENTS : 0) | (at / 8), DEFAULT_TTL, protocol, address, destination);
+            stats.increment(Counter.FRAGMENTS_SENT);
+            ok &= deliver(now, nextHop, nextHopMac, fragmentTx, PAYLOAD_OFFSET + chunk);
+        }
+        return ok;
+    }
+
+    private boolean deliver(long now, int nextHop, long nextHopMac, byte[] frame, int length) {
+        EthernetFrame.write(frame, 0, nextHopMac == ArpCache.UNRESOLVED ? 0 : nextHopMac, mac, EthernetFrame.TYPE_IPV4);
+        if (nextHopMac != ArpCache.UNRESOLVED) {
+            emit(frame, 0, length);
+            return true;
+        }
+        if (!arp.hold(nextHop, java.util.Arrays.copyOf(frame, length), length, now)) {
+            stats.increment(Counter.OUT_ARP_QUEUE_FULL);
+            return false;
+        }
+        return true;
+    }
+
+    private void emit(byte[] frame, int off, int length) {
+        stats.increment(Counter.FRAMES_OUT);
+        sink.send(frame, off, length);
+    }
+
+    private void sendArp(int operation, long ethernetDestination, long targetMac, int targetIp) {
+        int n = EthernetFrame.write(controlTx, 0, ethernetDestination, mac, EthernetFrame.TYPE_ARP);
+        n += new ArpPacket(operation, mac, address, targetMac, targetIp).write(controlTx, n);
+        emit(controlTx, 0, n);
+    }
+
+    /**
+     * Sends an ICMP error about the packet at {@code b[off, off+len)} (its IPv4 header first),
+     * unless RFC 1122 3.2.2 forbids it or the rate limit is spent.
+     */
+    private void sendIcmpError(long now, int type, int code, int rest, byte[] b, int off, int len) {
+        // The packet passed Ipv4Packet.wrap earlier, so its header fields can be read directly.
+        if (len < Ipv4Packet.MIN_HEADER_LENGTH) {
+            return;
+        }
+        int source = BigEndian.i32(b, off + 12);
+        int protocol = BigEndian.u8(b, off + 9);
+        int fragmentField = BigEndian.u16(b, off + 6) & 0x1fff;
+        if (source == 0 || source == -1 || Ipv4Address.isMulticast(source) || iface.isBroadcast(source)
+                || fragmentField != 0) {
+            return;
+        }
+        if (protocol == Ipv4Packet.PROTOCOL_ICMP && len >= (BigEndian.u8(b, off) & 0xf) * 4 + 1) {
+            int icmpType = BigEndian.u8(b, off + (BigEndian.u8(b, off) & 0xf) * 4);
+            if (icmpType != IcmpMessage.TYPE_ECHO_REQUEST && icmpType != IcmpMessage.TYPE_ECHO_REPLY) {
+                return; // never an error about an error
+            }
+        }
+        long tokens = (now - icmpErrorRefilledAt) / ICMP_ERROR_REFILL_NANOS;
+        if (tokens > 0) {
+            icmpErrorTokens = (int) Math.min(ICMP_ERROR_BURST, icmpErrorTokens + tokens);
+            icmpErrorRefilledAt += tokens * ICMP_ERROR_REFILL_NANOS;
+        }
+        if (icmpErrorTokens == 0) {
+            stats.increment(Counter.ICMP_ERRORS_SUPPRESSED);
+            return;
+        }
+        icmpErrorTokens--;
+        int quoted = Math.min(len, ICMP_ERROR_MAX - Ipv4Packet.MIN_HEADER_LENGTH - IcmpMessage.HEADER_LENGTH);
+        System.arraycopy(b, off, tx, PAYLOAD_OFFSET + IcmpMessage.HEADER_LENGTH, quoted);
+        int length = IcmpMessage.write(tx, PAYLOAD_OFFSET, type, code, rest, quoted);
+        stats.increment(Counter.ICMP_ERRORS_SENT);
+        send(now, source, Ipv4Packet.PROTOCOL_ICMP, tx, length);
+    }
+
+    // ---------------------------------------------------------------- timers
+
+    /** Runs what is due at {@code now}: announcements, ARP retries and expiry, reassembly timeouts. */
+    public void poll(long now) {
+        if (announcementsLeft > 0 && now >= nextAnnouncementAt) {
+            // RFC 5227 2.3: an announcement is a request with our address as sender and target.
+            sendArp(ArpPacket.REQUEST, MacAddress.BROADCAST_BITS, 0, address);
+            stats.increment(Counter.ARP_ANNOUNCEMENTS_SENT);
+            announcementsLeft--;
+            nextAnnouncementAt = announcementsLeft > 0 ? now + ANNOUNCE_INTERVAL : Long.MAX_VALUE;
+        }
+        arp.poll(now);
+        stats.add(Counter.REASSEMBLY_TIMEOUTS, reassembler.poll(now));
+    }
+
+    /** When {@link #poll} next has work to do. */
+    public long nextDeadline() {
+        return Math.min(nextAnnouncementAt, Math.min(arp.nextDeadline(), reassembler.nextDeadline()));
+    }
+
+    /** The MAC cached for {@code ip}, if any (for tests and status). */
+    public boolean knows(int ipAddress, long now) {
+        return arp.lookup(ipAddress, now) != ArpCache.UNRESOLVED;
+    }
+
+    /** How many datagrams are part way through reassembly (for tests and status). */
+    public int reassembliesInProgress() {
+        return reassembler.datagramsHeld();
+    }
+}

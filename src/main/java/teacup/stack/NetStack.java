@@ -1,0 +1,255 @@
+package teacup.stack;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.random.RandomGenerator;
+import teacup.ip.Counter;
+import teacup.ip.Interface;
+import teacup.ip.IpLayer;
+import teacup.ip.Statistics;
+import teacup.link.Link;
+import teacup.os.Clock;
+import teacup.udp.UdpLayer;
+
+/**
+ * One network stack on one link: owns the protocol layers, their timers and statistics, and
+ * the single event-loop thread that alone touches them.
+ *
+ * <p>Run it either with {@link #start()} (a platform thread that waits on the link and reads
+ * the clock) or, in simulations, by calling {@link #step(long)} with simulated time from one
+ * driving thread. Application threads never touch protocol state: they hand work to the loop
+ * with {@link #execute} or {@link #call} and wait for the result.
+ */
+public final class NetStack implements AutoCloseable {
+    /** Frames handled per loop turn before timers and tasks get a look in. */
+    private static final int RECEIVE_BATCH = 64;
+    private static final long CLOSE_WAIT_MILLIS = 5_000;
+
+    private final Link link;
+    private final Clock clock;
+    private final Statistics stats = new Statistics();
+    private final IpLayer ip;
+    private final UdpLayer udp;
+    private final byte[] rx;
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+
+    private volatile Thread loopThread;
+    private volatile boolean running;
+    private volatile IOException failure;
+    private boolean started;
+
+    public NetStack(Link link, Interface iface, Clock clock, RandomGenerator random) {
+        if (iface.mtu() > link.mtu()) {
+            throw new IllegalArgumentException("interface MTU " + iface.mtu() + " exceeds the link's " + link.mtu());
+        }
+        this.link = link;
+        this.clock = clock;
+        this.rx = new byte[link.maxFrameLength()];
+        this.ip = new IpLayer(iface, this::transmit, stats, random);
+        this.udp = new UdpLayer(ip, random);
+    }
+
+    public Interface iface() {
+        return ip.iface();
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /** The IP layer; touch it only on the loop thread (inside {@link #execute} or {@link #call}). */
+    public IpLayer ip() {
+        return ip;
+    }
+
+    /** The UDP layer; touch it only on the loop thread. */
+    public UdpLayer udp() {
+        return udp;
+    }
+
+    private void transmit(byte[] b, int off, int len) {
+        try {
+            link.send(b, off, len);
+        } catch (IOException e) {
+            stats.increment(Counter.FRAMES_OUT_FAILED);
+        }
+    }
+
+    // ---------------------------------------------------------------- running
+
+    /** Starts the event loop on its own platform thread. */
+    public synchronized NetStack start() {
+        if (running || loopThread != null) {
+            throw new IllegalStateException("already started");
+        }
+        running = true;
+        Thread t = Thread.ofPlatform().name("teacup-loop").daemon(true).unstarted(this::loop);
+        loopThread = t;
+        t.start();
+        return this;
+    }
+
+    private void loop() {
+        try {
+            while (running) {
+                long now = clock.nanos();
+                step(now);
+                long deadline = nextDeadline();
+                long wait = deadline == Long.MAX_VALUE ? -1 : Math.max(0, deadline - clock.nanos());
+                if (tasks.isEmpty() && running) {
+                    link.await(wait);
+                }
+            }
+        } catch (IOException e) {
+            failure = e;
+            running = false;
+        } catch (RuntimeException | Error e) {
+            // A bug, not a peer's doing (peers' input is dropped, never thrown): stop loudly.
+            failure = new IOException("teacup event loop failed: " + e, e);
+            running = false;
+            throw e;
+        } finally {
+            Runnable r;
+            while ((r = tasks.poll()) != null) {
+                r.run(); // let waiting callers see the stop instead of hanging
+            }
+        }
+    }
+
+    /**
+     * One turn of the loop at time {@code now}: queued tasks, received frames (a bounded
+     * batch), then timers. Call from one thread only; {@link #start()} does it for you.
+     */
+    public void step(long now) throws IOException {
+        if (!started) {
+            started = true;
+            ip.start(now);
+        }
+        Runnable r;
+        while ((r = tasks.poll()) != null) {
+            r.run();
+        }
+        for (int i = 0; i < RECEIVE_BATCH; i++) {
+            int n = link.receive(rx, 0);
+            if (n <= 0) {
+                break;
+            }
+            ip.receive(now, rx, 0, n);
+        }
+        ip.poll(now);
+    }
+
+    /** The earliest time at which {@link #step} has timer work (Long.MAX_VALUE: none). */
+    public long nextDeadline() {
+        return tasks.isEmpty() ? ip.nextDeadline() : Long.MIN_VALUE;
+    }
+
+    /** Runs {@code task} on the loop thread soon. Safe from any thread. */
+    public void execute(Runnable task) {
+        tasks.add(task);
+        link.wakeup();
+    }
+
+    /**
+     * Runs {@code task} on the loop thread and waits for its result. Exceptions it throws are
+     * rethrown here (IOExceptions as they are; others wrapped). Safe from any thread,
+     * including the loop thread itself.
+     */
+    public <T> T call(Callable<T> task) throws IOException {
+        if (Thread.currentThread() == loopThread) {
+            try {
+                return task.call();
+            } catch (IOException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
+        IOException stopped = failure;
+        if (stopped != null) {
+            throw stopped;
+        }
+        if (loopThread != null && !running) {
+            throw new IOException("teacup stack is stopped");
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        execute(() -> {
+            if (!running && loopThread != null) {
+                result.completeExceptionally(new IOException("teacup stack is stopped"));
+                return;
+            }
+            try {
+                result.complete(task.call());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        try {
+            while (true) {
+                try {
+                    return result.get(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    Thread t = loopThread;
+                    if (t != null && !t.isAlive()) {
+                        // The loop ended between our check and our task: nobody will run it.
+                        throw failure != null ? failure : new IOException("teacup stack is stopped");
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted waiting for the teacup stack");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(cause.toString(), cause);
+        }
+    }
+
+    /** A copy of the counters, taken on the loop thread (or directly when the loop is not running). */
+    public Map<Counter, Long> statistics() {
+        if (loopThread == null || !running) {
+            return stats.snapshot();
+        }
+        try {
+            return call(stats::snapshot);
+        } catch (IOException e) {
+            return stats.snapshot();
+        }
+    }
+
+    /** Why the loop stopped on its own, or null. */
+    public IOException failure() {
+        return failure;
+    }
+
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Stops the loop (waiting a bounded time for it) and closes the link. */
+    @Override
+    public void close() throws IOException {
+        running = false;
+        link.wakeup();
+        Thread t = loopThread;
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                t.join(CLOSE_WAIT_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        link.close();
+    }
+}

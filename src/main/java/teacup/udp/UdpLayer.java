@@ -1,0 +1,96 @@
+package teacup.udp;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+import teacup.ip.Counter;
+import teacup.ip.IpLayer;
+import teacup.wire.Defect;
+import teacup.wire.Ipv4Packet;
+import teacup.wire.UdpDatagram;
+
+/**
+ * UDP (RFC 768): demultiplexes datagrams to bound endpoints by destination port and sends
+ * datagrams from them. Runs on the stack's event-loop thread; endpoints hand datagrams to
+ * application threads through their bounded queues.
+ */
+public final class UdpLayer implements IpLayer.Transport {
+    public static final int EPHEMERAL_FIRST = 49152;
+    public static final int EPHEMERAL_LAST = 65535;
+    public static final int MAX_PAYLOAD = IpLayer.MAX_PAYLOAD - UdpDatagram.HEADER_LENGTH;
+
+    private final IpLayer ip;
+    private final RandomGenerator random;
+    private final Map<Integer, UdpEndpoint> endpoints = new HashMap<>();
+    private final UdpDatagram view = new UdpDatagram();
+
+    public UdpLayer(IpLayer ip, RandomGenerator random) {
+        this.ip = ip;
+        this.random = random;
+        ip.register(Ipv4Packet.PROTOCOL_UDP, this);
+    }
+
+    /**
+     * Binds a port; 0 picks a free ephemeral port at random (RFC 6056 style). Throws
+     * IllegalStateException when the port is taken or no ephemeral port is free.
+     */
+    public UdpEndpoint bind(int port, int queueCapacity) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port out of range: " + port);
+        }
+        if (port == 0) {
+            port = freeEphemeralPort();
+        } else if (endpoints.containsKey(port)) {
+            throw new IllegalStateException("UDP port " + port + " is already in use");
+        }
+        UdpEndpoint e = new UdpEndpoint(port, queueCapacity);
+        endpoints.put(port, e);
+        return e;
+    }
+
+    public void unbind(UdpEndpoint endpoint) {
+        endpoints.remove(endpoint.port(), endpoint);
+        endpoint.close();
+    }
+
+    private int freeEphemeralPort() {
+        int range = EPHEMERAL_LAST - EPHEMERAL_FIRST + 1;
+        int start = random.nextInt(range);
+        for (int i = 0; i < range; i++) {
+            int candidate = EPHEMERAL_FIRST + (start + i) % range;
+            if (!endpoints.containsKey(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("no free UDP port");
+    }
+
+    /** Sends one datagram from {@code endpoint}; false when IP could not send or hold it. */
+    public boolean send(long now, UdpEndpoint endpoint, int destination, int destinationPort, byte[] data, int off, int len) {
+        if (len > MAX_PAYLOAD) {
+            throw new IllegalArgumentException("UDP payload of " + len + " bytes exceeds " + MAX_PAYLOAD);
+        }
+        byte[] frame = ip.txBuffer();
+        System.arraycopy(data, off, frame, IpLayer.PAYLOAD_OFFSET + UdpDatagram.HEADER_LENGTH, len);
+        int length = UdpDatagram.write(frame, IpLayer.PAYLOAD_OFFSET, endpoint.port(), destinationPort, len,
+                ip.iface().address().bits(), destination);
+        return ip.send(now, destination, Ipv4Packet.PROTOCOL_UDP, frame, length);
+    }
+
+    @Override
+    public Counter receive(long now, int source, int destination, byte[] b, int off, int len) {
+        if (view.wrap(b, off, len, source, destination) != Defect.NONE) {
+            return Counter.DROP_UDP_MALFORMED;
+        }
+        UdpEndpoint e = endpoints.get(view.destinationPort());
+        if (e == null) {
+            return Counter.DROP_UDP_NO_SOCKET;
+        }
+        byte[] data = new byte[view.payloadLength()];
+        System.arraycopy(b, view.payloadOffset(), data, 0, data.length);
+        if (!e.offer(new UdpEndpoint.Datagram(source, view.sourcePort(), destination, data, now))) {
+            return Counter.DROP_UDP_QUEUE_FULL;
+        }
+        return Counter.UDP_DELIVERED;
+    }
+}
