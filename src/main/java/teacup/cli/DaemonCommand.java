@@ -1,0 +1,71 @@
+package teacup.cli;
+
+import java.security.SecureRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import teacup.ip.Statistics;
+import teacup.os.Clock;
+import teacup.stack.NetStack;
+
+/** {@code teacup daemon}: keeps a stack up in the foreground until SIGINT or SIGTERM. */
+@Command(name = "daemon", description = "Keep a teacup stack up (answering ARP and ping) until SIGINT/SIGTERM.")
+final class DaemonCommand implements Callable<Integer> {
+
+    @Mixin
+    LinkOptions link;
+
+    @Option(names = "--max-time", paramLabel = "SECS", description = "stop by itself after SECS seconds")
+    Double maxTime;
+
+    @Override
+    public Integer call() throws Exception {
+        var iface = link.iface();
+        if (maxTime != null && !(maxTime > 0)) {
+            throw new UsageException("--max-time must be positive");
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch stopped = new CountDownLatch(1);
+        NetStack stack = new NetStack(link.open(), iface, Clock.SYSTEM, new SecureRandom());
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            try {
+                stopped.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            stack.start();
+            System.out.printf("teacup daemon: %s on %s; stop with Ctrl-C or SIGTERM%n", iface, link.describe());
+            System.out.flush();
+            if (maxTime != null) {
+                stop.await((long) (maxTime * 1000), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } else {
+                stop.await();
+            }
+            var counters = stack.statistics();
+            System.out.println("teacup daemon: stopping; statistics:");
+            System.out.print(Statistics.format(counters));
+            System.out.flush();
+            if (stack.failure() != null) {
+                System.err.println("teacup: " + stack.failure().getMessage());
+                return 1;
+            }
+            return 0;
+        } finally {
+            stack.close();
+            stopped.countDown();
+            if (maxTime != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException e) {
+                    // shutting down anyway
+                }
+            }
+        }
+    }
+}
