@@ -84,7 +84,7 @@ public final class PrivateNetwork implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
         if (!closed) {
             closed = true;
             SystemCommand.check(IP_TIMEOUT, "ip", "netns", "del", namespace);
