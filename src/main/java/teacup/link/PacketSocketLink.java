@@ -72,6 +72,12 @@ public final class PacketSocketLink implements Link {
         return mtu;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A frame longer than {@link #maxFrameLength} (or than {@code buf} has room for) is
+     * dropped and counted in {@link #receiveDropped}; the socket reports such frames' real length.
+     */
     @Override
     public int receive(byte[] buf, int off) throws IOException {
         int limit = Math.min(maxFrameLength(), buf.length - off);

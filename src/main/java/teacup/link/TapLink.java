@@ -77,14 +77,22 @@ public final class TapLink implements Link {
         return mtu;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The kernel cuts a frame longer than the read to the read's size and says nothing. So
+     * when {@code buf} has a byte to spare beyond {@link #maxFrameLength}, the read asks for it,
+     * and a frame that fills it is known to be too long: it is dropped and counted in
+     * {@link #receiveDropped}. Without the spare byte such a frame arrives cut short, and IPv4's
+     * length check rejects it instead.
+     */
     @Override
     public int receive(byte[] buf, int off) throws IOException {
-        int limit = Math.min(maxFrameLength(), buf.length - off);
+        int longest = maxFrameLength();
+        int limit = Math.min(longest + 1, buf.length - off);
         while (true) {
             int n = fd.read(buf, off, limit);
-            if (n > limit) {
-                // The kernel sent a frame larger than our MTU (its side has a larger one); the
-                // read kept only the start of it, so drop it as a too-long frame.
+            if (n > longest) {
                 receiveDropped++;
                 continue;
             }
