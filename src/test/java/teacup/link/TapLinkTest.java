@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -62,6 +64,7 @@ class TapLinkTest {
             String neighbours = ns.ip("neigh", "show", "198.18.0.2", "dev", dev);
             assertTrue(neighbours.contains(MacAddress.format(TEACUP_MAC)), "kernel's neighbour table: " + neighbours);
             assertEquals(0, link.sendDropped());
+            assertTrue(!responder.sources.contains(TEACUP_MAC), "the link handed back a frame it sent");
         }
     }
 
@@ -150,8 +153,8 @@ class TapLinkTest {
         private final IcmpMessage icmp = new IcmpMessage();
         int arpRequests;
         int echoRequests;
-        /** Frames whose source is our own MAC: a link must never hand back what it sent. */
-        int ownFrames;
+        /** The source MAC of every frame received, to prove what a link never hands over. */
+        final Set<Long> sources = new HashSet<>();
 
         Responder(Link link) {
             this.link = link;
@@ -176,10 +179,7 @@ class TapLinkTest {
             if (!ethernet.wrap(in, 0, length).ok()) {
                 return;
             }
-            if (ethernet.source() == TEACUP_MAC) {
-                ownFrames++;
-                return;
-            }
+            sources.add(ethernet.source());
             if (ethernet.etherType() == EthernetFrame.TYPE_ARP) {
                 answerArp();
             } else if (ethernet.etherType() == EthernetFrame.TYPE_IPV4) {
