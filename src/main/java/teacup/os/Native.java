@@ -74,6 +74,7 @@ final class Native {
     // strerror needs no errno of its own; for the errors we pass it returns a static string.
     static final MethodHandle STRERROR = bind("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
+    @SuppressWarnings("restricted") // linking C functions is what this class is for
     private static MethodHandle bind(String name, FunctionDescriptor descriptor, Linker.Option... options) {
         MemorySegment symbol = LINKER.defaultLookup().find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("C library has no " + name));
@@ -98,6 +99,7 @@ final class Native {
     }
 
     /** The C library's text for an error number, e.g. "No such file or directory". */
+    @SuppressWarnings("restricted") // sizes the C string strerror returns
     static String strerror(int errno) {
         try {
             MemorySegment text = (MemorySegment) STRERROR.invokeExact(errno);

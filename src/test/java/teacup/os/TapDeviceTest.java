@@ -52,11 +52,12 @@ class TapDeviceTest {
 
     @Test
     @Tag("interop")
-    void missingCloneDeviceOrPermissionIsAReadableError() throws Exception {
+    void secondAttachToABusyDeviceIsAReadableError() throws Exception {
         assumeTrue(ScratchNamespace.isRoot(), "needs root: creates TAP devices in a private namespace");
         try (ScratchNamespace ns = ScratchNamespace.create()) {
             NetworkNamespace.callIn(ns.name(), () -> {
                 try (TapDevice first = TapDevice.open("tcupb")) {
+                    assertEquals("tcupb", first.name());
                     // A non-persistent device is held by its first descriptor; a second attach is refused.
                     ErrnoException e = assertThrows(ErrnoException.class, () -> TapDevice.open("tcupb"));
                     assertTrue(e.getMessage().startsWith("TUNSETIFF tcupb: "), e.getMessage());
