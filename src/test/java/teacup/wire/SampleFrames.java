@@ -50,11 +50,11 @@ public final class SampleFrames {
         return f;
     }
 
-    /** A SYN with every option teacup knows, and an ACK with three SACK blocks and timestamps. */
+    /** A SYN with every option teacup knows, or a data segment with timestamps and three SACK blocks (the most that fit with them). */
     public static byte[] tcp(boolean syn) {
         TcpOptions o = syn
                 ? new TcpOptions().mss(1460).sackPermitted(true).timestamps(1000, 0).windowScale(7)
-                : new TcpOptions().timestamps(2000, 1000).addSackBlock(5000, 6000).addSackBlock(7000, 8000).addSackBlock(9000, 9500);
+                : new TcpOptions().timestamps(2000, 1000).addSackBlock(0x20001000, 0x20002000).addSackBlock(0x20003000, 0x20004000).addSackBlock(0x20005000, 0x20005500);
         byte[] payload = syn ? new byte[0] : "data".getBytes(StandardCharsets.US_ASCII);
         int h = TcpSegment.headerLength(o);
         byte[] f = new byte[14 + 20 + h + payload.length];
