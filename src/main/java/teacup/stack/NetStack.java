@@ -49,7 +49,8 @@ public final class NetStack implements AutoCloseable {
         }
         this.link = link;
         this.clock = clock;
-        this.rx = new byte[link.maxFrameLength()];
+        // One spare byte lets a link notice (and count) a frame too long for the MTU instead of cutting it.
+        this.rx = new byte[link.maxFrameLength() + 1];
         this.ip = new IpLayer(iface, this::transmit, stats, random);
         this.udp = new UdpLayer(ip, random);
     }

@@ -22,7 +22,7 @@ public record ArpPacket(int operation, long senderMac, int senderIp, long target
 
     /** Checks that {@code b[off, off+len)} holds an Ethernet/IPv4 request or reply. */
     public static Defect check(byte[] b, int off, int len) {
-        if (off < 0 || len < LENGTH || off + len > b.length) {
+        if (off < 0 || len < LENGTH || len > b.length - off) {
             return Defect.TRUNCATED;
         }
         if (BigEndian.u16(b, off + HARDWARE_TYPE) != HARDWARE_ETHERNET

@@ -21,7 +21,7 @@ public final class EthernetFrame {
         this.buf = buf;
         this.off = off;
         this.len = len;
-        if (len < HEADER_LENGTH || off < 0 || off + len > buf.length) {
+        if (len < HEADER_LENGTH || off < 0 || len > buf.length - off) {
             return Defect.TRUNCATED;
         }
         return Defect.NONE;

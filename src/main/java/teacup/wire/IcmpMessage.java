@@ -29,7 +29,7 @@ public final class IcmpMessage {
         this.buf = buf;
         this.off = off;
         this.len = len;
-        if (off < 0 || len < HEADER_LENGTH || off + len > buf.length) {
+        if (off < 0 || len < HEADER_LENGTH || len > buf.length - off) {
             return Defect.TRUNCATED;
         }
         if (Checksum.compute(buf, off, len) != 0) {

@@ -16,7 +16,7 @@ public record Ipv4Address(int bits) {
         }
         int v = 0;
         for (String p : parts) {
-            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit)) {
+            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')) {
                 throw new IllegalArgumentException("not an IPv4 address: '" + text + "'");
             }
             int octet = Integer.parseInt(p);
@@ -34,6 +34,9 @@ public record Ipv4Address(int bits) {
 
     /** The network mask for a prefix length 0..32. */
     public static int mask(int prefixLength) {
+        if (prefixLength < 0 || prefixLength > 32) {
+            throw new IllegalArgumentException("prefix length must be 0..32, not " + prefixLength);
+        }
         return prefixLength == 0 ? 0 : -1 << (32 - prefixLength);
     }
 

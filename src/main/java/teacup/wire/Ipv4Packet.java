@@ -33,7 +33,7 @@ public final class Ipv4Packet {
     public Defect wrap(byte[] buf, int off, int len) {
         this.buf = buf;
         this.off = off;
-        if (off < 0 || len < MIN_HEADER_LENGTH || off + len > buf.length) {
+        if (off < 0 || len < MIN_HEADER_LENGTH || len > buf.length - off) {
             return Defect.TRUNCATED;
         }
         int versionIhl = BigEndian.u8(buf, off + VERSION_IHL);

@@ -19,13 +19,13 @@ public record MacAddress(long bits) {
 
     /** Parses {@code 02:00:00:aa:bb:cc} (colons or dashes). */
     public static MacAddress parse(String text) {
-        String[] parts = text.split("[:-]", -1);
+        String[] parts = text.split(text.indexOf('-') >= 0 && text.indexOf(':') < 0 ? "-" : ":", -1);
         if (parts.length != 6) {
             throw new IllegalArgumentException("not a MAC address: '" + text + "'");
         }
         long v = 0;
         for (String p : parts) {
-            if (p.length() < 1 || p.length() > 2 || !p.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+            if (p.length() < 1 || p.length() > 2 || !p.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
                 throw new IllegalArgumentException("not a MAC address: '" + text + "'");
             }
             v = (v << 8) | Integer.parseInt(p, 16);

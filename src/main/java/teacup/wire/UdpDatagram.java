@@ -21,7 +21,7 @@ public final class UdpDatagram {
     public Defect wrap(byte[] buf, int off, int len, int source, int destination) {
         this.buf = buf;
         this.off = off;
-        if (off < 0 || len < HEADER_LENGTH || off + len > buf.length) {
+        if (off < 0 || len < HEADER_LENGTH || len > buf.length - off) {
             return Defect.TRUNCATED;
         }
         length = BigEndian.u16(buf, off + LENGTH);

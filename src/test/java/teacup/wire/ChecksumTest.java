@@ -73,7 +73,7 @@ class ChecksumTest {
         int before = Checksum.compute(data, 0, data.length);
         int oldWord = BigEndian.u16(data, at);
         BigEndian.put16(data, at, newWord);
-        assertEquals(Checksum.compute(data, 0, data.length), Checksum.update(before, oldWord, newWord));
+        assertSameOnesComplement(Checksum.compute(data, 0, data.length), Checksum.update(before, oldWord, newWord));
     }
 
     @Property
@@ -85,7 +85,7 @@ class ChecksumTest {
         int before = Checksum.compute(data, 0, data.length);
         int oldValue = BigEndian.i32(data, at);
         BigEndian.put32(data, at, newValue);
-        assertEquals(Checksum.compute(data, 0, data.length), Checksum.update32(before, oldValue, newValue));
+        assertSameOnesComplement(Checksum.compute(data, 0, data.length), Checksum.update32(before, oldValue, newValue));
     }
 
     @Property
@@ -114,5 +114,15 @@ class ChecksumTest {
             }
         }
         return false;
+    }
+
+    /**
+     * 0x0000 and 0xffff are the two zeros of ones' complement: a checksum field holding either
+     * verifies the same data, and eqn. 3 may yield one where a full sum yields the other.
+     */
+    private static void assertSameOnesComplement(int expected, int actual) {
+        if (!((expected == 0 || expected == 0xffff) && (actual == 0 || actual == 0xffff))) {
+            assertEquals(expected, actual);
+        }
     }
 }
