@@ -98,8 +98,10 @@ public final class NetStack implements AutoCloseable {
     private void loop() {
         try {
             while (running) {
-                long now = clock.nanos();
-                step(now);
+                // Tasks read the clock themselves; frames get a time taken after them, so a reply
+                // to something a task just sent can never look older than the send.
+                runTasks();
+                step(clock.nanos());
                 long deadline = nextDeadline();
                 long wait = deadline == Long.MAX_VALUE ? -1 : Math.max(0, deadline - clock.nanos());
                 if (tasks.isEmpty() && running) {
@@ -131,10 +133,7 @@ public final class NetStack implements AutoCloseable {
             started = true;
             ip.start(now);
         }
-        Runnable r;
-        while ((r = tasks.poll()) != null) {
-            r.run();
-        }
+        runTasks();
         for (int i = 0; i < RECEIVE_BATCH; i++) {
             int n = link.receive(rx, 0);
             if (n <= 0) {
@@ -143,6 +142,13 @@ public final class NetStack implements AutoCloseable {
             ip.receive(now, rx, 0, n);
         }
         ip.poll(now);
+    }
+
+    private void runTasks() {
+        Runnable r;
+        while ((r = tasks.poll()) != null) {
+            r.run();
+        }
     }
 
     /** The earliest time at which {@link #step} has timer work (Long.MAX_VALUE: none). */
