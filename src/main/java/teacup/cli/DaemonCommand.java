@@ -11,7 +11,7 @@ import teacup.os.Clock;
 import teacup.stack.NetStack;
 
 /** {@code teacup daemon}: keeps a stack up in the foreground until SIGINT or SIGTERM. */
-@Command(name = "daemon", description = "Keep a teacup stack up (answering ARP and ping) until SIGINT/SIGTERM.")
+@Command(name = "daemon", mixinStandardHelpOptions = true, description = "Keep a teacup stack up (answering ARP and ping) until SIGINT/SIGTERM.")
 final class DaemonCommand implements Callable<Integer> {
 
     @Mixin

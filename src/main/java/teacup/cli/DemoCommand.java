@@ -20,7 +20,7 @@ import teacup.wire.MacAddress;
  * has the kernel ping teacup and teacup ping the kernel, prints the statistics, and removes
  * everything it made.
  */
-@Command(name = "demo", description = "Show teacup alive on its own TAP wire, in a private network namespace (needs root).")
+@Command(name = "demo", mixinStandardHelpOptions = true, description = "Show teacup alive on its own TAP wire, in a private network namespace (needs root).")
 final class DemoCommand implements Callable<Integer> {
     static final String KERNEL = "198.18.0.1";
     static final String TEACUP = "198.18.0.2";

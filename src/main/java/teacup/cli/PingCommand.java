@@ -11,7 +11,7 @@ import teacup.stack.NetStack;
 import teacup.wire.Ipv4Address;
 
 /** {@code teacup ping}: ICMP echo from teacup's own stack, printed like ping(8). */
-@Command(name = "ping", description = "Send ICMP echo requests from teacup's stack, like ping(8).")
+@Command(name = "ping", mixinStandardHelpOptions = true, description = "Send ICMP echo requests from teacup's stack, like ping(8).")
 final class PingCommand implements Callable<Integer> {
 
     @Option(names = "-c", paramLabel = "COUNT", description = "stop after COUNT requests (default: until interrupted)")
