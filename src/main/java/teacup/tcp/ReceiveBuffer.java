@@ -1,0 +1,122 @@
+package teacup.tcp;
+
+/**
+ * A connection's receive buffer: a ring that the event loop fills and one application thread
+ * drains, with no lock between them (single producer, single consumer; the two positions are
+ * volatile, so bytes written before a position is published are visible after it is read).
+ *
+ * <p>Out-of-order data is written straight to its place in the ring and tracked by an
+ * {@link Assembler}; it becomes readable once the gap before it fills. The free space beyond
+ * the in-order point is the receive window the loop advertises.
+ */
+public final class ReceiveBuffer {
+    private final byte[] ring;
+    private final int mask;
+    private final Assembler outOfOrder;
+    /** Total bytes the application has read (consumer-owned). */
+    private volatile long readPosition;
+    /** Total in-order bytes received (producer-owned). */
+    private volatile long writePosition;
+
+    /** {@code capacity} is rounded up to a power of two. */
+    public ReceiveBuffer(int capacity, int maxOutOfOrderRanges) {
+        if (capacity < 1 || capacity > 1 << 30) {
+            throw new IllegalArgumentException("capacity out of range: " + capacity);
+        }
+        int size = Integer.highestOneBit(capacity - 1) << 1;
+        ring = new byte[Math.max(size, 1)];
+        mask = ring.length - 1;
+        outOfOrder = new Assembler(maxOutOfOrderRanges);
+    }
+
+    public int capacity() {
+        return ring.length;
+    }
+
+    // ---------------------------------------------------------------- event-loop side
+
+    /** Free space beyond the in-order point: what may be advertised as the window. */
+    public int window() {
+        return ring.length - (int) (writePosition - readPosition);
+    }
+
+    /**
+     * Stores {@code len} bytes that belong {@code offset} bytes past the in-order point (offset 0:
+     * the next byte expected). Bytes beyond the window are cut off. Returns how far the in-order
+     * point advanced (0 when the data filled no gap at the front), or -1 when the data was out of
+     * order and there was no room to remember another range (it is then dropped).
+     */
+    public int accept(int offset, byte[] src, int off, int len) {
+        if (offset < 0 || len < 0) {
+            throw new IllegalArgumentException("negative offset or length");
+        }
+        long write = writePosition;
+        int window = ring.length - (int) (write - readPosition);
+        if (offset >= window) {
+            return 0;
+        }
+        int n = Math.min(len, window - offset);
+        if (offset == 0 && outOfOrder.isEmpty()) {
+            copyIn(write, src, off, n);
+            writePosition = write + n;
+            return n;
+        }
+        if (!outOfOrder.add(offset, n)) {
+            return -1;
+        }
+        copyIn(write + offset, src, off, n);
+        int advance = outOfOrder.takeFront();
+        if (advance > 0) {
+            writePosition = write + advance;
+        }
+        return advance;
+    }
+
+    /** Out-of-order ranges held, as offsets past the in-order point (for SACK blocks). */
+    public Assembler outOfOrder() {
+        return outOfOrder;
+    }
+
+    private void copyIn(long position, byte[] src, int off, int n) {
+        int at = (int) position & mask;
+        int first = Math.min(n, ring.length - at);
+        System.arraycopy(src, off, ring, at, first);
+        if (first < n) {
+            System.arraycopy(src, off + first, ring, 0, n - first);
+        }
+    }
+
+    // ---------------------------------------------------------------- application side
+
+    /** In-order bytes ready to read. */
+    public int available() {
+        return (int) (writePosition - readPosition);
+    }
+
+    /** Copies up to {@code len} ready bytes into {@code dst}; returns how many (0 when none are ready). */
+    public int read(byte[] dst, int off, int len) {
+        long read = readPosition;
+        int n = Math.min(len, (int) (writePosition - read));
+        if (n <= 0) {
+            return 0;
+        }
+        int at = (int) read & mask;
+        int first = Math.min(n, ring.length - at);
+        System.arraycopy(ring, at, dst, off, first);
+        if (first < n) {
+            System.arraycopy(ring, 0, dst, off + first, n - first);
+        }
+        readPosition = read + n;
+        return n;
+    }
+
+    /** Total bytes read by the application so far. */
+    public long readPosition() {
+        return readPosition;
+    }
+
+    /** Total in-order bytes received so far. */
+    public long writePosition() {
+        return writePosition;
+    }
+}
