@@ -1,0 +1,93 @@
+package teacup.tcp;
+
+/**
+ * A connection's send buffer: a ring one application thread appends to and the event loop
+ * sends from, with no lock between them (single producer, single consumer, positions volatile).
+ * Bytes stay in the ring until acknowledged, so any of them can be sent again.
+ */
+public final class SendBuffer {
+    private final byte[] ring;
+    private final int mask;
+    /** Total bytes the application has written (producer-owned). */
+    private volatile long writePosition;
+    /** Total bytes acknowledged and released (consumer-owned). */
+    private volatile long releasePosition;
+
+    /** {@code capacity} is rounded up to a power of two. */
+    public SendBuffer(int capacity) {
+        if (capacity < 1 || capacity > 1 << 30) {
+            throw new IllegalArgumentException("capacity out of range: " + capacity);
+        }
+        ring = new byte[Math.max(1, Integer.highestOneBit(capacity - 1) << 1)];
+        mask = ring.length - 1;
+    }
+
+    public int capacity() {
+        return ring.length;
+    }
+
+    // ---------------------------------------------------------------- application side
+
+    /** Room for more bytes. */
+    public int free() {
+        return ring.length - (int) (writePosition - releasePosition);
+    }
+
+    /** Appends up to {@code len} bytes; returns how many fit (0 when full). */
+    public int write(byte[] src, int off, int len) {
+        long write = writePosition;
+        int n = Math.min(len, ring.length - (int) (write - releasePosition));
+        if (n <= 0) {
+            return 0;
+        }
+        int at = (int) write & mask;
+        int first = Math.min(n, ring.length - at);
+        System.arraycopy(src, off, ring, at, first);
+        if (first < n) {
+            System.arraycopy(src, off + first, ring, 0, n - first);
+        }
+        writePosition = write + n;
+        return n;
+    }
+
+    // ---------------------------------------------------------------- event-loop side
+
+    /** Bytes written and not yet released: in flight plus not yet sent. */
+    public int queued() {
+        return (int) (writePosition - releasePosition);
+    }
+
+    /**
+     * Copies {@code len} bytes starting {@code offset} bytes after the oldest unreleased byte
+     * into {@code dst}. The range must lie within {@link #queued()}.
+     */
+    public void copyOut(int offset, byte[] dst, int dstOff, int len) {
+        if (offset < 0 || len < 0 || (long) offset + len > queued()) {
+            throw new IndexOutOfBoundsException("range " + offset + "+" + len + " beyond " + queued() + " queued bytes");
+        }
+        int at = (int) (releasePosition + offset) & mask;
+        int first = Math.min(len, ring.length - at);
+        System.arraycopy(ring, at, dst, dstOff, first);
+        if (first < len) {
+            System.arraycopy(ring, 0, dst, dstOff + first, len - first);
+        }
+    }
+
+    /** Frees the {@code n} oldest bytes (they were acknowledged). */
+    public void release(int n) {
+        if (n < 0 || n > queued()) {
+            throw new IllegalArgumentException("cannot release " + n + " of " + queued() + " queued bytes");
+        }
+        releasePosition = releasePosition + n;
+    }
+
+    /** Total bytes the application has written. */
+    public long writePosition() {
+        return writePosition;
+    }
+
+    /** Total bytes released. */
+    public long releasePosition() {
+        return releasePosition;
+    }
+}
