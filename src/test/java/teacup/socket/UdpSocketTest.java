@@ -234,5 +234,8 @@ class UdpSocketTest {
         assertTimeoutPreemptively(WAIT, () -> assertThrows(IOException.class, () -> UdpSocket.bind(a, 0)));
         assertTimeoutPreemptively(WAIT, s::close);
         assertFalse(a.isRunning());
+        // Closed even though the stack could not unbind it: a receive fails at once, not by timing out.
+        IOException e = assertThrows(IOException.class, () -> s.receive(Duration.ofSeconds(2)));
+        assertEquals(IOException.class, e.getClass(), e.toString());
     }
 }
