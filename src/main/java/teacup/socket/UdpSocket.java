@@ -81,7 +81,7 @@ public final class UdpSocket implements AutoCloseable {
                     return null;
                 });
             } catch (IOException e) {
-                // The stack is gone; nothing left to unbind from.
+                endpoint.close(); // the stack is gone: nothing to unbind from, but wake and refuse readers
             }
         }
     }

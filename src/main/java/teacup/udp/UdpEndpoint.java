@@ -55,7 +55,7 @@ public final class UdpEndpoint {
         return closed;
     }
 
-    void close() {
+    public void close() {
         if (!closed) {
             closed = true;
             queue.offer(CLOSED);

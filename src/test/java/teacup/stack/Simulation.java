@@ -1,0 +1,275 @@
+package teacup.stack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import teacup.ip.Counter;
+import teacup.ip.Interface;
+import teacup.link.Impairment;
+import teacup.link.Link;
+import teacup.link.VirtualWire;
+import teacup.os.Clock;
+import teacup.wire.Ipv4Address;
+import teacup.wire.MacAddress;
+
+/**
+ * Two {@link NetStack}s, A (198.18.0.1/24) and B (198.18.0.2/24), on one {@link VirtualWire},
+ * driven from the test thread with one simulated clock. Each end may be wrapped in an
+ * {@link Impairment}; all randomness (impairments, stack generators) comes from one seed, so a
+ * failing run replays from the seed that {@link #toString} prints.
+ *
+ * <p>Layering of each end, from the stack down: {@link Tap} (records frames with their time),
+ * the optional Impairment, then the wire. There is no loop thread: work an application would do
+ * goes straight to the layers ({@code sim.a.udp().bind(...)}) with {@link #now()}, and time moves
+ * only in {@link #runUntil} / {@link #runFor}.
+ */
+public final class Simulation {
+    public static final Ipv4Address A_IP = Ipv4Address.parse("198.18.0.1");
+    public static final Ipv4Address B_IP = Ipv4Address.parse("198.18.0.2");
+    public static final MacAddress A_MAC = MacAddress.parse("02:00:00:00:00:01");
+    public static final MacAddress B_MAC = MacAddress.parse("02:00:00:00:00:02");
+    public static final int MTU = 1500;
+    /** How far time moves when frames keep arriving at one instant and nothing else is due. */
+    public static final long TICK = 1_000_000L;
+    /** Steps at one instant before the simulation forces a tick (a same-instant ping-pong). */
+    private static final int SETTLE_LIMIT = 1_000;
+    private static final long MAX_STEPS = 5_000_000L;
+
+    private final AtomicLong time = new AtomicLong();
+    public final Clock clock = time::get;
+    public final long seed;
+    public final VirtualWire wire;
+    public final Impairment impairmentA;
+    public final Impairment impairmentB;
+    public final Tap tapA;
+    public final Tap tapB;
+    public final NetStack a;
+    public final NetStack b;
+    private long steps;
+
+    /** A clean wire: frames arrive at the instant they are sent. */
+    public static Simulation clean() {
+        return new Simulation(0, null, null);
+    }
+
+    /** Both ends impaired on send with {@code config} (so both directions are), from {@code seed}. */
+    public static Simulation impaired(long seed, Impairment.Config config) {
+        return new Simulation(seed, config, config);
+    }
+
+    /**
+     * @param aSend impairment of frames A sends, or null for none
+     * @param bSend impairment of frames B sends, or null for none
+     */
+    public Simulation(long seed, Impairment.Config aSend, Impairment.Config bSend) {
+        this.seed = seed;
+        SplittableRandom root = new SplittableRandom(seed);
+        long seedA = root.nextLong();
+        long seedB = root.nextLong();
+        wire = new VirtualWire(MTU);
+        Link endA = wire.a();
+        Link endB = wire.b();
+        impairmentA = aSend == null ? null : Impairment.onSend(endA, aSend, seedA, clock);
+        impairmentB = bSend == null ? null : Impairment.onSend(endB, bSend, seedB, clock);
+        tapA = new Tap("A", impairmentA == null ? endA : impairmentA, clock);
+        tapB = new Tap("B", impairmentB == null ? endB : impairmentB, clock);
+        a = new NetStack(tapA, new Interface(A_MAC, A_IP, 24, Ipv4Address.ANY, MTU), clock, root.split());
+        b = new NetStack(tapB, new Interface(B_MAC, B_IP, 24, Ipv4Address.ANY, MTU), clock, root.split());
+    }
+
+    public long now() {
+        return time.get();
+    }
+
+    /** Runs both stacks for {@code nanos} of simulated time from now. */
+    public void runFor(long nanos) {
+        runUntil(now() + nanos);
+    }
+
+    /**
+     * Steps both stacks until simulated time reaches {@code until} and nothing more is due at
+     * that instant. Between steps time jumps to the earliest stack deadline or impairment due
+     * time; frames already on the cable are delivered at the same instant.
+     */
+    public void runUntil(long until) {
+        int sameInstant = 0;
+        while (true) {
+            if (++steps > MAX_STEPS) {
+                throw new AssertionError("simulation did not settle (" + steps + " steps) at t=" + now() + " ns; " + this);
+            }
+            long now = time.get();
+            try {
+                a.step(now);
+                b.step(now);
+            } catch (IOException e) {
+                throw new UncheckedIOException("step failed at t=" + now + " ns; " + this, e);
+            }
+            long next = nextEvent();
+            if (next <= now) {
+                if (++sameInstant <= SETTLE_LIMIT) {
+                    continue;
+                }
+                next = now + TICK;
+            }
+            sameInstant = 0;
+            if (now >= until) {
+                return;
+            }
+            time.set(Math.min(next, until));
+        }
+    }
+
+    /** The earliest time anything has work: a stack timer, a delayed frame, a frame on the cable. */
+    private long nextEvent() {
+        if (wire.a().queued() > 0 || wire.b().queued() > 0) {
+            return now();
+        }
+        long next = Math.min(a.nextDeadline(), b.nextDeadline());
+        if (impairmentA != null) {
+            next = Math.min(next, impairmentA.nextDueNanos());
+        }
+        if (impairmentB != null) {
+            next = Math.min(next, impairmentB.nextDueNanos());
+        }
+        return next;
+    }
+
+    /** Releases every frame the impairments still hold (reordered or delayed), then settles. */
+    public void flushImpairments() {
+        try {
+            if (impairmentA != null) {
+                impairmentA.flushAll();
+            }
+            if (impairmentB != null) {
+                impairmentB.flushAll();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        runFor(0);
+    }
+
+    /** Steps taken so far (for tests that bound the work a run does). */
+    public long steps() {
+        return steps;
+    }
+
+    /** Sum of a stack's counters of one kind. */
+    public static long total(Map<Counter, Long> stats, Counter.Kind kind) {
+        long sum = 0;
+        for (Map.Entry<Counter, Long> e : stats.entrySet()) {
+            if (e.getKey().kind() == kind) {
+                sum += e.getValue();
+            }
+        }
+        return sum;
+    }
+
+    /** Everything a replay needs: the seed, the impairments, and where time stood. */
+    @Override
+    public String toString() {
+        return "Simulation[seed=" + seed + ", t=" + now() + " ns, A=" + (impairmentA == null ? "clean" : impairmentA)
+                + ", B=" + (impairmentB == null ? "clean" : impairmentB) + "]";
+    }
+
+    /** One frame seen by a {@link Tap}: when, which way, and a copy of its bytes. */
+    public record Frame(long at, boolean sent, byte[] bytes) {
+        @Override
+        public String toString() {
+            return (sent ? "sent" : "received") + "@" + at + "ns[" + bytes.length + " bytes]";
+        }
+    }
+
+    /** A link that passes frames through and records each with the simulated time. */
+    public static final class Tap implements Link {
+        private final String name;
+        private final Link inner;
+        private final Clock clock;
+        private final List<Frame> frames = new ArrayList<>();
+
+        Tap(String name, Link inner, Clock clock) {
+            this.name = name;
+            this.inner = inner;
+            this.clock = clock;
+        }
+
+        @Override
+        public int mtu() {
+            return inner.mtu();
+        }
+
+        @Override
+        public int maxFrameLength() {
+            return inner.maxFrameLength();
+        }
+
+        @Override
+        public int receive(byte[] buf, int off) throws IOException {
+            int n = inner.receive(buf, off);
+            if (n > 0) {
+                frames.add(new Frame(clock.nanos(), false, Arrays.copyOfRange(buf, off, off + n)));
+            }
+            return n;
+        }
+
+        @Override
+        public void send(byte[] buf, int off, int len) throws IOException {
+            frames.add(new Frame(clock.nanos(), true, Arrays.copyOfRange(buf, off, off + len)));
+            inner.send(buf, off, len);
+        }
+
+        @Override
+        public void await(long timeoutNanos) throws IOException {
+            inner.await(timeoutNanos);
+        }
+
+        @Override
+        public void wakeup() {
+            inner.wakeup();
+        }
+
+        @Override
+        public void close() throws IOException {
+            inner.close();
+        }
+
+        /** Frames the stack sent, oldest first. */
+        public List<Frame> sent() {
+            return frames.stream().filter(Frame::sent).toList();
+        }
+
+        /** Frames the stack received, oldest first. */
+        public List<Frame> received() {
+            return frames.stream().filter(f -> !f.sent()).toList();
+        }
+
+        public void clear() {
+            frames.clear();
+        }
+
+        @Override
+        public String toString() {
+            return "Tap[" + name + ", " + frames.size() + " frames]";
+        }
+    }
+
+    /** Counters of both stacks plus the impairments' choices, for comparing two runs. */
+    public Map<String, Object> fingerprint() {
+        Map<String, Object> f = new java.util.LinkedHashMap<>();
+        f.put("A", a.statistics());
+        f.put("B", b.statistics());
+        if (impairmentA != null) {
+            f.put("impairment A", impairmentA.sendCounters().toString());
+        }
+        if (impairmentB != null) {
+            f.put("impairment B", impairmentB.sendCounters().toString());
+        }
+        f.put("time", now());
+        return f;
+    }
+}
