@@ -17,7 +17,7 @@ final class ArpCache {
     static final long UNRESOLVED = -1L;
 
     record Settings(long reachableNanos, long retryNanos, int attempts, int queuePerAddress, int maxEntries) {
-        static final Settings DEFAULT = new Settings(60_000_000_000L, 1_000_000_000L, 3, 16, 1024);
+        static final Settings DEFAULT = new Settings(60_000_000_000L, 1_000_000_000L, 3, 64, 1024);
     }
 
     /** A frame waiting for its next hop's MAC: a private copy, destination MAC still blank. */

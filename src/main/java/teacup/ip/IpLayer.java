@@ -295,8 +295,9 @@ public final class IpLayer {
     /**
      * Sends the {@code payloadLength} bytes at {@link #PAYLOAD_OFFSET} of {@code frame} to
      * {@code destination}: writes the IPv4 and Ethernet headers in front, fragments when needed,
-     * holds the frames while ARP resolves the next hop. Returns false when the packet could not
-     * be sent or held (no route, too big, ARP queue full); the reason is counted.
+     * holds the frames while ARP resolves the next hop (a frame that finds the ARP queue full is
+     * dropped and counted, as a full device queue would drop it). Returns false when the packet
+     * cannot be sent at all (no route, too big); the reason is counted.
      */
     public boolean send(long now, int destination, int protocol, byte[] frame, int payloadLength) {
         if (payloadLength > MAX_PAYLOAD) {
@@ -324,11 +325,11 @@ public final class IpLayer {
         if (payloadLength <= maxPayload) {
             Ipv4Packet.write(frame, EthernetFrame.HEADER_LENGTH, payloadLength, identification,
                     Ipv4Packet.FLAG_DONT_FRAGMENT, DEFAULT_TTL, protocol, address, destination);
-            return deliver(now, nextHop, nextHopMac, frame, EthernetFrame.HEADER_LENGTH + Ipv4Packet.MIN_HEADER_LENGTH + payloadLength);
+            deliver(now, nextHop, nextHopMac, frame, EthernetFrame.HEADER_LENGTH + Ipv4Packet.MIN_HEADER_LENGTH + payloadLength);
+            return true;
         }
         // RFC 791 3.2: fragments carry payload in multiples of 8 bytes, all but the last with MF set.
         int step = maxPayload & ~7;
-        boolean ok = true;
         for (int at = 0; at < payloadLength; at += step) {
             int chunk = Math.min(step, payloadLength - at);
             boolean more = at + chunk < payloadLength;
@@ -336,22 +337,21 @@ public final class IpLayer {
             Ipv4Packet.write(fragmentTx, EthernetFrame.HEADER_LENGTH, chunk, identification,
                     (more ? Ipv4Packet.FLAG_MORE_FRAGMENTS : 0) | (at / 8), DEFAULT_TTL, protocol, address, destination);
             stats.increment(Counter.FRAGMENTS_SENT);
-            ok &= deliver(now, nextHop, nextHopMac, fragmentTx, PAYLOAD_OFFSET + chunk);
+            deliver(now, nextHop, nextHopMac, fragmentTx, PAYLOAD_OFFSET + chunk);
         }
-        return ok;
+        return true;
     }
 
-    private boolean deliver(long now, int nextHop, long nextHopMac, byte[] frame, int length) {
+    private void deliver(long now, int nextHop, long nextHopMac, byte[] frame, int length) {
         EthernetFrame.write(frame, 0, nextHopMac == ArpCache.UNRESOLVED ? 0 : nextHopMac, mac, EthernetFrame.TYPE_IPV4);
         if (nextHopMac != ArpCache.UNRESOLVED) {
             emit(frame, 0, length);
-            return true;
+            return;
         }
         if (!arp.hold(nextHop, java.util.Arrays.copyOf(frame, length), length, now)) {
+            // Like a full queue on any wire: counted and dropped, not an error for the sender.
             stats.increment(Counter.OUT_ARP_QUEUE_FULL);
-            return false;
         }
-        return true;
     }
 
     private void emit(byte[] frame, int off, int length) {

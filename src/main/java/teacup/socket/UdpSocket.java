@@ -47,7 +47,7 @@ public final class UdpSocket implements AutoCloseable {
         byte[] copy = java.util.Arrays.copyOfRange(data, off, off + len);
         boolean sent = stack.call(() -> stack.udp().send(stack.clock().nanos(), endpoint, destination.bits(), port, copy, 0, copy.length));
         if (!sent) {
-            throw new IOException("cannot send to " + destination + ": no route or address not resolved");
+            throw new java.net.NoRouteToHostException("cannot send to " + destination + ": no route to host");
         }
     }
 

@@ -121,6 +121,7 @@ public final class NetStack implements AutoCloseable {
             while ((r = tasks.poll()) != null) {
                 r.run(); // let waiting callers see the stop instead of hanging
             }
+            udp.closeAll(); // wake readers blocked on sockets of a stack that is gone
         }
     }
 
@@ -165,7 +166,8 @@ public final class NetStack implements AutoCloseable {
     /**
      * Runs {@code task} on the loop thread and waits for its result. Exceptions it throws are
      * rethrown here (IOExceptions as they are; others wrapped). Safe from any thread,
-     * including the loop thread itself.
+     * including the loop thread itself. On a stack that was never {@link #start}ed the task
+     * waits for whoever drives {@link #step} (a simulation); with no driver it waits forever.
      */
     public <T> T call(Callable<T> task) throws IOException {
         if (Thread.currentThread() == loopThread) {
@@ -256,6 +258,9 @@ public final class NetStack implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (t == null) {
+            udp.closeAll(); // never started (or driven by step): nobody else will wake readers
         }
         link.close();
     }

@@ -53,6 +53,14 @@ public final class UdpLayer implements IpLayer.Transport {
         endpoint.close();
     }
 
+    /** Closes every endpoint, waking their readers; for when the stack stops. */
+    public void closeAll() {
+        for (UdpEndpoint e : endpoints.values()) {
+            e.close();
+        }
+        endpoints.clear();
+    }
+
     private int freeEphemeralPort() {
         int range = EPHEMERAL_LAST - EPHEMERAL_FIRST + 1;
         int start = random.nextInt(range);

@@ -153,6 +153,27 @@ class UdpSocketTest {
     }
 
     @Test
+    @DisplayName("closing the stack wakes a receive blocked on one of its sockets")
+    void stackCloseWakesReceive() throws Exception {
+        UdpSocket s = UdpSocket.bind(a, 0);
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<Throwable> blocked = threads.submit(() -> {
+                try {
+                    s.receive(Duration.ofSeconds(30));
+                    return null;
+                } catch (Throwable t) {
+                    return t;
+                }
+            });
+            Thread.sleep(100);
+            a.close();
+            Throwable t = blocked.get(5, TimeUnit.SECONDS);
+            assertNotNull(t, "receive returned without a datagram");
+            assertEquals(IOException.class, t.getClass(), t.toString());
+        }
+    }
+
+    @Test
     @DisplayName("close() wakes a receive blocked in another (virtual) thread with IOException, not a timeout")
     void closeWakesReceive() throws Exception {
         UdpSocket s = UdpSocket.bind(a, 0);
