@@ -50,6 +50,7 @@ final class TapNetwork implements AutoCloseable {
 
     private final PrivateNetwork net;
     private final List<Process> started = new ArrayList<>();
+    private final List<Path> outputFiles = new ArrayList<>();
     private TapLink tap;
     private NetStack stack;
 
@@ -179,22 +180,25 @@ final class TapNetwork implements AutoCloseable {
         }
     }
 
-    /** A program running in the background; its stdout and stderr are collected as they come. */
+    /**
+     * A program running in the background. Its stdout and stderr go to files rather than pipes:
+     * read from a pipe, the last lines a program prints as it exits were sometimes lost (the
+     * JDK closes a pipe it thinks drained when the process ends), and those lines are what a
+     * test wants to see.
+     */
     static final class Background {
         final Process process;
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        private final Path out;
+        private final Path err;
 
-        Background(Process process) {
+        Background(Process process, Path out, Path err) {
             this.process = process;
-            Thread.ofVirtual().start(() -> copy(process.getInputStream(), out));
-            Thread.ofVirtual().start(() -> copy(process.getErrorStream(), err));
+            this.out = out;
+            this.err = err;
         }
 
         byte[] stdout() {
-            synchronized (out) {
-                return out.toByteArray();
-            }
+            return read(out);
         }
 
         String stdoutText() {
@@ -202,8 +206,14 @@ final class TapNetwork implements AutoCloseable {
         }
 
         String stderrText() {
-            synchronized (err) {
-                return err.toString(StandardCharsets.UTF_8);
+            return new String(read(err), StandardCharsets.UTF_8);
+        }
+
+        private static byte[] read(Path file) {
+            try {
+                return Files.readAllBytes(file);
+            } catch (IOException e) {
+                return new byte[0];
             }
         }
 
@@ -221,9 +231,14 @@ final class TapNetwork implements AutoCloseable {
 
     /** Starts {@code argv} as it is (not wrapped in ip netns exec); {@link #close} kills it if still running. */
     Background startProcess(String... argv) throws IOException {
-        Process p = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        Path out = Files.createTempFile("teacup-interop-", ".out");
+        Path err = Files.createTempFile("teacup-interop-", ".err");
+        outputFiles.add(out);
+        outputFiles.add(err);
+        Process p = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         started.add(p);
-        return new Background(p);
+        return new Background(p, out, err);
     }
 
     /** Waits (bounded) until a UDP socket listens on {@code port} inside the namespace. */
@@ -306,6 +321,9 @@ final class TapNetwork implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        for (Path file : outputFiles) {
+            Files.deleteIfExists(file);
         }
         try {
             if (stack != null) {
