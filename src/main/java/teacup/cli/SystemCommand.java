@@ -1,9 +1,9 @@
 package teacup.cli;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -21,24 +21,33 @@ public final class SystemCommand {
 
     /** Runs {@code argv}, waiting at most {@code timeout}; a program still running then is killed (exit code -1). */
     public static Result run(Duration timeout, String... argv) throws IOException {
-        Process p = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Thread a = Thread.ofVirtual().start(() -> copy(p.getInputStream(), out));
-        Thread b = Thread.ofVirtual().start(() -> copy(p.getErrorStream(), err));
+        // Output goes to files, read after the program ends: reading pipes can lose the last
+        // lines a program writes as it exits, if the reader and the exit race.
+        Path out = Files.createTempFile("teacup-cmd", ".out");
+        Path err = Files.createTempFile("teacup-cmd", ".err");
         try {
-            boolean done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (!done) {
+            Process p = new ProcessBuilder(argv)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile())
+                    .start();
+            boolean done;
+            try {
+                done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                if (!done) {
+                    p.destroyForcibly();
+                    p.waitFor(2, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
                 p.destroyForcibly();
-                p.waitFor(2, TimeUnit.SECONDS);
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted running " + argv[0]);
             }
-            a.join(2000);
-            b.join(2000);
-            return new Result(done ? p.exitValue() : -1, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted running " + argv[0]);
+            return new Result(done ? p.exitValue() : -1, Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
         }
     }
 
@@ -52,18 +61,10 @@ public final class SystemCommand {
         return r.stdout();
     }
 
-    private static void copy(InputStream in, ByteArrayOutputStream out) {
-        try (in) {
-            in.transferTo(out);
-        } catch (IOException e) {
-            // the process went away; keep what we have
-        }
-    }
-
     /** True when this process runs as root (uid 0). */
     public static boolean isRoot() {
         try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("Uid:")) {
                     return line.split("\\s+")[1].equals("0");
                 }

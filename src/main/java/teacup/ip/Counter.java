@@ -17,6 +17,7 @@ public enum Counter {
     FRAGMENTS_SENT(Kind.TRAFFIC, "IPv4 fragments sent"),
     DATAGRAMS_REASSEMBLED(Kind.TRAFFIC, "IPv4 datagrams reassembled"),
     REASSEMBLY_TIMEOUTS(Kind.TRAFFIC, "IPv4 reassemblies timed out"),
+    REASSEMBLIES_EVICTED(Kind.TRAFFIC, "IPv4 reassemblies evicted to make room"),
     OUT_NO_ROUTE(Kind.TRAFFIC, "packets not sent: no route"),
     OUT_ARP_FAILED(Kind.TRAFFIC, "packets not sent: ARP got no answer"),
     OUT_ARP_QUEUE_FULL(Kind.TRAFFIC, "packets not sent: ARP queue full"),

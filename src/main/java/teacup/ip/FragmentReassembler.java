@@ -49,6 +49,7 @@ final class FragmentReassembler {
     private final Listener listener;
     private final Map<Key, Datagram> datagrams = new HashMap<>();
     private int bytesHeld;
+    private int evictions;
 
     // The completed datagram, valid until the next call.
     private byte[] completeBuf;
@@ -71,10 +72,13 @@ final class FragmentReassembler {
         Key key = new Key(ip.source(), ip.destination(), ip.protocol(), ip.identification());
         Datagram d = datagrams.get(key);
         if (d == null) {
-            if (datagrams.size() >= settings.maxDatagrams()) {
-                return Result.NO_ROOM;
-            }
             d = new Datagram(now + settings.timeoutNanos());
+            // When full, the oldest unfinished datagram makes way: refusing newcomers instead would
+            // let a few dozen stray fragments block all reassembly until they time out.
+            while (!datagrams.isEmpty()
+                    && (datagrams.size() >= settings.maxDatagrams() || bytesHeld + d.buf.length > settings.maxBytes())) {
+                evictOldest();
+            }
             if (bytesHeld + d.buf.length > settings.maxBytes()) {
                 return Result.NO_ROOM;
             }
@@ -174,6 +178,26 @@ final class FragmentReassembler {
 
     int bytesHeld() {
         return bytesHeld;
+    }
+
+    /** Datagrams evicted to make room since the last call. */
+    int takeEvictions() {
+        int n = evictions;
+        evictions = 0;
+        return n;
+    }
+
+    private void evictOldest() {
+        Key oldest = null;
+        long earliest = Long.MAX_VALUE;
+        for (Map.Entry<Key, Datagram> e : datagrams.entrySet()) {
+            if (e.getValue().deadline < earliest) {
+                earliest = e.getValue().deadline;
+                oldest = e.getKey();
+            }
+        }
+        discard(oldest, datagrams.get(oldest));
+        evictions++;
     }
 
     private void discard(Key key, Datagram d) {

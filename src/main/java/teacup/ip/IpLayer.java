@@ -202,7 +202,9 @@ public final class IpLayer {
         }
         Ipv4Packet packet = ip;
         if (ip.isFragment()) {
-            switch (reassembler.add(ip, now)) {
+            FragmentReassembler.Result result = reassembler.add(ip, now);
+            stats.add(Counter.REASSEMBLIES_EVICTED, reassembler.takeEvictions());
+            switch (result) {
                 case HELD -> {
                     return Counter.FRAGMENT_HELD;
                 }
@@ -427,6 +429,11 @@ public final class IpLayer {
     /** The MAC cached for {@code ip}, if any (for tests and status). */
     public boolean knows(int ipAddress, long now) {
         return arp.lookup(ipAddress, now) != ArpCache.UNRESOLVED;
+    }
+
+    /** How many ARP entries (resolved or pending) are held (for tests and status). */
+    public int arpEntries() {
+        return arp.size();
     }
 
     /** How many datagrams are part way through reassembly (for tests and status). */

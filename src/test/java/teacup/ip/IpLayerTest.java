@@ -317,7 +317,20 @@ class IpLayerTest {
                 receive(0, Frames.ipv4(PEER, US, Ipv4Packet.PROTOCOL_UDP, Frames.data(8), id, Ipv4Packet.FLAG_MORE_FRAGMENTS));
             }
             assertEquals(64, ip.reassembliesInProgress());
-            assertEquals(136, stats.get(Counter.DROP_FRAGMENT_NO_ROOM));
+            assertEquals(136, stats.get(Counter.REASSEMBLIES_EVICTED));
+        }
+
+        @Test
+        void aFloodOfStrayFragmentsDoesNotBlockARealDatagram() {
+            peerResolvesUs();
+            for (int id = 0; id < 200; id++) {
+                receive(id, Frames.ipv4(PEER, US, Ipv4Packet.PROTOCOL_UDP, Frames.data(8), id, Ipv4Packet.FLAG_MORE_FRAGMENTS));
+            }
+            byte[][] frags = Frames.fragments(PEER, US, Ipv4Packet.PROTOCOL_ICMP, Frames.echoRequest(9, 1, Frames.data(3000)), 4242, 1480);
+            for (byte[] f : frags) {
+                receive(1000, f);
+            }
+            assertEquals(1, stats.get(Counter.ICMP_ECHO_ANSWERED), "the real datagram was reassembled and answered");
         }
     }
 
