@@ -29,10 +29,14 @@ final class DaemonCommand implements Callable<Integer> {
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         NetStack stack = new NetStack(link.open(), iface, Clock.SYSTEM, new SecureRandom());
+        int[] exitCode = {0};
         Thread hook = new Thread(() -> {
             stop.countDown();
             try {
-                stopped.await();
+                if (stopped.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    // A stop asked for by SIGTERM or SIGINT is a clean end: say so with the exit code.
+                    Runtime.getRuntime().halt(exitCode[0]);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -53,11 +57,13 @@ final class DaemonCommand implements Callable<Integer> {
             System.out.flush();
             if (stack.failure() != null) {
                 System.err.println("teacup: " + stack.failure().getMessage());
-                return 1;
+                exitCode[0] = 1;
             }
-            return 0;
+            return exitCode[0];
         } finally {
             stack.close();
+            System.out.flush();
+            System.err.flush();
             stopped.countDown();
             if (maxTime != null) {
                 try {
