@@ -156,27 +156,12 @@ class UdpSocketTest {
     @DisplayName("closing the stack wakes a receive blocked on one of its sockets")
     void stackCloseWakesReceive() throws Exception {
         UdpSocket s = UdpSocket.bind(a, 0);
-        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            Future<Throwable> blocked = threads.submit(() -> {
-                try {
-                    s.receive(Duration.ofSeconds(30));
-                    return null;
-                } catch (Throwable t) {
-                    return t;
-                }
-            });
-            Thread.sleep(100);
-            a.close();
-            Throwable t = blocked.get(5, TimeUnit.SECONDS);
-            assertNotNull(t, "receive returned without a datagram");
-            assertEquals(IOException.class, t.getClass(), t.toString());
-        }
+        Throwable t = failureOfReceiveBlockedUntil(s, () -> a.close());
+        assertEquals(IOException.class, t.getClass(), t.toString());
     }
 
-    @Test
-    @DisplayName("close() wakes a receive blocked in another (virtual) thread with IOException, not a timeout")
-    void closeWakesReceive() throws Exception {
-        UdpSocket s = UdpSocket.bind(a, 0);
+    /** Blocks a receive on {@code s} in a virtual thread, runs {@code closer}, and returns what the receive threw. */
+    private static Throwable failureOfReceiveBlockedUntil(UdpSocket s, ThrowingRunnable closer) throws Exception {
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<Throwable> blocked = threads.submit(() -> {
                 try {
@@ -187,11 +172,23 @@ class UdpSocketTest {
                 }
             });
             Thread.sleep(100); // let it block (a close before the receive must end the same way)
-            s.close();
+            closer.run();
             Throwable t = blocked.get(5, TimeUnit.SECONDS);
             assertNotNull(t, "receive returned without a datagram");
-            assertEquals(IOException.class, t.getClass(), t.toString());
+            return t;
         }
+    }
+
+    private interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    @Test
+    @DisplayName("close() wakes a receive blocked in another (virtual) thread with IOException, not a timeout")
+    void closeWakesReceive() throws Exception {
+        UdpSocket s = UdpSocket.bind(a, 0);
+        Throwable t = failureOfReceiveBlockedUntil(s, s::close);
+        assertEquals(IOException.class, t.getClass(), t.toString());
         assertThrows(IOException.class, () -> s.receive(Duration.ofSeconds(1)), "receive after close");
         assertThrows(IOException.class, () -> s.send(B_IP, 9, new byte[1]), "send after close");
     }
