@@ -100,6 +100,23 @@ class CubicTest {
     }
 
     @Test
+    @DisplayName("RFC 9438 4.1.2: segments_acked may be a fraction; many small ACKs grow cwnd like full-sized ones")
+    void smallAcks() {
+        long rtt = 100 * MS;
+        Cubic cc = afterLossAt(new Cubic(SMSS), 1000, 0);
+        long now = 0;
+        // Ten seconds: past K, where the curve is flat and each small ACK earns a fraction of a byte.
+        for (int round = 1; round <= 100; round++) {
+            int acks = cc.cwnd() / (SMSS / 10);
+            for (int i = 0; i < acks; i++) {
+                now += rtt / acks;
+                cc.onAck(now, SMSS / 10, cc.cwnd() - SMSS / 10, rtt);
+            }
+        }
+        assertEquals(cc.wCubic(now / 1e9), segments(cc), 2.5, "fractions of a byte per ACK are carried, not dropped");
+    }
+
+    @Test
     @DisplayName("RFC 9438 4.7: fast convergence lowers W_max to cwnd*(1+beta)/2 when a loss comes below the previous W_max")
     void fastConvergence() {
         Cubic cc = afterLossAt(new Cubic(SMSS), 100, 0);
