@@ -26,6 +26,8 @@ import teacup.wire.UdpDatagram;
 public class CodecBench {
     /** A full-sized TCP payload: a 1500-byte packet less IPv4, TCP and a timestamps option. */
     static final int TCP_DATA = 1448;
+    /** That payload with its header (20 bytes and the 12-byte padded timestamps option). */
+    static final int TCP_DATA_SEGMENT = TcpSegment.headerLength(new TcpOptions().timestamps(0, 0)) + TCP_DATA;
 
     private byte[] udpFrame;
     private byte[] tcpSyn;
