@@ -303,7 +303,7 @@ public final class TcpConnection {
         // 1. Sequence number check (RFC 9293 3.10.7.4, the four cases).
         if (!acceptable(seq, segLen, rcvWnd)) {
             if (!rst) {
-                sendAck(); // MUST-?: an unacceptable segment is answered with an ACK
+                sendAck(); // 3.10.7.4: an unacceptable segment is answered with an ACK (unless it is a RST)
             }
             return;
         }
@@ -530,7 +530,7 @@ public final class TcpConnection {
 
     private void sendSyn(long now, boolean withAck) {
         outOptions.clear().mss(settings.mss());
-        if (settings.windowScale() >= 0 && (!withAck || receiveScale >= 0 && peerOfferedScale)) {
+        if (settings.windowScale() >= 0 && (!withAck || peerOfferedScale)) {
             outOptions.windowScale(settings.windowScale());
         }
         int window = Math.min(receiveBuffer.window(), 65535); // RFC 7323 2.2: never scaled in a SYN
