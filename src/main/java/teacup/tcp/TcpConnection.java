@@ -219,6 +219,39 @@ public final class TcpConnection {
         }
     }
 
+    /**
+     * Half-close (RFC 9293 3.10.4 CLOSE is a half-close): the same as {@link #close}; reads go on
+     * until the peer's FIN. The socket layer calls this for {@code shutdownOutput} and for
+     * {@code close} when all received data has been read; with unread data it calls
+     * {@link #abort} instead (RFC 2525 2.17).
+     */
+    public void shutdownOutput(long now) {
+        close(now);
+    }
+
+    /** RFC 9293 MUST-17: Nagle's algorithm is on unless the application turns it off. */
+    public void setNoDelay(boolean noDelay) {
+        this.noDelay = noDelay;
+    }
+
+    public boolean noDelay() {
+        return noDelay;
+    }
+
+    /** RFC 9293 3.8.4 (MUST-24): keep-alives are off unless the application asks for them. */
+    public void setKeepAlive(long now, boolean on) {
+        this.keepAlive = on;
+        this.lastHeard = now;
+    }
+
+    public boolean keepAlive() {
+        return keepAlive;
+    }
+
+    private boolean noDelay;
+    private boolean keepAlive;
+    private long lastHeard;
+
     /** RFC 9293 3.10.5 ABORT: a reset to the peer (in synchronized states) and gone. */
     public void abort(long now) {
         if (state == State.SYN_RECEIVED || state.synchronized_() && state != State.TIME_WAIT) {
