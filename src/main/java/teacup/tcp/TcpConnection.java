@@ -500,6 +500,9 @@ public final class TcpConnection {
         if (!acceptable(seq, segLen, rcvWnd)) {
             if (!rst) {
                 sendAck(); // 3.10.7.4: an unacceptable segment is answered with an ACK (unless it is a RST)
+                if (state == State.TIME_WAIT && fin && SeqNum.add(seq, segLen) == rcvNxt) {
+                    timeWaitUntil = now + 2 * settings.msl(); // the peer's FIN again: our last ACK was lost (3.10.7.4)
+                }
             }
             return;
         }
