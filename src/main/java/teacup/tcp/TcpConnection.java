@@ -676,9 +676,10 @@ public final class TcpConnection {
     /** New data acknowledged up to {@code ack}: release it, take an RTT sample, move the congestion window, manage the timer. */
     private void acknowledge(long now, int ack, TcpOptions options) {
         int acked = SeqNum.diff(ack, sndUna);
-        // Data acknowledged: sequence numbers past the SYN, capped at the data written (the FIN is not data).
-        long ackedData = Math.min(Math.max(0, SeqNum.diff(ack, dataStart())), sendBuffer.writePosition());
-        int release = (int) (ackedData - sendBuffer.releasePosition());
+        // Data acknowledged: counted from the oldest byte still buffered, never from the ISN (a stream passes
+        // 2^31 bytes, and sequence numbers wrap); capped at what is queued (the SYN and FIN are not data).
+        int bufferStart = SeqNum.add(dataStart(), (int) sendBuffer.releasePosition());
+        int release = Math.min(SeqNum.diff(ack, bufferStart), sendBuffer.queued());
         if (release > 0) {
             sendBuffer.release(release);
         }
