@@ -113,6 +113,7 @@ class CaptureReplayTest {
         long now;
         long offset;
         int next;                // index of the next recorded segment to play
+        RecordedSegment current; // the one being played, for messages
         int ourNext;             // SND.NXT as the recording implies it, after the last matched segment
         boolean receiving;       // the peer's ISN is known
         int ackCeiling;          // end of what has been fed in order: teacup may acknowledge up to here
@@ -129,8 +130,7 @@ class CaptureReplayTest {
         }
 
         private String where() {
-            return capture + ", teacup as " + role.name().toLowerCase() + ", at "
-                    + (next > 0 ? recorded.get(next - 1).toString() : "the start");
+            return capture + ", teacup as " + role.name().toLowerCase() + ", at " + (current == null ? "the start" : current);
         }
 
         private boolean ours(RecordedSegment r) {
@@ -167,6 +167,7 @@ class CaptureReplayTest {
         void playThrough(int lastFrame) {
             while (next < recorded.size() && recorded.get(next).frame() <= lastFrame) {
                 RecordedSegment r = recorded.get(next++);
+                current = r;
                 now = Math.max(now, r.timeNanos() + offset);
                 if (ours(r)) {
                     act(r);
@@ -213,6 +214,7 @@ class CaptureReplayTest {
 
         /** Hands {@code r} to the connection (a listener's accept for a client's SYN), with options as the peer would have sent them. */
         void deliver(RecordedSegment r) {
+            current = r;
             if (conn == null) {
                 int iss = recorded.stream().filter(s -> !s.fromClient() && s.has(TcpSegment.SYN)).findFirst()
                         .orElseThrow().seq();
