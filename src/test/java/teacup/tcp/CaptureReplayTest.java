@@ -463,9 +463,7 @@ class CaptureReplayTest {
         replay.playThrough(Integer.MAX_VALUE);
         replay.finish();
         assertEquals(State.TIME_WAIT, replay.conn.state());
-        long deadline = replay.conn.nextDeadline();
-        long later = 10_000 * MS;
-        replay.now += later;
+        replay.now += 10_000 * MS;
         int before = replay.sent.size();
         replay.deliver(frame(recorded, 5));
         assertEquals(1, replay.sent.size() - before, "one ACK in reply");
@@ -473,7 +471,7 @@ class CaptureReplayTest {
         assertEquals(TcpSegment.ACK, ack.flags());
         assertEquals(Integer.toUnsignedString(frame(recorded, 6).ack()), Integer.toUnsignedString(ack.ack()));
         assertEquals(State.TIME_WAIT, replay.conn.state());
-        assertEquals(deadline + later, replay.conn.nextDeadline(), "2 MSL counted again from the repeated FIN");
+        assertEquals(replay.now + 2 * settings().msl(), replay.conn.nextDeadline(), "2 MSL counted again from the repeated FIN");
     }
 
     // ---------------------------------------------------------------- the replay can fail
