@@ -394,11 +394,33 @@ public final class TcpConnection {
         return keepAlive;
     }
 
+    /**
+     * The application has let go of the connection (its socket is closed): nobody will read
+     * again. It still finishes its close, but a peer cannot keep it alive: data that arrives is
+     * answered with a reset (RFC 9293 3.10.7.4, as after a full close), and FIN-WAIT-2 lasts at
+     * most 2 MSL (RFC 9293 leaves this open; without a bound, a peer that never sends FIN would
+     * hold the connection forever).
+     */
+    public void orphan(long now) {
+        this.now = now;
+        orphaned = true;
+        if (state == State.FIN_WAIT_2 && finWait2Until == NEVER) {
+            finWait2Until = now + 2 * settings.msl();
+        }
+    }
+
+    public boolean orphaned() {
+        return orphaned;
+    }
+
+    private boolean orphaned;
+    private long finWait2Until = NEVER;
+
     /** RFC 9293 3.10.5 ABORT: a reset to the peer (in synchronized states) and gone. */
     public void abort(long now) {
         this.now = now;
         if (state == State.SYN_RECEIVED || state.synchronized_() && state != State.TIME_WAIT) {
-            emit(sndNxt, 0, TcpSegment.RST, 0, 0);
+            emit(sndMax, 0, TcpSegment.RST, 0, 0);
         }
         end(Ending.ABORTED);
     }
@@ -512,6 +534,10 @@ public final class TcpConnection {
             tsRecentAt = now;
         }
         // 2. RST (RFC 5961 3.2): exactly at RCV.NXT resets; elsewhere in the window, a challenge ACK.
+        // In TIME-WAIT a RST is ignored (RFC 1337): it would cut the wait short and let old duplicates in.
+        if (rst && state == State.TIME_WAIT) {
+            return;
+        }
         if (rst) {
             if (seq == rcvNxt) {
                 end(state == State.SYN_RECEIVED ? Ending.REFUSED : Ending.RESET);
@@ -576,6 +602,9 @@ public final class TcpConnection {
             case FIN_WAIT_1 -> {
                 if (finAcked) {
                     state = State.FIN_WAIT_2;
+                    if (orphaned) {
+                        finWait2Until = now + 2 * settings.msl();
+                    }
                 }
             }
             case CLOSING -> {
@@ -601,6 +630,12 @@ public final class TcpConnection {
         }
         // 7. Segment text.
         boolean ackNow = false;
+        if (len > 0 && orphaned && (state == State.FIN_WAIT_1 || state == State.FIN_WAIT_2)) {
+            // Nobody will read this: tell the peer so it stops (RFC 9293 3.10.7.4; RFC 2525 2.17).
+            emit(sndMax, 0, TcpSegment.RST, 0, 0);
+            end(Ending.ABORTED);
+            return;
+        }
         if (len > 0 && (state == State.ESTABLISHED || state == State.FIN_WAIT_1 || state == State.FIN_WAIT_2)) {
             int skip = SeqNum.diff(rcvNxt, seq); // bytes already received at the front
             int dataOff = off;
@@ -913,8 +948,14 @@ public final class TcpConnection {
         return (int) (now / 1_000_000L) + tsOffset;
     }
 
+    /**
+     * A segment with no data: its sequence number is the highest sent, not SND.NXT, which goes
+     * back after a timeout. The peer has seen up to there; a lower number would make the ACK
+     * unacceptable to it (3.10.7.4), answered by its own ACK, and two rewound ends would trade
+     * ACKs without end.
+     */
     private void sendAck() {
-        emit(sndNxt, rcvNxt, TcpSegment.ACK, 0, 0);
+        emit(sndMax, rcvNxt, TcpSegment.ACK, 0, 0);
     }
 
     /** A zero-window probe or keep-alive: one sequence number below SND.UNA, which the peer must answer with an ACK. */
@@ -977,6 +1018,13 @@ public final class TcpConnection {
             end(Ending.CLOSED_NORMALLY);
             return;
         }
+        if (now >= finWait2Until) {
+            if (state == State.FIN_WAIT_2) {
+                end(Ending.TIMED_OUT); // the peer never closed its side; quietly forget it, as Linux does
+                return;
+            }
+            finWait2Until = NEVER;
+        }
         if (now >= ackAt) {
             ackAt = NEVER;
             if (ackPending) {
@@ -999,7 +1047,7 @@ public final class TcpConnection {
         if (now >= keepAliveDeadline()) {
             if (keepAlivesSent >= settings.keepAliveProbes()) {
                 // RFC 9293 3.8.4: the peer stopped answering; it is gone.
-                emit(sndNxt, 0, TcpSegment.RST, 0, 0);
+                emit(sndMax, 0, TcpSegment.RST, 0, 0);
                 end(Ending.TIMED_OUT);
                 return;
             }
@@ -1014,7 +1062,7 @@ public final class TcpConnection {
         if (retransmissions >= settings.maxRetransmissions()) {
             // RFC 9293 MUST-20..23 (R2 reached): give up and say why.
             if (state.synchronized_() || state == State.SYN_RECEIVED) {
-                emit(sndNxt, 0, TcpSegment.RST, 0, 0);
+                emit(sndMax, 0, TcpSegment.RST, 0, 0);
             }
             end(Ending.TIMED_OUT);
             return;
@@ -1047,7 +1095,7 @@ public final class TcpConnection {
         if (SeqNum.diff(SeqNum.add(sndUna, sndWnd), sndNxt) <= 0) {
             // Probing goes on as long as the peer answers (MUST-35); silence counts toward R2.
             if (probesUnanswered >= settings.maxRetransmissions()) {
-                emit(sndNxt, 0, TcpSegment.RST, 0, 0);
+                emit(sndMax, 0, TcpSegment.RST, 0, 0);
                 end(Ending.TIMED_OUT);
                 return;
             }
@@ -1073,11 +1121,13 @@ public final class TcpConnection {
 
     /** When {@link #poll} next has work. */
     public long nextDeadline() {
-        return Math.min(Math.min(retransmitAt, timeWaitUntil), Math.min(Math.min(ackAt, persistAt), keepAliveDeadline()));
+        return Math.min(Math.min(Math.min(retransmitAt, timeWaitUntil), finWait2Until),
+                Math.min(Math.min(ackAt, persistAt), keepAliveDeadline()));
     }
 
     private void enterTimeWait(long now) {
         state = State.TIME_WAIT;
+        finWait2Until = NEVER;
         retransmitAt = NEVER;
         persistAt = NEVER;
         timeWaitUntil = now + 2 * settings.msl();
@@ -1088,6 +1138,7 @@ public final class TcpConnection {
         ending = why;
         retransmitAt = NEVER;
         timeWaitUntil = NEVER;
+        finWait2Until = NEVER;
         ackAt = NEVER;
         persistAt = NEVER;
     }

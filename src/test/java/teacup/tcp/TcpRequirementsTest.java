@@ -700,6 +700,75 @@ class TcpRequirementsTest {
         }
 
         @Test
+        @DisplayName("An orphaned connection in FIN-WAIT-2 is forgotten after 2 MSL if the peer never closes")
+        void orphanedFinWait2() {
+            settings = settings.withMsl(5 * S);
+            established();
+            c.close(now);
+            c.orphan(now);
+            ack(ISS + 2, 65535);
+            assertEquals(State.FIN_WAIT_2, c.state());
+            long entered = now;
+            runUntil(entered + 10 * S - 1);
+            assertEquals(State.FIN_WAIT_2, c.state());
+            runUntil(entered + 10 * S);
+            assertEquals(State.CLOSED, c.state());
+        }
+
+        @Test
+        @DisplayName("RFC 9293 3.10.7.4: data for an orphaned connection is answered with a RST")
+        void orphanedGetsData() {
+            established();
+            c.close(now);
+            c.orphan(now);
+            ack(ISS + 2, 65535);
+            sent.clear();
+            peerData(pattern(100), ISS + 2);
+            expect(ISS + 2, 0, TcpSegment.RST, 0);
+            assertEquals(State.CLOSED, c.state());
+        }
+
+        @Test
+        @DisplayName("A half-closed connection that is not orphaned waits in FIN-WAIT-2 as long as the peer likes")
+        void halfClosedWaits() {
+            settings = settings.withMsl(5 * S);
+            established();
+            c.close(now);
+            ack(ISS + 2, 65535);
+            runUntil(now + 3600 * S);
+            assertEquals(State.FIN_WAIT_2, c.state());
+        }
+
+        @Test
+        @DisplayName("RFC 1337: a RST in TIME-WAIT is ignored; the wait runs its course")
+        void timeWaitIgnoresReset() {
+            established();
+            c.close(now);
+            ack(ISS + 2, 65535);
+            send(peerSeq, ISS + 2, TcpSegment.ACK | TcpSegment.FIN, 65535, new byte[0]);
+            peerSeq++;
+            assertEquals(State.TIME_WAIT, c.state());
+            send(peerSeq, 0, TcpSegment.RST, 0, new byte[0]);
+            assertEquals(State.TIME_WAIT, c.state());
+            runUntil(now + 2 * settings.msl());
+            assertEquals(Ending.CLOSED_NORMALLY, c.ending());
+        }
+
+        @Test
+        @DisplayName("After a timeout rewinds SND.NXT, a pure ACK still carries the highest sequence number sent")
+        void ackAfterRewindUsesHighestSent() {
+            established();
+            write(3000);
+            sent.clear();
+            runUntil(now + c.rtt().rto()); // timeout: back to SND.UNA, one segment resent
+            expect(ISS + 1, PEER_ISS + 1, TcpSegment.ACK, 1000);
+            peerData(pattern(10), ISS + 1);
+            runUntil(now + S / 10);
+            Seg ack = sent.stream().filter(x -> x.data().length == 0).findFirst().orElseThrow();
+            assertEquals(ISS + 3001, ack.seq());
+        }
+
+        @Test
         @DisplayName("RFC 9293 3.10.5: abort sends a RST and ends the connection")
         void abort() {
             established();
