@@ -407,6 +407,15 @@ public final class TcpConnection {
         if (state == State.FIN_WAIT_2 && finWait2Until == NEVER) {
             finWait2Until = now + 2 * settings.msl();
         }
+        discardBuffersIfDone();
+    }
+
+    /** An orphan with nothing left to send or read gives its rings back (TIME-WAIT can last a minute). */
+    private void discardBuffersIfDone() {
+        if (orphaned && (state == State.TIME_WAIT || state == State.CLOSED)) {
+            sendBuffer.discard();
+            receiveBuffer.discard();
+        }
     }
 
     public boolean orphaned() {
@@ -1128,6 +1137,7 @@ public final class TcpConnection {
     private void enterTimeWait(long now) {
         state = State.TIME_WAIT;
         finWait2Until = NEVER;
+        discardBuffersIfDone();
         retransmitAt = NEVER;
         persistAt = NEVER;
         timeWaitUntil = now + 2 * settings.msl();
@@ -1136,6 +1146,7 @@ public final class TcpConnection {
     private void end(Ending why) {
         state = State.CLOSED;
         ending = why;
+        discardBuffersIfDone();
         retransmitAt = NEVER;
         timeWaitUntil = NEVER;
         finWait2Until = NEVER;

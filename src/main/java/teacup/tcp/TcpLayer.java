@@ -252,8 +252,8 @@ public final class TcpLayer implements IpLayer.Transport {
             c.abort(now);
         } else {
             c.close(now);
-            c.orphan(now); // data arriving later is reset; FIN-WAIT-2 is bounded
         }
+        c.orphan(now); // data arriving later is reset; FIN-WAIT-2 is bounded; buffers go when done
         settle(c);
     }
 

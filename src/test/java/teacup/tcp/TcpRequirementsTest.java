@@ -729,6 +729,26 @@ class TcpRequirementsTest {
         }
 
         @Test
+        @DisplayName("Buffers are allocated by the first byte, and an orphan in TIME-WAIT gives them back")
+        void buffersComeAndGo() {
+            established();
+            assertFalse(c.sendBuffer().allocated(), "no data yet, no ring");
+            assertFalse(c.receiveBuffer().allocated());
+            write(100);
+            peerData(pattern(100), ISS + 101);
+            assertTrue(c.sendBuffer().allocated());
+            assertTrue(c.receiveBuffer().allocated());
+            readAll();
+            c.close(now);
+            c.orphan(now);
+            ack(ISS + 102, 65535);
+            send(peerSeq, ISS + 102, TcpSegment.ACK | TcpSegment.FIN, 65535, new byte[0]);
+            assertEquals(State.TIME_WAIT, c.state());
+            assertFalse(c.sendBuffer().allocated());
+            assertFalse(c.receiveBuffer().allocated());
+        }
+
+        @Test
         @DisplayName("A half-closed connection that is not orphaned waits in FIN-WAIT-2 as long as the peer likes")
         void halfClosedWaits() {
             settings = settings.withMsl(5 * S);
