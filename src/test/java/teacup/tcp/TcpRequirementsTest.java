@@ -604,6 +604,41 @@ class TcpRequirementsTest {
     }
 
     @Nested
+    class SelectiveAcknowledgment {
+        @Test
+        @DisplayName("RFC 2018 2: SACK-permitted is offered on the SYN; SACK is used only when the peer's SYN allows it")
+        void negotiated() {
+            settings = settings.withSack(true);
+            c = TcpConnection.connect(now, settings, output, LOCAL_IP, 40001, REMOTE_IP, 80, ISS);
+            assertTrue(expect().options().sackPermitted());
+            send(PEER_ISS, ISS + 1, TcpSegment.SYN | TcpSegment.ACK, 65535, mss(MSS), new byte[0]);
+            assertFalse(c.sack(), "the peer did not agree");
+        }
+
+        @Test
+        @DisplayName("RFC 2018 4: out-of-order data is reported in SACK blocks, the latest segment's block first")
+        void blocks() {
+            settings = settings.withSack(true);
+            established(mss(MSS).sackPermitted(true), 65535);
+            assertTrue(c.sack());
+            send(PEER_ISS + 1001, ISS + 1, TcpSegment.ACK, 65535, pattern(500));
+            Seg first = expect(ISS + 1, PEER_ISS + 1, TcpSegment.ACK, 0);
+            assertEquals(1, first.options().sackBlockCount());
+            assertEquals(PEER_ISS + 1001, first.options().sackLeft(0));
+            assertEquals(PEER_ISS + 1501, first.options().sackRight(0));
+            send(PEER_ISS + 3001, ISS + 1, TcpSegment.ACK, 65535, pattern(500));
+            Seg second = expect(ISS + 1, PEER_ISS + 1, TcpSegment.ACK, 0);
+            assertEquals(2, second.options().sackBlockCount());
+            assertEquals(PEER_ISS + 3001, second.options().sackLeft(0), "the latest first");
+            assertEquals(PEER_ISS + 1001, second.options().sackLeft(1));
+            send(PEER_ISS + 1, ISS + 1, TcpSegment.ACK, 65535, pattern(1000));
+            Seg third = expect(ISS + 1, PEER_ISS + 1501, TcpSegment.ACK, 0);
+            assertEquals(1, third.options().sackBlockCount(), "the filled hole is no longer reported");
+            assertEquals(PEER_ISS + 3001, third.options().sackLeft(0));
+        }
+    }
+
+    @Nested
     class KeepAlive {
         @Test
         @DisplayName("RFC 9293 MUST-24/MUST-25: keep-alives are off by default")
