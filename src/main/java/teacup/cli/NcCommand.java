@@ -77,11 +77,14 @@ final class NcCommand implements Callable<Integer> {
         if (!(connectTimeout > 0) || connectTimeout > 86_400) {
             throw new UsageException("-w must be between 0 and 86400 seconds");
         }
+        if (operands.size() > 2) {
+            throw new UsageException("too many operands: " + String.join(" ", operands) + " (give [HOST] PORT)");
+        }
+        if (!listen && operands.size() < 2) {
+            throw new UsageException("missing PORT: give HOST PORT to connect, or -l PORT to listen");
+        }
         String hostText = operands.size() == 2 ? operands.get(0) : null;
         int port = port(operands.get(operands.size() - 1));
-        if (!listen && hostText == null) {
-            throw new UsageException("missing HOST: give HOST PORT to connect, or -l PORT to listen");
-        }
         Interface iface = link.iface();
         Ipv4Address host = null;
         if (hostText != null) {
