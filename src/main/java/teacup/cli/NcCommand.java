@@ -3,7 +3,6 @@ package teacup.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.BindException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -66,8 +65,6 @@ final class NcCommand implements Callable<Integer> {
     @Parameters(arity = "1..2", paramLabel = "[HOST] PORT",
             description = "connect: HOST PORT (HOST an IPv4 address); -l: [ADDRESS] PORT to listen on")
     List<String> operands;
-
-    private final PrintStream err = System.err;
 
     @Override
     public Integer call() throws Exception {
@@ -137,7 +134,7 @@ final class NcCommand implements Callable<Integer> {
                     + timeout.toMillis() + " ms");
         }
         if (verbose) {
-            err.println("teacup nc: connected to " + target + " from port " + socket.localPort());
+            System.err.println("teacup nc: connected to " + target + " from port " + socket.localPort());
         }
         return converse(socket, target);
     }
@@ -152,7 +149,7 @@ final class NcCommand implements Callable<Integer> {
             throw new CommandFailure(1, "cannot listen on port " + port + ": Address already in use");
         }
         if (verbose) {
-            err.println("teacup nc: listening on " + stack.iface().address() + " port " + server.localPort());
+            System.err.println("teacup nc: listening on " + stack.iface().address() + " port " + server.localPort());
         }
         if (!keepOpen) {
             TcpSocket socket;
@@ -162,7 +159,7 @@ final class NcCommand implements Callable<Integer> {
             }
             String peer = peer(socket);
             if (verbose) {
-                err.println("teacup nc: connection from " + peer);
+                System.err.println("teacup nc: connection from " + peer);
             }
             return converse(socket, peer);
         }
@@ -184,7 +181,7 @@ final class NcCommand implements Callable<Integer> {
     private void serveOne(TcpSocket socket, Set<TcpSocket> open, StdinBroadcast broadcast) {
         String peer = peer(socket);
         if (verbose) {
-            err.println("teacup nc: connection from " + peer);
+            System.err.println("teacup nc: connection from " + peer);
         }
         try (socket) {
             if (echo) {
@@ -199,11 +196,11 @@ final class NcCommand implements Callable<Integer> {
             }
             linger(socket);
         } catch (IOException e) {
-            err.println("teacup: connection from " + peer + ": " + e.getMessage());
+            System.err.println("teacup: connection from " + peer + ": " + e.getMessage());
         } finally {
             open.remove(socket);
             if (verbose) {
-                err.println("teacup nc: connection from " + peer + " closed");
+                System.err.println("teacup nc: connection from " + peer + " closed");
             }
         }
     }
@@ -238,7 +235,7 @@ final class NcCommand implements Callable<Integer> {
                     }
                 }
             } catch (IOException e) {
-                err.println("teacup: reading stdin: " + e.getMessage());
+                System.err.println("teacup: reading stdin: " + e.getMessage());
             }
             ended = true;
             for (TcpSocket s : open) {
