@@ -22,6 +22,7 @@ import teacup.os.Clock;
 import teacup.socket.TcpServerSocket;
 import teacup.socket.TcpSocket;
 import teacup.stack.NetStack;
+import teacup.tcp.TcpConnection;
 import teacup.wire.Ipv4Address;
 
 /**
@@ -183,7 +184,7 @@ final class NcCommand implements Callable<Integer> {
         if (verbose) {
             System.err.println("teacup nc: connection from " + peer);
         }
-        try (socket) {
+        try {
             if (echo) {
                 echo(socket);
             } else {
@@ -194,9 +195,14 @@ final class NcCommand implements Callable<Integer> {
                 copy(socket.getInputStream(), System.out);
                 open.remove(socket);
             }
+            socket.close();
             linger(socket);
         } catch (IOException e) {
+            socket.abort();
             System.err.println("teacup: connection from " + peer + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            socket.abort();
+            Thread.currentThread().interrupt();
         } finally {
             open.remove(socket);
             if (verbose) {
@@ -252,30 +258,31 @@ final class NcCommand implements Callable<Integer> {
 
     /** Copies both ways (or echoes) until both directions are done; 0 on a clean end. */
     private int converse(TcpSocket socket, String peer) throws InterruptedException {
-        try (socket) {
+        try {
             if (echo) {
                 echo(socket);
-                linger(socket);
-                return 0;
-            }
-            IOException[] sendFailure = new IOException[1];
-            // A platform daemon thread: a read of stdin cannot be interrupted, and must not keep the JVM up.
-            Thread sender = Thread.ofPlatform().daemon().name("teacup-nc-stdin").start(() -> {
-                try {
-                    copy(System.in, socket.getOutputStream());
-                    socket.shutdownOutput();
-                } catch (IOException e) {
-                    sendFailure[0] = e;
+            } else {
+                IOException[] sendFailure = new IOException[1];
+                // A platform daemon thread: a read of stdin cannot be interrupted, and must not keep the JVM up.
+                Thread sender = Thread.ofPlatform().daemon().name("teacup-nc-stdin").start(() -> {
+                    try {
+                        copy(System.in, socket.getOutputStream());
+                        socket.shutdownOutput();
+                    } catch (IOException e) {
+                        sendFailure[0] = e;
+                    }
+                });
+                copy(socket.getInputStream(), System.out);
+                sender.join();
+                if (sendFailure[0] != null) {
+                    throw sendFailure[0];
                 }
-            });
-            copy(socket.getInputStream(), System.out);
-            sender.join();
-            if (sendFailure[0] != null) {
-                throw sendFailure[0];
             }
+            socket.close();
             linger(socket);
             return 0;
         } catch (IOException e) {
+            socket.abort();
             throw new CommandFailure(1, "connection with " + peer + ": " + e.getMessage());
         }
     }
@@ -303,11 +310,25 @@ final class NcCommand implements Callable<Integer> {
     }
 
     /**
-     * Waits (bounded) until what was written has left: the process is about to stop the stack,
-     * and unsent bytes or an unacknowledged FIN would die with it.
+     * Waits (bounded) after close until what was written and the FIN are acknowledged: the close
+     * does not block, and the process is about to stop the stack, with which unsent bytes would
+     * die. FIN-WAIT-2 already means the peer has everything (RFC 9293 3.6).
      */
-    private static void linger(TcpSocket socket) {
-        // filled in once TcpSocket offers a way to wait for the send side to drain
+    private static void linger(TcpSocket socket) throws InterruptedException {
+        long deadline = System.nanoTime() + LINGER.toNanos();
+        while (!settled(socket) && System.nanoTime() < deadline) {
+            // TcpSocket offers no wait for this; polling is bounded and only at the end of a connection.
+            Thread.sleep(10);
+        }
+    }
+
+    private static boolean settled(TcpSocket socket) {
+        if (socket.ending() != TcpConnection.Ending.NONE) {
+            return true;
+        }
+        TcpConnection.State state = socket.state();
+        return state == TcpConnection.State.FIN_WAIT_2 || state == TcpConnection.State.TIME_WAIT
+                || state == TcpConnection.State.CLOSED;
     }
 
     private static String peer(TcpSocket socket) {

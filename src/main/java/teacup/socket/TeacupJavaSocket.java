@@ -17,7 +17,6 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.locks.ReentrantLock;
 import teacup.stack.NetStack;
 import teacup.wire.Ipv4Address;
 
@@ -47,8 +46,6 @@ public final class TeacupJavaSocket extends Socket {
 
     private final NetStack stack;
     private final Object lock = new Object();
-    /** Serialises readers of the TCP input: the application and, after shutdownInput, the drain. */
-    private final ReentrantLock readLock = new ReentrantLock();
 
     // Guarded by lock (written), read without it (volatile).
     private volatile TcpSocket tcp;
@@ -384,15 +381,12 @@ public final class TeacupJavaSocket extends Socket {
         try {
             InputStream in = t.getInputStream();
             while (!closed) {
-                readLock.lock();
                 try {
                     if (in.read(sink, 0, sink.length) < 0) {
                         return;
                     }
                 } catch (java.net.SocketTimeoutException e) {
                     // soTimeout bounds each read; keep draining until end of stream or close
-                } finally {
-                    readLock.unlock();
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -455,12 +449,8 @@ public final class TeacupJavaSocket extends Socket {
             if (len == 0) {
                 return 0;
             }
-            readLock.lock();
-            try {
-                return inputShutdown ? -1 : t.getInputStream().read(b, off, len);
-            } finally {
-                readLock.unlock();
-            }
+            // TcpSocket serialises readers, so the drain and a late reader cannot both consume.
+            return t.getInputStream().read(b, off, len);
         }
 
         @Override
