@@ -365,10 +365,12 @@ class SocketFactoryTest {
                  Socket s = client.createSocket(B, PORT);
                  Socket peer = listener.accept();
                  ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+                InputStream in = s.getInputStream();
                 s.shutdownInput();
                 assertTrue(s.isInputShutdown());
-                assertEquals(-1, s.getInputStream().read());
-                assertEquals(0, s.getInputStream().available());
+                assertEquals(-1, in.read());
+                assertEquals(0, in.available());
+                assertThrows(SocketException.class, s::getInputStream, "as the JDK: no new stream once shut down");
                 assertThrows(SocketException.class, s::shutdownInput, "already shut down");
                 // More than any window and buffer: it can only all be written if the data is being read.
                 Future<?> writing = threads.submit(() -> {
