@@ -114,8 +114,8 @@ class SocketFactoryTest {
         @DisplayName("1 MB echoed byte for byte: write, shutdownOutput, read to end of stream")
         void echoesAMegabyte() throws Exception {
             byte[] data = random(1 << 20, 7);
-            try (ServerSocket listener = server.createServerSocket(PORT);
-                 ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+                 ServerSocket listener = server.createServerSocket(PORT)) {
                 Future<?> echo = echo(threads, listener, 1);
                 try (Socket s = client.createSocket(B, PORT)) {
                     Future<byte[]> back = threads.submit(() -> readAll(s.getInputStream()));
@@ -134,8 +134,8 @@ class SocketFactoryTest {
         @DisplayName("20 virtual-thread clients at once, each getting back exactly its own 50 kB")
         void manyClientsAtOnce() throws Exception {
             int clients = 20;
-            try (ServerSocket listener = server.createServerSocket(PORT, 50);
-                 ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+                 ServerSocket listener = server.createServerSocket(PORT, 50)) {
                 Future<?> echo = echo(threads, listener, clients);
                 List<Future<Boolean>> results = new ArrayList<>();
                 for (int c = 0; c < clients; c++) {
@@ -361,10 +361,11 @@ class SocketFactoryTest {
         @Test
         @DisplayName("shutdownInput: reads end at once, and what the peer still sends is taken and dropped (4 MB written)")
         void shutdownInputDiscards() throws Exception {
-            try (ServerSocket listener = server.createServerSocket(PORT);
+            // The executor is closed last, after the sockets, so a writer stuck by a failure is woken, not waited for.
+            try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+                 ServerSocket listener = server.createServerSocket(PORT);
                  Socket s = client.createSocket(B, PORT);
-                 Socket peer = listener.accept();
-                 ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+                 Socket peer = listener.accept()) {
                 InputStream in = s.getInputStream();
                 s.shutdownInput();
                 assertTrue(s.isInputShutdown());
