@@ -195,14 +195,11 @@ final class NcCommand implements Callable<Integer> {
                 copy(socket.getInputStream(), System.out);
                 open.remove(socket);
             }
+            // The stack outlives this connection (-k runs until stopped), so close need not wait.
             socket.close();
-            linger(socket);
         } catch (IOException e) {
             socket.abort();
             System.err.println("teacup: connection from " + peer + ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            socket.abort();
-            Thread.currentThread().interrupt();
         } finally {
             open.remove(socket);
             if (verbose) {
@@ -278,8 +275,8 @@ final class NcCommand implements Callable<Integer> {
                     throw sendFailure[0];
                 }
             }
-            socket.close();
             linger(socket);
+            socket.close();
             return 0;
         } catch (IOException e) {
             socket.abort();
@@ -310,15 +307,16 @@ final class NcCommand implements Callable<Integer> {
     }
 
     /**
-     * Waits (bounded) after close until what was written and the FIN are acknowledged: the close
-     * does not block, and the process is about to stop the stack, with which unsent bytes would
-     * die. FIN-WAIT-2 already means the peer has everything (RFC 9293 3.6).
+     * Waits (bounded), after the output was shut down and before close, until what was written
+     * and the FIN are acknowledged: the process is about to stop the stack, and unsent bytes would
+     * die with it. The wait comes before close because a closed socket hears no more of its
+     * connection's state. FIN-WAIT-2 already means the peer has everything (RFC 9293 3.6).
      */
     private static void linger(TcpSocket socket) throws InterruptedException {
         long deadline = System.nanoTime() + LINGER.toNanos();
         while (!settled(socket) && System.nanoTime() < deadline) {
-            // TcpSocket offers no wait for this; polling is bounded and only at the end of a connection.
-            Thread.sleep(10);
+            // TcpSocket offers no wait for this; polling is bounded and only at the end of the run.
+            Thread.sleep(5);
         }
     }
 

@@ -155,6 +155,44 @@ class NcInteropTest {
     }
 
     @Test
+    @DisplayName("teacup nc waits for its last bytes to be acknowledged before it exits, even when the peer finished first (2 MB after the peer's FIN)")
+    void lastBytesArriveWhenThePeerFinishedFirst() throws Exception {
+        TapNetwork.requirePrograms("python3");
+        byte[] data = random(2_000_000, 4);
+        // Half-closes at once, then counts and hashes what arrives until teacup's FIN.
+        String sink = String.join("\n",
+                "import hashlib, socket, sys",
+                "s = socket.socket()",
+                "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
+                "s.bind((sys.argv[1], int(sys.argv[2])))",
+                "s.listen(1)",
+                "print('listening', flush=True)",
+                "c, _ = s.accept()",
+                "c.shutdown(socket.SHUT_WR)",
+                "c.settimeout(20)",
+                "n, h = 0, hashlib.sha256()",
+                "while True:",
+                "    d = c.recv(65536)",
+                "    if not d: break",
+                "    n += len(d)",
+                "    h.update(d)",
+                "print(n, h.hexdigest(), flush=True)") + "\n";
+        try (TapNetwork net = TapNetwork.create()) {
+            TapNetwork.Background kernel = net.start("python3", "-c", sink, TapNetwork.KERNEL, "7004");
+            assertTrue(TapNetwork.waitUntil(WAIT, () -> kernel.stdoutText().contains("listening") || !kernel.process.isAlive()),
+                    "sink did not start: " + kernel.stderrText());
+            try (Nc nc = new Nc(net, data, TapNetwork.KERNEL, "7004")) {
+                assertEquals(0, nc.awaitExit(), nc.stderr());
+                assertEquals(0, nc.stdout().length);
+            }
+            assertTrue(kernel.process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS), "sink still waiting: " + kernel.stdoutText());
+            String expected = data.length + " " + java.util.HexFormat.of().formatHex(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(data));
+            assertEquals(expected, kernel.stdoutText().lines().reduce((first, last) -> last).orElse(""), kernel.stderrText());
+        }
+    }
+
+    @Test
     @DisplayName("teacup nc -l PORT accepts a kernel socat client: each side gets the other's stdin, both exit 0")
     void listenerAcceptsKernelClient() throws Exception {
         // Text, so that socat's output survives the trip through a String intact.
