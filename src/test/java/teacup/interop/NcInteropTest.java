@@ -159,16 +159,19 @@ class NcInteropTest {
     void lastBytesArriveWhenThePeerFinishedFirst() throws Exception {
         TapNetwork.requirePrograms("python3");
         byte[] data = random(2_000_000, 4);
-        // Half-closes at once, then counts and hashes what arrives until teacup's FIN.
+        // Half-closes at once, and only then, with a small window and after a pause, counts and
+        // hashes what arrives until teacup's FIN: teacup's stdin ends while most of it is unsent.
         String sink = String.join("\n",
-                "import hashlib, socket, sys",
+                "import hashlib, socket, sys, time",
                 "s = socket.socket()",
                 "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
+                "s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)",
                 "s.bind((sys.argv[1], int(sys.argv[2])))",
                 "s.listen(1)",
                 "print('listening', flush=True)",
                 "c, _ = s.accept()",
                 "c.shutdown(socket.SHUT_WR)",
+                "time.sleep(1.5)",
                 "c.settimeout(20)",
                 "n, h = 0, hashlib.sha256()",
                 "while True:",
@@ -239,6 +242,33 @@ class NcInteropTest {
             }
             assertEquals(List.of("ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok"), outcomes, nc.stderr());
             assertTrue(nc.process.isAlive(), "-k keeps listening after its clients left:\n" + nc.stderr());
+        }
+    }
+
+    @Test
+    @DisplayName("teacup nc -l -k without --echo prints what each of 3 kernel clients sends, and keeps listening")
+    void keepOpenPrintsEveryClient() throws Exception {
+        try (TapNetwork net = TapNetwork.create();
+             Nc nc = new Nc(net, new byte[0], "-l", "-k", "-v", "7005")) {
+            nc.awaitListening();
+            for (int c = 0; c < 3; c++) {
+                SystemCommand.Result r = net.run(WAIT, ("line from client " + c + "\n").getBytes(StandardCharsets.US_ASCII),
+                        "socat", "-t", "10", "-", "TCP4:" + TapNetwork.TEACUP + ":7005,connect-timeout=10");
+                assertEquals(0, r.exitCode(), describe(r) + "\nteacup:\n" + nc.stderr());
+                assertEquals("", r.stdout(), "stdin was empty, so teacup half-closed at once");
+                long lines = c + 1;
+                // Each client's line printed before the next connects, so the order is known.
+                assertTrue(TapNetwork.waitUntil(WAIT, () -> {
+                    try {
+                        return new String(nc.stdout(), StandardCharsets.US_ASCII).lines().count() == lines;
+                    } catch (IOException e) {
+                        return false;
+                    }
+                }), "teacup printed:\n" + new String(nc.stdout(), StandardCharsets.US_ASCII) + "\nstderr:\n" + nc.stderr());
+            }
+            assertEquals("line from client 0\nline from client 1\nline from client 2\n",
+                    new String(nc.stdout(), StandardCharsets.US_ASCII));
+            assertTrue(nc.process.isAlive(), nc.stderr());
         }
     }
 
