@@ -312,21 +312,8 @@ final class NcCommand implements Callable<Integer> {
      * die with it. The wait comes before close because a closed socket hears no more of its
      * connection's state. FIN-WAIT-2 already means the peer has everything (RFC 9293 3.6).
      */
-    private static void linger(TcpSocket socket) throws InterruptedException {
-        long deadline = System.nanoTime() + LINGER.toNanos();
-        while (!settled(socket) && System.nanoTime() < deadline) {
-            // TcpSocket offers no wait for this; polling is bounded and only at the end of the run.
-            Thread.sleep(5);
-        }
-    }
-
-    private static boolean settled(TcpSocket socket) {
-        if (socket.ending() != TcpConnection.Ending.NONE) {
-            return true;
-        }
-        TcpConnection.State state = socket.state();
-        return state == TcpConnection.State.FIN_WAIT_2 || state == TcpConnection.State.TIME_WAIT
-                || state == TcpConnection.State.CLOSED;
+    private static void linger(TcpSocket socket) throws IOException {
+        socket.awaitOutputDone(LINGER);
     }
 
     private static String peer(TcpSocket socket) {

@@ -158,6 +158,20 @@ public final class TcpSocket implements AutoCloseable {
         stack.execute(() -> stack.tcp().shutdownOutput(stack.clock().nanos(), c));
     }
 
+    /**
+     * After {@link #shutdownOutput}: waits until the peer has acknowledged every byte written and
+     * the FIN (the connection reached FIN-WAIT-2, TIME-WAIT or closed), or the connection ended,
+     * or {@code timeout} passed. Returns true when the output is done. For a program about to
+     * stop its stack, which would otherwise take unsent bytes down with it.
+     */
+    public boolean awaitOutputDone(Duration timeout) throws IOException {
+        if (!outputShut) {
+            throw new IllegalStateException("the output is not shut down");
+        }
+        return awaitUntil(() -> ending != Ending.NONE || state == State.FIN_WAIT_2 || state == State.TIME_WAIT
+                || state == State.CLOSED, nanos(timeout));
+    }
+
     /** Resets the connection at once (RST), discarding anything unsent. */
     public void abort() {
         closed = true;

@@ -147,6 +147,8 @@ class TcpSocketTest {
                 client.getOutputStream().write("request".getBytes());
                 client.shutdownOutput();
                 assertThrows(SocketException.class, () -> client.getOutputStream().write(1), "no writing after shutdownOutput");
+                assertTrue(client.awaitOutputDone(WAIT), "the request and the FIN were acknowledged");
+                assertEquals(TcpConnection.State.FIN_WAIT_2, client.state());
                 assertArrayEquals("request".getBytes(), readAll(accepted.getInputStream()), "the request, then end of stream");
                 accepted.getOutputStream().write("response".getBytes());
                 accepted.close();
