@@ -200,9 +200,13 @@ public final class TcpConnection {
     private int lastAckSent;
     private final int tsOffset;
 
-    // Loss recovery (RFC 5681 3.2, RFC 6582).
+    // Loss recovery (RFC 5681 3.2, RFC 6582), with the peer's SACK blocks when it sends them (RFC 6675).
     private int duplicateAcks;
     private int recover;
+    /** What the peer has SACKed above SND.UNA, as offsets from SND.UNA: the sender's scoreboard. */
+    private final Assembler sacked = new Assembler(64);
+    /** In recovery: everything below this has been retransmitted once already (RFC 6675 HighRxt). */
+    private int highRxt;
 
     // Delayed ACK (RFC 9293 3.8.6.3).
     private boolean ackPending;
@@ -598,6 +602,9 @@ public final class TcpConnection {
             return;
         }
         int scaledWindow = window << sendScale;
+        if (sackOn && options.sackBlockCount() > 0) {
+            recordSack(options);
+        }
         if (SeqNum.gt(ack, sndUna)) {
             acknowledge(now, ack, options);
         } else if (ack == sndUna && len == 0 && !fin && !syn && scaledWindow == sndWnd && sndUna != sndMax
@@ -755,6 +762,7 @@ public final class TcpConnection {
             timing = false;
         }
         sndUna = ack;
+        sacked.shift(acked);
         if (SeqNum.lt(sndNxt, sndUna)) {
             sndNxt = sndUna;
         }
@@ -766,7 +774,12 @@ public final class TcpConnection {
             } else {
                 // RFC 6582 3.2 step 5: a partial acknowledgment; the next hole goes at once.
                 congestion.onPartialAck(acked);
-                retransmitFirst(now);
+                if (SeqNum.lt(highRxt, sndUna)) {
+                    highRxt = sndUna;
+                }
+                if (!retransmitNextHole(now)) {
+                    retransmitFirst(now);
+                }
             }
         } else {
             duplicateAcks = 0;
@@ -784,13 +797,19 @@ public final class TcpConnection {
         duplicateAcks++;
         if (congestion.inRecovery()) {
             congestion.onDuplicateAckInRecovery();
-            transmit(now);
+            // RFC 6675 NextSeg rule 1: with a scoreboard, fill the next hole before sending new data.
+            if (!retransmitNextHole(now)) {
+                transmit(now);
+            }
         } else if (duplicateAcks == 3) {
             // RFC 6582 4.1: no second fast retransmit for data sent before the last recovery began.
             if (SeqNum.gt(sndUna, recover) || recover == iss) {
                 recover = sndMax;
+                highRxt = sndUna;
                 congestion.onEnterRecovery(now, SeqNum.diff(sndMax, sndUna));
-                retransmitFirst(now);
+                if (!retransmitNextHole(now)) {
+                    retransmitFirst(now);
+                }
             }
         } else if (duplicateAcks < 3) {
             transmit(now); // RFC 3042 limited transmit
@@ -911,8 +930,62 @@ public final class TcpConnection {
         }
         timing = false; // Karn
         emit(sndUna, rcvNxt, TcpSegment.ACK | (withFin ? TcpSegment.FIN : 0), sendOffset, n);
+        if (SeqNum.lt(highRxt, SeqNum.add(sndUna, n))) {
+            highRxt = SeqNum.add(sndUna, n);
+        }
         lastSendAt = now;
         retransmitAt = now + rtt.rto();
+    }
+
+    /** Adds the peer's SACK blocks that lie within what is outstanding to the scoreboard (RFC 2018 3). */
+    private void recordSack(TcpOptions options) {
+        int outstanding = SeqNum.diff(sndMax, sndUna);
+        for (int i = 0; i < options.sackBlockCount(); i++) {
+            int from = SeqNum.diff(options.sackLeft(i), sndUna);
+            int to = SeqNum.diff(options.sackRight(i), sndUna);
+            if (to <= 0 || from >= to || to > outstanding) {
+                continue; // old (a D-SACK or stale), empty, or beyond what was sent: ignored
+            }
+            sacked.add(Math.max(0, from), to - Math.max(0, from)); // full: dropped; the scoreboard is advice
+        }
+    }
+
+    /**
+     * RFC 6675 4 (NextSeg, rule 1, simplified): sends one segment from the lowest hole above
+     * HighRxt that lies below data the peer SACKed. Returns false when there is no such hole.
+     */
+    private boolean retransmitNextHole(long now) {
+        if (sacked.isEmpty()) {
+            return false;
+        }
+        int from = Math.max(0, SeqNum.diff(highRxt, sndUna));
+        int holeStart = -1;
+        int holeEnd = -1;
+        int cursor = 0;
+        for (int i = 0; i < sacked.rangeCount(); i++) {
+            int gapStart = Math.max(cursor, from);
+            if (gapStart < sacked.rangeStart(i)) {
+                holeStart = gapStart;
+                holeEnd = sacked.rangeStart(i);
+                break;
+            }
+            cursor = sacked.rangeEnd(i);
+        }
+        if (holeStart < 0) {
+            return false;
+        }
+        int bufferStart = SeqNum.add(dataStart(), (int) sendBuffer.releasePosition());
+        int sendOffset = SeqNum.diff(SeqNum.add(sndUna, holeStart), bufferStart);
+        int n = Math.min(Math.min(segmentSize(), holeEnd - holeStart), sendBuffer.queued() - sendOffset);
+        if (sendOffset < 0 || n <= 0) {
+            return false;
+        }
+        timing = false; // Karn
+        emit(SeqNum.add(sndUna, holeStart), rcvNxt, TcpSegment.ACK, sendOffset, n);
+        highRxt = SeqNum.add(sndUna, holeStart + n);
+        lastSendAt = now;
+        retransmitAt = now + rtt.rto();
+        return true;
     }
 
     private long persistInterval() {
@@ -1141,6 +1214,7 @@ public final class TcpConnection {
                 // RFC 5681 3.1 and RFC 6582 3.2 step 4: collapse the window, forget recovery, go back to SND.UNA.
                 congestion.onRetransmissionTimeout(now, SeqNum.diff(sndMax, sndUna));
                 recover = sndMax;
+                sacked.clear(); // RFC 6675 5.1: after a timeout the receiver may have reneged; start afresh
                 duplicateAcks = 0;
                 sndNxt = sndUna;
                 transmit(now); // the FIN, if sent before, goes again after the data; no state moves twice

@@ -639,6 +639,54 @@ class TcpRequirementsTest {
     }
 
     @Nested
+    class SenderSack {
+        void sackAck(int ack, int... blocks) {
+            TcpOptions o = new TcpOptions();
+            for (int i = 0; i < blocks.length; i += 2) {
+                o.addSackBlock(blocks[i], blocks[i + 1]);
+            }
+            send(peerSeq, ack, TcpSegment.ACK, 65535, o, new byte[0]);
+        }
+
+        @Test
+        @DisplayName("RFC 6675 4: in recovery, each duplicate ACK fills the next hole the SACK blocks show, without waiting a round trip")
+        void holesFilledFromScoreboard() {
+            settings = settings.withSack(true);
+            established(mss(MSS).sackPermitted(true), 65535);
+            write(10_000); // ten segments: 1..10; segments 2 and 5 are lost
+            sent.clear();
+            int una = ISS + 1001; // segment 1 arrived
+            ack(una, 65535);
+            sent.clear();
+            sackAck(una, ISS + 2001, ISS + 3001);
+            sackAck(una, ISS + 2001, ISS + 4001);
+            sackAck(una, ISS + 5001, ISS + 6001, ISS + 2001, ISS + 4001);
+            Seg first = sent.stream().filter(x -> x.seq() == una).findFirst().orElseThrow();
+            assertEquals(1000, first.data().length, "fast retransmit of the first hole");
+            assertTrue(c.congestion().inRecovery());
+            sent.clear();
+            sackAck(una, ISS + 5001, ISS + 7001, ISS + 2001, ISS + 4001);
+            Seg second = expect();
+            assertEquals(ISS + 4001, second.seq(), "the second hole, at once");
+            assertEquals(1000, second.data().length);
+        }
+
+        @Test
+        @DisplayName("RFC 2018 3: SACK blocks outside what is outstanding are ignored")
+        void bogusBlocksIgnored() {
+            settings = settings.withSack(true);
+            established(mss(MSS).sackPermitted(true), 65535);
+            write(3000);
+            sent.clear();
+            sackAck(ISS + 1, ISS + 50_000, ISS + 60_000);
+            sackAck(ISS + 1, ISS - 5000, ISS - 10);
+            assertEquals(State.ESTABLISHED, c.state());
+            ack(ISS + 3001, 65535);
+            assertEquals(0, c.inFlight());
+        }
+    }
+
+    @Nested
     class KeepAlive {
         @Test
         @DisplayName("RFC 9293 MUST-24/MUST-25: keep-alives are off by default")
