@@ -22,6 +22,10 @@ public enum Counter {
     OUT_ARP_FAILED(Kind.TRAFFIC, "packets not sent: ARP got no answer"),
     OUT_ARP_QUEUE_FULL(Kind.TRAFFIC, "packets not sent: ARP queue full"),
     OUT_TOO_BIG(Kind.TRAFFIC, "packets not sent: too big"),
+    TCP_SEGMENTS_SENT(Kind.TRAFFIC, "TCP segments sent"),
+    TCP_RESETS_SENT(Kind.TRAFFIC, "TCP resets sent"),
+    TCP_ACTIVE_OPENS(Kind.TRAFFIC, "TCP connections opened by us"),
+    TCP_PASSIVE_OPENS(Kind.TRAFFIC, "TCP connections opened by a peer's SYN"),
 
     ARP_REQUEST_ANSWERED(Kind.ACCEPTED, "ARP requests answered"),
     ARP_LEARNED(Kind.ACCEPTED, "ARP replies and announcements learned"),
@@ -56,6 +60,9 @@ public enum Counter {
     DROP_UDP_QUEUE_FULL(Kind.DROPPED, "UDP socket queue full"),
     DROP_TCP_MALFORMED(Kind.DROPPED, "TCP malformed or bad checksum"),
     DROP_TCP_NO_SOCKET(Kind.DROPPED, "TCP to no socket"),
+    DROP_TCP_NOT_UNICAST(Kind.DROPPED, "TCP to a broadcast address"),
+    DROP_TCP_LISTEN_UNEXPECTED(Kind.DROPPED, "TCP to a listening port that was not a SYN"),
+    DROP_TCP_BACKLOG_FULL(Kind.DROPPED, "TCP SYN dropped: listen queue full"),
     DROP_TOO_BIG(Kind.DROPPED, "frame longer than the receive buffer");
 
     public enum Kind { TRAFFIC, ACCEPTED, DROPPED }

@@ -1,43 +1,162 @@
 package teacup.socket;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.BindException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import teacup.stack.NetStack;
+import teacup.tcp.TcpConnection;
+import teacup.tcp.TcpListener;
+import teacup.tcp.TcpObserver;
 
 /**
  * A listening TCP port on a teacup stack with a bounded backlog. Any number of threads may
  * accept at once; each blocked caller parks.
  *
- * <p>API SKELETON: the signatures are fixed; the bodies are being written (issue 3).
+ * <p>The listener's accept queue is filled by the event loop and safe to take from on any
+ * thread; the listener's {@link TcpObserver} wakes parked callers when a connection is ready or
+ * the listener closes.
  */
 public final class TcpServerSocket implements AutoCloseable {
     public static final int DEFAULT_BACKLOG = 128;
 
-    private TcpServerSocket() {
+    private final NetStack stack;
+    private volatile TcpListener listener;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition ready = lock.newCondition();
+    /** Threads parked on {@link #ready}; changed under {@link #lock}, read by the loop to skip needless signals. */
+    private volatile int waiters;
+    private volatile boolean closed;
+    private final TcpObserver observer = this::changed;
+
+    private TcpServerSocket(NetStack stack) {
+        this.stack = stack;
     }
 
     /** Listens on {@code port} (0: an ephemeral port); {@link java.net.BindException} when it is taken. */
     public static TcpServerSocket bind(NetStack stack, int port, int backlog) throws IOException {
-        throw new UnsupportedOperationException("not yet");
+        return bind(stack, port, backlog, TcpConnection.Settings.defaults());
+    }
+
+    /** As {@link #bind(NetStack, int, int)}, with the tunables every accepted connection gets. */
+    public static TcpServerSocket bind(NetStack stack, int port, int backlog, TcpConnection.Settings settings) throws IOException {
+        Objects.requireNonNull(settings, "settings");
+        TcpServerSocket s = new TcpServerSocket(stack);
+        try {
+            s.listener = stack.call(() -> stack.tcp().listen(port, backlog, settings, s.observer));
+        } catch (IllegalStateException e) {
+            throw new BindException(e.getMessage());
+        }
+        return s;
     }
 
     public int localPort() {
-        throw new UnsupportedOperationException("not yet");
+        return listener.port();
     }
 
     /** The next established connection; waits forever. Throws {@link java.net.SocketException} once closed. */
     public TcpSocket accept() throws IOException {
-        throw new UnsupportedOperationException("not yet");
+        return accept(Duration.ZERO);
     }
 
     /** The next established connection, or {@link java.net.SocketTimeoutException} after {@code timeout}. */
     public TcpSocket accept(Duration timeout) throws IOException {
-        throw new UnsupportedOperationException("not yet");
+        long timeoutNanos = TcpSocket.toNanos(timeout);
+        if (closed) {
+            throw new SocketException("Socket closed");
+        }
+        TcpListener l = listener;
+        TcpConnection c = l.poll();
+        if (c == null) {
+            c = await(l, timeoutNanos);
+        }
+        TcpSocket socket = TcpSocket.accepted(stack, c);
+        TcpConnection taken = c;
+        // Taken over on the loop: the socket's view starts from the connection's state there, missing nothing.
+        stack.call(() -> {
+            stack.tcp().observe(taken, socket.observer);
+            return null;
+        });
+        return socket;
+    }
+
+    private TcpConnection await(TcpListener l, long timeoutNanos) throws IOException {
+        lock.lock();
+        waiters++;
+        try {
+            long remaining = timeoutNanos;
+            while (true) {
+                if (closed || l.isClosed()) {
+                    throw new SocketException("Socket closed");
+                }
+                TcpConnection c = l.poll();
+                if (c != null) {
+                    return c;
+                }
+                if (timeoutNanos == 0) {
+                    ready.await();
+                } else {
+                    if (remaining <= 0) {
+                        throw new SocketTimeoutException("Accept timed out");
+                    }
+                    remaining = ready.awaitNanos(remaining);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted");
+        } finally {
+            waiters--;
+            lock.unlock();
+        }
+    }
+
+    /** On the loop: a connection is ready, or the listener closed. */
+    private void changed(TcpConnection c) {
+        if (waiters > 0 || c == null) {
+            wakeAll();
+        }
+    }
+
+    private void wakeAll() {
+        lock.lock();
+        try {
+            ready.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
     }
 
     /** Stops listening; connections not yet accepted are reset; blocked accepts throw. */
     @Override
     public void close() throws IOException {
-        throw new UnsupportedOperationException("not yet");
+        if (closed) {
+            return;
+        }
+        closed = true;
+        wakeAll();
+        TcpListener l = listener;
+        try {
+            stack.call(() -> {
+                stack.tcp().unlisten(stack.clock().nanos(), l);
+                return null;
+            });
+        } catch (IOException e) {
+            // The stack has stopped: it closed its listeners itself.
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TcpServerSocket[" + listener + (closed ? " closed" : "") + "]";
     }
 }

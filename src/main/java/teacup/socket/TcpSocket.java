@@ -2,9 +2,25 @@ package teacup.socket;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import teacup.stack.NetStack;
+import teacup.tcp.ReceiveBuffer;
+import teacup.tcp.SendBuffer;
+import teacup.tcp.TcpConnection;
+import teacup.tcp.TcpConnection.Ending;
+import teacup.tcp.TcpConnection.State;
+import teacup.tcp.TcpObserver;
 import teacup.wire.Ipv4Address;
 
 /**
@@ -12,11 +28,56 @@ import teacup.wire.Ipv4Address;
  * blocking streams, half-close, abort, and the usual switches. Blocked callers park; they never
  * spin and never touch protocol state.
  *
- * <p>API SKELETON: the signatures are fixed; the bodies are being written (issue 3).
+ * <p>How the two sides meet: bytes go through the connection's lock-free buffers (the
+ * application writes the {@link SendBuffer} and reads the {@link ReceiveBuffer}); everything
+ * else the application asks for runs on the event loop. A write or read sets a bit in
+ * {@link #pending} and, only when none was set, hands the loop one pre-built task, so a stream of
+ * small writes costs no task each. The loop, in turn, copies what the application may look at
+ * (state, ending, the peer's FIN) into volatile fields through a {@link TcpObserver} and wakes
+ * parked threads. Concurrent readers are serialized by one lock and writers by another, so each
+ * buffer keeps a single producer and a single consumer.
  */
 public final class TcpSocket implements AutoCloseable {
+    private static final int FLUSH = 1;
+    private static final int WINDOW = 2;
 
-    private TcpSocket() {
+    private final NetStack stack;
+    private volatile TcpConnection connection;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    /** Threads parked on {@link #changed}; changed only under {@link #lock}, read by the loop to skip needless signals. */
+    private volatile int waiters;
+    private final ReentrantLock readLock = new ReentrantLock();
+    private final ReentrantLock writeLock = new ReentrantLock();
+
+    // What the loop last saw of the connection (written by the observer on the loop thread).
+    private volatile State state = State.SYN_SENT;
+    private volatile Ending ending = Ending.NONE;
+    private volatile boolean peerFinished;
+    private volatile boolean opened;
+
+    // The application's side.
+    private volatile boolean closed;
+    private volatile boolean outputShut;
+    private volatile long soTimeoutNanos;
+
+    private final AtomicInteger pending = new AtomicInteger();
+    private final Runnable pendingTask = this::runPending;
+    final TcpObserver observer = this::changed;
+
+    private final InputStream in = new Input();
+    private final OutputStream out = new Output();
+
+    private TcpSocket(NetStack stack) {
+        this.stack = stack;
+    }
+
+    /** Wraps a connection a listener accepted; the caller then has the loop {@code observe} it. */
+    static TcpSocket accepted(NetStack stack, TcpConnection connection) {
+        TcpSocket s = new TcpSocket(stack);
+        s.connection = connection;
+        return s;
     }
 
     /**
@@ -26,65 +87,394 @@ public final class TcpSocket implements AutoCloseable {
      * {@link java.net.NoRouteToHostException} when the stack has no route.
      */
     public static TcpSocket connect(NetStack stack, Ipv4Address host, int port, Duration timeout) throws IOException {
-        throw new UnsupportedOperationException("not yet");
+        return connect(stack, host, port, timeout, TcpConnection.Settings.defaults());
+    }
+
+    /** As {@link #connect(NetStack, Ipv4Address, int, Duration)} with the connection's tunables (buffer sizes, MSS, timers). */
+    public static TcpSocket connect(NetStack stack, Ipv4Address host, int port, Duration timeout,
+                                    TcpConnection.Settings settings) throws IOException {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(settings, "settings");
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port out of range: " + port);
+        }
+        TcpSocket s = new TcpSocket(stack);
+        try {
+            s.connection = stack.call(() -> stack.tcp().connect(stack.clock().nanos(), host.bits(), port, settings, s.observer));
+        } catch (IllegalStateException e) {
+            throw new BindException(e.getMessage());
+        }
+        long nanos = nanos(timeout);
+        boolean settled = s.awaitUntil(() -> s.opened || s.ending != Ending.NONE || s.closed, nanos);
+        if (!settled) {
+            s.abort();
+            throw new SocketTimeoutException("Connect timed out after " + timeout.toMillis() + " ms");
+        }
+        if (s.opened) {
+            return s;
+        }
+        Ending why = s.ending;
+        s.closed = true;
+        throw switch (why) {
+            case REFUSED -> new ConnectException("Connection refused");
+            case TIMED_OUT -> new ConnectException("Connection timed out");
+            case RESET -> new ConnectException("Connection reset");
+            default -> new SocketException("Socket closed");
+        };
+    }
+
+    private static long nanos(Duration d) {
+        if (d == null || d.isZero() || d.isNegative()) {
+            return 0;
+        }
+        return d.compareTo(Duration.ofDays(365)) > 0 ? Long.MAX_VALUE : d.toNanos();
     }
 
     /** Bytes from the peer; read returns -1 after the peer's FIN, throws after a reset or time-out (SocketTimeoutException after soTimeout). */
     public InputStream getInputStream() {
-        throw new UnsupportedOperationException("not yet");
+        return in;
     }
 
     /** Bytes to the peer; write blocks while the send buffer is full; flush pushes a Nagle-held tail. */
     public OutputStream getOutputStream() {
-        throw new UnsupportedOperationException("not yet");
+        return out;
     }
 
     /** Sends FIN after what was written; reading goes on. */
     public void shutdownOutput() throws IOException {
-        throw new UnsupportedOperationException("not yet");
+        if (closed) {
+            throw new SocketException("Socket closed");
+        }
+        writeLock.lock(); // after any write in progress, so the FIN follows its bytes
+        try {
+            if (outputShut) {
+                return;
+            }
+            outputShut = true;
+        } finally {
+            writeLock.unlock();
+        }
+        TcpConnection c = connection;
+        stack.execute(() -> stack.tcp().shutdownOutput(stack.clock().nanos(), c));
     }
 
     /** Resets the connection at once (RST), discarding anything unsent. */
     public void abort() {
-        throw new UnsupportedOperationException("not yet");
+        closed = true;
+        wakeAll();
+        TcpConnection c = connection;
+        stack.execute(() -> stack.tcp().abort(stack.clock().nanos(), c));
     }
 
     /** Zero or null: reads wait forever. */
     public void setSoTimeout(Duration timeout) {
-        throw new UnsupportedOperationException("not yet");
+        soTimeoutNanos = nanos(timeout);
+    }
+
+    public Duration getSoTimeout() {
+        return Duration.ofNanos(soTimeoutNanos);
     }
 
     public void setNoDelay(boolean on) {
-        throw new UnsupportedOperationException("not yet");
+        TcpConnection c = connection;
+        stack.execute(() -> {
+            c.setNoDelay(on);
+            stack.tcp().flush(stack.clock().nanos(), c); // a tail Nagle held may go now
+        });
     }
 
     public void setKeepAlive(boolean on) {
-        throw new UnsupportedOperationException("not yet");
+        TcpConnection c = connection;
+        stack.execute(() -> stack.tcp().setKeepAlive(stack.clock().nanos(), c, on));
     }
 
     public Ipv4Address localAddress() {
-        throw new UnsupportedOperationException("not yet");
+        return new Ipv4Address(connection.localIp());
     }
 
     public int localPort() {
-        throw new UnsupportedOperationException("not yet");
+        return connection.localPort();
     }
 
     public Ipv4Address remoteAddress() {
-        throw new UnsupportedOperationException("not yet");
+        return new Ipv4Address(connection.remoteIp());
     }
 
     public int remotePort() {
-        throw new UnsupportedOperationException("not yet");
+        return connection.remotePort();
     }
 
     public boolean isClosed() {
-        throw new UnsupportedOperationException("not yet");
+        return closed;
+    }
+
+    /** The connection's state as the loop last reported it. */
+    public State state() {
+        return state;
+    }
+
+    /** Why the connection ended, as the loop last reported it ({@link Ending#NONE} while it lives). */
+    public Ending ending() {
+        return ending;
     }
 
     /** Graceful close: FIN after what was written (a reset instead when received data was left unread). */
     @Override
     public void close() throws IOException {
-        throw new UnsupportedOperationException("not yet");
+        if (closed) {
+            return;
+        }
+        closed = true;
+        wakeAll();
+        TcpConnection c = connection;
+        // Never blocks: the loop sends what is buffered, then the FIN, and finishes the connection on its own.
+        stack.execute(() -> stack.tcp().close(stack.clock().nanos(), c));
+    }
+
+    @Override
+    public String toString() {
+        TcpConnection c = connection;
+        return "TcpSocket[" + (c == null ? "-" : Ipv4Address.format(c.localIp()) + ":" + c.localPort() + " -> "
+                + Ipv4Address.format(c.remoteIp()) + ":" + c.remotePort()) + " " + state
+                + (ending == Ending.NONE ? "" : " " + ending) + (closed ? " closed" : "") + "]";
+    }
+
+    // ---------------------------------------------------------------- loop side
+
+    /** On the loop: copy what the application may look at, then wake whoever waits. */
+    private void changed(TcpConnection c) {
+        State s = c.state();
+        if (s.synchronized_()) {
+            opened = true;
+        }
+        peerFinished = c.peerFinished();
+        ending = c.ending();
+        state = s;
+        if (waiters > 0) {
+            wakeAll();
+        }
+    }
+
+    private void runPending() {
+        int bits = pending.getAndSet(0);
+        TcpConnection c = connection;
+        long now = stack.clock().nanos();
+        if ((bits & FLUSH) != 0) {
+            stack.tcp().flush(now, c);
+        }
+        if ((bits & WINDOW) != 0) {
+            stack.tcp().windowOpened(now, c);
+        }
+    }
+
+    /** Asks the loop for {@code bit}'s work; hands it the task only when none is queued already. */
+    private void request(int bit) {
+        while (true) {
+            int v = pending.get();
+            if ((v & bit) != 0) {
+                return;
+            }
+            if (pending.compareAndSet(v, v | bit)) {
+                if (v == 0) {
+                    stack.execute(pendingTask);
+                }
+                return;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- waiting
+
+    private void wakeAll() {
+        lock.lock();
+        try {
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Parks until {@code ready} holds or {@code timeoutNanos} pass (0: no limit). Returns false on
+     * timeout. The loop signals after every change it reports, and {@code waiters} is raised
+     * before the condition is checked, so no wake-up falls between check and park.
+     */
+    private boolean awaitUntil(BooleanSupplier ready, long timeoutNanos) throws InterruptedIOException {
+        if (ready.getAsBoolean()) {
+            return true;
+        }
+        lock.lock();
+        waiters++;
+        try {
+            long remaining = timeoutNanos;
+            while (!ready.getAsBoolean()) {
+                if (timeoutNanos == 0) {
+                    changed.await();
+                } else {
+                    if (remaining <= 0) {
+                        return false;
+                    }
+                    remaining = changed.awaitNanos(remaining);
+                }
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted");
+        } finally {
+            waiters--;
+            lock.unlock();
+        }
+    }
+
+    /** The exception that says why the connection is gone. */
+    private IOException ended(Ending why) {
+        return switch (why) {
+            case RESET -> new SocketException("Connection reset");
+            case TIMED_OUT -> new SocketException("Connection timed out");
+            case REFUSED -> new ConnectException("Connection refused");
+            case ABORTED -> new SocketException(closed ? "Socket closed" : "Connection aborted");
+            default -> new SocketException("Broken pipe");
+        };
+    }
+
+    private static void lockInterruptibly(ReentrantLock l) throws InterruptedIOException {
+        try {
+            l.lockInterruptibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted");
+        }
+    }
+
+    // ---------------------------------------------------------------- streams
+
+    private int read(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        if (len == 0) {
+            return 0;
+        }
+        lockInterruptibly(readLock);
+        try {
+            ReceiveBuffer buffer = connection.receiveBuffer();
+            while (true) {
+                if (closed) {
+                    throw new SocketException("Socket closed");
+                }
+                // The FIN flag and ending are read before the buffer: whatever came before them is in it by then.
+                boolean finished = peerFinished;
+                Ending why = ending;
+                int n = buffer.read(b, off, len);
+                if (n > 0) {
+                    request(WINDOW);
+                    return n;
+                }
+                if (finished) {
+                    return -1;
+                }
+                if (why != Ending.NONE) {
+                    if (why == Ending.CLOSED_NORMALLY) {
+                        return -1;
+                    }
+                    throw ended(why);
+                }
+                long timeout = soTimeoutNanos;
+                if (!awaitUntil(() -> buffer.available() > 0 || peerFinished || ending != Ending.NONE || closed, timeout)) {
+                    throw new SocketTimeoutException("Read timed out");
+                }
+            }
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    private int available() throws IOException {
+        if (closed) {
+            throw new SocketException("Socket closed");
+        }
+        return connection.receiveBuffer().available();
+    }
+
+    private void write(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        lockInterruptibly(writeLock);
+        try {
+            SendBuffer buffer = connection.sendBuffer();
+            while (len > 0) {
+                if (closed) {
+                    throw new SocketException("Socket closed");
+                }
+                if (outputShut) {
+                    throw new SocketException("Socket output is shutdown");
+                }
+                Ending why = ending;
+                if (why != Ending.NONE) {
+                    throw ended(why);
+                }
+                int n = buffer.write(b, off, len);
+                if (n > 0) {
+                    off += n;
+                    len -= n;
+                    request(FLUSH);
+                    continue;
+                }
+                awaitUntil(() -> buffer.free() > 0 || ending != Ending.NONE || closed, 0);
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private final class Input extends InputStream {
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = TcpSocket.this.read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            return TcpSocket.this.read(b, off, len);
+        }
+
+        @Override
+        public int available() throws IOException {
+            return TcpSocket.this.available();
+        }
+
+        @Override
+        public void close() throws IOException {
+            TcpSocket.this.close();
+        }
+    }
+
+    private final class Output extends OutputStream {
+        @Override
+        public void write(int b) throws IOException {
+            TcpSocket.this.write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            TcpSocket.this.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            if (closed) {
+                throw new SocketException("Socket closed");
+            }
+            request(FLUSH);
+        }
+
+        @Override
+        public void close() throws IOException {
+            TcpSocket.this.close();
+        }
+    }
+
+    static long toNanos(Duration d) {
+        return nanos(d);
     }
 }

@@ -14,6 +14,7 @@ import teacup.ip.IpLayer;
 import teacup.ip.Statistics;
 import teacup.link.Link;
 import teacup.os.Clock;
+import teacup.tcp.TcpLayer;
 import teacup.udp.UdpLayer;
 
 /**
@@ -35,6 +36,7 @@ public final class NetStack implements AutoCloseable {
     private final Statistics stats = new Statistics();
     private final IpLayer ip;
     private final UdpLayer udp;
+    private final TcpLayer tcp;
     private final byte[] rx;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
 
@@ -53,6 +55,7 @@ public final class NetStack implements AutoCloseable {
         this.rx = new byte[link.maxFrameLength() + 1];
         this.ip = new IpLayer(iface, this::transmit, stats, random);
         this.udp = new UdpLayer(ip, random);
+        this.tcp = new TcpLayer(ip, stats, random);
     }
 
     public Interface iface() {
@@ -71,6 +74,11 @@ public final class NetStack implements AutoCloseable {
     /** The UDP layer; touch it only on the loop thread. */
     public UdpLayer udp() {
         return udp;
+    }
+
+    /** The TCP layer; touch it only on the loop thread. */
+    public TcpLayer tcp() {
+        return tcp;
     }
 
     private void transmit(byte[] b, int off, int len) {
@@ -122,6 +130,7 @@ public final class NetStack implements AutoCloseable {
                 r.run(); // let waiting callers see the stop instead of hanging
             }
             udp.closeAll(); // wake readers blocked on sockets of a stack that is gone
+            tcp.closeAll(clock.nanos()); // reset connections; their sockets' blocked threads wake
         }
     }
 
@@ -143,6 +152,7 @@ public final class NetStack implements AutoCloseable {
             ip.receive(now, rx, 0, n);
         }
         ip.poll(now);
+        tcp.poll(now);
     }
 
     private void runTasks() {
@@ -154,7 +164,7 @@ public final class NetStack implements AutoCloseable {
 
     /** The earliest time at which {@link #step} has timer work (Long.MAX_VALUE: none). */
     public long nextDeadline() {
-        return tasks.isEmpty() ? ip.nextDeadline() : Long.MIN_VALUE;
+        return tasks.isEmpty() ? Math.min(ip.nextDeadline(), tcp.nextDeadline()) : Long.MIN_VALUE;
     }
 
     /** Runs {@code task} on the loop thread soon. Safe from any thread. */
@@ -261,6 +271,7 @@ public final class NetStack implements AutoCloseable {
         }
         if (t == null) {
             udp.closeAll(); // never started (or driven by step): nobody else will wake readers
+            tcp.closeAll(clock.nanos());
         }
         link.close();
     }

@@ -38,11 +38,50 @@ public final class TcpConnection {
                      int sendOffset, int length);
     }
 
-    /** Tunables; times in nanoseconds. */
+    /** Which congestion control a connection runs. */
+    public enum Congestion { NEW_RENO, CUBIC }
+
+    /**
+     * Tunables; times in nanoseconds.
+     *
+     * @param ackDelay        longest an ACK for in-order data waits (RFC 9293 SHLD-18: under 500 ms)
+     * @param timestamps      offer RFC 7323 timestamps on the SYN
+     * @param keepAliveIdle   idle time before the first keep-alive (RFC 9293 MUST-28: at least two hours by default)
+     * @param keepAliveInterval time between unanswered keep-alives
+     * @param keepAliveProbes unanswered keep-alives before the connection is declared dead
+     */
     public record Settings(int mss, int receiveBuffer, int sendBuffer, int windowScale, long msl,
-                           long minRto, long maxRto, int maxRetransmissions, int maxOutOfOrderRanges) {
+                           long minRto, long maxRto, int maxRetransmissions, int maxOutOfOrderRanges,
+                           long ackDelay, boolean timestamps, Congestion congestion,
+                           long keepAliveIdle, long keepAliveInterval, int keepAliveProbes) {
         /** RFC 9293 3.7.1 / RFC 6691: without an MSS option the peer takes 536. */
         public static final int DEFAULT_SEND_MSS = 536;
+
+        public Settings {
+            if (mss < 64 || mss > 65495) {
+                throw new IllegalArgumentException("MSS out of range: " + mss);
+            }
+            if (receiveBuffer < 1 || sendBuffer < 1) {
+                throw new IllegalArgumentException("buffers must hold at least one byte");
+            }
+            if (windowScale > TcpOptions.MAX_WINDOW_SCALE) {
+                throw new IllegalArgumentException("window scale above 14: " + windowScale);
+            }
+            if (ackDelay < 0 || ackDelay >= 500_000_000L) {
+                throw new IllegalArgumentException("ACK delay must be under 500 ms (RFC 9293 SHLD-18)");
+            }
+        }
+
+        /** The same without the settings added later (defaults for those). */
+        public Settings(int mss, int receiveBuffer, int sendBuffer, int windowScale, long msl,
+                        long minRto, long maxRto, int maxRetransmissions, int maxOutOfOrderRanges) {
+            this(mss, receiveBuffer, sendBuffer, windowScale, msl, minRto, maxRto, maxRetransmissions, maxOutOfOrderRanges,
+                    DEFAULT_ACK_DELAY, true, Congestion.NEW_RENO, DEFAULT_KEEP_ALIVE_IDLE, DEFAULT_KEEP_ALIVE_INTERVAL, 9);
+        }
+
+        public static final long DEFAULT_ACK_DELAY = 40_000_000L;
+        public static final long DEFAULT_KEEP_ALIVE_IDLE = 7_200_000_000_000L;
+        public static final long DEFAULT_KEEP_ALIVE_INTERVAL = 75_000_000_000L;
 
         public static Settings defaults() {
             return new Settings(1460, 256 * 1024, 256 * 1024, 7, 30_000_000_000L,
@@ -50,9 +89,58 @@ public final class TcpConnection {
         }
 
         public Settings withMsl(long nanos) {
-            return new Settings(mss, receiveBuffer, sendBuffer, windowScale, nanos, minRto, maxRto, maxRetransmissions, maxOutOfOrderRanges);
+            return new Settings(mss, receiveBuffer, sendBuffer, windowScale, nanos, minRto, maxRto, maxRetransmissions,
+                    maxOutOfOrderRanges, ackDelay, timestamps, congestion, keepAliveIdle, keepAliveInterval, keepAliveProbes);
+        }
+
+        public Settings withBuffers(int receive, int send) {
+            return new Settings(mss, receive, send, windowScale, msl, minRto, maxRto, maxRetransmissions,
+                    maxOutOfOrderRanges, ackDelay, timestamps, congestion, keepAliveIdle, keepAliveInterval, keepAliveProbes);
+        }
+
+        public Settings withMss(int newMss) {
+            return new Settings(newMss, receiveBuffer, sendBuffer, windowScale, msl, minRto, maxRto, maxRetransmissions,
+                    maxOutOfOrderRanges, ackDelay, timestamps, congestion, keepAliveIdle, keepAliveInterval, keepAliveProbes);
+        }
+
+        public Settings withWindowScale(int shift) {
+            return new Settings(mss, receiveBuffer, sendBuffer, shift, msl, minRto, maxRto, maxRetransmissions,
+                    maxOutOfOrderRanges, ackDelay, timestamps, congestion, keepAliveIdle, keepAliveInterval, keepAliveProbes);
+        }
+
+        public Settings withRetransmission(long newMinRto, long newMaxRto, int newMaxRetransmissions) {
+            return new Settings(mss, receiveBuffer, sendBuffer, windowScale, msl, newMinRto, newMaxRto, newMaxRetransmissions,
+                    maxOutOfOrderRanges, ackDelay, timestamps, congestion, keepAliveIdle, keepAliveInterval, keepAliveProbes);
+        }
+
+        public Settings withAckDelay(long nanos) {
+            return new Settings(mss, receiveBuffer, sendBuffer, windowScale, msl, minRto, maxRto, maxRetransmissions,
+                    maxOutOfOrderRanges, nanos, timestamps, congestion, keepAliveIdle, keepAliveInterval, keepAliveProbes);
+        }
+
+        public Settings withTimestamps(boolean on) {
+            return new Settings(mss, receiveBuffer, sendBuffer, windowScale, msl, minRto, maxRto, maxRetransmissions,
+                    maxOutOfOrderRanges, ackDelay, on, congestion, keepAliveIdle, keepAliveInterval, keepAliveProbes);
+        }
+
+        public Settings withCongestion(Congestion algorithm) {
+            return new Settings(mss, receiveBuffer, sendBuffer, windowScale, msl, minRto, maxRto, maxRetransmissions,
+                    maxOutOfOrderRanges, ackDelay, timestamps, algorithm, keepAliveIdle, keepAliveInterval, keepAliveProbes);
+        }
+
+        public Settings withKeepAlive(long idle, long interval, int probes) {
+            return new Settings(mss, receiveBuffer, sendBuffer, windowScale, msl, minRto, maxRto, maxRetransmissions,
+                    maxOutOfOrderRanges, ackDelay, timestamps, congestion, idle, interval, probes);
         }
     }
+
+    private static final long NEVER = Long.MAX_VALUE;
+    /** RFC 7323 5.5: a TS.Recent older than 24 days is no longer trusted for PAWS. */
+    private static final long PAWS_IDLE_LIMIT = 24L * 24 * 3600 * 1_000_000_000L;
+    /** Bytes the timestamps option takes in every segment once negotiated (RFC 7323 3.2, with two NOPs). */
+    private static final int TIMESTAMPS_LENGTH = 12;
+    /** RFC 9293 3.8.6.2.1: the SWS override timer, within the 0.1 to 1 s the RFC suggests. */
+    private static final long SWS_OVERRIDE = 200_000_000L;
 
     private final Settings settings;
     private final Output output;
@@ -63,16 +151,19 @@ public final class TcpConnection {
     private final SendBuffer sendBuffer;
     private final ReceiveBuffer receiveBuffer;
     private final RttEstimator rtt;
+    private final CongestionControl congestion;
     private final TcpOptions outOptions = new TcpOptions();
 
     private State state;
     private Ending ending = Ending.NONE;
+    /** The time of the call being handled; segments emitted during it carry timestamps from it. */
+    private long now;
 
     // RFC 9293 3.3.1 send sequence variables.
     private final int iss;
     private int sndUna;
     private int sndNxt;
-    private int sndMax;          // highest sequence number sent (sndNxt goes back on retransmission)
+    private int sndMax;          // highest sequence number sent (sndNxt goes back after a timeout)
     private int sndWnd;          // peer's window, scaled, in bytes
     private int sndWl1;
     private int sndWl2;
@@ -83,20 +174,50 @@ public final class TcpConnection {
     private int irs;
     private int rcvNxt;
     private int receiveScale;    // shift applied to windows we advertise
+    private int rcvAdvEdge;      // right edge of the window last advertised; it never moves left (RFC 9293 3.8.6.2.2)
 
     private boolean closeRequested;   // the application will send no more
+    private boolean finSent;
     private boolean finReceived;
+    private boolean noDelay;
+    private boolean keepAlive;
+    private boolean peerOfferedScale;
+    private boolean swsOverride;
 
-    // Timers, as deadlines (Long.MAX_VALUE: not running).
-    private long retransmitAt = Long.MAX_VALUE;
-    private long timeWaitUntil = Long.MAX_VALUE;
+    // RFC 7323 timestamps.
+    private boolean timestampsOn;
+    private int tsRecent;
+    private long tsRecentAt;
+    private int lastAckSent;
+    private final int tsOffset;
+
+    // Loss recovery (RFC 5681 3.2, RFC 6582).
+    private int duplicateAcks;
+    private int recover;
+
+    // Delayed ACK (RFC 9293 3.8.6.3).
+    private boolean ackPending;
+    private int segmentsUnacked;
+
+    // Timers, as deadlines (NEVER: not running).
+    private long retransmitAt = NEVER;
+    private long timeWaitUntil = NEVER;
+    private long ackAt = NEVER;
+    private long persistAt = NEVER;
     private int retransmissions;
-    // Karn (MUST-18): one timed segment at a time, and never one that was retransmitted.
+    private int persistBackoff;
+    private int probesUnanswered;
+    private long lastHeard;
+    private long lastSendAt = NEVER;
+    private int keepAlivesSent;
+    private long lastKeepAliveAt;
+    // Karn (MUST-18): without timestamps, one timed segment at a time, and never one that was retransmitted.
     private boolean timing;
     private int timedSeq;
     private long timedAt;
 
-    private TcpConnection(Settings settings, Output output, int localIp, int localPort, int remoteIp, int remotePort, int iss) {
+    private TcpConnection(long now, Settings settings, Output output, int localIp, int localPort, int remoteIp, int remotePort, int iss) {
+        this.now = now;
         this.settings = settings;
         this.output = output;
         this.localIp = localIp;
@@ -107,15 +228,21 @@ public final class TcpConnection {
         this.sendBuffer = new SendBuffer(settings.sendBuffer());
         this.receiveBuffer = new ReceiveBuffer(settings.receiveBuffer(), settings.maxOutOfOrderRanges());
         this.rtt = new RttEstimator(settings.minRto(), settings.maxRto(), 1_000_000L);
+        this.congestion = settings.congestion() == Congestion.CUBIC
+                ? new Cubic(Settings.DEFAULT_SEND_MSS) : new NewReno(Settings.DEFAULT_SEND_MSS);
+        // The timestamp clock starts at a point derived from the keyed ISN, so it does not reveal uptime (RFC 7323 5.4).
+        this.tsOffset = Integer.rotateLeft(iss, 11) * 0x9E3779B1;
         this.sndUna = iss;
         this.sndNxt = iss;
         this.sndMax = iss;
+        this.recover = iss;
+        this.lastHeard = now;
     }
 
     /** Active open (RFC 9293 3.10.1): sends the SYN now and enters SYN-SENT. */
     public static TcpConnection connect(long now, Settings settings, Output output,
                                         int localIp, int localPort, int remoteIp, int remotePort, int iss) {
-        TcpConnection c = new TcpConnection(settings, output, localIp, localPort, remoteIp, remotePort, iss);
+        TcpConnection c = new TcpConnection(now, settings, output, localIp, localPort, remoteIp, remotePort, iss);
         c.state = State.SYN_SENT;
         c.sendSyn(now, false);
         return c;
@@ -127,14 +254,19 @@ public final class TcpConnection {
      */
     public static TcpConnection accept(long now, Settings settings, Output output, int localIp, int localPort,
                                        int remoteIp, int remotePort, int iss, int synSeq, int synWindow, TcpOptions synOptions) {
-        TcpConnection c = new TcpConnection(settings, output, localIp, localPort, remoteIp, remotePort, iss);
+        TcpConnection c = new TcpConnection(now, settings, output, localIp, localPort, remoteIp, remotePort, iss);
         c.state = State.SYN_RECEIVED;
         c.takeSynOptions(synOptions);
         c.irs = synSeq;
         c.rcvNxt = SeqNum.add(synSeq, 1);
+        c.rcvAdvEdge = c.rcvNxt;
         c.sndWnd = synWindow; // RFC 7323 2.2: the window in a SYN is never scaled
         c.sndWl1 = synSeq;
         c.sndWl2 = iss;
+        if (c.timestampsOn) {
+            c.tsRecent = synOptions.tsVal();
+            c.tsRecentAt = now;
+        }
         c.sendSyn(now, true);
         return c;
     }
@@ -173,6 +305,7 @@ public final class TcpConnection {
         return remotePort;
     }
 
+    /** The peer's MSS as negotiated (bounded by ours); segments carry less when options take room. */
     public int sendMss() {
         return sendMss;
     }
@@ -183,6 +316,15 @@ public final class TcpConnection {
 
     public RttEstimator rtt() {
         return rtt;
+    }
+
+    public CongestionControl congestion() {
+        return congestion;
+    }
+
+    /** True when both SYNs carried RFC 7323 timestamps. */
+    public boolean timestamps() {
+        return timestampsOn;
     }
 
     /** True once the peer has sent FIN and every byte before it is readable: reads end after the buffer drains. */
@@ -197,8 +339,9 @@ public final class TcpConnection {
 
     // ---------------------------------------------------------------- user calls
 
-    /** The application wrote to the send buffer: send what the window allows. */
+    /** The application wrote to the send buffer: send what the windows, Nagle and SWS avoidance allow. */
     public void flush(long now) {
+        this.now = now;
         if (state == State.ESTABLISHED || state == State.CLOSE_WAIT) {
             transmit(now);
         }
@@ -206,6 +349,7 @@ public final class TcpConnection {
 
     /** RFC 9293 3.10.4 CLOSE: no more data; FIN follows the last byte. */
     public void close(long now) {
+        this.now = now;
         switch (state) {
             case SYN_SENT -> end(Ending.CLOSED_NORMALLY);
             case SYN_RECEIVED, ESTABLISHED, CLOSE_WAIT -> {
@@ -240,38 +384,65 @@ public final class TcpConnection {
 
     /** RFC 9293 3.8.4 (MUST-24): keep-alives are off unless the application asks for them. */
     public void setKeepAlive(long now, boolean on) {
+        this.now = now;
         this.keepAlive = on;
         this.lastHeard = now;
+        this.keepAlivesSent = 0;
     }
 
     public boolean keepAlive() {
         return keepAlive;
     }
 
-    private boolean noDelay;
-    private boolean keepAlive;
-    private long lastHeard;
+    /**
+     * The application has let go of the connection (its socket is closed): nobody will read
+     * again. It still finishes its close, but a peer cannot keep it alive: data that arrives is
+     * answered with a reset (RFC 9293 3.10.7.4, as after a full close), and FIN-WAIT-2 lasts at
+     * most 2 MSL (RFC 9293 leaves this open; without a bound, a peer that never sends FIN would
+     * hold the connection forever).
+     */
+    public void orphan(long now) {
+        this.now = now;
+        orphaned = true;
+        if (state == State.FIN_WAIT_2 && finWait2Until == NEVER) {
+            finWait2Until = now + 2 * settings.msl();
+        }
+    }
+
+    public boolean orphaned() {
+        return orphaned;
+    }
+
+    private boolean orphaned;
+    private long finWait2Until = NEVER;
 
     /** RFC 9293 3.10.5 ABORT: a reset to the peer (in synchronized states) and gone. */
     public void abort(long now) {
+        this.now = now;
         if (state == State.SYN_RECEIVED || state.synchronized_() && state != State.TIME_WAIT) {
-            emit(sndNxt, 0, TcpSegment.RST, 0, 0);
+            emit(sndMax, 0, TcpSegment.RST, 0, 0);
         }
         end(Ending.ABORTED);
     }
 
-    /** The application read from the receive buffer: tell the peer when the window opened usefully (receiver SWS avoidance, MUST-39). */
+    /**
+     * The application read from the receive buffer. Tell the peer when the window opened by a
+     * useful amount (receiver SWS avoidance, RFC 9293 3.8.6.2.2, MUST-39): at least
+     * min(half the buffer, one MSS), and only when the window last offered was small or is now
+     * doubled; otherwise the next ACK carries it.
+     */
     public void windowOpened(long now) {
-        if (!state.synchronized_() || state == State.TIME_WAIT) {
+        this.now = now;
+        if (!state.synchronized_() || state == State.TIME_WAIT || finReceived) {
             return;
         }
-        int window = receiveBuffer.window();
-        if (window >= Math.min(receiveBuffer.capacity() / 2, settings.mss()) && lastAdvertisedWindowSmall) {
+        int available = receiveBuffer.window();
+        int offered = Math.max(0, SeqNum.diff(rcvAdvEdge, rcvNxt));
+        int threshold = windowThreshold();
+        if (available - offered >= threshold && (offered < threshold || available >= 2 * offered)) {
             sendAck();
         }
     }
-
-    private boolean lastAdvertisedWindowSmall;
 
     // ---------------------------------------------------------------- segment arrival
 
@@ -281,10 +452,11 @@ public final class TcpConnection {
      */
     public void process(long now, int seq, int ack, int flags, int window, TcpOptions options,
                         byte[] payload, int off, int len) {
+        this.now = now;
         switch (state) {
             case CLOSED, LISTEN -> { }
             case SYN_SENT -> synSent(now, seq, ack, flags, window, options);
-            default -> synchronizedOrSynReceived(now, seq, ack, flags, window, payload, off, len);
+            default -> synchronizedOrSynReceived(now, seq, ack, flags, window, options, payload, off, len);
         }
     }
 
@@ -307,13 +479,20 @@ public final class TcpConnection {
             return;
         }
         takeSynOptions(options);
+        if (timestampsOn) {
+            tsRecent = options.tsVal();
+            tsRecentAt = now;
+        }
         irs = seq;
         rcvNxt = SeqNum.add(seq, 1);
+        rcvAdvEdge = rcvNxt;
         sndWnd = window; // unscaled in a SYN (RFC 7323 2.2)
+        maxSndWnd = sndWnd;
         sndWl1 = seq;
         sndWl2 = ack;
+        lastHeard = now;
         if (hasAck) {
-            acknowledge(now, ack);
+            acknowledge(now, ack, options);
             state = State.ESTABLISHED;
             sendAck();
             transmit(now);
@@ -325,22 +504,40 @@ public final class TcpConnection {
         }
     }
 
-    private void synchronizedOrSynReceived(long now, int seq, int ack, int flags, int window,
+    private void synchronizedOrSynReceived(long now, int seq, int ack, int flags, int window, TcpOptions options,
                                            byte[] payload, int off, int len) {
         boolean rst = (flags & TcpSegment.RST) != 0;
         boolean syn = (flags & TcpSegment.SYN) != 0;
         boolean fin = (flags & TcpSegment.FIN) != 0;
         int segLen = len + (syn ? 1 : 0) + (fin ? 1 : 0);
         int rcvWnd = receiveBuffer.window();
+        boolean hasTimestamp = timestampsOn && options.hasTimestamps();
 
+        // RFC 7323 5.3 R1 (PAWS): a timestamp older than TS.Recent marks an old duplicate; ACK it and drop it.
+        if (hasTimestamp && !rst && SeqNum.lt(options.tsVal(), tsRecent) && now - tsRecentAt <= PAWS_IDLE_LIMIT) {
+            sendAck();
+            return;
+        }
         // 1. Sequence number check (RFC 9293 3.10.7.4, the four cases).
         if (!acceptable(seq, segLen, rcvWnd)) {
             if (!rst) {
                 sendAck(); // 3.10.7.4: an unacceptable segment is answered with an ACK (unless it is a RST)
+                if (state == State.TIME_WAIT && fin && SeqNum.add(seq, segLen) == rcvNxt) {
+                    timeWaitUntil = now + 2 * settings.msl(); // the peer's FIN again: our last ACK was lost (3.10.7.4)
+                }
             }
             return;
         }
+        // RFC 7323 4.3: remember the timestamp of the segment that the next ACK will acknowledge.
+        if (hasTimestamp && SeqNum.le(seq, lastAckSent) && SeqNum.ge(options.tsVal(), tsRecent)) {
+            tsRecent = options.tsVal();
+            tsRecentAt = now;
+        }
         // 2. RST (RFC 5961 3.2): exactly at RCV.NXT resets; elsewhere in the window, a challenge ACK.
+        // In TIME-WAIT a RST is ignored (RFC 1337): it would cut the wait short and let old duplicates in.
+        if (rst && state == State.TIME_WAIT) {
+            return;
+        }
         if (rst) {
             if (seq == rcvNxt) {
                 end(state == State.SYN_RECEIVED ? Ending.REFUSED : Ending.RESET);
@@ -363,6 +560,9 @@ public final class TcpConnection {
         if ((flags & TcpSegment.ACK) == 0) {
             return;
         }
+        lastHeard = now;
+        keepAlivesSent = 0;
+        probesUnanswered = 0;
         if (state == State.SYN_RECEIVED) {
             if (!SeqNum.betweenExclusiveInclusive(sndUna, ack, sndMax)) {
                 emit(ack, 0, TcpSegment.RST, 0, 0);
@@ -370,6 +570,7 @@ public final class TcpConnection {
             }
             state = State.ESTABLISHED;
             sndWnd = window << sendScale;
+            maxSndWnd = Math.max(maxSndWnd, sndWnd);
             sndWl1 = seq;
             sndWl2 = ack;
         }
@@ -378,21 +579,32 @@ public final class TcpConnection {
             sendAck();
             return;
         }
+        int scaledWindow = window << sendScale;
         if (SeqNum.gt(ack, sndUna)) {
-            acknowledge(now, ack);
+            acknowledge(now, ack, options);
+        } else if (ack == sndUna && len == 0 && !fin && !syn && scaledWindow == sndWnd && sndUna != sndMax
+                && state != State.SYN_RECEIVED) {
+            duplicateAck(now); // RFC 5681 2: the definition of a duplicate ACK
         }
         // Window update (RFC 9293 3.10.7.4): from a newer segment, or the same one with a newer ACK.
         if (SeqNum.lt(sndWl1, seq) || (sndWl1 == seq && SeqNum.le(sndWl2, ack))) {
-            sndWnd = window << sendScale;
+            sndWnd = scaledWindow;
             maxSndWnd = Math.max(maxSndWnd, sndWnd);
             sndWl1 = seq;
             sndWl2 = ack;
+            if (sndWnd > 0 && persistBackoff > 0) {
+                persistBackoff = 0; // the window opened: probing is over
+                persistAt = NEVER;
+            }
         }
         boolean finAcked = finAcknowledged();
         switch (state) {
             case FIN_WAIT_1 -> {
                 if (finAcked) {
                     state = State.FIN_WAIT_2;
+                    if (orphaned) {
+                        finWait2Until = now + 2 * settings.msl();
+                    }
                 }
             }
             case CLOSING -> {
@@ -417,7 +629,13 @@ public final class TcpConnection {
             default -> { }
         }
         // 7. Segment text.
-        boolean needAck = false;
+        boolean ackNow = false;
+        if (len > 0 && orphaned && (state == State.FIN_WAIT_1 || state == State.FIN_WAIT_2)) {
+            // Nobody will read this: tell the peer so it stops (RFC 9293 3.10.7.4; RFC 2525 2.17).
+            emit(sndMax, 0, TcpSegment.RST, 0, 0);
+            end(Ending.ABORTED);
+            return;
+        }
         if (len > 0 && (state == State.ESTABLISHED || state == State.FIN_WAIT_1 || state == State.FIN_WAIT_2)) {
             int skip = SeqNum.diff(rcvNxt, seq); // bytes already received at the front
             int dataOff = off;
@@ -429,13 +647,21 @@ public final class TcpConnection {
             } else {
                 offset = -skip;
             }
+            boolean hadGap = !receiveBuffer.outOfOrder().isEmpty();
             if (dataLen > 0) {
                 int advanced = receiveBuffer.accept(offset, payload, dataOff, dataLen);
                 if (advanced > 0) {
                     rcvNxt = SeqNum.add(rcvNxt, advanced);
                 }
             }
-            needAck = true; // in order or not, an ACK now (out of order: the duplicate ACK SHLD-31 asks for)
+            ackPending = true;
+            if (offset > 0 || hadGap || skip > 0) {
+                // Out of order, filling a gap, or partly old: ACK at once (RFC 9293 SHLD-31; RFC 5681 4.2), so the
+                // sender's duplicate-ACK count and recovery see it.
+                ackNow = true;
+            } else if (++segmentsUnacked >= 2) {
+                ackNow = true; // RFC 9293 SHLD-19: at least every second full segment
+            }
             if (offset > 0) {
                 fin = false; // a FIN beyond a gap is taken when it comes again in order
             }
@@ -444,7 +670,8 @@ public final class TcpConnection {
         if (fin && SeqNum.add(seq, segLen - 1) == rcvNxt && receiveBuffer.outOfOrder().isEmpty()) {
             rcvNxt = SeqNum.add(rcvNxt, 1);
             finReceived = true;
-            needAck = true;
+            ackPending = true;
+            ackNow = true;
             switch (state) {
                 case SYN_RECEIVED, ESTABLISHED -> state = State.CLOSE_WAIT;
                 case FIN_WAIT_1 -> {
@@ -458,10 +685,14 @@ public final class TcpConnection {
                 default -> { }
             }
         }
-        if (needAck) {
-            sendAck();
+        transmit(now); // data going out carries the ACK
+        if (ackPending) {
+            if (ackNow) {
+                sendAck();
+            } else if (ackAt == NEVER) {
+                ackAt = now + settings.ackDelay(); // RFC 9293 SHLD-18: delayed, under 500 ms
+            }
         }
-        transmit(now);
     }
 
     /** RFC 9293 3.10.7.4: the four acceptability cases for segment length and receive window. */
@@ -477,15 +708,24 @@ public final class TcpConnection {
         return SeqNum.between(rcvNxt, seq, windowEnd) || SeqNum.between(rcvNxt, last, windowEnd);
     }
 
-    /** New data acknowledged up to {@code ack}: release it, take an RTT sample, manage the timer. */
-    private void acknowledge(long now, int ack) {
-        // Data acknowledged: sequence numbers past the SYN, capped at the data written (the FIN is not data).
-        long ackedData = Math.min(Math.max(0, SeqNum.diff(ack, dataStart())), sendBuffer.writePosition());
-        int release = (int) (ackedData - sendBuffer.releasePosition());
+    /** New data acknowledged up to {@code ack}: release it, take an RTT sample, move the congestion window, manage the timer. */
+    private void acknowledge(long now, int ack, TcpOptions options) {
+        int acked = SeqNum.diff(ack, sndUna);
+        // Data acknowledged: counted from the oldest byte still buffered, never from the ISN (a stream passes
+        // 2^31 bytes, and sequence numbers wrap); capped at what is queued (the SYN and FIN are not data).
+        int bufferStart = SeqNum.add(dataStart(), (int) sendBuffer.releasePosition());
+        int release = Math.min(SeqNum.diff(ack, bufferStart), sendBuffer.queued());
         if (release > 0) {
             sendBuffer.release(release);
         }
-        if (timing && SeqNum.gt(ack, timedSeq)) {
+        if (timestampsOn && options.hasTimestamps() && options.tsEcr() != 0) {
+            // RFC 7323 4.1: the echoed timestamp dates the segment acknowledged, retransmitted or not.
+            int elapsedMillis = timestampNow(now) - options.tsEcr();
+            if (elapsedMillis >= 0) {
+                rtt.sample(elapsedMillis * 1_000_000L);
+            }
+            timing = false;
+        } else if (timing && SeqNum.gt(ack, timedSeq)) {
             rtt.sample(now - timedAt);
             timing = false;
         }
@@ -493,14 +733,46 @@ public final class TcpConnection {
         if (SeqNum.lt(sndNxt, sndUna)) {
             sndNxt = sndUna;
         }
+        int flight = SeqNum.diff(sndMax, sndUna);
+        if (congestion.inRecovery()) {
+            if (SeqNum.ge(ack, recover)) {
+                congestion.onExitRecovery(now, flight); // RFC 6582 3.2 step 3: a full acknowledgment
+                duplicateAcks = 0;
+            } else {
+                // RFC 6582 3.2 step 5: a partial acknowledgment; the next hole goes at once.
+                congestion.onPartialAck(acked);
+                retransmitFirst(now);
+            }
+        } else {
+            duplicateAcks = 0;
+            if (release > 0) {
+                congestion.onAck(now, release, flight, rtt.hasSample() ? rtt.srtt() : 0);
+            }
+        }
         retransmissions = 0;
         // RFC 6298 5.2 and 5.3: stop the timer when all is acknowledged, else restart it.
-        retransmitAt = sndUna == sndMax ? Long.MAX_VALUE : now + rtt.rto();
+        retransmitAt = sndUna == sndMax ? NEVER : now + rtt.rto();
+    }
+
+    /** RFC 5681 3.2 with RFC 6582: the third duplicate ACK starts fast retransmit; more inflate the window. */
+    private void duplicateAck(long now) {
+        duplicateAcks++;
+        if (congestion.inRecovery()) {
+            congestion.onDuplicateAckInRecovery();
+            transmit(now);
+        } else if (duplicateAcks == 3) {
+            // RFC 6582 4.1: no second fast retransmit for data sent before the last recovery began.
+            if (SeqNum.gt(sndUna, recover) || recover == iss) {
+                recover = sndMax;
+                congestion.onEnterRecovery(now, SeqNum.diff(sndMax, sndUna));
+                retransmitFirst(now);
+            }
+        } else if (duplicateAcks < 3) {
+            transmit(now); // RFC 3042 limited transmit
+        }
     }
 
     // ---------------------------------------------------------------- sending
-
-    private boolean finSent;
 
     /** Sequence number of the first data byte. */
     private int dataStart() {
@@ -517,24 +789,60 @@ public final class TcpConnection {
         return closeRequested && finSent && SeqNum.gt(sndUna, finSeq());
     }
 
-    /** Sends new data (and the FIN after it) as the peer's window allows, in segments of at most the send MSS. */
+    /** Most data one segment carries: the peer's MSS less the options every segment has (RFC 6691). */
+    public int segmentSize() {
+        return sendMss - (timestampsOn ? TIMESTAMPS_LENGTH : 0);
+    }
+
+    private boolean sending() {
+        return state == State.ESTABLISHED || state == State.CLOSE_WAIT || state == State.FIN_WAIT_1
+                || state == State.CLOSING || state == State.LAST_ACK;
+    }
+
+    /**
+     * Sends new data (and the FIN after it) as far as the peer's window, the congestion window,
+     * Nagle (MUST-17) and sender SWS avoidance (RFC 9293 3.8.6.2.1, MUST-38) allow, in segments of
+     * at most {@link #segmentSize}. When data waits on a zero window, the persist timer runs; when
+     * it waits on SWS avoidance, the override timer.
+     */
     private void transmit(long now) {
-        if (!(state == State.ESTABLISHED || state == State.CLOSE_WAIT || state == State.FIN_WAIT_1
-                || state == State.CLOSING || state == State.LAST_ACK)) {
+        if (!sending()) {
             return;
         }
+        int mss = segmentSize();
         int bufferStart = SeqNum.add(dataStart(), (int) sendBuffer.releasePosition());
-        while (true) {
+        if (sndUna == sndMax && lastSendAt != NEVER && now - lastSendAt > rtt.rto()) {
+            congestion.onIdleRestart(now); // RFC 5681 4.1: restart window after an idle RTO
+            lastSendAt = now;
+        }
+        for (int guard = 0; guard < 1 << 20; guard++) {
             int sendOffset = SeqNum.diff(sndNxt, bufferStart);
             int unsent = sendBuffer.queued() - sendOffset;
-            int windowLeft = SeqNum.diff(SeqNum.add(sndUna, sndWnd), sndNxt);
-            int n = Math.max(0, Math.min(Math.min(unsent, sendMss), windowLeft));
+            int peerLeft = SeqNum.diff(SeqNum.add(sndUna, sndWnd), sndNxt);
+            int usable = Math.max(0, Math.min(peerLeft, congestion.sendAllowance(SeqNum.diff(sndNxt, sndUna), duplicateAcks)));
+            int n = Math.max(0, Math.min(Math.min(unsent, mss), usable));
+            boolean retransmission = SeqNum.lt(sndNxt, sndMax);
             boolean sendFin = closeRequested && SeqNum.add(sndNxt, n) == finSeq();
             if (n == 0 && !sendFin) {
+                if (unsent > 0 && peerLeft <= 0 && sndUna == sndMax && persistAt == NEVER) {
+                    persistAt = now + persistInterval(); // RFC 9293 3.8.6.1: probe the zero window
+                }
                 return;
             }
+            if (!sendFin && !retransmission && n < mss && !swsOverride) {
+                boolean idle = sndUna == sndMax;
+                boolean nagleAllows = noDelay || idle;
+                boolean swsAllows = n == unsent || n >= maxSndWnd / 2;
+                if (!(nagleAllows && swsAllows)) {
+                    if (!swsAllows && persistAt == NEVER) {
+                        persistAt = now + Math.max(SWS_OVERRIDE, Math.min(rtt.rto(), 1_000_000_000L));
+                    }
+                    return; // Nagle waits for the ACK, which restarts sending
+                }
+            }
+            swsOverride = false;
             int flags = TcpSegment.ACK | (n > 0 && n == unsent ? TcpSegment.PSH : 0) | (sendFin ? TcpSegment.FIN : 0);
-            if (!timing && SeqNum.ge(sndNxt, sndMax)) {
+            if (!timestampsOn && !timing && !retransmission) {
                 timing = true;
                 timedSeq = sndNxt;
                 timedAt = now;
@@ -544,7 +852,9 @@ public final class TcpConnection {
             if (SeqNum.gt(sndNxt, sndMax)) {
                 sndMax = sndNxt;
             }
-            if (retransmitAt == Long.MAX_VALUE) {
+            lastSendAt = now;
+            persistAt = NEVER;
+            if (retransmitAt == NEVER) {
                 retransmitAt = now + rtt.rto();
             }
             if (sendFin) {
@@ -561,12 +871,43 @@ public final class TcpConnection {
         }
     }
 
+    /** Sends the first unacknowledged segment again (fast retransmit, partial ACK), leaving SND.NXT where it is. */
+    private void retransmitFirst(long now) {
+        int bufferStart = SeqNum.add(dataStart(), (int) sendBuffer.releasePosition());
+        int sendOffset = SeqNum.diff(sndUna, bufferStart);
+        if (sendOffset < 0) {
+            return; // the SYN is what is unacknowledged; its own timer handles it
+        }
+        int outstanding = SeqNum.diff(sndMax, sndUna);
+        int n = Math.max(0, Math.min(Math.min(segmentSize(), sendBuffer.queued() - sendOffset), outstanding));
+        boolean withFin = finSent && SeqNum.add(sndUna, n) == finSeq();
+        if (n == 0 && !withFin) {
+            return;
+        }
+        timing = false; // Karn
+        emit(sndUna, rcvNxt, TcpSegment.ACK | (withFin ? TcpSegment.FIN : 0), sendOffset, n);
+        lastSendAt = now;
+        retransmitAt = now + rtt.rto();
+    }
+
+    private long persistInterval() {
+        long base = rtt.rto();
+        return persistBackoff >= 20 ? settings.maxRto() : Math.min(settings.maxRto(), base << persistBackoff);
+    }
+
     private void sendSyn(long now, boolean withAck) {
         outOptions.clear().mss(settings.mss());
         if (settings.windowScale() >= 0 && (!withAck || peerOfferedScale)) {
             outOptions.windowScale(settings.windowScale());
         }
+        if (settings.timestamps() && (!withAck || timestampsOn)) {
+            outOptions.timestamps(timestampNow(now), withAck ? tsRecent : 0);
+        }
         int window = Math.min(receiveBuffer.window(), 65535); // RFC 7323 2.2: never scaled in a SYN
+        if (withAck) {
+            rcvAdvEdge = SeqNum.add(rcvNxt, window);
+            lastAckSent = rcvNxt;
+        }
         output.segment(this, iss, withAck ? rcvNxt : 0, TcpSegment.SYN | (withAck ? TcpSegment.ACK : 0),
                 window, outOptions, 0, 0);
         sndNxt = SeqNum.add(iss, 1);
@@ -581,11 +922,11 @@ public final class TcpConnection {
         retransmitAt = now + rtt.rto();
     }
 
-    private boolean peerOfferedScale;
-
     private void takeSynOptions(TcpOptions options) {
         if (options.hasMss() && options.mss() > 0) {
             sendMss = Math.min(options.mss(), settings.mss());
+        } else {
+            sendMss = Math.min(Settings.DEFAULT_SEND_MSS, settings.mss());
         }
         // RFC 7323 2.2: scaling is on only when both SYNs carry the option.
         if (options.hasWindowScale() && settings.windowScale() >= 0) {
@@ -597,38 +938,131 @@ public final class TcpConnection {
             sendScale = 0;
             receiveScale = 0;
         }
+        // RFC 7323 3.2: timestamps are used only when both SYNs carry them.
+        timestampsOn = settings.timestamps() && options.hasTimestamps();
+        congestion.setMss(Math.max(1, segmentSize()));
     }
 
+    /** Our timestamp clock: milliseconds from an offset private to the connection (RFC 7323 5.4). */
+    private int timestampNow(long now) {
+        return (int) (now / 1_000_000L) + tsOffset;
+    }
+
+    /**
+     * A segment with no data: its sequence number is the highest sent, not SND.NXT, which goes
+     * back after a timeout. The peer has seen up to there; a lower number would make the ACK
+     * unacceptable to it (3.10.7.4), answered by its own ACK, and two rewound ends would trade
+     * ACKs without end.
+     */
     private void sendAck() {
-        emit(sndNxt, rcvNxt, TcpSegment.ACK, 0, 0);
+        emit(sndMax, rcvNxt, TcpSegment.ACK, 0, 0);
+    }
+
+    /** A zero-window probe or keep-alive: one sequence number below SND.UNA, which the peer must answer with an ACK. */
+    private void sendProbe() {
+        emit(SeqNum.add(sndUna, -1), rcvNxt, TcpSegment.ACK, 0, 0);
+    }
+
+    private int windowThreshold() {
+        return Math.max(1, Math.min(receiveBuffer.capacity() / 2, settings.mss()));
+    }
+
+    /**
+     * The window to advertise (RFC 9293 3.8.6.2.2, receiver SWS avoidance): the right edge moves
+     * only by at least min(half the buffer, one MSS), and never moves left.
+     */
+    private int advertisedWindow() {
+        int available = receiveBuffer.window();
+        int offered = Math.max(0, SeqNum.diff(rcvAdvEdge, rcvNxt));
+        if (available - offered >= windowThreshold() || offered > available) {
+            offered = available;
+        }
+        int unit = 1 << receiveScale;
+        // Round up to the scale's unit so the edge does not creep left, unless that would promise room we lack.
+        int scaled = (int) Math.min(65535, ((long) offered + unit - 1) >> receiveScale);
+        if ((long) scaled << receiveScale > available) {
+            scaled = Math.min(65535, available >> receiveScale);
+        }
+        rcvAdvEdge = SeqNum.add(rcvNxt, scaled << receiveScale);
+        return scaled;
     }
 
     private void emit(int seq, int ack, int flags, int sendOffset, int length) {
         int window = 0;
+        TcpOptions options = null;
         if ((flags & TcpSegment.RST) == 0) {
-            window = Math.min(receiveBuffer.window() >> receiveScale, 65535);
-            lastAdvertisedWindowSmall = (window << receiveScale) < Math.min(receiveBuffer.capacity() / 2, settings.mss());
+            window = advertisedWindow();
+            if ((flags & TcpSegment.ACK) != 0) {
+                lastAckSent = ack;
+                ackPending = false;
+                segmentsUnacked = 0;
+                ackAt = NEVER;
+            }
+            if (timestampsOn) {
+                options = outOptions.clear().timestamps(timestampNow(now), tsRecent);
+            }
         }
-        output.segment(this, seq, ack, flags, window, null, sendOffset, length);
+        output.segment(this, seq, ack, flags, window, options, sendOffset, length);
     }
 
     // ---------------------------------------------------------------- timers
 
-    /** Runs the timers due at {@code now}: retransmission (RFC 6298 5.4-5.7) and TIME-WAIT. */
+    /**
+     * Runs the timers due at {@code now}: TIME-WAIT, delayed ACK, retransmission (RFC 6298
+     * 5.4-5.7), the persist and SWS override timer, and keep-alive.
+     */
     public void poll(long now) {
+        this.now = now;
         if (now >= timeWaitUntil) {
-            timeWaitUntil = Long.MAX_VALUE;
+            timeWaitUntil = NEVER;
             end(Ending.CLOSED_NORMALLY);
             return;
         }
-        if (now < retransmitAt) {
-            return;
+        if (now >= finWait2Until) {
+            if (state == State.FIN_WAIT_2) {
+                end(Ending.TIMED_OUT); // the peer never closed its side; quietly forget it, as Linux does
+                return;
+            }
+            finWait2Until = NEVER;
         }
-        retransmitAt = Long.MAX_VALUE;
+        if (now >= ackAt) {
+            ackAt = NEVER;
+            if (ackPending) {
+                sendAck();
+            }
+        }
+        if (now >= retransmitAt) {
+            retransmitTimeout(now);
+            if (state == State.CLOSED) {
+                return;
+            }
+        }
+        if (now >= persistAt) {
+            persistAt = NEVER;
+            persist(now);
+            if (state == State.CLOSED) {
+                return;
+            }
+        }
+        if (now >= keepAliveDeadline()) {
+            if (keepAlivesSent >= settings.keepAliveProbes()) {
+                // RFC 9293 3.8.4: the peer stopped answering; it is gone.
+                emit(sndMax, 0, TcpSegment.RST, 0, 0);
+                end(Ending.TIMED_OUT);
+                return;
+            }
+            keepAlivesSent++;
+            lastKeepAliveAt = now;
+            sendProbe();
+        }
+    }
+
+    private void retransmitTimeout(long now) {
+        retransmitAt = NEVER;
         if (retransmissions >= settings.maxRetransmissions()) {
             // RFC 9293 MUST-20..23 (R2 reached): give up and say why.
             if (state.synchronized_() || state == State.SYN_RECEIVED) {
-                emit(sndNxt, 0, TcpSegment.RST, 0, 0);
+                emit(sndMax, 0, TcpSegment.RST, 0, 0);
             }
             end(Ending.TIMED_OUT);
             return;
@@ -640,37 +1074,78 @@ public final class TcpConnection {
             case SYN_SENT -> sendSyn(now, false);
             case SYN_RECEIVED -> sendSyn(now, true);
             default -> {
-                // Go back to the oldest unacknowledged byte and send again from there.
+                // RFC 5681 3.1 and RFC 6582 3.2 step 4: collapse the window, forget recovery, go back to SND.UNA.
+                congestion.onRetransmissionTimeout(now, SeqNum.diff(sndMax, sndUna));
+                recover = sndMax;
+                duplicateAcks = 0;
                 sndNxt = sndUna;
                 transmit(now); // the FIN, if sent before, goes again after the data; no state moves twice
-                if (retransmitAt == Long.MAX_VALUE && sndUna != sndMax) {
+                if (retransmitAt == NEVER && sndUna != sndMax) {
                     retransmitAt = now + rtt.rto();
                 }
             }
         }
     }
 
+    /** The persist timer: probe a zero window (RFC 9293 3.8.6.1, MUST-36), or end an SWS wait (3.8.6.2.1). */
+    private void persist(long now) {
+        if (!sending()) {
+            return;
+        }
+        if (SeqNum.diff(SeqNum.add(sndUna, sndWnd), sndNxt) <= 0) {
+            // Probing goes on as long as the peer answers (MUST-35); silence counts toward R2.
+            if (probesUnanswered >= settings.maxRetransmissions()) {
+                emit(sndMax, 0, TcpSegment.RST, 0, 0);
+                end(Ending.TIMED_OUT);
+                return;
+            }
+            probesUnanswered++;
+            sendProbe();
+            persistBackoff++;
+            persistAt = now + persistInterval();
+        } else {
+            swsOverride = true;
+            transmit(now);
+            swsOverride = false;
+        }
+    }
+
+    /** RFC 9293 3.8.4: keep-alives run only when asked for, on an idle connection with nothing outstanding. */
+    private long keepAliveDeadline() {
+        if (!keepAlive || !(state == State.ESTABLISHED || state == State.CLOSE_WAIT || state == State.FIN_WAIT_2)
+                || sndUna != sndMax) {
+            return NEVER;
+        }
+        return keepAlivesSent == 0 ? lastHeard + settings.keepAliveIdle() : lastKeepAliveAt + settings.keepAliveInterval();
+    }
+
     /** When {@link #poll} next has work. */
     public long nextDeadline() {
-        return Math.min(retransmitAt, timeWaitUntil);
+        return Math.min(Math.min(Math.min(retransmitAt, timeWaitUntil), finWait2Until),
+                Math.min(Math.min(ackAt, persistAt), keepAliveDeadline()));
     }
 
     private void enterTimeWait(long now) {
         state = State.TIME_WAIT;
-        retransmitAt = Long.MAX_VALUE;
+        finWait2Until = NEVER;
+        retransmitAt = NEVER;
+        persistAt = NEVER;
         timeWaitUntil = now + 2 * settings.msl();
     }
 
     private void end(Ending why) {
         state = State.CLOSED;
         ending = why;
-        retransmitAt = Long.MAX_VALUE;
-        timeWaitUntil = Long.MAX_VALUE;
+        retransmitAt = NEVER;
+        timeWaitUntil = NEVER;
+        finWait2Until = NEVER;
+        ackAt = NEVER;
+        persistAt = NEVER;
     }
 
     @Override
     public String toString() {
         return "TcpConnection[" + state + " una=" + Integer.toUnsignedString(sndUna) + " nxt=" + Integer.toUnsignedString(sndNxt)
-                + " rcv=" + Integer.toUnsignedString(rcvNxt) + "]";
+                + " rcv=" + Integer.toUnsignedString(rcvNxt) + " cwnd=" + congestion.cwnd() + " wnd=" + sndWnd + "]";
     }
 }

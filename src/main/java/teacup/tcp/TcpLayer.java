@@ -1,0 +1,556 @@
+package teacup.tcp;
+
+import java.net.NoRouteToHostException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.random.RandomGenerator;
+import teacup.ip.Counter;
+import teacup.ip.IpLayer;
+import teacup.ip.Statistics;
+import teacup.tcp.TcpConnection.State;
+import teacup.wire.Defect;
+import teacup.wire.Ipv4Address;
+import teacup.wire.Ipv4Packet;
+import teacup.wire.SeqNum;
+import teacup.wire.TcpOptions;
+import teacup.wire.TcpSegment;
+
+/**
+ * TCP on one interface: demultiplexes segments to connections by their four-tuple, opens
+ * connections for SYNs that reach a listener, answers segments for no connection with a reset,
+ * writes the segments connections emit, and runs their timers. Owned by the event-loop thread;
+ * time comes in as {@code now} on every entry.
+ *
+ * <p>Every call into a connection goes through this layer (or is followed by {@link #settle}),
+ * so that afterwards the layer can move a newly established connection to its listener's
+ * accept queue, re-key its timer, tell its {@link TcpObserver}, and drop it once it is CLOSED.
+ * On the receive path nothing is allocated: the segment is a reused view, the options go into
+ * one reused {@link TcpOptions}, and the connection is found in a primitive-keyed table.
+ */
+public final class TcpLayer implements IpLayer.Transport {
+    public static final int EPHEMERAL_FIRST = 49152;
+    public static final int EPHEMERAL_LAST = 65535;
+    private static final int EPHEMERAL_RANGE = EPHEMERAL_LAST - EPHEMERAL_FIRST + 1;
+
+    private final IpLayer ip;
+    private final Statistics stats;
+    private final RandomGenerator random;
+    private final int localAddress;
+    private final InitialSequenceNumbers isn;
+    private final ConnectionTable<Entry> connections;
+    private final ConnectionTable<TcpListener> listeners;
+    private final TcpSegment segment = new TcpSegment();
+    private final TcpOptions options = new TcpOptions();
+    private final TcpConnection.Output output = this::emit;
+
+    /** Timers: a binary min-heap of the entries whose connection has a deadline. */
+    private Entry[] heap = new Entry[64];
+    private int heapSize;
+
+    /** The time of the call in progress; {@link #emit} has no {@code now} of its own. */
+    private long now;
+    /** Set by {@link #emit} when IP could not send (no route); read right after a connection's first SYN. */
+    private boolean sendFailed;
+
+    public TcpLayer(IpLayer ip, Statistics stats, RandomGenerator random) {
+        this.ip = ip;
+        this.stats = stats;
+        this.random = random;
+        this.localAddress = ip.iface().address().bits();
+        this.isn = new InitialSequenceNumbers(random);
+        this.connections = new ConnectionTable<>(random.nextLong());
+        this.listeners = new ConnectionTable<>(random.nextLong());
+        ip.register(Ipv4Packet.PROTOCOL_TCP, this);
+    }
+
+    /** What the layer keeps beside each connection. */
+    private static final class Entry {
+        final TcpConnection connection;
+        final long key;
+        TcpObserver observer;
+        /** The listener whose SYN queue holds this connection while it is half-open. */
+        TcpListener listener;
+        /** The owner closed it: no one will read what arrives now. */
+        boolean orphan;
+        long deadline = Long.MAX_VALUE;
+        int heapIndex = -1;
+
+        Entry(TcpConnection connection, long key, TcpObserver observer) {
+            this.connection = connection;
+            this.key = key;
+            this.observer = observer;
+        }
+    }
+
+    /** The demultiplexing key: our address is the interface's, so three fields name a connection. */
+    private static long key(int remoteIp, int remotePort, int localPort) {
+        return ((long) remoteIp << 32) | ((long) (remotePort & 0xffff) << 16) | (localPort & 0xffff);
+    }
+
+    private static long key(TcpConnection c) {
+        return key(c.remoteIp(), c.remotePort(), c.localPort());
+    }
+
+    // ---------------------------------------------------------------- opening
+
+    /**
+     * Listens on {@code port} (0: a free ephemeral port at random). At most {@code backlog}
+     * connections wait, half-open and established together; SYNs beyond that are dropped and
+     * counted, so the peer tries again later (RFC 9293 3.10.7.2 lets us). Throws
+     * IllegalStateException when the port is already listened on.
+     */
+    public TcpListener listen(int port, int backlog, TcpConnection.Settings settings, TcpObserver observer) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port out of range: " + port);
+        }
+        if (backlog < 1) {
+            throw new IllegalArgumentException("backlog must be at least 1, got " + backlog);
+        }
+        if (port == 0) {
+            port = freeListenerPort();
+        } else if (listeners.containsKey(port)) {
+            throw new IllegalStateException("TCP port " + port + " is already in use");
+        }
+        TcpListener l = new TcpListener(port, backlog, settings, observer);
+        listeners.put(port, l);
+        return l;
+    }
+
+    public TcpListener listen(int port, int backlog, TcpConnection.Settings settings) {
+        return listen(port, backlog, settings, null);
+    }
+
+    /** Stops listening: connections not yet accepted, half-open or established, are reset; the observer is told (with null). */
+    public void unlisten(long now, TcpListener listener) {
+        enter(now);
+        if (listeners.get(listener.port()) == listener) {
+            listeners.remove(listener.port());
+        }
+        TcpConnection c;
+        while ((c = listener.closeAndDrain()) != null) {
+            abort(now, c);
+        }
+        List<Entry> halfOpen = new ArrayList<>();
+        connections.forEach(e -> {
+            if (e.listener == listener) {
+                halfOpen.add(e);
+            }
+        });
+        for (Entry e : halfOpen) {
+            e.connection.abort(now);
+            settle(e);
+        }
+        listener.wake();
+    }
+
+    private int freeListenerPort() {
+        int start = random.nextInt(EPHEMERAL_RANGE);
+        for (int i = 0; i < EPHEMERAL_RANGE; i++) {
+            int candidate = EPHEMERAL_FIRST + (start + i) % EPHEMERAL_RANGE;
+            if (!listeners.containsKey(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("no free TCP port to listen on");
+    }
+
+    /**
+     * Active open (RFC 9293 3.10.1) from an ephemeral port chosen at random (RFC 6056 3.3.1: a
+     * random start, then the next free one), never one that would make a four-tuple already in
+     * use or a listening port. Sends the SYN now. Throws IllegalStateException when every port is
+     * taken and NoRouteToHostException when IP has no route to {@code remoteIp}.
+     */
+    public TcpConnection connect(long now, int remoteIp, int remotePort, TcpConnection.Settings settings,
+                                 TcpObserver observer) throws NoRouteToHostException {
+        if (remotePort < 1 || remotePort > 65535) {
+            throw new IllegalArgumentException("port out of range: " + remotePort);
+        }
+        enter(now);
+        int localPort = ephemeralPort(remoteIp, remotePort);
+        int iss = isn.next(now, localAddress, localPort, remoteIp, remotePort);
+        sendFailed = false;
+        TcpConnection c = TcpConnection.connect(now, settings, output, localAddress, localPort, remoteIp, remotePort, iss);
+        if (sendFailed) {
+            c.abort(now); // nothing was sent, so nothing to reset; just forget it
+            throw new NoRouteToHostException("no route to " + Ipv4Address.format(remoteIp));
+        }
+        stats.increment(Counter.TCP_ACTIVE_OPENS);
+        Entry e = new Entry(c, key(c), observer);
+        connections.put(e.key, e);
+        settle(e);
+        return c;
+    }
+
+    private int ephemeralPort(int remoteIp, int remotePort) {
+        int start = random.nextInt(EPHEMERAL_RANGE);
+        for (int i = 0; i < EPHEMERAL_RANGE; i++) {
+            int candidate = EPHEMERAL_FIRST + (start + i) % EPHEMERAL_RANGE;
+            if (!listeners.containsKey(candidate) && !connections.containsKey(key(remoteIp, remotePort, candidate))) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("no free TCP port for a connection to "
+                + Ipv4Address.format(remoteIp) + ":" + remotePort);
+    }
+
+    // ---------------------------------------------------------------- calls from the owner
+
+    /**
+     * Sets the observer of {@code c} and tells it the connection's present state at once, so an
+     * owner that takes over an accepted connection misses nothing that happened before.
+     */
+    public void observe(TcpConnection c, TcpObserver observer) {
+        Entry e = entryOf(c);
+        if (e != null) {
+            e.observer = observer;
+        }
+        if (observer != null) {
+            observer.changed(c);
+        }
+    }
+
+    /** The application wrote to the send buffer. */
+    public void flush(long now, TcpConnection c) {
+        enter(now);
+        c.flush(now);
+        settle(c);
+    }
+
+    /** The application read from the receive buffer. */
+    public void windowOpened(long now, TcpConnection c) {
+        enter(now);
+        c.windowOpened(now);
+        settle(c);
+    }
+
+    /** Half-close: FIN after what was written; the connection still receives. */
+    public void shutdownOutput(long now, TcpConnection c) {
+        enter(now);
+        c.shutdownOutput(now);
+        settle(c);
+    }
+
+    /** Reset and forget (RFC 9293 3.10.5). */
+    public void abort(long now, TcpConnection c) {
+        enter(now);
+        c.abort(now);
+        settle(c);
+    }
+
+    /**
+     * The owner is done with {@code c} and will read nothing more. With received data unread it
+     * is reset at once, as RFC 2525 2.17 advises (the peer learns its data was not consumed);
+     * otherwise the FIN goes after what was written and the connection finishes on its own,
+     * reset later only if data still arrives for it. The observer is no longer told.
+     */
+    public void close(long now, TcpConnection c) {
+        enter(now);
+        Entry e = entryOf(c);
+        if (e != null) {
+            e.observer = null;
+            e.orphan = true;
+        }
+        if (c.receiveBuffer().available() > 0) {
+            c.abort(now);
+        } else {
+            c.close(now);
+        }
+        settle(c);
+    }
+
+    /** RFC 9293 3.8.4: keep-alives for this connection on or off. */
+    public void setKeepAlive(long now, TcpConnection c, boolean on) {
+        enter(now);
+        c.setKeepAlive(now, on);
+        settle(c);
+    }
+
+    /** After any other direct call into {@code c} on the loop thread: re-key its timer, tell its observer, drop it once closed. */
+    public void settle(long now, TcpConnection c) {
+        enter(now);
+        settle(c);
+    }
+
+    /** Resets every connection and closes every listener, telling their observers; for when the stack stops. */
+    public void closeAll(long now) {
+        enter(now);
+        List<TcpListener> ls = new ArrayList<>();
+        listeners.forEach(ls::add);
+        for (TcpListener l : ls) {
+            unlisten(now, l);
+        }
+        List<Entry> all = new ArrayList<>();
+        connections.forEach(all::add);
+        for (Entry e : all) {
+            e.connection.abort(now);
+            settle(e);
+        }
+    }
+
+    /** The connection from {@code localPort} to {@code remoteIp:remotePort}, or null. */
+    public TcpConnection find(int remoteIp, int remotePort, int localPort) {
+        Entry e = connections.get(key(remoteIp, remotePort, localPort));
+        return e == null ? null : e.connection;
+    }
+
+    /** Connections in the table (every state but CLOSED, TIME-WAIT included). */
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    public int listenerCount() {
+        return listeners.size();
+    }
+
+    // ---------------------------------------------------------------- input
+
+    @Override
+    public Counter receive(long now, int source, int destination, byte[] b, int off, int len) {
+        enter(now);
+        if (segment.wrap(b, off, len, source, destination) != Defect.NONE) {
+            return Counter.DROP_TCP_MALFORMED;
+        }
+        if (destination != localAddress) {
+            // RFC 9293 3.9.2.1 / RFC 1122 4.2.3.10: TCP is for unicast; a broadcast gets neither a connection nor a reset.
+            return Counter.DROP_TCP_NOT_UNICAST;
+        }
+        int sourcePort = segment.sourcePort();
+        int destinationPort = segment.destinationPort();
+        if (sourcePort == 0 || destinationPort == 0 || segment.options(options) != Defect.NONE) {
+            return Counter.DROP_TCP_MALFORMED;
+        }
+        Entry e = connections.get(key(source, sourcePort, destinationPort));
+        if (e != null) {
+            e.connection.process(now, segment.sequence(), segment.acknowledgment(), segment.flags(), segment.window(),
+                    options, b, segment.payloadOffset(), segment.payloadLength());
+            settle(e);
+            return Counter.TCP_DELIVERED;
+        }
+        TcpListener listener = listeners.get(destinationPort);
+        if (listener != null) {
+            return listening(now, listener, source, sourcePort);
+        }
+        resetFor(source, sourcePort, destinationPort);
+        return Counter.DROP_TCP_NO_SOCKET;
+    }
+
+    /** RFC 9293 3.10.7.2: a segment for a listening port and no connection. */
+    private Counter listening(long now, TcpListener listener, int source, int sourcePort) {
+        int flags = segment.flags();
+        if ((flags & TcpSegment.RST) != 0) {
+            return Counter.DROP_TCP_LISTEN_UNEXPECTED; // a reset to a listener is ignored
+        }
+        if ((flags & TcpSegment.ACK) != 0) {
+            resetFor(source, sourcePort, listener.port()); // acknowledges nothing we sent
+            return Counter.DROP_TCP_LISTEN_UNEXPECTED;
+        }
+        if ((flags & TcpSegment.SYN) == 0) {
+            return Counter.DROP_TCP_LISTEN_UNEXPECTED;
+        }
+        if (!listener.hasRoom()) {
+            return Counter.DROP_TCP_BACKLOG_FULL;
+        }
+        int iss = isn.next(now, localAddress, listener.port(), source, sourcePort);
+        TcpConnection c = TcpConnection.accept(now, listener.settings(), output, localAddress, listener.port(),
+                source, sourcePort, iss, segment.sequence(), segment.window(), options);
+        stats.increment(Counter.TCP_PASSIVE_OPENS);
+        Entry e = new Entry(c, key(c), null);
+        e.listener = listener;
+        listener.halfOpen++;
+        connections.put(e.key, e);
+        settle(e);
+        return Counter.TCP_DELIVERED;
+    }
+
+    /**
+     * RFC 9293 3.10.7.1: the reset for a segment that belongs to no connection (never in answer
+     * to a reset): with an ACK, the reset takes its sequence number from SEG.ACK; without, it
+     * acknowledges the segment from sequence number zero.
+     */
+    private void resetFor(int source, int sourcePort, int destinationPort) {
+        int flags = segment.flags();
+        if ((flags & TcpSegment.RST) != 0) {
+            return;
+        }
+        if ((flags & TcpSegment.ACK) != 0) {
+            writeReset(source, sourcePort, destinationPort, segment.acknowledgment(), 0, TcpSegment.RST);
+        } else {
+            writeReset(source, sourcePort, destinationPort, 0, SeqNum.add(segment.sequence(), segment.sequenceLength()),
+                    TcpSegment.RST | TcpSegment.ACK);
+        }
+    }
+
+    private void writeReset(int remoteIp, int remotePort, int localPort, int seq, int ack, int flags) {
+        byte[] frame = ip.txBuffer();
+        int n = TcpSegment.write(frame, IpLayer.PAYLOAD_OFFSET, localPort, remotePort, seq, ack, flags, 0, 0, null, 0,
+                localAddress, remoteIp);
+        stats.increment(Counter.TCP_SEGMENTS_SENT);
+        stats.increment(Counter.TCP_RESETS_SENT);
+        ip.send(now, remoteIp, Ipv4Packet.PROTOCOL_TCP, frame, n);
+    }
+
+    // ---------------------------------------------------------------- output
+
+    /** The one {@link TcpConnection.Output}: the segment is built in IP's frame buffer, data copied straight from the send buffer. */
+    private void emit(TcpConnection c, int seq, int ack, int flags, int window, TcpOptions segmentOptions,
+                      int sendOffset, int length) {
+        byte[] frame = ip.txBuffer();
+        int header = TcpSegment.headerLength(segmentOptions);
+        if (length > 0) {
+            c.sendBuffer().copyOut(sendOffset, frame, IpLayer.PAYLOAD_OFFSET + header, length);
+        }
+        int n = TcpSegment.write(frame, IpLayer.PAYLOAD_OFFSET, c.localPort(), c.remotePort(), seq, ack, flags, window, 0,
+                segmentOptions, length, c.localIp(), c.remoteIp());
+        stats.increment(Counter.TCP_SEGMENTS_SENT);
+        if ((flags & TcpSegment.RST) != 0) {
+            stats.increment(Counter.TCP_RESETS_SENT);
+        }
+        if (!ip.send(now, c.remoteIp(), Ipv4Packet.PROTOCOL_TCP, frame, n)) {
+            sendFailed = true;
+        }
+    }
+
+    // ---------------------------------------------------------------- bookkeeping after each call
+
+    private void enter(long now) {
+        this.now = now;
+    }
+
+    private Entry entryOf(TcpConnection c) {
+        Entry e = connections.get(key(c));
+        return e != null && e.connection == c ? e : null;
+    }
+
+    private void settle(TcpConnection c) {
+        Entry e = entryOf(c);
+        if (e != null) {
+            settle(e);
+        }
+    }
+
+    private void settle(Entry e) {
+        TcpConnection c = e.connection;
+        State state = c.state();
+        if (e.listener != null && state != State.SYN_RECEIVED) {
+            // Out of the SYN queue: established ones go to the accept queue, failed ones are forgotten.
+            TcpListener listener = e.listener;
+            e.listener = null;
+            listener.halfOpen--;
+            if (state != State.CLOSED && listener.isClosed()) {
+                c.abort(now); // the listener went away meanwhile: nobody will accept it
+                state = State.CLOSED;
+            } else if (state != State.CLOSED) {
+                listener.offer(c);
+            }
+        }
+        if (e.orphan && state != State.CLOSED && c.receiveBuffer().available() > 0) {
+            // Data for an owner that closed: nobody will read it (RFC 2525 2.17; Linux does the same).
+            c.abort(now);
+            state = State.CLOSED;
+        }
+        if (e.observer != null) {
+            e.observer.changed(c);
+        }
+        if (state == State.CLOSED) {
+            connections.remove(e.key);
+            reschedule(e, Long.MAX_VALUE);
+        } else {
+            reschedule(e, c.nextDeadline());
+        }
+    }
+
+    // ---------------------------------------------------------------- timers
+
+    /** Runs the timers that are due: each connection whose deadline has come is polled once. */
+    public void poll(long now) {
+        enter(now);
+        for (int budget = heapSize; budget > 0 && heapSize > 0 && heap[0].deadline <= now; budget--) {
+            Entry e = heap[0];
+            e.connection.poll(now);
+            settle(e);
+        }
+    }
+
+    /** The earliest connection deadline (Long.MAX_VALUE: none). */
+    public long nextDeadline() {
+        return heapSize == 0 ? Long.MAX_VALUE : heap[0].deadline;
+    }
+
+    private void reschedule(Entry e, long deadline) {
+        if (deadline == e.deadline) {
+            return;
+        }
+        long old = e.deadline;
+        e.deadline = deadline;
+        if (e.heapIndex < 0) {
+            if (deadline != Long.MAX_VALUE) {
+                if (heapSize == heap.length) {
+                    heap = Arrays.copyOf(heap, heapSize * 2);
+                }
+                e.heapIndex = heapSize;
+                heap[heapSize++] = e;
+                siftUp(e.heapIndex);
+            }
+            return;
+        }
+        if (deadline == Long.MAX_VALUE) {
+            removeAt(e.heapIndex);
+        } else if (deadline < old) {
+            siftUp(e.heapIndex);
+        } else {
+            siftDown(e.heapIndex);
+        }
+    }
+
+    private void removeAt(int i) {
+        Entry gone = heap[i];
+        gone.heapIndex = -1;
+        Entry last = heap[--heapSize];
+        heap[heapSize] = null;
+        if (i < heapSize) {
+            heap[i] = last;
+            last.heapIndex = i;
+            siftDown(i);
+            siftUp(last.heapIndex);
+        }
+    }
+
+    private void siftUp(int i) {
+        Entry e = heap[i];
+        while (i > 0) {
+            int parent = (i - 1) >>> 1;
+            Entry p = heap[parent];
+            if (p.deadline <= e.deadline) {
+                break;
+            }
+            heap[i] = p;
+            p.heapIndex = i;
+            i = parent;
+        }
+        heap[i] = e;
+        e.heapIndex = i;
+    }
+
+    private void siftDown(int i) {
+        Entry e = heap[i];
+        while (true) {
+            int child = 2 * i + 1;
+            if (child >= heapSize) {
+                break;
+            }
+            if (child + 1 < heapSize && heap[child + 1].deadline < heap[child].deadline) {
+                child++;
+            }
+            Entry c = heap[child];
+            if (e.deadline <= c.deadline) {
+                break;
+            }
+            heap[i] = c;
+            c.heapIndex = i;
+            i = child;
+        }
+        heap[i] = e;
+        e.heapIndex = i;
+    }
+}

@@ -1,0 +1,103 @@
+package teacup.tcp;
+
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A listening port (RFC 9293 3.10.1 passive OPEN) with its two bounded queues: half-open
+ * connections still in SYN-RECEIVED, and established ones waiting for the application to accept
+ * them. The {@link TcpLayer} fills both on the event loop; application threads take from the
+ * accept queue with {@link #poll}, which never blocks (sockets park on their own, woken by the
+ * listener's {@link TcpObserver}).
+ */
+public final class TcpListener {
+    private final int port;
+    private final int backlog;
+    private final TcpConnection.Settings settings;
+    private final TcpObserver observer;
+    private final ConcurrentLinkedQueue<TcpConnection> ready = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger readyCount = new AtomicInteger();
+    private volatile boolean closed;
+    /** Connections in SYN-RECEIVED that came from this listener (loop-owned). */
+    int halfOpen;
+
+    TcpListener(int port, int backlog, TcpConnection.Settings settings, TcpObserver observer) {
+        this.port = port;
+        this.backlog = backlog;
+        this.settings = settings;
+        this.observer = observer;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** How many connections, half-open and established together, may wait for accept. */
+    public int backlog() {
+        return backlog;
+    }
+
+    public TcpConnection.Settings settings() {
+        return settings;
+    }
+
+    /** Half-open connections (loop thread only). */
+    public int halfOpen() {
+        return halfOpen;
+    }
+
+    /** Established connections not yet accepted. */
+    public int readyCount() {
+        return readyCount.get();
+    }
+
+    /** True after the layer stopped listening; connections not yet taken were reset. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * The oldest established connection not yet accepted, or null. Safe from any thread. The
+     * connection may have ended since (the peer reset it); the socket layer finds that out from
+     * its state when it takes it over on the loop.
+     */
+    public TcpConnection poll() {
+        TcpConnection c = ready.poll();
+        if (c != null) {
+            readyCount.decrementAndGet();
+        }
+        return c;
+    }
+
+    // ---------------------------------------------------------------- loop side
+
+    /** RFC 9293 3.10.7.2: room for one more SYN, counting both queues against the backlog. */
+    boolean hasRoom() {
+        return !closed && halfOpen + readyCount.get() < backlog;
+    }
+
+    void offer(TcpConnection c) {
+        ready.add(c);
+        readyCount.incrementAndGet();
+        if (observer != null) {
+            observer.changed(c);
+        }
+    }
+
+    /** Marks the listener closed and returns what was never accepted, one at a time (null at the end). */
+    TcpConnection closeAndDrain() {
+        closed = true;
+        return poll();
+    }
+
+    void wake() {
+        if (observer != null) {
+            observer.changed(null);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TcpListener[port " + port + ", backlog " + backlog + ", half-open " + halfOpen + ", ready " + readyCount() + "]";
+    }
+}

@@ -1,0 +1,385 @@
+package teacup.socket;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import teacup.ip.Counter;
+import teacup.ip.Interface;
+import teacup.link.VirtualWire;
+import teacup.os.Clock;
+import teacup.stack.NetStack;
+import teacup.tcp.TcpConnection;
+import teacup.tcp.TcpLayer;
+import teacup.wire.Ipv4Address;
+import teacup.wire.MacAddress;
+
+/** TcpSocket and TcpServerSocket on two started stacks over a VirtualWire (real loop threads, real time, bounded waits). */
+class TcpSocketTest {
+    private static final Ipv4Address A_IP = Ipv4Address.parse("198.18.0.1");
+    private static final Ipv4Address B_IP = Ipv4Address.parse("198.18.0.2");
+    private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final Duration TEST_LIMIT = Duration.ofSeconds(30);
+    /** Small buffers, so that a hundred connections each way stay light. */
+    private static final TcpConnection.Settings SMALL = TcpConnection.Settings.defaults().withBuffers(16 * 1024, 16 * 1024);
+
+    private VirtualWire wire;
+    private NetStack a;
+    private NetStack b;
+
+    @BeforeEach
+    void start() {
+        wire = new VirtualWire(1500);
+        a = new NetStack(wire.a(), new Interface(MacAddress.parse("02:00:00:00:00:01"), A_IP, 24, Ipv4Address.ANY, 1500),
+                Clock.SYSTEM, new SplittableRandom(1)).start();
+        b = new NetStack(wire.b(), new Interface(MacAddress.parse("02:00:00:00:00:02"), B_IP, 24, Ipv4Address.ANY, 1500),
+                Clock.SYSTEM, new SplittableRandom(2)).start();
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        a.close();
+        b.close();
+    }
+
+    static byte[] pattern(int n, int salt) {
+        byte[] d = new byte[n];
+        for (int i = 0; i < n; i++) {
+            d[i] = (byte) (i * 31 + salt + (i >>> 9));
+        }
+        return d;
+    }
+
+    static byte[] readAll(InputStream in) throws IOException {
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        byte[] buf = new byte[8192];
+        int n;
+        while ((n = in.read(buf)) >= 0) {
+            got.write(buf, 0, n);
+        }
+        return got.toByteArray();
+    }
+
+    static byte[] readExactly(InputStream in, int length) throws IOException {
+        byte[] d = new byte[length];
+        int at = 0;
+        while (at < length) {
+            int n = in.read(d, at, length - at);
+            if (n < 0) {
+                throw new IOException("end of stream after " + at + " of " + length + " bytes");
+            }
+            at += n;
+        }
+        return d;
+    }
+
+    @Test
+    @DisplayName("RFC 9293 3.5: connect and accept; 1 MB each way at once arrives whole; both sides see their addresses")
+    void streamsBothWays() {
+        assertTimeoutPreemptively(TEST_LIMIT, () -> {
+            try (TcpServerSocket server = TcpServerSocket.bind(b, 8080, 4);
+                 ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+                TcpSocket client = TcpSocket.connect(a, B_IP, 8080, WAIT);
+                TcpSocket accepted = server.accept(WAIT);
+                assertEquals(B_IP, client.remoteAddress());
+                assertEquals(8080, client.remotePort());
+                assertEquals(A_IP, accepted.remoteAddress());
+                assertEquals(client.localPort(), accepted.remotePort());
+                assertEquals(B_IP, accepted.localAddress());
+                assertTrue(client.localPort() >= TcpLayer.EPHEMERAL_FIRST, "ephemeral port " + client.localPort());
+
+                byte[] up = pattern(1 << 20, 1);
+                byte[] down = pattern(1 << 20, 2);
+                Future<byte[]> atServer = threads.submit(() -> readAll(accepted.getInputStream()));
+                Future<byte[]> atClient = threads.submit(() -> readAll(client.getInputStream()));
+                Future<?> sendUp = threads.submit(() -> {
+                    client.getOutputStream().write(up);
+                    client.shutdownOutput();
+                    return null;
+                });
+                Future<?> sendDown = threads.submit(() -> {
+                    accepted.getOutputStream().write(down);
+                    accepted.shutdownOutput();
+                    return null;
+                });
+                sendUp.get();
+                sendDown.get();
+                assertArrayEquals(up, atServer.get());
+                assertArrayEquals(down, atClient.get());
+                client.close();
+                accepted.close();
+                assertTrue(client.isClosed());
+            }
+        });
+    }
+
+    @Test
+    @DisplayName("RFC 9293 3.10.4: after shutdownOutput the peer reads end of stream and can still answer")
+    void halfClose() {
+        assertTimeoutPreemptively(TEST_LIMIT, () -> {
+            try (TcpServerSocket server = TcpServerSocket.bind(b, 7, 4)) {
+                TcpSocket client = TcpSocket.connect(a, B_IP, 7, WAIT);
+                TcpSocket accepted = server.accept(WAIT);
+                client.getOutputStream().write("request".getBytes());
+                client.shutdownOutput();
+                assertThrows(SocketException.class, () -> client.getOutputStream().write(1), "no writing after shutdownOutput");
+                assertArrayEquals("request".getBytes(), readAll(accepted.getInputStream()), "the request, then end of stream");
+                accepted.getOutputStream().write("response".getBytes());
+                accepted.close();
+                assertArrayEquals("response".getBytes(), readAll(client.getInputStream()));
+                assertEquals(-1, client.getInputStream().read(), "end of stream stays");
+                client.close();
+            }
+        });
+    }
+
+    @Test
+    @DisplayName("RFC 9293 3.10.7.1 + MUST-12: a port with no listener answers RST; connect says \"Connection refused\"")
+    void refused() {
+        assertTimeoutPreemptively(TEST_LIMIT, () -> {
+            ConnectException e = assertThrows(ConnectException.class, () -> TcpSocket.connect(a, B_IP, 9, WAIT));
+            assertEquals("Connection refused", e.getMessage());
+            assertEquals(1L, b.statistics().get(Counter.DROP_TCP_NO_SOCKET));
+            assertEquals(0, a.call(() -> a.tcp().connectionCount()), "the refused connection left the table");
+        });
+    }
+
+    @Test
+    @DisplayName("connect to an address nobody answers ends with SocketTimeoutException after the timeout, and the attempt is dropped")
+    void connectTimeout() {
+        assertTimeoutPreemptively(TEST_LIMIT, () -> {
+            long start = System.nanoTime();
+            assertThrows(SocketTimeoutException.class,
+                    () -> TcpSocket.connect(a, Ipv4Address.parse("198.18.0.99"), 80, Duration.ofMillis(300)));
+            assertTrue(System.nanoTime() - start >= 250_000_000L, "waited for the timeout");
+            for (int i = 0; i < 100 && a.call(() -> a.tcp().connectionCount()) != 0; i++) {
+                a.call(() -> null); // the abort is queued after the time-out; let the loop run it
+            }
+            assertEquals(0, a.call(() -> a.tcp().connectionCount()));
+        });
+    }
+
+    @Test
+    @DisplayName("connect off-link with no gateway fails at once with NoRouteToHostException")
+    void noRoute() {
+        assertTimeoutPreemptively(TEST_LIMIT, () -> {
+            assertThrows(NoRouteToHostException.class, () -> TcpSocket.connect(a, Ipv4Address.parse("198.19.7.7"), 80, WAIT));
+            assertEquals(0, a.call(() -> a.tcp().connectionCount()));
+        });
+    }
+
+    @Test
+    @DisplayName("soTimeout: a read with nothing to read throws SocketTimeoutException; the socket stays usable")
+    void soTimeout() {
+        assertTimeoutPreemptively(TEST_LIMIT, () -> {
+            try (TcpServerSocket server = TcpServerSocket.bind(b, 8081, 4)) {
+                TcpSocket client = TcpSocket.connect(a, B_IP, 8081, WAIT);
+                TcpSocket accepted = server.accept(WAIT);
+                client.setSoTimeout(Duration.ofMillis(200));
+                long start = System.nanoTime();
+                SocketTimeoutException e = assertThrows(SocketTimeoutException.class, () -> client.getInputStream().read());
+                assertTrue(System.nanoTime() - start >= 150_000_000L, "waited about the timeout");
+                assertTrue(e.getMessage().contains("timed out"), e.getMessage());
+                accepted.getOutputStream().write(42);
+                accepted.getOutputStream().flush();
+                assertEquals(42, client.getInputStream().read(), "still usable after a time-out");
+                client.close();
+                accepted.close();
+            }
+        });
+    }
+
+    @Test
+    @DisplayName("RFC 9293 3.10.5: abort sends RST; the peer's blocked read throws \"Connection reset\", and so do its writes")
+    void abortIsResetAtThePeer() {
+        assertTimeoutPreemptively(TEST_LIMIT, () -> {
+            try (TcpServerSocket server = TcpServerSocket.bind(b, 8082, 4);
+                 ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+                TcpSocket client = TcpSocket.connect(a, B_IP, 8082, WAIT);
+                TcpSocket accepted = server.accept(WAIT);
+                Future<Integer> blocked = threads.submit(() -> accepted.getInputStream().read());
+                Thread.yield();
+                client.abort();
+                java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                        () -> blocked.get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+                assertTrue(e.getCause() instanceof SocketException, String.valueOf(e.getCause()));
+                assertEquals("Connection reset", e.getCause().getMessage());
+                assertEquals(TcpConnection.Ending.RESET, accepted.ending());
+                SocketException w = assertThrows(SocketException.class, () -> accepted.getOutputStream().write(1));
+                assertEquals("Connection reset", w.getMessage());
+                assertThrows(SocketException.class, () -> client.getInputStream().read(), "the aborted socket is closed");
+                accepted.close();
+            }
+        });
+    }
+
+    @Test
+    @DisplayName("RFC 2525 2.17: close with received data unread resets the connection instead of a FIN")
+    void closeWithUnreadDataResets() {
+        assertTimeoutPreemptively(TEST_LIMIT, () -> {
+            try (TcpServerSocket server = TcpServerSocket.bind(b, 8083, 4)) {
+                TcpSocket client = TcpSocket.connect(a, B_IP, 8083, WAIT);
+                TcpSocket accepted = server.accept(WAIT);
+                client.getOutputStream().write(pattern(1000, 3)); // one segment
+                assertEquals(pattern(1000, 3)[0], (byte) accepted.getInputStream().read());
+                assertEquals(999, accepted.getInputStream().available());
+                accepted.close(); // 999 bytes never read
+                SocketException e = assertThrows(SocketException.class, () -> client.getInputStream().read());
+                assertEquals("Connection reset", e.getMessage());
+                client.close();
+            }
+        });
+    }
+
+    @Test
+    @DisplayName("100 clients on virtual threads to one server socket, each echoed by its own virtual thread")
+    void hundredConcurrentClients() {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            int clients = 100;
+            try (TcpServerSocket server = TcpServerSocket.bind(b, 9000, TcpServerSocket.DEFAULT_BACKLOG, SMALL);
+                 ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+                Future<?> acceptor = threads.submit(() -> {
+                    for (int i = 0; i < clients; i++) {
+                        TcpSocket s = server.accept(WAIT);
+                        threads.submit(() -> {
+                            try (s) {
+                                s.getInputStream().transferTo(s.getOutputStream());
+                                s.shutdownOutput();
+                            }
+                            return null;
+                        });
+                    }
+                    return null;
+                });
+                List<Future<Integer>> results = new ArrayList<>();
+                for (int i = 0; i < clients; i++) {
+                    int salt = i;
+                    results.add(threads.submit(() -> {
+                        byte[] data = pattern(20_000 + salt * 97, salt);
+                        try (TcpSocket s = TcpSocket.connect(a, B_IP, 9000, WAIT, SMALL)) {
+                            s.setSoTimeout(WAIT);
+                            Future<?> writer = threads.submit(() -> {
+                                s.getOutputStream().write(data);
+                                s.shutdownOutput();
+                                return null;
+                            });
+                            byte[] echoed = readAll(s.getInputStream());
+                            writer.get();
+                            assertArrayEquals(data, echoed, "client " + salt);
+                            return s.localPort();
+                        }
+                    }));
+                }
+                java.util.Set<Integer> ports = new java.util.HashSet<>();
+                for (Future<Integer> r : results) {
+                    assertTrue(ports.add(r.get()), "ephemeral ports are unique");
+                }
+                acceptor.get();
+            }
+        });
+    }
+
+    @Test
+    @DisplayName("accept with a timeout and no client throws SocketTimeoutException")
+    void acceptTimeout() {
+        assertTimeoutPreemptively(TEST_LIMIT, () -> {
+            try (TcpServerSocket server = TcpServerSocket.bind(b, 8084, 4)) {
+                long start = System.nanoTime();
+                assertThrows(SocketTimeoutException.class, () -> server.accept(Duration.ofMillis(200)));
+                assertTrue(System.nanoTime() - start >= 150_000_000L);
+            }
+        });
+    }
+
+    @Test
+    @DisplayName("closing the server socket wakes a blocked accept with SocketException and frees the port")
+    void closeWakesAccept() {
+        assertTimeoutPreemptively(TEST_LIMIT, () -> {
+            try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+                TcpServerSocket server = TcpServerSocket.bind(b, 8085, 4);
+                Future<TcpSocket> blocked = threads.submit(() -> server.accept()); // parked or about to: the outcome is the same
+                server.close();
+                java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                        () -> blocked.get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+                assertTrue(e.getCause() instanceof SocketException, String.valueOf(e.getCause()));
+                assertTrue(server.isClosed());
+                try (TcpServerSocket again = TcpServerSocket.bind(b, 8085, 4)) {
+                    assertEquals(8085, again.localPort());
+                }
+            }
+        });
+    }
+
+    @Test
+    @DisplayName("binding a port already listened on throws BindException")
+    void bindTwice() throws IOException {
+        try (TcpServerSocket first = TcpServerSocket.bind(b, 8086, 4)) {
+            assertThrows(BindException.class, () -> TcpServerSocket.bind(b, 8086, 4));
+            assertFalse(first.isClosed());
+        }
+    }
+
+    @Test
+    @DisplayName("stopping the stack wakes a blocked reader with an exception instead of leaving it parked")
+    void stackStopWakesReader() {
+        assertTimeoutPreemptively(TEST_LIMIT, () -> {
+            try (TcpServerSocket server = TcpServerSocket.bind(b, 8087, 4);
+                 ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+                TcpSocket client = TcpSocket.connect(a, B_IP, 8087, WAIT);
+                server.accept(WAIT);
+                Future<Integer> blocked = threads.submit(() -> client.getInputStream().read());
+                a.close();
+                java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                        () -> blocked.get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+                assertTrue(e.getCause() instanceof IOException, String.valueOf(e.getCause()));
+            }
+        });
+    }
+
+    @Test
+    @DisplayName("small writes and reads with noDelay and keep-alive switched on work end to end")
+    void switches() {
+        assertTimeoutPreemptively(TEST_LIMIT, () -> {
+            try (TcpServerSocket server = TcpServerSocket.bind(b, 8088, 4)) {
+                TcpSocket client = TcpSocket.connect(a, B_IP, 8088, WAIT);
+                client.setNoDelay(true);
+                client.setKeepAlive(true);
+                TcpSocket accepted = server.accept(WAIT);
+                OutputStream out = client.getOutputStream();
+                InputStream in = accepted.getInputStream();
+                for (int i = 0; i < 50; i++) {
+                    out.write(i);
+                    out.flush();
+                    assertEquals(i, in.read());
+                }
+                client.close();
+                assertEquals(-1, in.read());
+                accepted.close();
+            }
+        });
+    }
+}

@@ -1,0 +1,789 @@
+package teacup.tcp;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.ArrayDeque;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import teacup.tcp.TcpConnection.Ending;
+import teacup.tcp.TcpConnection.Settings;
+import teacup.tcp.TcpConnection.State;
+import teacup.wire.TcpOptions;
+import teacup.wire.TcpSegment;
+
+/**
+ * One connection under test with the test as its peer, in smoltcp's shape: a fixture per state,
+ * {@code send} a segment at a time, {@code expect} what comes out, {@code expectNothing}. Time is
+ * simulated; nothing sleeps. Each test proves one requirement, named by its label.
+ */
+class TcpRequirementsTest {
+    static final long MS = 1_000_000L;
+    static final long S = 1_000 * MS;
+    static final int LOCAL_IP = 0xC6120002;
+    static final int REMOTE_IP = 0xC6120001;
+    static final int ISS = 10_000;
+    static final int PEER_ISS = 50_000;
+    static final int MSS = 1000;
+
+    record Seg(int seq, int ack, int flags, int window, TcpOptions options, byte[] data) {
+        boolean has(int flag) {
+            return (flags & flag) != 0;
+        }
+
+        @Override
+        public String toString() {
+            return "Seg[seq=" + seq + " ack=" + ack + " flags=" + Integer.toHexString(flags) + " win=" + window
+                    + " len=" + data.length + " opts=" + options + "]";
+        }
+    }
+
+    final ArrayDeque<Seg> sent = new ArrayDeque<>();
+    final TcpConnection.Output output = (c, seq, ack, flags, window, options, off, len) -> {
+        byte[] data = new byte[len];
+        if (len > 0) {
+            c.sendBuffer().copyOut(off, data, 0, len);
+        }
+        sent.add(new Seg(seq, ack, flags, window, options == null ? null : new TcpOptions().copyFrom(options), data));
+    };
+
+    Settings settings = Settings.defaults().withMsl(10 * S).withTimestamps(false).withWindowScale(-1);
+    TcpConnection c;
+    long now;
+    /** Next sequence number the peer sends. */
+    int peerSeq;
+
+    // ---------------------------------------------------------------- harness
+
+    void at(long t) {
+        now = t;
+        c.poll(now);
+    }
+
+    /** Runs the connection's timers up to {@code t}. */
+    void runUntil(long t) {
+        for (int i = 0; i < 10_000 && c.nextDeadline() <= t; i++) {
+            now = Math.max(now, c.nextDeadline());
+            c.poll(now);
+        }
+        now = Math.max(now, t);
+    }
+
+    void send(int seq, int ack, int flags, int window, byte[] data) {
+        send(seq, ack, flags, window, new TcpOptions(), data);
+    }
+
+    void send(int seq, int ack, int flags, int window, TcpOptions options, byte[] data) {
+        c.process(now, seq, ack, flags, window, options, data, 0, data.length);
+    }
+
+    /** The peer sends {@code data} in order, acknowledging {@code ack}. */
+    void peerData(byte[] data, int ack) {
+        send(peerSeq, ack, TcpSegment.ACK, 65535, data);
+        peerSeq += data.length;
+    }
+
+    void ack(int ack, int window) {
+        send(peerSeq, ack, TcpSegment.ACK, window, new byte[0]);
+    }
+
+    Seg expect() {
+        Seg s = sent.poll();
+        if (s == null) {
+            fail("expected a segment at " + now / MS + " ms, got nothing");
+        }
+        return s;
+    }
+
+    Seg expect(int seq, int ack, int flags, int length) {
+        Seg s = expect();
+        assertEquals(seq, s.seq(), "seq of " + s);
+        assertEquals(ack, s.ack(), "ack of " + s);
+        assertEquals(flags, s.flags() & ~TcpSegment.PSH, "flags of " + s);
+        assertEquals(length, s.data().length, "length of " + s);
+        return s;
+    }
+
+    void expectNothing() {
+        assertNull(sent.peek(), () -> "expected nothing at " + now / MS + " ms, got " + sent.peek());
+    }
+
+    void write(int n) {
+        byte[] data = pattern(n);
+        assertEquals(n, c.sendBuffer().write(data, 0, n));
+        c.flush(now);
+    }
+
+    static byte[] pattern(int n) {
+        byte[] d = new byte[n];
+        for (int i = 0; i < n; i++) {
+            d[i] = (byte) (i * 7 + 3);
+        }
+        return d;
+    }
+
+    byte[] readAll() {
+        byte[] buf = new byte[c.receiveBuffer().available()];
+        c.receiveBuffer().read(buf, 0, buf.length);
+        return buf;
+    }
+
+    static TcpOptions mss(int mss) {
+        return new TcpOptions().mss(mss);
+    }
+
+    // ---------------------------------------------------------------- fixtures
+
+    void synSent() {
+        c = TcpConnection.connect(now, settings, output, LOCAL_IP, 40000, REMOTE_IP, 80, ISS);
+        expect(ISS, 0, TcpSegment.SYN, 0);
+    }
+
+    /** Active open, the peer offering MSS 1000 and a 65535-byte window, no other options. */
+    void established() {
+        established(mss(MSS), 65535);
+    }
+
+    void established(TcpOptions synAckOptions, int window) {
+        synSent();
+        send(PEER_ISS, ISS + 1, TcpSegment.SYN | TcpSegment.ACK, window, synAckOptions, new byte[0]);
+        peerSeq = PEER_ISS + 1;
+        assertEquals(State.ESTABLISHED, c.state());
+        expect(ISS + 1, PEER_ISS + 1, TcpSegment.ACK, 0);
+    }
+
+    /** Passive open: SYN from the peer, SYN-ACK out, the ACK in. */
+    void acceptedEstablished() {
+        c = TcpConnection.accept(now, settings, output, LOCAL_IP, 80, REMOTE_IP, 40000, ISS, PEER_ISS, 65535, mss(MSS));
+        expect(ISS, PEER_ISS + 1, TcpSegment.SYN | TcpSegment.ACK, 0);
+        peerSeq = PEER_ISS + 1;
+        ack(ISS + 1, 65535);
+        assertEquals(State.ESTABLISHED, c.state());
+        expectNothing();
+    }
+
+    // ---------------------------------------------------------------- tests
+
+    @Nested
+    class Opening {
+        @Test
+        @DisplayName("RFC 9293 MUST-10: simultaneous open; a SYN in SYN-SENT answers SYN-ACK and both establish")
+        void simultaneousOpen() {
+            synSent();
+            send(PEER_ISS, 0, TcpSegment.SYN, 65535, mss(MSS), new byte[0]);
+            assertEquals(State.SYN_RECEIVED, c.state());
+            expect(ISS, PEER_ISS + 1, TcpSegment.SYN | TcpSegment.ACK, 0);
+            send(PEER_ISS + 1, ISS + 1, TcpSegment.ACK, 65535, new byte[0]);
+            assertEquals(State.ESTABLISHED, c.state());
+        }
+
+        @Test
+        @DisplayName("RFC 9293 3.10.7.3: an ACK for something never sent, in SYN-SENT, is answered by a RST at its ACK number")
+        void badAckInSynSent() {
+            synSent();
+            send(PEER_ISS, ISS + 77, TcpSegment.SYN | TcpSegment.ACK, 65535, new byte[0]);
+            expect(ISS + 77, 0, TcpSegment.RST, 0);
+            assertEquals(State.SYN_SENT, c.state());
+        }
+
+        @Test
+        @DisplayName("RFC 9293 3.10.7.3: a RST without ACK in SYN-SENT is ignored")
+        void bareResetInSynSentIgnored() {
+            synSent();
+            send(0, 0, TcpSegment.RST, 0, new byte[0]);
+            assertEquals(State.SYN_SENT, c.state());
+        }
+
+        @Test
+        @DisplayName("RFC 6298 2.1 and 5.5: the SYN goes again after 1 s, then after 2 s more (backoff)")
+        void synRetransmission() {
+            synSent();
+            runUntil(999 * MS);
+            expectNothing();
+            runUntil(1000 * MS);
+            expect(ISS, 0, TcpSegment.SYN, 0);
+            runUntil(2999 * MS);
+            expectNothing();
+            runUntil(3000 * MS);
+            expect(ISS, 0, TcpSegment.SYN, 0);
+        }
+
+        @Test
+        @DisplayName("RFC 9293 MUST-12: a RST answering the SYN tells the application the connection was refused")
+        void refused() {
+            synSent();
+            send(0, ISS + 1, TcpSegment.RST | TcpSegment.ACK, 0, new byte[0]);
+            assertEquals(State.CLOSED, c.state());
+            assertEquals(Ending.REFUSED, c.ending());
+        }
+
+        @Test
+        @DisplayName("RFC 9293 MUST-14/MUST-15: our SYN carries our MSS; we send at most the peer's MSS")
+        void mssBothWays() {
+            c = TcpConnection.connect(now, settings, output, LOCAL_IP, 40000, REMOTE_IP, 80, ISS);
+            Seg syn = expect(ISS, 0, TcpSegment.SYN, 0);
+            assertEquals(settings.mss(), syn.options().mss());
+            send(PEER_ISS, ISS + 1, TcpSegment.SYN | TcpSegment.ACK, 65535, mss(MSS), new byte[0]);
+            expect(ISS + 1, PEER_ISS + 1, TcpSegment.ACK, 0);
+            peerSeq = PEER_ISS + 1;
+            assertEquals(MSS, c.sendMss());
+            write(2500);
+            expect(ISS + 1, PEER_ISS + 1, TcpSegment.ACK, 1000);
+            expect(ISS + 1001, PEER_ISS + 1, TcpSegment.ACK, 1000);
+            expectNothing(); // Nagle holds the 500-byte tail until an ACK
+            ack(ISS + 2001, 65535);
+            expect(ISS + 2001, PEER_ISS + 1, TcpSegment.ACK, 500);
+        }
+
+        @Test
+        @DisplayName("RFC 7323 2.2: windows are scaled only when both SYNs carry the option")
+        void windowScaling() {
+            settings = settings.withWindowScale(7);
+            established(mss(MSS).windowScale(2), 1000);
+            ack(ISS + 1, 3000);
+            assertEquals(12_000, c.peerWindow());
+            expectNothing();
+            write(100);
+            Seg data = expect();
+            assertEquals(settings.receiveBuffer() >> 7, data.window(), "we advertise our buffer in units of 128");
+        }
+    }
+
+    @Nested
+    class Sending {
+        @Test
+        @DisplayName("RFC 9293 SHLD-7/MUST-17: Nagle holds a small segment while data is unacknowledged, unless no-delay")
+        void nagle() {
+            established();
+            write(100);
+            expect(ISS + 1, PEER_ISS + 1, TcpSegment.ACK, 100);
+            write(100);
+            expectNothing();
+            ack(ISS + 101, 65535);
+            expect(ISS + 101, PEER_ISS + 1, TcpSegment.ACK, 100);
+            c.setNoDelay(true);
+            write(50);
+            expect(ISS + 201, PEER_ISS + 1, TcpSegment.ACK, 50);
+        }
+
+        @Test
+        @DisplayName("RFC 9293 MUST-38: sender SWS avoidance waits for a useful window, then the override timer sends")
+        void senderSws() {
+            established(mss(MSS), 20_000);
+            ack(ISS + 1, 300); // the peer's window shrinks to 300 while its largest was 20,000
+            write(5000);
+            expectNothing();
+            runUntil(now + 199 * MS);
+            expectNothing();
+            runUntil(now + 1001 * MS);
+            expect(ISS + 1, PEER_ISS + 1, TcpSegment.ACK, 300);
+        }
+
+        @Test
+        @DisplayName("RFC 9293 3.10.4: the FIN follows the last byte written")
+        void finAfterData() {
+            established();
+            write(1500);
+            c.close(now);
+            expect(ISS + 1, PEER_ISS + 1, TcpSegment.ACK, 1000);
+            expect(ISS + 1001, PEER_ISS + 1, TcpSegment.ACK | TcpSegment.FIN, 500);
+            assertEquals(State.FIN_WAIT_1, c.state());
+        }
+
+        @Test
+        @DisplayName("RFC 9293 MUST-36, SHLD-29, SHLD-30: a zero window is probed after an RTO, with exponential backoff")
+        void zeroWindowProbe() {
+            established(mss(MSS), 0);
+            write(500);
+            expectNothing();
+            long rto = c.rtt().rto();
+            long start = now;
+            runUntil(start + rto - 1);
+            expectNothing();
+            runUntil(start + rto);
+            Seg probe = expect();
+            assertEquals(ISS, probe.seq(), "the probe sits one below SND.UNA, so the peer must answer it");
+            ack(ISS + 1, 0);
+            runUntil(start + 3 * rto - 1);
+            expectNothing();
+            runUntil(start + 3 * rto);
+            expect();
+            ack(ISS + 1, 4000);
+            expect(ISS + 1, PEER_ISS + 1, TcpSegment.ACK, 500);
+        }
+
+        @Test
+        @DisplayName("RFC 9293 MUST-37: a window that stays zero while the peer answers never ends the connection")
+        void zeroWindowIndefinitely() {
+            established(mss(MSS), 0);
+            write(500);
+            for (int i = 0; i < 40; i++) {
+                runUntil(c.nextDeadline());
+                assertNotNull(sent.poll(), "probe " + i);
+                ack(ISS + 1, 0);
+            }
+            assertEquals(State.ESTABLISHED, c.state());
+        }
+
+        @Test
+        @DisplayName("RFC 9293 MUST-34: a window that shrinks below data already sent does not break the stream")
+        void shrinkingWindow() {
+            established();
+            write(3000);
+            sent.clear();
+            ack(ISS + 1001, 0); // shrinks: 2000 bytes are beyond the new right edge
+            assertEquals(State.ESTABLISHED, c.state());
+            ack(ISS + 3001, 65535);
+            assertEquals(0, c.inFlight());
+        }
+    }
+
+    @Nested
+    class Receiving {
+        @Test
+        @DisplayName("RFC 9293 SHLD-18/MUST-40: an ACK for one in-order segment is delayed, and by less than 500 ms")
+        void delayedAck() {
+            established();
+            peerData(pattern(500), ISS + 1);
+            expectNothing();
+            runUntil(now + settings.ackDelay() - 1);
+            expectNothing();
+            runUntil(now + 1);
+            expect(ISS + 1, PEER_ISS + 501, TcpSegment.ACK, 0);
+            assertTrue(settings.ackDelay() < 500 * MS);
+        }
+
+        @Test
+        @DisplayName("RFC 9293 SHLD-19: at least every second full segment is acknowledged at once")
+        void everySecondSegment() {
+            established();
+            peerData(pattern(1000), ISS + 1);
+            expectNothing();
+            peerData(pattern(1000), ISS + 1);
+            expect(ISS + 1, PEER_ISS + 2001, TcpSegment.ACK, 0);
+        }
+
+        @Test
+        @DisplayName("RFC 9293 SHLD-31 / RFC 5681 4.2: out-of-order data is queued, ACKed at once, and delivered in order")
+        void outOfOrder() {
+            established();
+            byte[] all = pattern(3000);
+            byte[] first = java.util.Arrays.copyOfRange(all, 0, 1000);
+            byte[] second = java.util.Arrays.copyOfRange(all, 1000, 2000);
+            byte[] third = java.util.Arrays.copyOfRange(all, 2000, 3000);
+            send(PEER_ISS + 2001, ISS + 1, TcpSegment.ACK, 65535, third);
+            expect(ISS + 1, PEER_ISS + 1, TcpSegment.ACK, 0); // the duplicate ACK, immediately
+            send(PEER_ISS + 1001, ISS + 1, TcpSegment.ACK, 65535, second);
+            expect(ISS + 1, PEER_ISS + 1, TcpSegment.ACK, 0);
+            assertEquals(0, c.receiveBuffer().available());
+            send(PEER_ISS + 1, ISS + 1, TcpSegment.ACK, 65535, first);
+            expect(ISS + 1, PEER_ISS + 3001, TcpSegment.ACK, 0); // the gap filled: ACK at once
+            assertArrayEquals(all, readAll());
+        }
+
+        @Test
+        @DisplayName("RFC 9293 3.10.7.4: duplicate and overlapping segments are trimmed and delivered once")
+        void overlapsTrimmed() {
+            established();
+            byte[] all = pattern(2000);
+            send(PEER_ISS + 1, ISS + 1, TcpSegment.ACK, 65535, java.util.Arrays.copyOfRange(all, 0, 1200));
+            send(PEER_ISS + 1, ISS + 1, TcpSegment.ACK, 65535, java.util.Arrays.copyOfRange(all, 0, 1200));
+            send(PEER_ISS + 801, ISS + 1, TcpSegment.ACK, 65535, java.util.Arrays.copyOfRange(all, 800, 2000));
+            assertArrayEquals(all, readAll());
+        }
+
+        @Test
+        @DisplayName("RFC 9293 3.8.6.2.2: the advertised window follows what the application has read")
+        void windowFollowsReads() {
+            settings = settings.withBuffers(8000, 8000);
+            established();
+            int capacity = c.receiveBuffer().capacity();
+            for (int i = 1; i <= 6; i++) {
+                peerData(pattern(1000), ISS + 1);
+                if (i % 2 == 0) {
+                    assertEquals(capacity - i * 1000, expect().window(), "the window shrinks as data waits unread");
+                }
+            }
+            readAll();
+            c.windowOpened(now);
+            Seg update = expect();
+            assertEquals(capacity, update.window());
+        }
+
+        @Test
+        @DisplayName("RFC 9293 MUST-39: receiver SWS avoidance opens the window only by min(buffer/2, MSS) steps")
+        void receiverSws() {
+            settings = settings.withBuffers(4096, 8000);
+            established();
+            int capacity = c.receiveBuffer().capacity();
+            assertEquals(4096, capacity);
+            for (int i = 0; i < 4; i++) {
+                peerData(pattern(1024), ISS + 1);
+            }
+            runUntil(now + S);
+            assertEquals(0, sent.getLast().window(), "the buffer is full");
+            sent.clear();
+            byte[] some = new byte[1000];
+            c.receiveBuffer().read(some, 0, 1000);
+            c.windowOpened(now);
+            expectNothing(); // 1000 bytes: less than min(buffer/2, MSS) = 1460, not worth an update
+            c.receiveBuffer().read(some, 0, 500);
+            c.windowOpened(now);
+            Seg update = expect();
+            assertEquals(1500, update.window());
+            // Data arriving now is answered with the same right edge, never a smaller one.
+            peerData(pattern(100), ISS + 1);
+            runUntil(now + S);
+            Seg next = expect();
+            assertEquals(1400, next.window());
+            // Reading 100 bytes more would offer only 100 more: the edge stays.
+            c.receiveBuffer().read(some, 0, 100);
+            c.windowOpened(now);
+            expectNothing();
+        }
+
+        @Test
+        @DisplayName("RFC 9293 3.10.7.4: data beyond the window is not accepted and is answered with an ACK")
+        void beyondWindow() {
+            settings = settings.withBuffers(2000, 8000);
+            established();
+            send(PEER_ISS + 1 + 5000, ISS + 1, TcpSegment.ACK, 65535, pattern(100));
+            expect(ISS + 1, PEER_ISS + 1, TcpSegment.ACK, 0);
+            assertEquals(0, c.receiveBuffer().available());
+        }
+    }
+
+    @Nested
+    class Retransmission {
+        @Test
+        @DisplayName("RFC 6298 5.4: unacknowledged data goes again at the RTO, not before")
+        void rto() {
+            established();
+            long rto = c.rtt().rto();
+            write(500);
+            expect();
+            long sentAt = now;
+            runUntil(sentAt + rto - 1);
+            expectNothing();
+            runUntil(sentAt + rto);
+            expect(ISS + 1, PEER_ISS + 1, TcpSegment.ACK, 500);
+        }
+
+        @Test
+        @DisplayName("RFC 5681 3.1 / RFC 6928: slow start begins with ten segments and grows with each ACK")
+        void slowStart() {
+            established();
+            write(30_000);
+            assertEquals(10, sent.size(), "initial window: ten segments");
+            sent.clear();
+            ack(ISS + 1 + 2000, 65535);
+            // RFC 3465 with L = 1 SMSS: one ACK grows the window by at most one SMSS, so 2 freed + 1 grown.
+            assertEquals(3, sent.size());
+        }
+
+        @Test
+        @DisplayName("RFC 5681 3.2 (MUST-19): three duplicate ACKs retransmit the first segment at once and halve the window")
+        void fastRetransmit() {
+            established();
+            write(20_000);
+            sent.clear();
+            int cwndBefore = c.congestion().cwnd();
+            ack(ISS + 1001, 65535); // first segment acknowledged
+            sent.clear();
+            ack(ISS + 1001, 65535);
+            ack(ISS + 1001, 65535);
+            // RFC 3042 limited transmit: each of the first two duplicates sends new data
+            assertEquals(2, sent.size());
+            sent.clear();
+            ack(ISS + 1001, 65535);
+            expect(ISS + 1001, PEER_ISS + 1, TcpSegment.ACK, 1000);
+            assertTrue(c.congestion().inRecovery());
+            assertTrue(c.congestion().ssthresh() <= cwndBefore, "ssthresh " + c.congestion().ssthresh());
+        }
+
+        @Test
+        @DisplayName("RFC 6582 3.2: a partial ACK in recovery retransmits the next hole; a full ACK ends recovery")
+        void newRenoPartialAck() {
+            established();
+            write(10_000);
+            sent.clear();
+            for (int i = 0; i < 4; i++) {
+                ack(ISS + 1, 65535); // four identical ACKs: the first is not a duplicate of anything new... all duplicates
+            }
+            Seg retransmitted = sent.stream().filter(s -> s.seq() == ISS + 1).findFirst().orElseThrow();
+            assertEquals(1000, retransmitted.data().length);
+            assertTrue(c.congestion().inRecovery());
+            sent.clear();
+            ack(ISS + 2001, 65535); // partial: the second segment is missing too
+            Seg hole = expect();
+            assertEquals(ISS + 2001, hole.seq());
+            assertTrue(c.congestion().inRecovery());
+            sent.clear();
+            int highest = ISS + 1 + 10_000;
+            ack(highest, 65535);
+            assertFalse(c.congestion().inRecovery());
+        }
+
+        @Test
+        @DisplayName("RFC 9293 MUST-20..23 and MUST-12: after R2 retransmissions the connection gives up and says it timed out")
+        void givesUp() {
+            settings = settings.withRetransmission(200 * MS, 2 * S, 5);
+            established();
+            write(100);
+            runUntil(now + 3600 * S);
+            assertEquals(State.CLOSED, c.state());
+            assertEquals(Ending.TIMED_OUT, c.ending());
+            long copies = sent.stream().filter(s -> s.data().length == 100).count();
+            assertEquals(6, copies);
+            assertTrue(sent.getLast().has(TcpSegment.RST), "the peer is told");
+        }
+    }
+
+    @Nested
+    class Timestamps {
+        @BeforeEach
+        void on() {
+            settings = settings.withTimestamps(true);
+        }
+
+        @Test
+        @DisplayName("RFC 7323 3.2: timestamps offered on the SYN and, when the peer agrees, on every segment, echoing TS.Recent")
+        void negotiated() {
+            established(mss(MSS).timestamps(777, 0), 65535);
+            assertTrue(c.timestamps());
+            peerData(pattern(10), ISS + 1);
+            runUntil(now + S);
+            Seg ack = expect();
+            assertNotNull(ack.options());
+            assertTrue(ack.options().hasTimestamps());
+            assertEquals(777, ack.options().tsEcr());
+            assertEquals(MSS - 12, c.segmentSize(), "RFC 6691: the options come out of the MSS");
+        }
+
+        @Test
+        @DisplayName("RFC 7323 3.2: without timestamps on the peer's SYN-ACK, no segment carries them")
+        void notNegotiated() {
+            established();
+            assertFalse(c.timestamps());
+            write(10);
+            assertNull(expect().options());
+        }
+
+        @Test
+        @DisplayName("RFC 7323 4.1: the RTT is measured from the echoed timestamp")
+        void rttFromTimestamps() {
+            established(mss(MSS).timestamps(777, 0), 65535);
+            write(100);
+            Seg data = expect();
+            now += 250 * MS;
+            send(peerSeq, ISS + 101, TcpSegment.ACK, 65535, new TcpOptions().timestamps(800, data.options().tsVal()), new byte[0]);
+            // The handshake sample was 0; one 250 ms sample moves SRTT by 1/8 of it (RFC 6298 2.3).
+            assertEquals(250 * MS / 8, c.rtt().srtt());
+        }
+
+        @Test
+        @DisplayName("RFC 7323 5.3 (PAWS): a segment with an older timestamp is dropped and answered with an ACK")
+        void paws() {
+            established(mss(MSS).timestamps(1000, 0), 65535);
+            send(peerSeq, ISS + 1, TcpSegment.ACK, 65535, new TcpOptions().timestamps(2000, 1), pattern(100));
+            peerSeq += 100;
+            runUntil(now + S);
+            sent.clear();
+            send(peerSeq, ISS + 1, TcpSegment.ACK, 65535, new TcpOptions().timestamps(1500, 1), pattern(100));
+            Seg ack = expect();
+            assertEquals(PEER_ISS + 101, ack.ack(), "the old-timestamped data was not taken");
+            assertEquals(100, c.receiveBuffer().available());
+        }
+    }
+
+    @Nested
+    class KeepAlive {
+        @Test
+        @DisplayName("RFC 9293 MUST-24/MUST-25: keep-alives are off by default")
+        void offByDefault() {
+            established();
+            runUntil(now + 10 * 3600 * S);
+            expectNothing();
+            assertEquals(State.ESTABLISHED, c.state());
+        }
+
+        @Test
+        @DisplayName("RFC 9293 MUST-26/MUST-28: with keep-alive on, the first probe goes after two hours idle")
+        void firstProbeAfterIdle() {
+            established();
+            c.setKeepAlive(now, true);
+            long start = now;
+            runUntil(start + 7200 * S - 1);
+            expectNothing();
+            runUntil(start + 7200 * S);
+            Seg probe = expect();
+            assertEquals(ISS, probe.seq(), "SEG.SEQ = SND.NXT - 1");
+            assertEquals(0, probe.data().length);
+        }
+
+        @Test
+        @DisplayName("RFC 9293 MUST-27/MUST-29: unanswered keep-alives repeat at the interval; only several in a row end the connection")
+        void tolerantOfLostAcks() {
+            settings = settings.withKeepAlive(60 * S, 10 * S, 3);
+            established();
+            c.setKeepAlive(now, true);
+            long start = now;
+            runUntil(start + 60 * S);
+            expect();
+            runUntil(start + 70 * S);
+            expect();
+            ack(ISS + 1, 65535); // an answer: the count starts again
+            long answered = now;
+            runUntil(answered + 60 * S);
+            expect();
+            runUntil(answered + 80 * S);
+            expect();
+            expect();
+            assertEquals(State.ESTABLISHED, c.state(), "three probes unanswered so far, not yet dead");
+            runUntil(answered + 90 * S);
+            assertEquals(State.CLOSED, c.state());
+            assertEquals(Ending.TIMED_OUT, c.ending());
+        }
+    }
+
+    @Nested
+    class Closing {
+        @Test
+        @DisplayName("RFC 9293 3.6: half-close; after our FIN the peer's data still arrives in FIN-WAIT-2")
+        void halfClose() {
+            established();
+            c.close(now);
+            expect(ISS + 1, PEER_ISS + 1, TcpSegment.ACK | TcpSegment.FIN, 0);
+            ack(ISS + 2, 65535);
+            assertEquals(State.FIN_WAIT_2, c.state());
+            peerData(pattern(700), ISS + 2);
+            assertArrayEquals(pattern(700), readAll());
+            send(peerSeq, ISS + 2, TcpSegment.ACK | TcpSegment.FIN, 65535, new byte[0]);
+            assertEquals(State.TIME_WAIT, c.state());
+            assertTrue(c.peerFinished());
+        }
+
+        @Test
+        @DisplayName("RFC 9293 MUST-13: TIME-WAIT lasts 2 MSL (configurable), and a repeated FIN restarts it")
+        void timeWait() {
+            settings = settings.withMsl(5 * S);
+            acceptedEstablished();
+            send(peerSeq, ISS + 1, TcpSegment.ACK | TcpSegment.FIN, 65535, new byte[0]);
+            peerSeq++;
+            c.close(now);
+            sent.clear();
+            ack(ISS + 2, 65535);
+            assertEquals(State.CLOSED, c.state(), "the passive closer is done at the ACK of its FIN");
+
+            settings = settings.withMsl(5 * S);
+            established();
+            c.close(now);
+            ack(ISS + 2, 65535);
+            send(peerSeq, ISS + 2, TcpSegment.ACK | TcpSegment.FIN, 65535, new byte[0]);
+            assertEquals(State.TIME_WAIT, c.state());
+            sent.clear();
+            long entered = now;
+            runUntil(entered + 6 * S);
+            send(peerSeq, ISS + 2, TcpSegment.ACK | TcpSegment.FIN, 65535, new byte[0]); // our ACK was lost
+            expect(ISS + 2, peerSeq + 1, TcpSegment.ACK, 0);
+            runUntil(entered + 10 * S);
+            assertEquals(State.TIME_WAIT, c.state(), "restarted by the repeated FIN");
+            runUntil(entered + 16 * S);
+            assertEquals(State.CLOSED, c.state());
+        }
+
+        @Test
+        @DisplayName("An orphaned connection in FIN-WAIT-2 is forgotten after 2 MSL if the peer never closes")
+        void orphanedFinWait2() {
+            settings = settings.withMsl(5 * S);
+            established();
+            c.close(now);
+            c.orphan(now);
+            ack(ISS + 2, 65535);
+            assertEquals(State.FIN_WAIT_2, c.state());
+            long entered = now;
+            runUntil(entered + 10 * S - 1);
+            assertEquals(State.FIN_WAIT_2, c.state());
+            runUntil(entered + 10 * S);
+            assertEquals(State.CLOSED, c.state());
+        }
+
+        @Test
+        @DisplayName("RFC 9293 3.10.7.4: data for an orphaned connection is answered with a RST")
+        void orphanedGetsData() {
+            established();
+            c.close(now);
+            c.orphan(now);
+            ack(ISS + 2, 65535);
+            sent.clear();
+            peerData(pattern(100), ISS + 2);
+            expect(ISS + 2, 0, TcpSegment.RST, 0);
+            assertEquals(State.CLOSED, c.state());
+        }
+
+        @Test
+        @DisplayName("A half-closed connection that is not orphaned waits in FIN-WAIT-2 as long as the peer likes")
+        void halfClosedWaits() {
+            settings = settings.withMsl(5 * S);
+            established();
+            c.close(now);
+            ack(ISS + 2, 65535);
+            runUntil(now + 3600 * S);
+            assertEquals(State.FIN_WAIT_2, c.state());
+        }
+
+        @Test
+        @DisplayName("RFC 1337: a RST in TIME-WAIT is ignored; the wait runs its course")
+        void timeWaitIgnoresReset() {
+            established();
+            c.close(now);
+            ack(ISS + 2, 65535);
+            send(peerSeq, ISS + 2, TcpSegment.ACK | TcpSegment.FIN, 65535, new byte[0]);
+            peerSeq++;
+            assertEquals(State.TIME_WAIT, c.state());
+            send(peerSeq, 0, TcpSegment.RST, 0, new byte[0]);
+            assertEquals(State.TIME_WAIT, c.state());
+            runUntil(now + 2 * settings.msl());
+            assertEquals(Ending.CLOSED_NORMALLY, c.ending());
+        }
+
+        @Test
+        @DisplayName("After a timeout rewinds SND.NXT, a pure ACK still carries the highest sequence number sent")
+        void ackAfterRewindUsesHighestSent() {
+            established();
+            write(3000);
+            sent.clear();
+            runUntil(now + c.rtt().rto()); // timeout: back to SND.UNA, one segment resent
+            expect(ISS + 1, PEER_ISS + 1, TcpSegment.ACK, 1000);
+            peerData(pattern(10), ISS + 1);
+            runUntil(now + S / 10);
+            Seg ack = sent.stream().filter(x -> x.data().length == 0).findFirst().orElseThrow();
+            assertEquals(ISS + 3001, ack.seq());
+        }
+
+        @Test
+        @DisplayName("RFC 9293 3.10.5: abort sends a RST and ends the connection")
+        void abort() {
+            established();
+            c.abort(now);
+            expect(ISS + 1, 0, TcpSegment.RST, 0);
+            assertEquals(Ending.ABORTED, c.ending());
+        }
+
+        @Test
+        @DisplayName("RFC 9293 3.5.3 / MUST-12: a RST at RCV.NXT resets the connection and the application is told")
+        void reset() {
+            established();
+            send(peerSeq, 0, TcpSegment.RST, 0, new byte[0]);
+            assertEquals(State.CLOSED, c.state());
+            assertEquals(Ending.RESET, c.ending());
+        }
+    }
+}
