@@ -40,6 +40,7 @@ import teacup.link.Impairment;
 import teacup.socket.TcpServerSocket;
 import teacup.socket.TcpSocket;
 import teacup.stack.NetStack;
+import teacup.tcp.TcpConnection;
 
 /**
  * TCP between teacup and the Linux kernel's own TCP over a TAP in a private namespace, with real
@@ -354,10 +355,14 @@ class TcpInteropTest {
         }
     }
 
-    /** A connection whose retransmission limit is small, so a vanished peer is given up on in seconds. */
+    /**
+     * A connection that gives up after 5 retransmissions with the RTO between 200 ms and 1 s
+     * (R2 about 3 s), instead of the default 12 with a 60 s ceiling (minutes).
+     */
     private static TcpSocket connectImpatient(NetStack stack, int port) throws IOException {
-        // TODO(tcplayer): needs a TcpSocket.connect overload taking TcpConnection.Settings
-        return TcpSocket.connect(stack, TapNetwork.KERNEL_ADDRESS, port, CONNECT_TIMEOUT);
+        TcpConnection.Settings impatient = TcpConnection.Settings.defaults()
+                .withRetransmission(200_000_000L, 1_000_000_000L, 5);
+        return TcpSocket.connect(stack, TapNetwork.KERNEL_ADDRESS, port, CONNECT_TIMEOUT, impatient);
     }
 
     // ---------------------------------------------------------------- teacup-side servers

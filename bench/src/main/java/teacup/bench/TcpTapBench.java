@@ -46,7 +46,8 @@ import teacup.wire.MacAddress;
  *   <li><b>kernel -> kernel (veth)</b>: the same writer on a kernel {@link SocketChannel} opened
  *       in the sending namespace, to the same socat in the receiving one.
  * </ol>
- * So in each direction the programs are the same and only the stack at the JVM's end differs:
+ * The kernel's two streams run first, then teacup's. In each direction the programs are the same
+ * and only the stack at the JVM's end differs:
  * the figure compares teacup's TCP with the kernel's, not Java with C. A stream's time runs from
  * the established connection to the end: for a reader, the sender's FIN; for a writer, the
  * receiver's FIN after ours (socat closes once it has read everything). A short unmeasured
