@@ -345,6 +345,8 @@ class TcpInteropTest {
                         + net.counters());
                 Throwable t = writeFailure.get();
                 assertTrue(t instanceof IOException, "the writer ended with " + t + " after " + written.get() + " bytes");
+                // MUST-12: the application learns why, not just that it failed.
+                assertEquals("Connection timed out", t.getMessage());
                 // Reading the same connection reports the failure too, rather than waiting or returning end of stream.
                 assertThrows(IOException.class, () -> socket.getInputStream().read());
             } finally {
