@@ -10,8 +10,10 @@ package teacup.tcp;
  * the in-order point is the receive window the loop advertises.
  */
 public final class ReceiveBuffer {
-    private final byte[] ring;
+    private final int capacity;
     private final int mask;
+    /** Allocated by the first data to arrive (see {@link SendBuffer} for why that is safe); null until then. */
+    private byte[] ring;
     private final Assembler outOfOrder;
     /** Total bytes the application has read (consumer-owned). */
     private volatile long readPosition;
@@ -24,20 +26,30 @@ public final class ReceiveBuffer {
             throw new IllegalArgumentException("capacity out of range: " + capacity);
         }
         int size = Integer.highestOneBit(capacity - 1) << 1;
-        ring = new byte[Math.max(size, 1)];
-        mask = ring.length - 1;
+        this.capacity = Math.max(size, 1);
+        mask = this.capacity - 1;
         outOfOrder = new Assembler(maxOutOfOrderRanges);
     }
 
     public int capacity() {
-        return ring.length;
+        return capacity;
+    }
+
+    /** True while the ring is allocated (from the first byte until {@link #discard}). */
+    public boolean allocated() {
+        return ring != null;
+    }
+
+    /** Lets the ring go (the connection is over and nobody will read); later data would allocate it again. */
+    public void discard() {
+        ring = null;
     }
 
     // ---------------------------------------------------------------- event-loop side
 
     /** Free space beyond the in-order point: what may be advertised as the window. */
     public int window() {
-        return ring.length - (int) (writePosition - readPosition);
+        return capacity - (int) (writePosition - readPosition);
     }
 
     /**
@@ -51,7 +63,7 @@ public final class ReceiveBuffer {
             throw new IllegalArgumentException("negative offset or length");
         }
         long write = writePosition;
-        int window = ring.length - (int) (write - readPosition);
+        int window = capacity - (int) (write - readPosition);
         if (offset >= window) {
             return 0;
         }
@@ -78,6 +90,11 @@ public final class ReceiveBuffer {
     }
 
     private void copyIn(long position, byte[] src, int off, int n) {
+        byte[] ring = this.ring;
+        if (ring == null) {
+            ring = new byte[capacity];
+            this.ring = ring;
+        }
         int at = (int) position & mask;
         int first = Math.min(n, ring.length - at);
         System.arraycopy(src, off, ring, at, first);
@@ -100,6 +117,7 @@ public final class ReceiveBuffer {
         if (n <= 0) {
             return 0;
         }
+        byte[] ring = this.ring;
         int at = (int) read & mask;
         int first = Math.min(n, ring.length - at);
         System.arraycopy(ring, at, dst, off, first);

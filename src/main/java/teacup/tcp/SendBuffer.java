@@ -4,10 +4,16 @@ package teacup.tcp;
  * A connection's send buffer: a ring one application thread appends to and the event loop
  * sends from, with no lock between them (single producer, single consumer, positions volatile).
  * Bytes stay in the ring until acknowledged, so any of them can be sent again.
+ *
+ * <p>The ring is allocated by the first write, not before, so a connection that never carries
+ * data (a half-open one, a SYN flood's) costs no buffer; {@link #discard} lets it go once nobody
+ * will write or send again. The producer allocates it before the volatile write of
+ * {@code writePosition} that the consumer reads first, which publishes it safely.
  */
 public final class SendBuffer {
-    private final byte[] ring;
+    private final int capacity;
     private final int mask;
+    private byte[] ring;
     /** Total bytes the application has written (producer-owned). */
     private volatile long writePosition;
     /** Total bytes acknowledged and released (consumer-owned). */
@@ -18,27 +24,42 @@ public final class SendBuffer {
         if (capacity < 1 || capacity > 1 << 30) {
             throw new IllegalArgumentException("capacity out of range: " + capacity);
         }
-        ring = new byte[Math.max(1, Integer.highestOneBit(capacity - 1) << 1)];
-        mask = ring.length - 1;
+        this.capacity = Math.max(1, Integer.highestOneBit(capacity - 1) << 1);
+        mask = this.capacity - 1;
     }
 
     public int capacity() {
-        return ring.length;
+        return capacity;
+    }
+
+    /** True while the ring is allocated (from the first byte until {@link #discard}). */
+    public boolean allocated() {
+        return ring != null;
+    }
+
+    /** Lets the ring go (the connection is over and its owner gone); a later write would allocate it again. */
+    public void discard() {
+        ring = null;
     }
 
     // ---------------------------------------------------------------- application side
 
     /** Room for more bytes. */
     public int free() {
-        return ring.length - (int) (writePosition - releasePosition);
+        return capacity - (int) (writePosition - releasePosition);
     }
 
     /** Appends up to {@code len} bytes; returns how many fit (0 when full). */
     public int write(byte[] src, int off, int len) {
         long write = writePosition;
-        int n = Math.min(len, ring.length - (int) (write - releasePosition));
+        int n = Math.min(len, capacity - (int) (write - releasePosition));
         if (n <= 0) {
             return 0;
+        }
+        byte[] ring = this.ring;
+        if (ring == null) {
+            ring = new byte[capacity];
+            this.ring = ring;
         }
         int at = (int) write & mask;
         int first = Math.min(n, ring.length - at);
@@ -65,6 +86,10 @@ public final class SendBuffer {
         if (offset < 0 || len < 0 || (long) offset + len > queued()) {
             throw new IndexOutOfBoundsException("range " + offset + "+" + len + " beyond " + queued() + " queued bytes");
         }
+        if (len == 0) {
+            return;
+        }
+        byte[] ring = this.ring;
         int at = (int) (releasePosition + offset) & mask;
         int first = Math.min(len, ring.length - at);
         System.arraycopy(ring, at, dst, dstOff, first);

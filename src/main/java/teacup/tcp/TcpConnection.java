@@ -46,13 +46,14 @@ public final class TcpConnection {
      *
      * @param ackDelay        longest an ACK for in-order data waits (RFC 9293 SHLD-18: under 500 ms)
      * @param timestamps      offer RFC 7323 timestamps on the SYN
+     * @param sack            offer SACK-permitted on the SYN and, when agreed, report out-of-order data in SACK blocks (RFC 2018)
      * @param keepAliveIdle   idle time before the first keep-alive (RFC 9293 MUST-28: at least two hours by default)
      * @param keepAliveInterval time between unanswered keep-alives
      * @param keepAliveProbes unanswered keep-alives before the connection is declared dead
      */
     public record Settings(int mss, int receiveBuffer, int sendBuffer, int windowScale, long msl,
                            long minRto, long maxRto, int maxRetransmissions, int maxOutOfOrderRanges,
-                           long ackDelay, boolean timestamps, Congestion congestion,
+                           long ackDelay, boolean timestamps, boolean sack, Congestion congestion,
                            long keepAliveIdle, long keepAliveInterval, int keepAliveProbes) {
         /** RFC 9293 3.7.1 / RFC 6691: without an MSS option the peer takes 536. */
         public static final int DEFAULT_SEND_MSS = 536;
@@ -76,7 +77,7 @@ public final class TcpConnection {
         public Settings(int mss, int receiveBuffer, int sendBuffer, int windowScale, long msl,
                         long minRto, long maxRto, int maxRetransmissions, int maxOutOfOrderRanges) {
             this(mss, receiveBuffer, sendBuffer, windowScale, msl, minRto, maxRto, maxRetransmissions, maxOutOfOrderRanges,
-                    DEFAULT_ACK_DELAY, true, Congestion.NEW_RENO, DEFAULT_KEEP_ALIVE_IDLE, DEFAULT_KEEP_ALIVE_INTERVAL, 9);
+                    DEFAULT_ACK_DELAY, true, true, Congestion.NEW_RENO, DEFAULT_KEEP_ALIVE_IDLE, DEFAULT_KEEP_ALIVE_INTERVAL, 9);
         }
 
         public static final long DEFAULT_ACK_DELAY = 40_000_000L;
@@ -90,47 +91,52 @@ public final class TcpConnection {
 
         public Settings withMsl(long nanos) {
             return new Settings(mss, receiveBuffer, sendBuffer, windowScale, nanos, minRto, maxRto, maxRetransmissions,
-                    maxOutOfOrderRanges, ackDelay, timestamps, congestion, keepAliveIdle, keepAliveInterval, keepAliveProbes);
+                    maxOutOfOrderRanges, ackDelay, timestamps, sack, congestion, keepAliveIdle, keepAliveInterval, keepAliveProbes);
         }
 
         public Settings withBuffers(int receive, int send) {
             return new Settings(mss, receive, send, windowScale, msl, minRto, maxRto, maxRetransmissions,
-                    maxOutOfOrderRanges, ackDelay, timestamps, congestion, keepAliveIdle, keepAliveInterval, keepAliveProbes);
+                    maxOutOfOrderRanges, ackDelay, timestamps, sack, congestion, keepAliveIdle, keepAliveInterval, keepAliveProbes);
         }
 
         public Settings withMss(int newMss) {
             return new Settings(newMss, receiveBuffer, sendBuffer, windowScale, msl, minRto, maxRto, maxRetransmissions,
-                    maxOutOfOrderRanges, ackDelay, timestamps, congestion, keepAliveIdle, keepAliveInterval, keepAliveProbes);
+                    maxOutOfOrderRanges, ackDelay, timestamps, sack, congestion, keepAliveIdle, keepAliveInterval, keepAliveProbes);
         }
 
         public Settings withWindowScale(int shift) {
             return new Settings(mss, receiveBuffer, sendBuffer, shift, msl, minRto, maxRto, maxRetransmissions,
-                    maxOutOfOrderRanges, ackDelay, timestamps, congestion, keepAliveIdle, keepAliveInterval, keepAliveProbes);
+                    maxOutOfOrderRanges, ackDelay, timestamps, sack, congestion, keepAliveIdle, keepAliveInterval, keepAliveProbes);
         }
 
         public Settings withRetransmission(long newMinRto, long newMaxRto, int newMaxRetransmissions) {
             return new Settings(mss, receiveBuffer, sendBuffer, windowScale, msl, newMinRto, newMaxRto, newMaxRetransmissions,
-                    maxOutOfOrderRanges, ackDelay, timestamps, congestion, keepAliveIdle, keepAliveInterval, keepAliveProbes);
+                    maxOutOfOrderRanges, ackDelay, timestamps, sack, congestion, keepAliveIdle, keepAliveInterval, keepAliveProbes);
         }
 
         public Settings withAckDelay(long nanos) {
             return new Settings(mss, receiveBuffer, sendBuffer, windowScale, msl, minRto, maxRto, maxRetransmissions,
-                    maxOutOfOrderRanges, nanos, timestamps, congestion, keepAliveIdle, keepAliveInterval, keepAliveProbes);
+                    maxOutOfOrderRanges, nanos, timestamps, sack, congestion, keepAliveIdle, keepAliveInterval, keepAliveProbes);
         }
 
         public Settings withTimestamps(boolean on) {
             return new Settings(mss, receiveBuffer, sendBuffer, windowScale, msl, minRto, maxRto, maxRetransmissions,
-                    maxOutOfOrderRanges, ackDelay, on, congestion, keepAliveIdle, keepAliveInterval, keepAliveProbes);
+                    maxOutOfOrderRanges, ackDelay, on, sack, congestion, keepAliveIdle, keepAliveInterval, keepAliveProbes);
+        }
+
+        public Settings withSack(boolean on) {
+            return new Settings(mss, receiveBuffer, sendBuffer, windowScale, msl, minRto, maxRto, maxRetransmissions,
+                    maxOutOfOrderRanges, ackDelay, timestamps, on, congestion, keepAliveIdle, keepAliveInterval, keepAliveProbes);
         }
 
         public Settings withCongestion(Congestion algorithm) {
             return new Settings(mss, receiveBuffer, sendBuffer, windowScale, msl, minRto, maxRto, maxRetransmissions,
-                    maxOutOfOrderRanges, ackDelay, timestamps, algorithm, keepAliveIdle, keepAliveInterval, keepAliveProbes);
+                    maxOutOfOrderRanges, ackDelay, timestamps, sack, algorithm, keepAliveIdle, keepAliveInterval, keepAliveProbes);
         }
 
         public Settings withKeepAlive(long idle, long interval, int probes) {
             return new Settings(mss, receiveBuffer, sendBuffer, windowScale, msl, minRto, maxRto, maxRetransmissions,
-                    maxOutOfOrderRanges, ackDelay, timestamps, congestion, idle, interval, probes);
+                    maxOutOfOrderRanges, ackDelay, timestamps, sack, congestion, idle, interval, probes);
         }
     }
 
@@ -186,6 +192,9 @@ public final class TcpConnection {
 
     // RFC 7323 timestamps.
     private boolean timestampsOn;
+    private boolean sackOn;
+    /** Sequence number of the latest out-of-order segment; its block is reported first (RFC 2018 4). */
+    private int latestOutOfOrder;
     private int tsRecent;
     private long tsRecentAt;
     private int lastAckSent;
@@ -406,6 +415,15 @@ public final class TcpConnection {
         orphaned = true;
         if (state == State.FIN_WAIT_2 && finWait2Until == NEVER) {
             finWait2Until = now + 2 * settings.msl();
+        }
+        discardBuffersIfDone();
+    }
+
+    /** An orphan with nothing left to send or read gives its rings back (TIME-WAIT can last a minute). */
+    private void discardBuffersIfDone() {
+        if (orphaned && (state == State.TIME_WAIT || state == State.CLOSED)) {
+            sendBuffer.discard();
+            receiveBuffer.discard();
         }
     }
 
@@ -648,6 +666,9 @@ public final class TcpConnection {
                 offset = -skip;
             }
             boolean hadGap = !receiveBuffer.outOfOrder().isEmpty();
+            if (offset > 0) {
+                latestOutOfOrder = SeqNum.add(rcvNxt, offset);
+            }
             if (dataLen > 0) {
                 int advanced = receiveBuffer.accept(offset, payload, dataOff, dataLen);
                 if (advanced > 0) {
@@ -685,8 +706,12 @@ public final class TcpConnection {
                 default -> { }
             }
         }
+        // With SACK, the ACK for out-of-order data goes on its own so it can carry the blocks.
+        boolean sackNow = ackNow && sackOn && !receiveBuffer.outOfOrder().isEmpty();
         transmit(now); // data going out carries the ACK
-        if (ackPending) {
+        if (sackNow) {
+            sendAck();
+        } else if (ackPending) {
             if (ackNow) {
                 sendAck();
             } else if (ackAt == NEVER) {
@@ -900,6 +925,9 @@ public final class TcpConnection {
         if (settings.windowScale() >= 0 && (!withAck || peerOfferedScale)) {
             outOptions.windowScale(settings.windowScale());
         }
+        if (settings.sack() && (!withAck || sackOn)) {
+            outOptions.sackPermitted(true);
+        }
         if (settings.timestamps() && (!withAck || timestampsOn)) {
             outOptions.timestamps(timestampNow(now), withAck ? tsRecent : 0);
         }
@@ -940,6 +968,7 @@ public final class TcpConnection {
         }
         // RFC 7323 3.2: timestamps are used only when both SYNs carry them.
         timestampsOn = settings.timestamps() && options.hasTimestamps();
+        sackOn = settings.sack() && options.sackPermitted(); // RFC 2018 2: only when the peer's SYN allows it
         congestion.setMss(Math.max(1, segmentSize()));
     }
 
@@ -987,6 +1016,37 @@ public final class TcpConnection {
         return scaled;
     }
 
+    /**
+     * RFC 2018 4: the block holding the latest out-of-order segment first, then the others, as
+     * many as fit beside the timestamps (three, or four without).
+     */
+    private TcpOptions addSackBlocks(TcpOptions options) {
+        Assembler ranges = receiveBuffer.outOfOrder();
+        int room = timestampsOn ? 3 : TcpOptions.MAX_SACK_BLOCKS;
+        int latest = SeqNum.diff(latestOutOfOrder, rcvNxt);
+        int first = -1;
+        for (int i = 0; i < ranges.rangeCount(); i++) {
+            if (ranges.rangeStart(i) <= latest && latest < ranges.rangeEnd(i)) {
+                first = i;
+                options.addSackBlock(SeqNum.add(rcvNxt, ranges.rangeStart(i)), SeqNum.add(rcvNxt, ranges.rangeEnd(i)));
+                room--;
+                break;
+            }
+        }
+        for (int i = 0; i < ranges.rangeCount() && room > 0; i++) {
+            if (i != first) {
+                options.addSackBlock(SeqNum.add(rcvNxt, ranges.rangeStart(i)), SeqNum.add(rcvNxt, ranges.rangeEnd(i)));
+                room--;
+            }
+        }
+        return options;
+    }
+
+    /** True when both SYNs carried SACK-permitted. */
+    public boolean sack() {
+        return sackOn;
+    }
+
     private void emit(int seq, int ack, int flags, int sendOffset, int length) {
         int window = 0;
         TcpOptions options = null;
@@ -1000,6 +1060,10 @@ public final class TcpConnection {
             }
             if (timestampsOn) {
                 options = outOptions.clear().timestamps(timestampNow(now), tsRecent);
+            }
+            if (sackOn && length == 0 && (flags & TcpSegment.ACK) != 0 && !receiveBuffer.outOfOrder().isEmpty()) {
+                // Only on segments without data: the blocks would otherwise push a full segment past the MSS.
+                options = addSackBlocks(options == null ? outOptions.clear() : options);
             }
         }
         output.segment(this, seq, ack, flags, window, options, sendOffset, length);
@@ -1128,6 +1192,7 @@ public final class TcpConnection {
     private void enterTimeWait(long now) {
         state = State.TIME_WAIT;
         finWait2Until = NEVER;
+        discardBuffersIfDone();
         retransmitAt = NEVER;
         persistAt = NEVER;
         timeWaitUntil = now + 2 * settings.msl();
@@ -1136,6 +1201,7 @@ public final class TcpConnection {
     private void end(Ending why) {
         state = State.CLOSED;
         ending = why;
+        discardBuffersIfDone();
         retransmitAt = NEVER;
         timeWaitUntil = NEVER;
         finWait2Until = NEVER;

@@ -71,8 +71,6 @@ public final class TcpLayer implements IpLayer.Transport {
         TcpObserver observer;
         /** The listener whose SYN queue holds this connection while it is half-open. */
         TcpListener listener;
-        /** The owner closed it: no one will read what arrives now. */
-        boolean orphan;
         long deadline = Long.MAX_VALUE;
         int heapIndex = -1;
 
@@ -249,13 +247,13 @@ public final class TcpLayer implements IpLayer.Transport {
         Entry e = entryOf(c);
         if (e != null) {
             e.observer = null;
-            e.orphan = true;
         }
         if (c.receiveBuffer().available() > 0) {
             c.abort(now);
         } else {
             c.close(now);
         }
+        c.orphan(now); // data arriving later is reset; FIN-WAIT-2 is bounded; buffers go when done
         settle(c);
     }
 
@@ -443,11 +441,6 @@ public final class TcpLayer implements IpLayer.Transport {
             } else if (state != State.CLOSED) {
                 listener.offer(c);
             }
-        }
-        if (e.orphan && state != State.CLOSED && c.receiveBuffer().available() > 0) {
-            // Data for an owner that closed: nobody will read it (RFC 2525 2.17; Linux does the same).
-            c.abort(now);
-            state = State.CLOSED;
         }
         if (e.observer != null) {
             e.observer.changed(c);

@@ -604,6 +604,41 @@ class TcpRequirementsTest {
     }
 
     @Nested
+    class SelectiveAcknowledgment {
+        @Test
+        @DisplayName("RFC 2018 2: SACK-permitted is offered on the SYN; SACK is used only when the peer's SYN allows it")
+        void negotiated() {
+            settings = settings.withSack(true);
+            c = TcpConnection.connect(now, settings, output, LOCAL_IP, 40001, REMOTE_IP, 80, ISS);
+            assertTrue(expect().options().sackPermitted());
+            send(PEER_ISS, ISS + 1, TcpSegment.SYN | TcpSegment.ACK, 65535, mss(MSS), new byte[0]);
+            assertFalse(c.sack(), "the peer did not agree");
+        }
+
+        @Test
+        @DisplayName("RFC 2018 4: out-of-order data is reported in SACK blocks, the latest segment's block first")
+        void blocks() {
+            settings = settings.withSack(true);
+            established(mss(MSS).sackPermitted(true), 65535);
+            assertTrue(c.sack());
+            send(PEER_ISS + 1001, ISS + 1, TcpSegment.ACK, 65535, pattern(500));
+            Seg first = expect(ISS + 1, PEER_ISS + 1, TcpSegment.ACK, 0);
+            assertEquals(1, first.options().sackBlockCount());
+            assertEquals(PEER_ISS + 1001, first.options().sackLeft(0));
+            assertEquals(PEER_ISS + 1501, first.options().sackRight(0));
+            send(PEER_ISS + 3001, ISS + 1, TcpSegment.ACK, 65535, pattern(500));
+            Seg second = expect(ISS + 1, PEER_ISS + 1, TcpSegment.ACK, 0);
+            assertEquals(2, second.options().sackBlockCount());
+            assertEquals(PEER_ISS + 3001, second.options().sackLeft(0), "the latest first");
+            assertEquals(PEER_ISS + 1001, second.options().sackLeft(1));
+            send(PEER_ISS + 1, ISS + 1, TcpSegment.ACK, 65535, pattern(1000));
+            Seg third = expect(ISS + 1, PEER_ISS + 1501, TcpSegment.ACK, 0);
+            assertEquals(1, third.options().sackBlockCount(), "the filled hole is no longer reported");
+            assertEquals(PEER_ISS + 3001, third.options().sackLeft(0));
+        }
+    }
+
+    @Nested
     class KeepAlive {
         @Test
         @DisplayName("RFC 9293 MUST-24/MUST-25: keep-alives are off by default")
@@ -726,6 +761,26 @@ class TcpRequirementsTest {
             peerData(pattern(100), ISS + 2);
             expect(ISS + 2, 0, TcpSegment.RST, 0);
             assertEquals(State.CLOSED, c.state());
+        }
+
+        @Test
+        @DisplayName("Buffers are allocated by the first byte, and an orphan in TIME-WAIT gives them back")
+        void buffersComeAndGo() {
+            established();
+            assertFalse(c.sendBuffer().allocated(), "no data yet, no ring");
+            assertFalse(c.receiveBuffer().allocated());
+            write(100);
+            peerData(pattern(100), ISS + 101);
+            assertTrue(c.sendBuffer().allocated());
+            assertTrue(c.receiveBuffer().allocated());
+            readAll();
+            c.close(now);
+            c.orphan(now);
+            ack(ISS + 102, 65535);
+            send(peerSeq, ISS + 102, TcpSegment.ACK | TcpSegment.FIN, 65535, new byte[0]);
+            assertEquals(State.TIME_WAIT, c.state());
+            assertFalse(c.sendBuffer().allocated());
+            assertFalse(c.receiveBuffer().allocated());
         }
 
         @Test
