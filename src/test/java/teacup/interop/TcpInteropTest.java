@@ -67,11 +67,14 @@ class TcpInteropTest {
     enum PathCondition {
         CLEAN(0, Impairment.Config.none(), Impairment.Config.none()),
         /**
-         * 5% dropped by the kernel in each direction; on teacup's side 2% of frames each way held
-         * back behind the next three (reordering) and 1% sent twice (duplication).
+         * 5% dropped by the kernel in each direction; on teacup's side, each way, 2% of frames held
+         * back 0.2 to 1 ms so that the frames behind them overtake (reordering) and 1% sent twice
+         * (duplication). Reordering by delay rather than by {@link Impairment.Config#reorderGap}:
+         * a frame held for a number of later frames waits for ever when the sender goes quiet,
+         * which is a loss, not a reordering.
          */
-        LOSSY(5, Impairment.Config.none().reorder(0.02, 3).duplicate(0.01),
-                Impairment.Config.none().reorder(0.02, 3).duplicate(0.01));
+        LOSSY(5, Impairment.Config.none().delay(200_000L, 800_000L, 0.02).duplicate(0.01),
+                Impairment.Config.none().delay(200_000L, 800_000L, 0.02).duplicate(0.01));
 
         final int kernelDropPercent;
         final Impairment.Config teacupSend;
@@ -163,7 +166,9 @@ class TcpInteropTest {
         }
 
         @Test
-        @Timeout(value = 240, unit = TimeUnit.SECONDS)
+        // Over the lossy path this is the slowest test here (110 to 175 s measured on 2 CPUs):
+        // teacup's sender spends most of it in retransmission time-outs (see bench/README.md).
+        @Timeout(value = 360, unit = TimeUnit.SECONDS)
         @DisplayName("RFC 9293 3.10: teacup sends 50 MB to the kernel's socat, SHA-256 of the file it wrote equal")
         void sendsBigFileToKernel() throws Exception {
             Path file = dir.resolve("from-teacup.bin");
