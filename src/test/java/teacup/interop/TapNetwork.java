@@ -24,6 +24,7 @@ import teacup.cli.PrivateNetwork;
 import teacup.cli.SystemCommand;
 import teacup.ip.Counter;
 import teacup.ip.Interface;
+import teacup.link.Impairment;
 import teacup.link.Link;
 import teacup.link.TapLink;
 import teacup.os.Clock;
@@ -52,7 +53,9 @@ final class TapNetwork implements AutoCloseable {
     private final List<Process> started = new ArrayList<>();
     private final List<Path> outputFiles = new ArrayList<>();
     private TapLink tap;
+    private Impairment impairment;
     private NetStack stack;
+    private boolean nftTable;
 
     private TapNetwork(PrivateNetwork net) {
         this.net = net;
@@ -120,6 +123,21 @@ final class TapNetwork implements AutoCloseable {
     /** {@link #openTap} then {@link #startStack} on the bare TAP. */
     NetStack startStack(long seed) throws IOException {
         return startStack(openTap(), seed);
+    }
+
+    /**
+     * {@link #openTap}, wraps it in an {@link Impairment} (frames teacup sends impaired by
+     * {@code send}, frames it receives by {@code receive}, on the system clock, seeded with
+     * {@code seed}), and starts the stack on that.
+     */
+    NetStack startStack(Impairment.Config send, Impairment.Config receive, long seed) throws IOException {
+        impairment = new Impairment(openTap(), send, receive, seed, Clock.SYSTEM);
+        return startStack(impairment, seed);
+    }
+
+    /** The impairment teacup's link goes through (null when the stack runs on the bare TAP). */
+    Impairment impairment() {
+        return impairment;
     }
 
     String namespace() {
@@ -258,6 +276,74 @@ final class TapNetwork implements AutoCloseable {
         fail("nothing listened on UDP port " + port + " within " + timeout.toMillis() + " ms; ss -nul said:\n" + last);
     }
 
+    /** Waits (bounded) until a TCP socket listens on {@code port} inside the namespace. */
+    void awaitTcpListener(int port, Duration timeout) throws IOException, InterruptedException {
+        String needle = ":" + port + " ";
+        String last = "";
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            last = run(Duration.ofSeconds(5), "ss", "-Hntl").stdout();
+            for (String line : last.lines().toList()) {
+                if (line.contains(needle)) {
+                    return;
+                }
+            }
+            Thread.sleep(20);
+        }
+        fail("nothing listened on TCP port " + port + " within " + timeout.toMillis() + " ms; ss -ntl said:\n" + last);
+    }
+
+    // ---------------------------------------------------------------- kernel-side loss (nftables)
+
+    /** The one nftables table this fixture adds to the namespace; nothing else there is touched. */
+    static final String NFT_TABLE = "teacup_interop";
+
+    /**
+     * Makes the kernel drop {@code percent}% of the packets it receives from the TAP and, drawn
+     * separately, of those it sends into it ({@code numgen random}: this kernel has no netem).
+     * Replaces any drop set before.
+     */
+    void dropRandomly(int percent) throws IOException {
+        if (percent < 0 || percent > 100) {
+            throw new IllegalArgumentException("percent 0..100, got " + percent);
+        }
+        replaceDropTable("numgen random mod 100 < " + percent + " drop");
+    }
+
+    /** Makes the kernel drop every packet to and from the TAP: to teacup, the peer has vanished. */
+    void dropEverything() throws IOException {
+        replaceDropTable("drop");
+    }
+
+    /** Removes the drop table (if any): packets flow again. */
+    void stopDropping() throws IOException {
+        if (nftTable) {
+            SystemCommand.Result r = run(Duration.ofSeconds(10), "nft", "delete", "table", "inet", NFT_TABLE);
+            if (!r.ok()) {
+                throw new IOException("nft delete table inet " + NFT_TABLE + ": " + r.stderr().strip());
+            }
+            nftTable = false;
+        }
+    }
+
+    private void replaceDropTable(String verdict) throws IOException {
+        // One script, applied atomically by nft -f: the table is created empty (or kept), flushed and
+        // filled, so a rule set never holds the old and the new drop at once.
+        String script = String.join("\n",
+                "table inet " + NFT_TABLE + " {}",
+                "flush table inet " + NFT_TABLE,
+                "table inet " + NFT_TABLE + " {",
+                "  chain input { type filter hook input priority 0; policy accept; iifname \"" + TAP + "\" " + verdict + "; }",
+                "  chain output { type filter hook output priority 0; policy accept; oifname \"" + TAP + "\" " + verdict + "; }",
+                "}",
+                "");
+        SystemCommand.Result r = run(Duration.ofSeconds(10), script.getBytes(StandardCharsets.US_ASCII), "nft", "-f", "-");
+        if (!r.ok()) {
+            throw new IOException("nft -f - (table " + NFT_TABLE + "): exit " + r.exitCode() + ": " + r.stderr().strip());
+        }
+        nftTable = true;
+    }
+
     // ---------------------------------------------------------------- counters and waiting
 
     /** The stack's counters (zero for any it has not touched). */
@@ -324,6 +410,11 @@ final class TapNetwork implements AutoCloseable {
         }
         for (Path file : outputFiles) {
             Files.deleteIfExists(file);
+        }
+        try {
+            stopDropping();
+        } catch (IOException e) {
+            failure = e;
         }
         try {
             if (stack != null) {

@@ -1,0 +1,477 @@
+package teacup.bench;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import teacup.cli.PrivateNetwork;
+import teacup.cli.SystemCommand;
+import teacup.ip.Interface;
+import teacup.link.TapLink;
+import teacup.os.Clock;
+import teacup.os.NetworkNamespace;
+import teacup.socket.TcpServerSocket;
+import teacup.socket.TcpSocket;
+import teacup.stack.NetStack;
+import teacup.wire.Ipv4Address;
+import teacup.wire.MacAddress;
+
+/**
+ * TCP stream throughput, teacup beside the kernel, in one run (needs root and socat).
+ *
+ * <p>One stream of {@code --megabytes} MiB (default 1024) goes each way, bounded in time by
+ * {@code --seconds} per stream, four times:
+ * <ol>
+ *   <li><b>kernel -> teacup (TAP)</b>: {@code socat} in a private namespace sends from /dev/zero to
+ *       a teacup {@link TcpServerSocket} on a TAP; a thread in this JVM reads to the end;
+ *   <li><b>kernel -> kernel (veth)</b>: the same socat sends across a veth pair between two private
+ *       namespaces to a kernel {@link ServerSocketChannel} opened in the receiving namespace, read
+ *       by a thread in this JVM the same way;
+ *   <li><b>teacup -> kernel (TAP)</b>: a thread in this JVM writes the stream to a teacup
+ *       {@link TcpSocket} connected to {@code socat -u TCP-LISTEN:... /dev/null} in the namespace;
+ *   <li><b>kernel -> kernel (veth)</b>: the same writer on a kernel {@link SocketChannel} opened
+ *       in the sending namespace, to the same socat in the receiving one.
+ * </ol>
+ * The kernel's two streams run first, then teacup's. In each direction the programs are the same
+ * and only the stack at the JVM's end differs:
+ * the figure compares teacup's TCP with the kernel's, not Java with C. A stream's time runs from
+ * the established connection to the end: for a reader, the sender's FIN; for a writer, the
+ * receiver's FIN after ours (socat closes once it has read everything). A short unmeasured
+ * stream ({@code --warmup-megabytes}) goes first each time, for the JIT and the ARP cache.
+ *
+ * <p>Usage: {@code TcpTapBench [--megabytes N] [--seconds N] [--warmup-megabytes N] [--kernel-only]}
+ * ({@code --kernel-only}: the veth streams alone, a baseline without teacup). A stream
+ * that hits the time bound is cut there and counted as far as it got (marked in the output).
+ * Everything it makes lives in namespaces named {@code tcup-bt*-<random>}, deleted at the end
+ * (also on Ctrl-C); the only processes it ends are the socats it started, by their handles.
+ */
+public final class TcpTapBench {
+    private static final String TAP = "tcup0";
+    private static final int MTU = 1500;
+    private static final int PORT_TO_JVM = 9001;
+    private static final int PORT_FROM_JVM = 9002;
+    private static final int CHUNK = 64 * 1024;
+    private static final long MIB = 1024 * 1024;
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** A stream that moves nothing for this long is stuck; the run says so instead of waiting on. */
+    private static final Duration STALL = Duration.ofSeconds(10);
+
+    private final long bytes;
+    private final long warmupBytes;
+    private final Duration limit;
+    private final String suffix;
+    private final List<Process> programs = new ArrayList<>();
+    private final List<String> namespaces = new CopyOnWriteArrayList<>();
+
+    private TcpTapBench(long bytes, long warmupBytes, Duration limit) {
+        this.bytes = bytes;
+        this.warmupBytes = warmupBytes;
+        this.limit = limit;
+        byte[] random = new byte[3];
+        ThreadLocalRandom.current().nextBytes(random);
+        this.suffix = HexFormat.of().formatHex(random);
+    }
+
+    /** One stream as measured: bytes moved in seconds, and whether the time bound cut it short. */
+    record Stream(String name, long bytes, double seconds, boolean cut) {
+        double megabytesPerSecond() {
+            return bytes / seconds / 1e6;
+        }
+
+        String figure() {
+            return String.format("%.1f%s", megabytesPerSecond(), cut ? " (cut)" : "");
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        long megabytes = 1024;
+        long warmupMegabytes = 64;
+        int seconds = 30;
+        boolean kernelOnly = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--megabytes" -> megabytes = Long.parseLong(args[++i]);
+                case "--warmup-megabytes" -> warmupMegabytes = Long.parseLong(args[++i]);
+                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                case "--kernel-only" -> kernelOnly = true;
+                default -> {
+                    System.err.println("usage: TcpTapBench [--megabytes N] [--seconds N] [--warmup-megabytes N] [--kernel-only]");
+                    System.exit(2);
+                }
+            }
+        }
+        if (megabytes < 1 || megabytes > 65536 || warmupMegabytes < 0 || warmupMegabytes > 4096
+                || seconds < 1 || seconds > 300) {
+            System.err.println("TcpTapBench: megabytes 1..65536, warmup-megabytes 0..4096, seconds 1..300");
+            System.exit(2);
+        }
+        if (!SystemCommand.isRoot()) {
+            System.err.println("TcpTapBench: needs root (it makes network namespaces and a TAP device)");
+            System.exit(1);
+        }
+        for (String program : List.of("socat", "ss")) {
+            if (!onPath(program)) {
+                System.err.println("TcpTapBench: needs " + program + " on the PATH");
+                System.exit(1);
+            }
+        }
+        TcpTapBench bench = new TcpTapBench(megabytes * MIB, warmupMegabytes * MIB, Duration.ofSeconds(seconds));
+        Thread cleanup = new Thread(bench::cleanUp, "TcpTapBench cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        try {
+            Stream[] kernel = bench.kernel();
+            Stream[] teacup = kernelOnly ? null : bench.teacup();
+            bench.print(teacup, kernel);
+        } finally {
+            bench.cleanUp();
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+        }
+    }
+
+    // ---------------------------------------------------------------- teacup on a TAP
+
+    /** kernel -> teacup, then teacup -> kernel. */
+    private Stream[] teacup() throws IOException, InterruptedException {
+        String ns = "tcup-bt-" + suffix;
+        namespaces.add(ns);
+        PrivateNetwork net = PrivateNetwork.create(ns, TAP, "198.18.0.1/24", MTU);
+        Interface iface = new Interface(MacAddress.parse("02:74:63:00:00:02"), Ipv4Address.parse("198.18.0.2"),
+                24, Ipv4Address.parse("198.18.0.1"), MTU);
+        TapLink tap = net.openTap(MTU);
+        try (NetStack stack = new NetStack(tap, iface, Clock.SYSTEM, new SplittableRandom(1)).start()) {
+            Stream in = twice("kernel -> teacup (TAP)", size -> {
+                try (TcpServerSocket listener = TcpServerSocket.bind(stack, PORT_TO_JVM, 1)) {
+                    Process sender = startSocat(ns, "-u", "-b", Integer.toString(CHUNK),
+                            "OPEN:/dev/zero,readbytes=" + size, "TCP:198.18.0.2:" + PORT_TO_JVM);
+                    try (TcpSocket socket = listener.accept(CONNECT_TIMEOUT)) {
+                        socket.setSoTimeout(STALL);
+                        return readToEnd("kernel -> teacup (TAP)", socket.getInputStream(), socket::abort);
+                    } finally {
+                        stop(sender);
+                    }
+                }
+            });
+            Stream out = twice("teacup -> kernel (TAP)", size -> {
+                Process receiver = startSocat(ns, "-u", "-b", Integer.toString(CHUNK),
+                        "TCP-LISTEN:" + PORT_FROM_JVM + ",bind=198.18.0.1,reuseaddr", "OPEN:/dev/null");
+                try {
+                    awaitTcpListener(ns, PORT_FROM_JVM);
+                    try (TcpSocket socket = TcpSocket.connect(stack, Ipv4Address.parse("198.18.0.1"), PORT_FROM_JVM,
+                            CONNECT_TIMEOUT)) {
+                        socket.setSoTimeout(STALL);
+                        return writeAll("teacup -> kernel (TAP)", size, socket.getOutputStream(), socket::shutdownOutput,
+                                socket.getInputStream(), socket::abort);
+                    }
+                } finally {
+                    stop(receiver);
+                }
+            });
+            return new Stream[] {in, out};
+        } finally {
+            net.close();
+            namespaces.remove(ns);
+        }
+    }
+
+    // ---------------------------------------------------------------- kernel over veth
+
+    /** The same two streams between two namespaces joined by a veth pair. */
+    private Stream[] kernel() throws IOException, InterruptedException {
+        String senderNs = "tcup-bts-" + suffix;
+        String receiverNs = "tcup-btr-" + suffix;
+        try {
+            for (String ns : List.of(senderNs, receiverNs)) {
+                SystemCommand.check(COMMAND_TIMEOUT, "ip", "netns", "add", ns);
+                namespaces.add(ns);
+                SystemCommand.check(COMMAND_TIMEOUT, "ip", "-n", ns, "link", "set", "lo", "up");
+            }
+            SystemCommand.check(COMMAND_TIMEOUT, "ip", "-n", senderNs, "link", "add", "tcb-s", "mtu", Integer.toString(MTU),
+                    "type", "veth", "peer", "name", "tcb-r", "netns", receiverNs);
+            SystemCommand.check(COMMAND_TIMEOUT, "ip", "-n", receiverNs, "link", "set", "tcb-r", "mtu", Integer.toString(MTU));
+            SystemCommand.check(COMMAND_TIMEOUT, "ip", "-n", senderNs, "addr", "add", "198.18.1.1/24", "dev", "tcb-s");
+            SystemCommand.check(COMMAND_TIMEOUT, "ip", "-n", receiverNs, "addr", "add", "198.18.1.2/24", "dev", "tcb-r");
+            SystemCommand.check(COMMAND_TIMEOUT, "ip", "-n", senderNs, "link", "set", "tcb-s", "up");
+            SystemCommand.check(COMMAND_TIMEOUT, "ip", "-n", receiverNs, "link", "set", "tcb-r", "up");
+
+            Stream in = twice("kernel -> kernel (veth)", size -> {
+                ServerSocketChannel listener = NetworkNamespace.callIn(receiverNs,
+                        () -> ServerSocketChannel.open().bind(new InetSocketAddress("198.18.1.2", PORT_TO_JVM), 1));
+                try (listener) {
+                    Process sender = startSocat(senderNs, "-u", "-b", Integer.toString(CHUNK),
+                            "OPEN:/dev/zero,readbytes=" + size, "TCP:198.18.1.2:" + PORT_TO_JVM);
+                    try (SocketChannel channel = acceptWithin(listener, sender)) {
+                        channel.socket().setSoTimeout((int) STALL.toMillis());
+                        return readToEnd("kernel -> kernel (veth)", channel.socket().getInputStream(), () -> close(channel));
+                    } finally {
+                        stop(sender);
+                    }
+                }
+            });
+            Stream out = twice("kernel -> kernel (veth)", size -> {
+                Process receiver = startSocat(receiverNs, "-u", "-b", Integer.toString(CHUNK),
+                        "TCP-LISTEN:" + PORT_FROM_JVM + ",bind=198.18.1.2,reuseaddr", "OPEN:/dev/null");
+                try {
+                    awaitTcpListener(receiverNs, PORT_FROM_JVM);
+                    SocketChannel channel = NetworkNamespace.callIn(senderNs, () -> {
+                        SocketChannel c = SocketChannel.open();
+                        c.socket().connect(new InetSocketAddress("198.18.1.2", PORT_FROM_JVM), (int) CONNECT_TIMEOUT.toMillis());
+                        return c;
+                    });
+                    try (channel) {
+                        channel.socket().setSoTimeout((int) STALL.toMillis());
+                        return writeAll("kernel -> kernel (veth)", size, channel.socket().getOutputStream(),
+                                channel::shutdownOutput, channel.socket().getInputStream(), () -> close(channel));
+                    }
+                } finally {
+                    stop(receiver);
+                }
+            });
+            return new Stream[] {in, out};
+        } finally {
+            for (String ns : List.of(receiverNs, senderNs)) {
+                if (namespaces.remove(ns)) {
+                    SystemCommand.run(COMMAND_TIMEOUT, "ip", "netns", "del", ns);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- streams
+
+    /** A warm-up stream (not measured), then the measured one. */
+    private Stream twice(String name, SizedTransfer transfer) throws IOException, InterruptedException {
+        if (warmupBytes > 0) {
+            transfer.run(warmupBytes);
+        }
+        Stream s = transfer.run(bytes);
+        System.err.printf("TcpTapBench: %-24s %6d MiB in %6.2f s%s%n", name, s.bytes() / MIB, s.seconds(),
+                s.cut() ? " (cut at the time bound)" : "");
+        return s;
+    }
+
+    @FunctionalInterface
+    private interface SizedTransfer {
+        Stream run(long size) throws IOException, InterruptedException;
+    }
+
+    @FunctionalInterface
+    private interface Abort {
+        void abort() throws IOException;
+    }
+
+    /** Reads until the sender's FIN or the time bound; the clock starts at the first read. */
+    private Stream readToEnd(String name, InputStream in, Abort abort) throws IOException {
+        byte[] buffer = new byte[CHUNK];
+        long got = 0;
+        long t0 = System.nanoTime();
+        long deadline = t0 + limit.toNanos();
+        boolean cut = false;
+        try {
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                got += n;
+                if (System.nanoTime() >= deadline) {
+                    cut = true;
+                    break;
+                }
+            }
+        } catch (SocketTimeoutException e) {
+            throw new IOException(name + ": nothing arrived for " + STALL.toSeconds() + " s after " + got + " bytes", e);
+        }
+        long t1 = System.nanoTime();
+        if (cut) {
+            abort.abort();
+        }
+        return new Stream(name, got, (t1 - t0) / 1e9, cut);
+    }
+
+    /**
+     * Writes {@code size} bytes (or as many as fit in the time bound), half-closes, and waits for
+     * the receiver's FIN, which socat sends only after it has read everything.
+     */
+    private Stream writeAll(String name, long size, OutputStream out, Abort shutdownOutput, InputStream in, Abort abort)
+            throws IOException {
+        byte[] chunk = new byte[CHUNK];
+        long sent = 0;
+        long t0 = System.nanoTime();
+        long deadline = t0 + limit.toNanos();
+        boolean cut = false;
+        while (sent < size) {
+            int n = (int) Math.min(chunk.length, size - sent);
+            out.write(chunk, 0, n);
+            sent += n;
+            if (System.nanoTime() >= deadline) {
+                cut = true;
+                break;
+            }
+        }
+        if (cut) {
+            long t1 = System.nanoTime();
+            abort.abort();
+            return new Stream(name, sent, (t1 - t0) / 1e9, true);
+        }
+        out.flush();
+        shutdownOutput.abort();
+        try {
+            if (in.read() != -1) {
+                throw new IOException(name + ": the receiver sent data on a one-way stream");
+            }
+        } catch (SocketTimeoutException e) {
+            throw new IOException(name + ": the receiver did not close within " + STALL.toSeconds() + " s of our FIN", e);
+        }
+        long t1 = System.nanoTime();
+        return new Stream(name, sent, (t1 - t0) / 1e9, false);
+    }
+
+    /** Accepts the sender's connection, giving up after the connect time-out or if the sender dies first. */
+    private static SocketChannel acceptWithin(ServerSocketChannel listener, Process sender) throws IOException {
+        listener.configureBlocking(false);
+        long deadline = System.nanoTime() + CONNECT_TIMEOUT.toNanos();
+        try {
+            while (System.nanoTime() < deadline) {
+                SocketChannel c = listener.accept();
+                if (c != null) {
+                    c.configureBlocking(true);
+                    return c;
+                }
+                if (!sender.isAlive()) {
+                    throw new IOException("socat ended with exit code " + sender.exitValue() + " before connecting");
+                }
+                Thread.sleep(1);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted waiting for socat to connect");
+        }
+        throw new IOException("socat did not connect within " + CONNECT_TIMEOUT.toSeconds() + " s");
+    }
+
+    private static void close(SocketChannel channel) throws IOException {
+        channel.close();
+    }
+
+    // ---------------------------------------------------------------- socat
+
+    /** Starts socat in {@code ns}; {@code ip netns exec} replaces itself with it, so we hold socat itself. */
+    private Process startSocat(String ns, String... args) throws IOException {
+        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", ns, "socat"));
+        argv.addAll(List.of(args));
+        Process p = new ProcessBuilder(argv)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        synchronized (programs) {
+            programs.add(p);
+        }
+        return p;
+    }
+
+    /** Lets a socat that is done exit on its own (briefly), else ends it. */
+    private void stop(Process p) throws InterruptedException {
+        if (!p.waitFor(2, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            p.waitFor(5, TimeUnit.SECONDS);
+        }
+        synchronized (programs) {
+            programs.remove(p);
+        }
+    }
+
+    /** Waits (bounded) until a TCP socket listens on {@code port} in {@code ns}. */
+    private static void awaitTcpListener(String ns, int port) throws IOException, InterruptedException {
+        String needle = ":" + port + " ";
+        long deadline = System.nanoTime() + CONNECT_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            String listening = SystemCommand.check(COMMAND_TIMEOUT, "ip", "netns", "exec", ns, "ss", "-Hntl");
+            if (listening.lines().anyMatch(line -> line.contains(needle))) {
+                return;
+            }
+            Thread.sleep(10);
+        }
+        throw new IOException("nothing listened on TCP port " + port + " in " + ns + " within "
+                + CONNECT_TIMEOUT.toSeconds() + " s");
+    }
+
+    // ---------------------------------------------------------------- output and clean-up
+
+    private void print(Stream[] teacup, Stream[] kernel) {
+        System.out.printf("TCP stream, %d MiB each way (each stream bounded to %d s) after a %d MiB warm-up, MTU %d, %d CPUs%n",
+                bytes / MIB, limit.toSeconds(), warmupBytes / MIB, MTU, Runtime.getRuntime().availableProcessors());
+        System.out.printf("%-18s %18s %18s %14s%n", "direction", "teacup (TAP) MB/s", "kernel (veth) MB/s", "teacup/kernel");
+        String[] directions = {"kernel -> JVM", "JVM -> kernel"};
+        double[] ratios = new double[2];
+        for (int i = 0; i < 2; i++) {
+            if (teacup == null) {
+                System.out.printf("%-18s %18s %18s %14s%n", directions[i], "-", kernel[i].figure(), "-");
+                continue;
+            }
+            ratios[i] = kernel[i].megabytesPerSecond() == 0 ? Double.NaN
+                    : teacup[i].megabytesPerSecond() / kernel[i].megabytesPerSecond();
+            System.out.printf("%-18s %18s %18s %14.2f%n", directions[i], teacup[i].figure(), kernel[i].figure(), ratios[i]);
+        }
+        if (teacup == null) {
+            return;
+        }
+        System.out.println("(kernel -> JVM: socat sends, the JVM reads from a teacup socket or a kernel socket;"
+                + " JVM -> kernel: the JVM writes, socat reads. MB = 10^6 bytes.)");
+        // One machine-readable line for scripts.
+        System.out.printf("RESULT tcp_stream teacup_rx_mbs=%.1f kernel_rx_mbs=%.1f rx_ratio=%.3f"
+                        + " teacup_tx_mbs=%.1f kernel_tx_mbs=%.1f tx_ratio=%.3f%n",
+                teacup[0].megabytesPerSecond(), kernel[0].megabytesPerSecond(), ratios[0],
+                teacup[1].megabytesPerSecond(), kernel[1].megabytesPerSecond(), ratios[1]);
+    }
+
+    /** Ends the socats we started and deletes the namespaces we made; safe to call twice. */
+    private void cleanUp() {
+        List<Process> running;
+        synchronized (programs) {
+            running = new ArrayList<>(programs);
+            programs.clear();
+        }
+        for (Process p : running) {
+            p.destroyForcibly();
+            try {
+                p.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (String ns : List.copyOf(namespaces)) {
+            try {
+                SystemCommand.run(COMMAND_TIMEOUT, "ip", "netns", "del", ns);
+            } catch (IOException e) {
+                System.err.println("TcpTapBench: could not delete namespace " + ns + ": " + e.getMessage());
+            }
+            namespaces.remove(ns);
+        }
+    }
+
+    private static boolean onPath(String program) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return false;
+        }
+        for (String dir : path.split(File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
