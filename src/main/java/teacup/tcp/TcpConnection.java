@@ -602,14 +602,13 @@ public final class TcpConnection {
             return;
         }
         int scaledWindow = window << sendScale;
-        if (sackOn && options.sackBlockCount() > 0) {
-            recordSack(options);
-        }
+        boolean newSack = sackOn && options.sackBlockCount() > 0 && recordSack(options);
         if (SeqNum.gt(ack, sndUna)) {
             acknowledge(now, ack, options);
-        } else if (ack == sndUna && len == 0 && !fin && !syn && scaledWindow == sndWnd && sndUna != sndMax
-                && state != State.SYN_RECEIVED) {
-            duplicateAck(now); // RFC 5681 2: the definition of a duplicate ACK
+        } else if (ack == sndUna && sndUna != sndMax && state != State.SYN_RECEIVED
+                && (newSack || len == 0 && !fin && !syn && scaledWindow == sndWnd)) {
+            // RFC 5681 2: the definition of a duplicate ACK; RFC 6675 2 counts one that brings new SACK information too.
+            duplicateAck(now);
         }
         // Window update (RFC 9293 3.10.7.4): from a newer segment, or the same one with a newer ACK.
         if (SeqNum.lt(sndWl1, seq) || (sndWl1 == seq && SeqNum.le(sndWl2, ack))) {
@@ -801,7 +800,7 @@ public final class TcpConnection {
             if (!retransmitNextHole(now)) {
                 transmit(now);
             }
-        } else if (duplicateAcks == 3) {
+        } else if (duplicateAcks >= 3 || lossIndicated()) {
             // RFC 6582 4.1: no second fast retransmit for data sent before the last recovery began.
             if (SeqNum.gt(sndUna, recover) || recover == iss) {
                 recover = sndMax;
@@ -814,6 +813,42 @@ public final class TcpConnection {
         } else if (duplicateAcks < 3) {
             transmit(now); // RFC 3042 limited transmit
         }
+    }
+
+    /**
+     * Whether the first unacknowledged segment is lost though fewer than three duplicate ACKs came:
+     * RFC 6675 IsLost (three segments' worth SACKed above it, as when ACKs themselves were lost),
+     * or RFC 5827 early retransmit (fewer than four segments outstanding and nothing new to send,
+     * so three duplicates can never come; the threshold is one less than the segments out).
+     */
+    private boolean lossIndicated() {
+        int mss = Math.max(1, segmentSize());
+        if (sackOn && sackedBytes() >= 3 * mss) {
+            return true;
+        }
+        int outstanding = SeqNum.diff(sndMax, sndUna);
+        int segments = (outstanding + mss - 1) / mss;
+        int bufferStart = SeqNum.add(dataStart(), (int) sendBuffer.releasePosition());
+        boolean nothingNew = sendBuffer.queued() - SeqNum.diff(sndMax, bufferStart) <= 0;
+        return segments < 4 && nothingNew && duplicateAcks >= Math.max(1, segments - 1);
+    }
+
+    /** Bytes the peer SACKed above SND.UNA. */
+    private int sackedBytes() {
+        int n = 0;
+        for (int i = 0; i < sacked.rangeCount(); i++) {
+            n += sacked.rangeEnd(i) - sacked.rangeStart(i);
+        }
+        return n;
+    }
+
+    /** Bytes SACKed below {@code offset} (from SND.UNA): sent, and known to have arrived. */
+    private int sackedBelow(int offset) {
+        int n = 0;
+        for (int i = 0; i < sacked.rangeCount() && sacked.rangeStart(i) < offset; i++) {
+            n += Math.min(offset, sacked.rangeEnd(i)) - sacked.rangeStart(i);
+        }
+        return n;
     }
 
     // ---------------------------------------------------------------- sending
@@ -860,12 +895,34 @@ public final class TcpConnection {
             lastSendAt = now;
         }
         for (int guard = 0; guard < 1 << 20; guard++) {
+            boolean retransmission = SeqNum.lt(sndNxt, sndMax);
+            int cap = Integer.MAX_VALUE;
+            if (retransmission && !sacked.isEmpty()) {
+                // Going back after a timeout: what the peer SACKed since need not go again (RFC 6675 5.1).
+                int at = SeqNum.diff(sndNxt, sndUna);
+                boolean skipped = false;
+                for (int i = 0; i < sacked.rangeCount(); i++) {
+                    if (sacked.rangeStart(i) <= at && at < sacked.rangeEnd(i)) {
+                        sndNxt = SeqNum.add(sndUna, Math.min(sacked.rangeEnd(i), SeqNum.diff(sndMax, sndUna)));
+                        skipped = true;
+                        break;
+                    }
+                    if (sacked.rangeStart(i) > at) {
+                        cap = sacked.rangeStart(i) - at;
+                        break;
+                    }
+                }
+                if (skipped) {
+                    continue;
+                }
+            }
             int sendOffset = SeqNum.diff(sndNxt, bufferStart);
             int unsent = sendBuffer.queued() - sendOffset;
             int peerLeft = SeqNum.diff(SeqNum.add(sndUna, sndWnd), sndNxt);
-            int usable = Math.max(0, Math.min(peerLeft, congestion.sendAllowance(SeqNum.diff(sndNxt, sndUna), duplicateAcks)));
-            int n = Math.max(0, Math.min(Math.min(unsent, mss), usable));
-            boolean retransmission = SeqNum.lt(sndNxt, sndMax);
+            int flight = SeqNum.diff(sndNxt, sndUna);
+            int pipe = flight - (sacked.isEmpty() ? 0 : sackedBelow(flight));
+            int usable = Math.max(0, Math.min(peerLeft, congestion.sendAllowance(pipe, duplicateAcks)));
+            int n = Math.max(0, Math.min(Math.min(Math.min(unsent, mss), usable), cap));
             boolean sendFin = closeRequested && SeqNum.add(sndNxt, n) == finSeq();
             if (n == 0 && !sendFin) {
                 if (unsent > 0 && peerLeft <= 0 && sndUna == sndMax && persistAt == NEVER) {
@@ -938,7 +995,8 @@ public final class TcpConnection {
     }
 
     /** Adds the peer's SACK blocks that lie within what is outstanding to the scoreboard (RFC 2018 3). */
-    private void recordSack(TcpOptions options) {
+    private boolean recordSack(TcpOptions options) {
+        int before = sackedBytes();
         int outstanding = SeqNum.diff(sndMax, sndUna);
         for (int i = 0; i < options.sackBlockCount(); i++) {
             int from = SeqNum.diff(options.sackLeft(i), sndUna);
@@ -948,6 +1006,7 @@ public final class TcpConnection {
             }
             sacked.add(Math.max(0, from), to - Math.max(0, from)); // full: dropped; the scoreboard is advice
         }
+        return sackedBytes() != before;
     }
 
     /**

@@ -672,6 +672,48 @@ class TcpRequirementsTest {
         }
 
         @Test
+        @DisplayName("RFC 6675 5.1: going back after a timeout, data the peer SACKed is not sent again")
+        void timeoutSkipsSacked() {
+            settings = settings.withSack(true);
+            established(mss(MSS).sackPermitted(true), 65535);
+            write(5000);
+            sent.clear();
+            runUntil(now + c.rtt().rto());
+            expect(ISS + 1, PEER_ISS + 1, TcpSegment.ACK, 1000); // the timeout resends the first segment
+            sackAck(ISS + 1001, ISS + 2001, ISS + 5001); // it arrived; 2001..5001 had arrived before
+            expect(ISS + 1001, PEER_ISS + 1, TcpSegment.ACK, 1000);
+            expectNothing(); // nothing SACKed goes again
+            ack(ISS + 5001, 65535);
+            assertEquals(0, c.inFlight());
+        }
+
+        @Test
+        @DisplayName("RFC 5827: with fewer than four segments out and nothing new to send, fewer duplicate ACKs start recovery")
+        void earlyRetransmit() {
+            established();
+            write(2000); // two segments; the first is lost
+            sent.clear();
+            send(peerSeq, ISS + 1, TcpSegment.ACK, 65535, new byte[0]); // one duplicate ACK (for the second)
+            Seg again = expect();
+            assertEquals(ISS + 1, again.seq());
+            assertEquals(1000, again.data().length);
+            assertTrue(c.congestion().inRecovery());
+        }
+
+        @Test
+        @DisplayName("RFC 6675 IsLost: three segments SACKed above SND.UNA mark it lost even when duplicate ACKs were lost")
+        void sackMarksLoss() {
+            settings = settings.withSack(true);
+            established(mss(MSS).sackPermitted(true), 65535);
+            write(10_000);
+            sent.clear();
+            sackAck(ISS + 1, ISS + 1001, ISS + 4001); // one ACK reports three segments beyond a hole
+            Seg again = sent.stream().filter(x -> x.seq() == ISS + 1 && x.data().length > 0).findFirst().orElseThrow();
+            assertEquals(1000, again.data().length);
+            assertTrue(c.congestion().inRecovery());
+        }
+
+        @Test
         @DisplayName("RFC 2018 3: SACK blocks outside what is outstanding are ignored")
         void bogusBlocksIgnored() {
             settings = settings.withSack(true);
