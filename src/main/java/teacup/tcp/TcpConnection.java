@@ -207,6 +207,11 @@ public final class TcpConnection {
     private final Assembler sacked = new Assembler(64);
     /** In recovery: everything below this has been retransmitted once already (RFC 6675 HighRxt). */
     private int highRxt;
+    /** Tail loss probe (RFC 8985 7): when it fires, and whether one is out and unanswered. */
+    private long probeAt = NEVER;
+    private boolean probeOut;
+    /** Lets the probe send one new segment whatever the congestion window says (RFC 8985 7.3). */
+    private boolean probeBudget;
 
     // Delayed ACK (RFC 9293 3.8.6.3).
     private boolean ackPending;
@@ -787,8 +792,10 @@ public final class TcpConnection {
             }
         }
         retransmissions = 0;
+        probeOut = false;
         // RFC 6298 5.2 and 5.3: stop the timer when all is acknowledged, else restart it.
         retransmitAt = sndUna == sndMax ? NEVER : now + rtt.rto();
+        armProbe(now);
     }
 
     /** RFC 5681 3.2 with RFC 6582: the third duplicate ACK starts fast retransmit; more inflate the window. */
@@ -800,7 +807,7 @@ public final class TcpConnection {
             if (!retransmitNextHole(now)) {
                 transmit(now);
             }
-        } else if (duplicateAcks >= 3 || lossIndicated()) {
+        } else if (duplicateAcks >= 3 || lossIndicated() || probeOut && sackOn && !sacked.isEmpty()) {
             // RFC 6582 4.1: no second fast retransmit for data sent before the last recovery began.
             if (SeqNum.gt(sndUna, recover) || recover == iss) {
                 recover = sndMax;
@@ -921,7 +928,11 @@ public final class TcpConnection {
             int peerLeft = SeqNum.diff(SeqNum.add(sndUna, sndWnd), sndNxt);
             int flight = SeqNum.diff(sndNxt, sndUna);
             int pipe = flight - (sacked.isEmpty() ? 0 : sackedBelow(flight));
-            int usable = Math.max(0, Math.min(peerLeft, congestion.sendAllowance(pipe, duplicateAcks)));
+            int allowance = congestion.sendAllowance(pipe, duplicateAcks);
+            if (probeBudget) {
+                allowance = Math.max(allowance, mss);
+            }
+            int usable = Math.max(0, Math.min(peerLeft, allowance));
             int n = Math.max(0, Math.min(Math.min(Math.min(unsent, mss), usable), cap));
             boolean sendFin = closeRequested && SeqNum.add(sndNxt, n) == finSeq();
             if (n == 0 && !sendFin) {
@@ -942,6 +953,7 @@ public final class TcpConnection {
                 }
             }
             swsOverride = false;
+            probeBudget = false;
             int flags = TcpSegment.ACK | (n > 0 && n == unsent ? TcpSegment.PSH : 0) | (sendFin ? TcpSegment.FIN : 0);
             if (!timestampsOn && !timing && !retransmission) {
                 timing = true;
@@ -958,6 +970,7 @@ public final class TcpConnection {
             if (retransmitAt == NEVER) {
                 retransmitAt = now + rtt.rto();
             }
+            armProbe(now);
             if (sendFin) {
                 if (!finSent) {
                     finSent = true;
@@ -1227,6 +1240,12 @@ public final class TcpConnection {
                 sendAck();
             }
         }
+        if (now >= probeAt) {
+            probeAt = NEVER;
+            if (now < retransmitAt) {
+                tailLossProbe(now);
+            }
+        }
         if (now >= retransmitAt) {
             retransmitTimeout(now);
             if (state == State.CLOSED) {
@@ -1316,9 +1335,58 @@ public final class TcpConnection {
         return keepAlivesSent == 0 ? lastHeard + settings.keepAliveIdle() : lastKeepAliveAt + settings.keepAliveInterval();
     }
 
+    /**
+     * RFC 8985 7.2: after a flight goes out, a probe timer of two round trips, well inside the
+     * RTO, so a loss at the tail of a flight (which leaves no later segments to cause duplicate
+     * ACKs) is found by the ACK the probe draws instead of by the timeout. With SACK only: the
+     * probe's SACK is what reveals the hole.
+     */
+    private void armProbe(long now) {
+        probeAt = NEVER;
+        if (!sackOn || probeOut || congestion.inRecovery() || sndUna == sndMax || !rtt.hasSample() || !sending()) {
+            return;
+        }
+        int mss = Math.max(1, segmentSize());
+        long pto = Math.max(2 * rtt.srtt(), 10_000_000L);
+        if (SeqNum.diff(sndMax, sndUna) <= mss) {
+            pto += settings.minRto(); // one segment out: the peer may be holding a delayed ACK for it
+        }
+        if (now + pto < retransmitAt) {
+            probeAt = now + pto;
+        }
+    }
+
+    /** RFC 8985 7.3: one new segment if there is one to send, else the last segment again; then the RTO runs. */
+    private void tailLossProbe(long now) {
+        if (!sending() || sndUna == sndMax || congestion.inRecovery()) {
+            return;
+        }
+        probeOut = true;
+        int bufferStart = SeqNum.add(dataStart(), (int) sendBuffer.releasePosition());
+        int unsent = sendBuffer.queued() - SeqNum.diff(sndNxt, bufferStart);
+        int peerLeft = SeqNum.diff(SeqNum.add(sndUna, sndWnd), sndNxt);
+        if (unsent > 0 && peerLeft > 0 && sndNxt == sndMax) {
+            probeBudget = true;
+            swsOverride = true;
+            transmit(now);
+            probeBudget = false;
+            swsOverride = false;
+        } else if (!finSent) {
+            int n = Math.min(Math.max(1, segmentSize()), SeqNum.diff(sndMax, sndUna));
+            int seq = SeqNum.add(sndMax, -n);
+            int sendOffset = SeqNum.diff(seq, bufferStart);
+            if (sendOffset >= 0 && sendOffset + n <= sendBuffer.queued()) {
+                timing = false; // Karn
+                emit(seq, rcvNxt, TcpSegment.ACK, sendOffset, n);
+                lastSendAt = now;
+            }
+        }
+        retransmitAt = now + rtt.rto();
+    }
+
     /** When {@link #poll} next has work. */
     public long nextDeadline() {
-        return Math.min(Math.min(Math.min(retransmitAt, timeWaitUntil), finWait2Until),
+        return Math.min(Math.min(Math.min(Math.min(retransmitAt, probeAt), timeWaitUntil), finWait2Until),
                 Math.min(Math.min(ackAt, persistAt), keepAliveDeadline()));
     }
 
@@ -1340,6 +1408,7 @@ public final class TcpConnection {
         finWait2Until = NEVER;
         ackAt = NEVER;
         persistAt = NEVER;
+        probeAt = NEVER;
     }
 
     @Override

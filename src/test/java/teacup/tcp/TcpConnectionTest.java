@@ -297,7 +297,7 @@ class TcpConnectionTest {
         assertEquals(State.CLOSED, a.state());
         assertEquals(TcpConnection.Ending.TIMED_OUT, a.ending());
         long sends = fromA.stream().filter(s -> s.data().length == 100).count();
-        assertEquals(1 + settings.maxRetransmissions(), sends);
+        assertEquals(1 + 1 + settings.maxRetransmissions(), sends, "the first send, one tail loss probe, then R2 retransmissions");
     }
 
     @Test

@@ -678,8 +678,10 @@ class TcpRequirementsTest {
             established(mss(MSS).sackPermitted(true), 65535);
             write(5000);
             sent.clear();
-            runUntil(now + c.rtt().rto());
-            expect(ISS + 1, PEER_ISS + 1, TcpSegment.ACK, 1000); // the timeout resends the first segment
+            runUntil(c.nextDeadline());
+            expect(ISS + 4001, PEER_ISS + 1, TcpSegment.ACK, 1000); // first the tail loss probe: the last segment
+            runUntil(c.nextDeadline());
+            expect(ISS + 1, PEER_ISS + 1, TcpSegment.ACK, 1000); // then the timeout resends the first segment
             sackAck(ISS + 1001, ISS + 2001, ISS + 5001); // it arrived; 2001..5001 had arrived before
             expect(ISS + 1001, PEER_ISS + 1, TcpSegment.ACK, 1000);
             expectNothing(); // nothing SACKed goes again
@@ -725,6 +727,32 @@ class TcpRequirementsTest {
             assertEquals(State.ESTABLISHED, c.state());
             ack(ISS + 3001, 65535);
             assertEquals(0, c.inFlight());
+        }
+    }
+
+    @Nested
+    class TailLossProbe {
+        @Test
+        @DisplayName("RFC 8985 7: a lost tail is probed after two round trips, and the probe's SACK starts recovery before any timeout")
+        void probeFindsTailLoss() {
+            settings = settings.withSack(true);
+            established(mss(MSS).sackPermitted(true), 65535);
+            c.setNoDelay(true);
+            write(5000); // five segments; the last two are lost
+            sent.clear();
+            ack(ISS + 3001, 65535);
+            long rtoAt = now + c.rtt().rto();
+            long pto = c.nextDeadline();
+            assertTrue(pto < rtoAt, "the probe comes before the timeout");
+            runUntil(pto);
+            Seg probe = expect();
+            assertEquals(ISS + 4001, probe.seq(), "the last segment again");
+            TcpOptions sack = new TcpOptions().addSackBlock(ISS + 4001, ISS + 5001);
+            send(peerSeq, ISS + 3001, TcpSegment.ACK, 65535, sack, new byte[0]);
+            Seg repair = expect();
+            assertEquals(ISS + 3001, repair.seq(), "the hole the probe revealed goes at once");
+            assertTrue(c.congestion().inRecovery());
+            assertTrue(now < rtoAt);
         }
     }
 
