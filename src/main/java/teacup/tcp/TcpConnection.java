@@ -659,6 +659,7 @@ public final class TcpConnection {
         }
         // 7. Segment text.
         boolean ackNow = false;
+        boolean ackSoon = false;
         if (len > 0 && orphaned && (state == State.FIN_WAIT_1 || state == State.FIN_WAIT_2)) {
             // Nobody will read this: tell the peer so it stops (RFC 9293 3.10.7.4; RFC 2525 2.17).
             emit(sndMax, 0, TcpSegment.RST, 0, 0);
@@ -692,7 +693,9 @@ public final class TcpConnection {
                 // sender's duplicate-ACK count and recovery see it.
                 ackNow = true;
             } else if (++segmentsUnacked >= 2) {
-                ackNow = true; // RFC 9293 SHLD-19: at least every second full segment
+                // RFC 9293 SHLD-19: at least every second full segment. Due now, it goes when the stack polls
+                // after the batch of frames this one came in, so a burst read at one instant gets one ACK.
+                ackSoon = true;
             }
             if (offset > 0) {
                 fin = false; // a FIN beyond a gap is taken when it comes again in order
@@ -725,6 +728,8 @@ public final class TcpConnection {
         } else if (ackPending) {
             if (ackNow) {
                 sendAck();
+            } else if (ackSoon) {
+                ackAt = now;
             } else if (ackAt == NEVER) {
                 ackAt = now + settings.ackDelay(); // RFC 9293 SHLD-18: delayed, under 500 ms
             }
