@@ -350,6 +350,22 @@ public final class TcpConnection {
         return finReceived;
     }
 
+    /**
+     * RFC 6191 (and RFC 9293 3.10.7.4's note on TIME-WAIT): may a new SYN with this sequence
+     * number and options reopen the four-tuple of this connection in TIME-WAIT? Only if it cannot
+     * be an old duplicate: its timestamp is newer than the last one seen, or, without
+     * timestamps, its sequence number lies beyond everything received.
+     */
+    public boolean acceptsNewIncarnation(int synSeq, TcpOptions synOptions) {
+        if (state != State.TIME_WAIT) {
+            return false;
+        }
+        if (timestampsOn && synOptions.hasTimestamps()) {
+            return SeqNum.gt(synOptions.tsVal(), tsRecent);
+        }
+        return SeqNum.gt(synSeq, rcvNxt);
+    }
+
     /** Bytes sent and not yet acknowledged (sequence space, SYN and FIN included). */
     public int inFlight() {
         return SeqNum.diff(sndMax, sndUna);

@@ -319,18 +319,30 @@ public final class TcpLayer implements IpLayer.Transport {
             return Counter.DROP_TCP_MALFORMED;
         }
         Entry e = connections.get(key(source, sourcePort, destinationPort));
+        TcpListener listener = listeners.get(destinationPort);
+        if (e != null && listener != null && (segment.flags() & (TcpSegment.SYN | TcpSegment.ACK | TcpSegment.RST)) == TcpSegment.SYN
+                && e.connection.acceptsNewIncarnation(segment.sequence(), options)) {
+            // RFC 6191: a client reusing its port while we hold TIME-WAIT gets a new connection at once.
+            forget(e);
+            e = null;
+        }
         if (e != null) {
             e.connection.process(now, segment.sequence(), segment.acknowledgment(), segment.flags(), segment.window(),
                     options, b, segment.payloadOffset(), segment.payloadLength());
             settle(e);
             return Counter.TCP_DELIVERED;
         }
-        TcpListener listener = listeners.get(destinationPort);
         if (listener != null) {
             return listening(now, listener, source, sourcePort);
         }
         resetFor(source, sourcePort, destinationPort);
         return Counter.DROP_TCP_NO_SOCKET;
+    }
+
+    /** Drops a TIME-WAIT connection from the table and the timers, its four-tuple free for a new one. */
+    private void forget(Entry e) {
+        connections.remove(e.key);
+        reschedule(e, Long.MAX_VALUE);
     }
 
     /** RFC 9293 3.10.7.2: a segment for a listening port and no connection. */

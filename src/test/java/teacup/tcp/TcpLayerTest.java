@@ -192,6 +192,44 @@ class TcpLayerTest {
     }
 
     @Nested
+    class TimeWaitReuse {
+        /** Our side closes first, so our end of 40000->80 sits in TIME-WAIT; returns the peer's next sequence number. */
+        int timeWait() {
+            TcpListener listener = tcp.listen(80, 4, SETTINGS);
+            handshake(40000, 80, 1000);
+            TcpConnection c = listener.poll();
+            assertNotNull(c);
+            tcp.close(now, c);
+            Sent fin = onlySent();
+            assertTrue(fin.has(TcpSegment.FIN));
+            receive(segment(40000, 80, 1001, SeqNum.add(fin.seq(), 1), TcpSegment.ACK | TcpSegment.FIN, new byte[0]));
+            assertEquals(TcpConnection.State.TIME_WAIT, c.state());
+            sent();
+            return 1002;
+        }
+
+        @Test
+        @DisplayName("RFC 6191: a SYN beyond what TIME-WAIT has seen opens a new connection on the same four-tuple at once")
+        void newSynReopens() {
+            int next = timeWait();
+            receive(segment(40000, 80, next + 100_000, 0, TcpSegment.SYN, new byte[0]));
+            Sent synAck = onlySent();
+            assertTrue(synAck.has(TcpSegment.SYN) && synAck.has(TcpSegment.ACK), synAck::toString);
+            assertEquals(next + 100_001, synAck.ack());
+        }
+
+        @Test
+        @DisplayName("RFC 6191: an old SYN in TIME-WAIT does not reopen it; it gets the challenge ACK")
+        void oldSynDoesNot() {
+            int next = timeWait();
+            receive(segment(40000, 80, next - 500, 0, TcpSegment.SYN, new byte[0]));
+            Sent answer = onlySent();
+            assertEquals(TcpSegment.ACK, answer.flags());
+            assertEquals(next, answer.ack());
+        }
+    }
+
+    @Nested
     class Malformed {
         @Test
         @DisplayName("RFC 9293 MUST-3: a bad checksum is dropped and counted, not answered")
