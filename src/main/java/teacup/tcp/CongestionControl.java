@@ -82,6 +82,13 @@ public interface CongestionControl {
     void onRetransmissionTimeout(long now, int flightSize);
 
     /**
+     * The last reduction was spurious: the peer's D-SACKs showed every retransmission of the
+     * episode arrived twice (RFC 3708 3, RFC 4015 response): cwnd and ssthresh go back to the
+     * values saved before it, and any recovery ends.
+     */
+    void undo(long now, int cwnd, int ssthresh);
+
+    /**
      * RFC 5681 4.1: the sender was idle longer than an RTO, so cwnd becomes the restart window,
      * min(IW, cwnd). CUBIC also starts a new epoch, since idle time must not count towards its
      * growth (RFC 9438 5.8).

@@ -127,6 +127,15 @@ abstract sealed class LossBasedCongestionControl implements CongestionControl pe
     }
 
     @Override
+    public final void undo(long now, int savedCwnd, int savedSsthresh) {
+        inRecovery = false;
+        timedOut = false;
+        ssthresh = savedSsthresh == Integer.MAX_VALUE ? savedSsthresh : floorSsthresh(savedSsthresh);
+        cwnd = clampWindow(Math.max(cwnd, savedCwnd));
+        resetGrowth();
+    }
+
+    @Override
     public final void onRetransmissionTimeout(long now, int flightSize) {
         pristine = false;
         if (!timedOut) {

@@ -212,6 +212,19 @@ public final class TcpConnection {
     private boolean probeOut;
     /** Lets the probe send one new segment whatever the congestion window says (RFC 8985 7.3). */
     private boolean probeBudget;
+    /**
+     * Duplicate ACKs (or segments' worth of SACKed data) that mean loss rather than reordering:
+     * 3 (RFC 5681), raised when D-SACKs show a recovery was spurious, as a path that reorders does.
+     */
+    private int reorderThreshold = 3;
+    // Spurious recovery detection with D-SACK (RFC 3708): the window before the reduction, and the tally.
+    private boolean undoPossible;
+    private int savedCwnd;
+    private int savedSsthresh;
+    private int episodeRetransmits;
+    private int episodeDuplicates;
+    /** Where the last tail loss probe resent the last segment. */
+    private int probeSeq;
 
     // Delayed ACK (RFC 9293 3.8.6.3).
     private boolean ackPending;
@@ -623,6 +636,10 @@ public final class TcpConnection {
             return;
         }
         int scaledWindow = window << sendScale;
+        if (sackOn && options.sackBlockCount() > 0 && undoPossible && isDuplicateSack(ack, options)
+                && options.sackLeft(0) != probeSeq) { // a probe's duplicate says nothing about the episode
+            episodeDuplicates++;
+        }
         boolean newSack = sackOn && options.sackBlockCount() > 0 && recordSack(options);
         if (SeqNum.gt(ack, sndUna)) {
             acknowledge(now, ack, options);
@@ -630,6 +647,13 @@ public final class TcpConnection {
                 && (newSack || len == 0 && !fin && !syn && scaledWindow == sndWnd)) {
             // RFC 5681 2: the definition of a duplicate ACK; RFC 6675 2 counts one that brings new SACK information too.
             duplicateAck(now);
+        }
+        if (undoPossible && episodeRetransmits > 0 && episodeDuplicates >= episodeRetransmits) {
+            // RFC 3708: every retransmission of the episode reached the peer twice, so nothing was lost: the
+            // path reordered. Take the reduction back and wait for more evidence next time.
+            undoPossible = false;
+            congestion.undo(now, savedCwnd, savedSsthresh);
+            reorderThreshold = Math.min(2 * reorderThreshold, 32);
         }
         // Window update (RFC 9293 3.10.7.4): from a newer segment, or the same one with a newer ACK.
         if (SeqNum.lt(sndWl1, seq) || (sndWl1 == seq && SeqNum.le(sndWl2, ack))) {
@@ -828,17 +852,22 @@ public final class TcpConnection {
             if (!retransmitNextHole(now)) {
                 transmit(now);
             }
-        } else if (duplicateAcks >= 3 || lossIndicated() || probeOut && sackOn && !sacked.isEmpty()) {
+        } else if (duplicateAcks >= reorderThreshold || lossIndicated() || probeOut && sackOn && !sacked.isEmpty()) {
             // RFC 6582 4.1: no second fast retransmit for data sent before the last recovery began.
             if (SeqNum.gt(sndUna, recover) || recover == iss) {
                 recover = sndMax;
                 highRxt = sndUna;
+                undoPossible = sackOn;
+                savedCwnd = congestion.cwnd();
+                savedSsthresh = congestion.ssthresh();
+                episodeRetransmits = 0;
+                episodeDuplicates = 0;
                 congestion.onEnterRecovery(now, SeqNum.diff(sndMax, sndUna));
                 if (!retransmitNextHole(now)) {
                     retransmitFirst(now);
                 }
             }
-        } else if (duplicateAcks < 3) {
+        } else if (duplicateAcks < reorderThreshold) {
             transmit(now); // RFC 3042 limited transmit
         }
     }
@@ -851,7 +880,7 @@ public final class TcpConnection {
      */
     private boolean lossIndicated() {
         int mss = Math.max(1, segmentSize());
-        if (sackOn && sackedBytes() >= 3 * mss) {
+        if (sackOn && sackedBytes() >= reorderThreshold * mss) {
             return true;
         }
         int outstanding = SeqNum.diff(sndMax, sndUna);
@@ -859,6 +888,24 @@ public final class TcpConnection {
         int bufferStart = SeqNum.add(dataStart(), (int) sendBuffer.releasePosition());
         boolean nothingNew = sendBuffer.queued() - SeqNum.diff(sndMax, bufferStart) <= 0;
         return segments < 4 && nothingNew && duplicateAcks >= Math.max(1, segments - 1);
+    }
+
+    /**
+     * RFC 2883 4: the first SACK block reports a duplicate when it lies below the cumulative ACK
+     * or within the second block.
+     */
+    private static boolean isDuplicateSack(int ack, TcpOptions options) {
+        int left = options.sackLeft(0);
+        int right = options.sackRight(0);
+        if (SeqNum.le(right, ack)) {
+            return true;
+        }
+        return options.sackBlockCount() > 1 && SeqNum.ge(left, options.sackLeft(1)) && SeqNum.le(right, options.sackRight(1));
+    }
+
+    /** How many duplicate ACKs now mean loss (3, more after spurious recoveries). */
+    public int reorderThreshold() {
+        return reorderThreshold;
     }
 
     /** Bytes the peer SACKed above SND.UNA. */
@@ -1020,6 +1067,7 @@ public final class TcpConnection {
             return;
         }
         timing = false; // Karn
+        episodeRetransmits++;
         emit(sndUna, rcvNxt, TcpSegment.ACK | (withFin ? TcpSegment.FIN : 0), sendOffset, n);
         if (SeqNum.lt(highRxt, SeqNum.add(sndUna, n))) {
             highRxt = SeqNum.add(sndUna, n);
@@ -1074,6 +1122,7 @@ public final class TcpConnection {
             return false;
         }
         timing = false; // Karn
+        episodeRetransmits++;
         emit(SeqNum.add(sndUna, holeStart), rcvNxt, TcpSegment.ACK, sendOffset, n);
         highRxt = SeqNum.add(sndUna, holeStart + n);
         lastSendAt = now;
@@ -1314,6 +1363,7 @@ public final class TcpConnection {
                 congestion.onRetransmissionTimeout(now, SeqNum.diff(sndMax, sndUna));
                 recover = sndMax;
                 sacked.clear(); // RFC 6675 5.1: after a timeout the receiver may have reneged; start afresh
+                undoPossible = false;
                 duplicateAcks = 0;
                 sndNxt = sndUna;
                 transmit(now); // the FIN, if sent before, goes again after the data; no state moves twice
@@ -1398,6 +1448,7 @@ public final class TcpConnection {
             int sendOffset = SeqNum.diff(seq, bufferStart);
             if (sendOffset >= 0 && sendOffset + n <= sendBuffer.queued()) {
                 timing = false; // Karn
+                probeSeq = seq;
                 emit(seq, rcvNxt, TcpSegment.ACK, sendOffset, n);
                 lastSendAt = now;
             }

@@ -722,6 +722,29 @@ class TcpRequirementsTest {
         }
 
         @Test
+        @DisplayName("RFC 3708: when D-SACKs show every retransmission arrived twice, the window reduction is undone")
+        void dsackUndo() {
+            settings = settings.withSack(true);
+            established(mss(MSS).sackPermitted(true), 65535);
+            write(10_000);
+            ack(ISS + 1001, 65535);
+            sent.clear();
+            int cwndBefore = c.congestion().cwnd();
+            for (int i = 0; i < 3; i++) {
+                sackAck(ISS + 1001, ISS + 2001, ISS + 3001 + 1000 * i); // segment 2 "missing": it was only late
+            }
+            assertTrue(c.congestion().inRecovery());
+            assertTrue(c.congestion().cwnd() < cwndBefore + 3 * 1000);
+            // The late original arrives, then our retransmission: the peer reports the second as a duplicate.
+            ack(ISS + 10_001, 65535); // everything, so recovery ends with the window halved
+            assertFalse(c.congestion().inRecovery());
+            assertTrue(c.congestion().cwnd() < cwndBefore);
+            sackAck(ISS + 10_001, ISS + 1001, ISS + 2001); // the D-SACK for the retransmission
+            assertTrue(c.congestion().cwnd() >= cwndBefore, "cwnd " + c.congestion().cwnd() + " back to " + cwndBefore);
+            assertEquals(6, c.reorderThreshold(), "the path reorders: wait for more evidence next time");
+        }
+
+        @Test
         @DisplayName("RFC 2018 3: SACK blocks outside what is outstanding are ignored")
         void bogusBlocksIgnored() {
             settings = settings.withSack(true);
