@@ -8,14 +8,11 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import teacup.cli.PrivateNetwork;
@@ -75,8 +72,7 @@ public final class TcpTapBench {
     private final long warmupBytes;
     private final Duration limit;
     private final String suffix;
-    private final List<Process> programs = new ArrayList<>();
-    private final List<String> namespaces = new CopyOnWriteArrayList<>();
+    private final Lab lab = new Lab("TcpTapBench");
 
     private TcpTapBench(long bytes, long warmupBytes, Duration limit) {
         this.bytes = bytes;
@@ -125,20 +121,20 @@ public final class TcpTapBench {
             System.exit(1);
         }
         for (String program : List.of("socat", "ss")) {
-            if (!onPath(program)) {
+            if (!Lab.onPath(program)) {
                 System.err.println("TcpTapBench: needs " + program + " on the PATH");
                 System.exit(1);
             }
         }
         TcpTapBench bench = new TcpTapBench(megabytes * MIB, warmupMegabytes * MIB, Duration.ofSeconds(seconds));
-        Thread cleanup = new Thread(bench::cleanUp, "TcpTapBench cleanup");
+        Thread cleanup = new Thread(bench.lab::cleanUp, "TcpTapBench cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             Stream[] kernel = bench.kernel();
             Stream[] teacup = kernelOnly ? null : bench.teacup();
             bench.print(teacup, kernel);
         } finally {
-            bench.cleanUp();
+            bench.lab.cleanUp();
             Runtime.getRuntime().removeShutdownHook(cleanup);
         }
     }
@@ -148,7 +144,7 @@ public final class TcpTapBench {
     /** kernel -> teacup, then teacup -> kernel. */
     private Stream[] teacup() throws IOException, InterruptedException {
         String ns = "tcup-bt-" + suffix;
-        namespaces.add(ns);
+        lab.addNamespace(ns);
         PrivateNetwork net = PrivateNetwork.create(ns, TAP, "198.18.0.1/24", MTU);
         Interface iface = new Interface(MacAddress.parse("02:74:63:00:00:02"), Ipv4Address.parse("198.18.0.2"),
                 24, Ipv4Address.parse("198.18.0.1"), MTU);
@@ -184,7 +180,7 @@ public final class TcpTapBench {
             return new Stream[] {in, out};
         } finally {
             net.close();
-            namespaces.remove(ns);
+            lab.removeNamespace(ns);
         }
     }
 
@@ -197,7 +193,7 @@ public final class TcpTapBench {
         try {
             for (String ns : List.of(senderNs, receiverNs)) {
                 SystemCommand.check(COMMAND_TIMEOUT, "ip", "netns", "add", ns);
-                namespaces.add(ns);
+                lab.addNamespace(ns);
                 SystemCommand.check(COMMAND_TIMEOUT, "ip", "-n", ns, "link", "set", "lo", "up");
             }
             SystemCommand.check(COMMAND_TIMEOUT, "ip", "-n", senderNs, "link", "add", "tcb-s", "mtu", Integer.toString(MTU),
@@ -244,7 +240,7 @@ public final class TcpTapBench {
             return new Stream[] {in, out};
         } finally {
             for (String ns : List.of(receiverNs, senderNs)) {
-                if (namespaces.remove(ns)) {
+                if (lab.removeNamespace(ns)) {
                     SystemCommand.run(COMMAND_TIMEOUT, "ip", "netns", "del", ns);
                 }
             }
@@ -376,9 +372,7 @@ public final class TcpTapBench {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
-        synchronized (programs) {
-            programs.add(p);
-        }
+        lab.track(p);
         return p;
     }
 
@@ -388,9 +382,7 @@ public final class TcpTapBench {
             p.destroyForcibly();
             p.waitFor(5, TimeUnit.SECONDS);
         }
-        synchronized (programs) {
-            programs.remove(p);
-        }
+        lab.untrack(p);
     }
 
     /** Waits (bounded) until a TCP socket listens on {@code port} in {@code ns}. */
@@ -435,43 +427,5 @@ public final class TcpTapBench {
                         + " teacup_tx_mbs=%.1f kernel_tx_mbs=%.1f tx_ratio=%.3f%n",
                 teacup[0].megabytesPerSecond(), kernel[0].megabytesPerSecond(), ratios[0],
                 teacup[1].megabytesPerSecond(), kernel[1].megabytesPerSecond(), ratios[1]);
-    }
-
-    /** Ends the socats we started and deletes the namespaces we made; safe to call twice. */
-    private void cleanUp() {
-        List<Process> running;
-        synchronized (programs) {
-            running = new ArrayList<>(programs);
-            programs.clear();
-        }
-        for (Process p : running) {
-            p.destroyForcibly();
-            try {
-                p.waitFor(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        for (String ns : List.copyOf(namespaces)) {
-            try {
-                SystemCommand.run(COMMAND_TIMEOUT, "ip", "netns", "del", ns);
-            } catch (IOException e) {
-                System.err.println("TcpTapBench: could not delete namespace " + ns + ": " + e.getMessage());
-            }
-            namespaces.remove(ns);
-        }
-    }
-
-    private static boolean onPath(String program) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return false;
-        }
-        for (String dir : path.split(File.pathSeparator)) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -7,14 +7,11 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -68,8 +65,7 @@ public final class UdpTapBench {
     private final int size;
     private final String sender;
     private final String suffix;
-    private final List<Process> senders = new ArrayList<>();
-    private final List<String> namespaces = new CopyOnWriteArrayList<>();
+    private final Lab lab = new Lab("UdpTapBench");
 
     private UdpTapBench(int seconds, int warmup, int size, String sender) {
         this.seconds = seconds;
@@ -122,19 +118,19 @@ public final class UdpTapBench {
             System.err.println("UdpTapBench: needs root (it makes network namespaces and a TAP device)");
             System.exit(1);
         }
-        if (!onPath(sender)) {
+        if (!Lab.onPath(sender)) {
             System.err.println("UdpTapBench: needs " + sender + " on the PATH (the kernel-side sender)");
             System.exit(1);
         }
         UdpTapBench bench = new UdpTapBench(seconds, warmup, size, sender);
-        Thread cleanup = new Thread(bench::cleanUp, "UdpTapBench cleanup");
+        Thread cleanup = new Thread(bench.lab::cleanUp, "UdpTapBench cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             Figures teacup = bench.teacup();
             Figures kernel = bench.kernel();
             print(bench, teacup, kernel);
         } finally {
-            bench.cleanUp();
+            bench.lab.cleanUp();
             Runtime.getRuntime().removeShutdownHook(cleanup);
         }
     }
@@ -143,7 +139,7 @@ public final class UdpTapBench {
 
     private Figures teacup() throws IOException, InterruptedException {
         String ns = "tcup-b-" + suffix;
-        namespaces.add(ns);
+        lab.addNamespace(ns);
         PrivateNetwork net = PrivateNetwork.create(ns, TAP, "198.18.0.1/24", MTU);
         Interface iface = new Interface(MacAddress.parse("02:74:63:00:00:02"), Ipv4Address.parse("198.18.0.2"),
                 24, Ipv4Address.parse("198.18.0.1"), MTU);
@@ -191,7 +187,7 @@ public final class UdpTapBench {
                     bytes1 - bytes0, drops);
         } finally {
             net.close();
-            namespaces.remove(ns);
+            lab.removeNamespace(ns);
         }
     }
 
@@ -203,7 +199,7 @@ public final class UdpTapBench {
         try {
             for (String ns : List.of(senderNs, receiverNs)) {
                 SystemCommand.check(COMMAND_TIMEOUT, "ip", "netns", "add", ns);
-                namespaces.add(ns);
+                lab.addNamespace(ns);
                 SystemCommand.check(COMMAND_TIMEOUT, "ip", "-n", ns, "link", "set", "lo", "up");
             }
             SystemCommand.check(COMMAND_TIMEOUT, "ip", "-n", senderNs, "link", "add", "tcb-s", "mtu", Integer.toString(MTU),
@@ -257,7 +253,7 @@ public final class UdpTapBench {
             }
         } finally {
             for (String ns : List.of(receiverNs, senderNs)) {
-                if (namespaces.remove(ns)) {
+                if (lab.removeNamespace(ns)) {
                     SystemCommand.run(COMMAND_TIMEOUT, "ip", "netns", "del", ns);
                 }
             }
@@ -288,9 +284,7 @@ public final class UdpTapBench {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
-        synchronized (senders) {
-            senders.add(p);
-        }
+        lab.track(p);
         return p;
     }
 
@@ -319,9 +313,7 @@ public final class UdpTapBench {
     private void stopSender(Process p) throws InterruptedException {
         p.destroyForcibly();
         p.waitFor(5, TimeUnit.SECONDS);
-        synchronized (senders) {
-            senders.remove(p);
-        }
+        lab.untrack(p);
     }
 
     // ---------------------------------------------------------------- kernel counters
@@ -377,43 +369,5 @@ public final class UdpTapBench {
         System.out.printf("RESULT udp_rx teacup_pps=%.0f teacup_mbps=%.1f kernel_pps=%.0f kernel_mbps=%.1f ratio=%.3f%n",
                 teacup.receivedPerSecond(), teacup.megabitsPerSecond(), kernel.receivedPerSecond(),
                 kernel.megabitsPerSecond(), ratio);
-    }
-
-    /** Ends the senders we started and deletes the namespaces we made; safe to call twice. */
-    private void cleanUp() {
-        List<Process> running;
-        synchronized (senders) {
-            running = new ArrayList<>(senders);
-            senders.clear();
-        }
-        for (Process p : running) {
-            p.destroyForcibly();
-            try {
-                p.waitFor(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        for (String ns : List.copyOf(namespaces)) {
-            try {
-                SystemCommand.run(COMMAND_TIMEOUT, "ip", "netns", "del", ns);
-            } catch (IOException e) {
-                System.err.println("UdpTapBench: could not delete namespace " + ns + ": " + e.getMessage());
-            }
-            namespaces.remove(ns);
-        }
-    }
-
-    private static boolean onPath(String program) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return false;
-        }
-        for (String dir : path.split(File.pathSeparator)) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
-                return true;
-            }
-        }
-        return false;
     }
 }
