@@ -115,6 +115,7 @@ final class CurlCommand implements Callable<Integer> {
 
     static final String USER_AGENT = "teacup/0.1.0";
     private static final int CHUNK = 64 * 1024;
+    private static final long CONNECT_TIMEOUT_SECONDS = 300;
     /** How long, after the transfer, closing connections may take to finish their handshake before the stack stops. */
     private static final long CLOSE_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -461,7 +462,10 @@ final class CurlCommand implements Callable<Integer> {
         BasicHttpClientConnectionManager connections = new BasicHttpClientConnectionManager(operator,
                 ManagedHttpClientConnectionFactory.INSTANCE);
         Timeout limit = maxTime == null ? Timeout.DISABLED : Timeout.ofMilliseconds(Math.max(1, (long) (maxTime * 1000)));
-        connections.setConnectionConfig(ConnectionConfig.custom().setConnectTimeout(limit).setSocketTimeout(limit).build());
+        // curl gives a connection 300 s to open unless --max-time is shorter.
+        Timeout connectLimit = maxTime == null || maxTime > CONNECT_TIMEOUT_SECONDS
+                ? Timeout.ofSeconds(CONNECT_TIMEOUT_SECONDS) : limit;
+        connections.setConnectionConfig(ConnectionConfig.custom().setConnectTimeout(connectLimit).setSocketTimeout(limit).build());
         // No keep-alive tuning: TCP_KEEPIDLE and friends are JDK extended options, which teacup's sockets do not take.
         connections.setSocketConfig(SocketConfig.custom().setSoTimeout(limit).setTcpNoDelay(true)
                 .setTcpKeepIdle(0).setTcpKeepInterval(0).setTcpKeepCount(0).build());
@@ -675,6 +679,10 @@ final class CurlCommand implements Callable<Integer> {
             if (!scheme.equals("http") && !scheme.equals("https")) {
                 throw new CommandFailure(EXIT_UNSUPPORTED_PROTOCOL, "(1) Protocol \"" + scheme
                         + "\" not supported (teacup curl speaks http and https)");
+            }
+            String rest = t.substring(sep + 3);
+            if (rest.isEmpty() || "/?#".indexOf(rest.charAt(0)) >= 0) {
+                throw new CommandFailure(EXIT_BAD_URL, "(3) URL rejected: No host part in the URL");
             }
             URI uri;
             try {
