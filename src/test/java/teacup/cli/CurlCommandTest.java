@@ -260,7 +260,7 @@ class CurlCommandTest {
         private final CurlCommand.Target target = CurlCommand.Target.parse("https://web.test:8443/");
 
         private CommandFailure classify(Exception e) {
-            return CurlCommand.classify(e, target, 123, 456);
+            return HttpTransfer.classify(e, target, 123, 456);
         }
 
         @Test
