@@ -61,13 +61,13 @@ import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.http.protocol.HttpContext;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.util.Timeout;
+import teacup.cli.CurlCommand.HeaderEdit;
+import teacup.cli.CurlCommand.Target;
 import teacup.link.Link;
 import teacup.os.Clock;
 import teacup.socket.TeacupSocketFactory;
 import teacup.stack.NetStack;
 import teacup.tcp.TcpConnection;
-import teacup.cli.CurlCommand.HeaderEdit;
-import teacup.cli.CurlCommand.Target;
 
 /**
  * One {@code teacup curl} transfer on a stack of its own: Apache HttpClient 5 (classic) whose
@@ -94,6 +94,7 @@ final class HttpTransfer {
     private volatile boolean timedOut;
     private volatile long received;
     private long startNanos;
+    private ProgressMeter meter;
 
     HttpTransfer(CurlCommand options, Target target, List<HeaderEdit> edits, ResolveOverrides overrides, byte[] body,
                  SSLContext tls) {
@@ -140,8 +141,10 @@ final class HttpTransfer {
                 lingerWhileClosing(stack);
                 return code;
             } catch (CommandFailure f) {
+                endMeter();
                 throw f;
             } catch (IOException | RuntimeException e) {
+                endMeter();
                 throw failure(e);
             } finally {
                 if (watchdog != null) {
@@ -150,6 +153,13 @@ final class HttpTransfer {
             }
         } finally {
             System.out.flush();
+        }
+    }
+
+    /** A transfer that failed part way still ends the meter's line, so the error starts a line of its own. */
+    private void endMeter() {
+        if (meter != null) {
+            meter.finish(System.nanoTime());
         }
     }
 
@@ -162,7 +172,6 @@ final class HttpTransfer {
         HttpEntity entity = response.getEntity();
         boolean toStdout = options.output == null || options.output.equals("-");
         OutputStream out = null;
-        ProgressMeter meter = null;
         try {
             if (toStdout) {
                 out = System.out;
@@ -181,7 +190,7 @@ final class HttpTransfer {
             }
             if (entity != null && !options.head) {
                 try (InputStream in = entity.getContent()) {
-                    copy(in, out, meter);
+                    copy(in, out);
                 }
             }
             if (meter != null) {
@@ -203,7 +212,7 @@ final class HttpTransfer {
         return 0;
     }
 
-    private void copy(InputStream in, OutputStream out, ProgressMeter meter) throws IOException {
+    private void copy(InputStream in, OutputStream out) throws IOException {
         byte[] buffer = new byte[CHUNK];
         int n;
         while ((n = in.read(buffer)) >= 0) {
