@@ -2,6 +2,7 @@ package teacup.cli;
 
 import java.io.IOException;
 import java.security.SecureRandom;
+import java.util.List;
 import picocli.CommandLine.Option;
 import teacup.ip.Interface;
 import teacup.link.Link;
@@ -45,8 +46,12 @@ public final class LinkOptions {
     @Option(names = "--pcap", paramLabel = "FILE", description = "record every frame to FILE (pcap, for Wireshark)")
     String pcap;
 
+    /** Where the link comes from when no link option was given (null until then, or when one was). */
+    private HostSetupLink hostSetup;
+
     /** Checks the options and builds the interface; throws UsageException with one clear line. */
     public Interface iface() {
+        useHostSetupWhenNoLinkGiven();
         if (dhcp) {
             throw new UsageException("--dhcp is not available yet; give --ip A.B.C.D/N");
         }
@@ -67,6 +72,7 @@ public final class LinkOptions {
 
     /** Opens the link the options name (inside --netns when given), wrapped in a recorder with --pcap. */
     public Link open() throws IOException {
+        useHostSetupWhenNoLinkGiven();
         if ((tap == null) == (interfaceName == null)) {
             throw new UsageException(tap == null
                     ? "no link: give --tap NAME or --interface IFACE"
@@ -74,7 +80,8 @@ public final class LinkOptions {
         }
         Link link;
         try {
-            link = netns == null ? openHere() : NetworkNamespace.callIn(netns, this::openHere);
+            link = hostSetup != null ? hostSetup.open(this::openHere)
+                    : netns == null ? openHere() : NetworkNamespace.callIn(netns, this::openHere);
         } catch (IOException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -87,9 +94,36 @@ public final class LinkOptions {
         return tap != null ? TapLink.open(tap, mtu) : PacketSocketLink.open(interfaceName, mtu);
     }
 
+    /** The DNS servers: --dns when given, else those of the host's set-up (may be empty). */
+    public List<Ipv4Address> dnsServers() {
+        useHostSetupWhenNoLinkGiven();
+        try {
+            return dns != null ? List.of(Ipv4Address.parse(dns)) : hostSetup != null ? hostSetup.dns() : List.of();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--dns: " + e.getMessage());
+        }
+    }
+
+    /**
+     * With none of --tap, --interface, --ip, --netns and --dhcp given, takes the link from the
+     * host's set-up ({@link HostSetupLink}): the config file of {@code teacup setup}, or as root a
+     * temporary set-up for this run. Other options (--gateway, --dns, --mac...) still apply.
+     */
+    private void useHostSetupWhenNoLinkGiven() {
+        if (hostSetup != null || tap != null || interfaceName != null || ip != null || netns != null || dhcp) {
+            return;
+        }
+        hostSetup = HostSetupLink.find();
+        tap = hostSetup.tap();
+        ip = hostSetup.address();
+        if (gateway == null) {
+            gateway = hostSetup.gateway();
+        }
+    }
+
     /** Describes the link for a banner line. */
     public String describe() {
-        String where = tap != null ? "tap " + tap : "interface " + interfaceName;
+        String where = hostSetup != null ? hostSetup.describe() : tap != null ? "tap " + tap : "interface " + interfaceName;
         return netns == null ? where : where + " in netns " + netns;
     }
 }
