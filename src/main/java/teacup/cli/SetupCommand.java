@@ -172,6 +172,17 @@ final class SetupCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Whether any user may open the TUN/TAP clone device, as a persistent TAP's owner must. */
+    private static boolean tunOpenToAll() {
+        try {
+            return Files.getPosixFilePermissions(Path.of("/dev/net/tun")).containsAll(
+                    java.util.Set.of(java.nio.file.attribute.PosixFilePermission.OTHERS_READ,
+                            java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE));
+        } catch (IOException | UnsupportedOperationException e) {
+            return true; // cannot tell; say nothing
+        }
+    }
+
     private static void report(HostConfig c, Path file, PrintStream out) throws IOException {
         out.printf("teacup setup: TAP %s (%s), host %s, teacup %s, gateway %s%n", c.tap(),
                 c.owner().map(u -> "owned by " + u).orElse("root only"), c.hostAddress(), c.address(), c.gateway());
@@ -185,6 +196,10 @@ final class SetupCommand implements Callable<Integer> {
         if (HostSetup.forwardDropElsewhere(c.nftTable())) {
             out.println("teacup setup: note: another nftables table drops forwarded packets (a firewall?);"
                     + " let " + c.tap() + "'s traffic through there as well");
+        }
+        if (c.owner().isPresent() && !tunOpenToAll()) {
+            out.println("teacup setup: note: /dev/net/tun is not open to all users, so " + c.owner().get()
+                    + " cannot open the TAP; most distributions make it mode 0666 (chmod 666 /dev/net/tun)");
         }
         out.println("teacup setup: done; e.g. teacup ping -c 3 " + c.gateway() + " (no root, no link options)");
     }
