@@ -19,7 +19,7 @@ public final class LinkOptions {
     @Option(names = "--tap", paramLabel = "NAME", description = "TAP device to create or attach to")
     String tap;
 
-    @Option(names = "--interface", paramLabel = "IFACE", description = "real interface to use raw (AF_PACKET)")
+    @Option(names = "--interface", paramLabel = "IFACE", description = "real interface to use raw (AF_PACKET); its GRO should be off (ethtool -K IFACE gro off)")
     String interfaceName;
 
     @Option(names = "--netns", paramLabel = "NAME", description = "open the link inside this network namespace")

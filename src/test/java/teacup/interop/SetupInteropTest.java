@@ -382,4 +382,72 @@ class SetupInteropTest {
         assertTrue(s.stderr().contains("teacup setup needs root") && s.stderr().contains("sudo teacup setup"), s.stderr());
         assertEquals(before, snapshot(host), "nothing was changed");
     }
+
+    @Test
+    @DisplayName("--interface on a veth: teacup announces its own MAC by ARP (RFC 5227), the kernel pings it, and 3 MB echo back whole")
+    void interfaceModeOverAVeth() throws Exception {
+        TapNetwork.requirePrograms("ethtool");
+        String kernel = namespace("k");
+        String side = namespace("t");
+        SystemCommand.check(COMMAND, "ip", "link", "add", "k0", "netns", kernel, "type", "veth", "peer", "name", "t0",
+                "netns", side);
+        ip(kernel, "addr", "add", "198.18.210.1/24", "dev", "k0");
+        // Learn addresses from gratuitous ARP, so that the announcement alone puts teacup in the table.
+        SystemCommand.check(COMMAND, in(kernel, "sysctl", "-q", "-w", "net.ipv4.conf.k0.arp_accept=1"));
+        ip(kernel, "link", "set", "k0", "up");
+        ip(side, "link", "set", "t0", "up");
+        // A packet socket sees frames as the kernel holds them: a veth passes on TCP segments with
+        // the checksum not yet filled in (tx checksum offload) and many segments in one (TSO/GSO),
+        // and GRO would merge received ones. teacup checks every checksum and takes one MTU-sized
+        // frame at a time, so all of these are off, as on a real NIC GRO must be.
+        SystemCommand.check(COMMAND, in(kernel, "ethtool", "-K", "k0", "tx", "off", "tso", "off", "gso", "off", "gro", "off"));
+        SystemCommand.check(COMMAND, in(side, "ethtool", "-K", "t0", "tx", "off", "tso", "off", "gso", "off", "gro", "off"));
+
+        String mac = "02:74:63:00:0a:02";
+        Path log = dir.resolve("nc.log");
+        Process nc = start(teacup("nc", "-v", "-l", "-k", "--echo", "--netns", side, "--interface", "t0",
+                "--ip", "198.18.210.2/24", "--mac", mac, "7000"), log);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!Files.readString(log).contains("listening") && nc.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(nc.isAlive() && Files.readString(log).contains("listening"), "teacup nc did not start:\n" + Files.readString(log));
+
+        boolean announced = false;
+        deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!announced && System.nanoTime() < deadline) {
+            announced = ip(kernel, "neigh", "show", "198.18.210.2").contains(mac);
+            Thread.sleep(50);
+        }
+        assertTrue(announced, "the kernel never learned teacup's MAC from its announcement: " + ip(kernel, "neigh"));
+
+        SystemCommand.Result ping = SystemCommand.run(COMMAND, in(kernel, "ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", "198.18.210.2"));
+        assertEquals(0, ping.exitCode(), ping.stdout() + ping.stderr());
+        assertTrue(ping.stdout().contains("3 packets transmitted, 3 received"), ping.stdout());
+        String t0Mac = ip(side, "link", "show", "t0").lines().filter(l -> l.contains("link/ether")).findFirst().orElseThrow()
+                .strip().split("\\s+")[1];
+        assertTrue(!t0Mac.equalsIgnoreCase(mac), "teacup must use a MAC of its own, not the interface's");
+
+        Path client = dir.resolve("echo.py");
+        Files.writeString(client, String.join("\n",
+                "import socket, threading, random",
+                "data = random.Random(7).randbytes(3 << 20)",
+                "s = socket.create_connection(('198.18.210.2', 7000), timeout=20)",
+                "def send():",
+                "    s.sendall(data)",
+                "    s.shutdown(socket.SHUT_WR)",
+                "t = threading.Thread(target=send)",
+                "t.start()",
+                "got = bytearray()",
+                "while True:",
+                "    b = s.recv(65536)",
+                "    if not b:",
+                "        break",
+                "    got += b",
+                "t.join()",
+                "print('echo ok' if bytes(got) == data else 'echo differs: %d bytes back' % len(got))",
+                ""));
+        SystemCommand.Result echo = SystemCommand.run(Duration.ofSeconds(60), in(kernel, "python3", client.toString()));
+        assertEquals("echo ok", echo.stdout().strip(), echo.stderr() + "\nteacup:\n" + Files.readString(log));
+    }
 }
