@@ -100,7 +100,7 @@ final class HostSetupLink {
             return opener.open();
         } catch (IOException e) {
             throw new IOException("cannot open TAP " + config.tap() + " named in " + file + ": " + e.getMessage()
-                    + " (after a reboot, run 'sudo teacup setup' again)", e);
+                    + " (only the user setup named may open it; after a reboot, run 'sudo teacup setup' again)", e);
         }
     }
 }

@@ -62,6 +62,14 @@ final class SetupCommand implements Callable<Integer> {
         if (!HostConfig.TapNames.valid(tap)) {
             throw new UsageException("--tap must be an interface name of 1 to 15 characters, not '" + tap + "'");
         }
+        Cidr wanted = null;
+        if (subnet != null) {
+            try {
+                wanted = Cidr.parse(subnet).subnet();
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--subnet: " + e.getMessage());
+            }
+        }
         if (!SystemCommand.isRoot()) {
             String who = System.getProperty("user.name", "$USER");
             throw new CommandFailure(1, "teacup setup needs root: it makes a TAP device, nftables rules and turns on"
@@ -73,17 +81,13 @@ final class SetupCommand implements Callable<Integer> {
         }
         Optional<String> owner = Optional.ofNullable(user != null ? user : System.getenv("SUDO_USER")).filter(s -> !s.isBlank());
         if (existing.isPresent()) {
-            return reapply(file, existing.get(), owner, out);
+            return reapply(file, existing.get(), wanted, owner, out);
         }
 
         Cidr chosen;
         List<Cidr> inUse = HostSetup.prefixesInUse();
-        if (subnet != null) {
-            try {
-                chosen = Cidr.parse(subnet).subnet();
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("--subnet: " + e.getMessage());
-            }
+        if (wanted != null) {
+            chosen = wanted;
             Optional<Cidr> clash = inUse.stream().filter(chosen::overlaps).findFirst();
             if (clash.isPresent()) {
                 throw new CommandFailure(1, "--subnet " + chosen + " overlaps " + clash.get() + ", which this host already routes; choose another");
@@ -125,9 +129,9 @@ final class SetupCommand implements Callable<Integer> {
     }
 
     /** Setup run again: the same set-up is checked and restored; a different one needs --undo first. */
-    private int reapply(Path file, HostConfig c, Optional<String> owner, PrintStream out) throws IOException {
+    private int reapply(Path file, HostConfig c, Cidr wanted, Optional<String> owner, PrintStream out) throws IOException {
         String different = null;
-        if (subnet != null && !Cidr.parse(subnet).subnet().equals(c.address().subnet())) {
+        if (wanted != null && !wanted.equals(c.address().subnet())) {
             different = "subnet " + c.address().subnet();
         } else if (!tap.equals(c.tap())) {
             different = "TAP " + c.tap();

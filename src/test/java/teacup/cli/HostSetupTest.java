@@ -88,5 +88,8 @@ class HostSetupTest {
         CommandLineTest.Outcome o = CommandLineTest.run("setup", "--tap", "far-too-long-a-name");
         assertTrue(o.err().contains("--tap must be an interface name"), o.err());
         assertEquals(Main.EXIT_USAGE, o.exitCode());
+        CommandLineTest.Outcome bad = CommandLineTest.run("setup", "--subnet", "198.19.1.0/40");
+        assertTrue(bad.err().startsWith("teacup: --subnet: prefix length must be 0..32"), bad.err());
+        assertEquals(Main.EXIT_USAGE, bad.exitCode());
     }
 }
