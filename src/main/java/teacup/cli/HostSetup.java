@@ -360,9 +360,13 @@ final class HostSetup {
             };
         }
 
-        /** Removes the set-up (once; later calls do nothing). */
+        /**
+         * Removes the set-up (once; later calls do nothing). Synchronized so that a caller returns
+         * only when the removal is done, even one the shutdown hook began: a command that halts
+         * the JVM after closing its stack (the daemon does) must not cut the hook's removal short.
+         */
         @Override
-        public void close() throws IOException {
+        public synchronized void close() throws IOException {
             if (!applied.get() || !removed.compareAndSet(false, true)) {
                 return;
             }

@@ -367,6 +367,30 @@ class SetupInteropTest {
     }
 
     @Test
+    @DisplayName("teacup daemon on a temporary set-up, stopped by SIGTERM, leaves nothing behind")
+    void temporarySetupGoesWithSigterm() throws Exception {
+        makeWorld();
+        String before = snapshot(host);
+        Path log = dir.resolve("daemon.log");
+        ProcessBuilder pb = new ProcessBuilder(in(host, teacup("daemon"))).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(log.toFile()).redirectErrorStream(true);
+        pb.environment().put(HostConfig.PATH_VARIABLE, dir.resolve("no-config").toString());
+        Process daemon = pb.start();
+        started.add(daemon);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!Files.readString(log).contains("teacup daemon:") && daemon.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(daemon.isAlive(), "daemon did not come up:\n" + Files.readString(log));
+        SystemCommand.Result ping = SystemCommand.run(COMMAND, in(host, "ping", "-n", "-c", "2", "-i", "0.2", "-W", "2", "198.19.123.2"));
+        assertEquals(0, ping.exitCode(), ping.stdout() + Files.readString(log));
+
+        daemon.destroy(); // SIGTERM to ip netns exec, which has become the JVM
+        assertTrue(daemon.waitFor(15, TimeUnit.SECONDS), "daemon still running after SIGTERM");
+        assertEquals(before, snapshot(host), "the temporary set-up is gone after SIGTERM:\n" + Files.readString(log));
+    }
+
+    @Test
     @DisplayName("an ordinary user with no setup is told in one line what to run; setup itself needs root")
     void ordinaryUserWithoutSetupIsToldWhatToRun() throws Exception {
         makeWorld();
