@@ -96,6 +96,7 @@ public final class DhcpClient {
     private int offeredAddress;
     private int offeringServer;
     private DhcpLease lease;
+    private int offersTaken;
 
     public DhcpClient(long mac, Settings settings, RandomGenerator random, Output output) {
         this.mac = mac;
@@ -106,6 +107,11 @@ public final class DhcpClient {
 
     public State state() {
         return state;
+    }
+
+    /** How many offers the client has taken up so far (a REQUEST went out for each). */
+    public int offersTaken() {
+        return offersTaken;
     }
 
     /** The lease held now (BOUND, RENEWING, REBINDING), or null. */
@@ -296,6 +302,7 @@ public final class DhcpClient {
                 offeredAddress = in.yiaddr();
                 offeringServer = in.address(DhcpMessage.OPTION_SERVER_ID);
                 state = State.REQUESTING;
+                offersTaken++;
                 attempts = 0;
                 sendRequest(now);
                 return Outcome.USED;
