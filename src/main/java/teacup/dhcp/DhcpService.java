@@ -28,6 +28,7 @@ public final class DhcpService implements NetStack.Service {
     private final DhcpClient client;
     private final CompletableFuture<DhcpLease> first = new CompletableFuture<>();
     private volatile DhcpLease current;
+    private boolean stopping;
 
     private DhcpService(NetStack stack, DhcpClient.Settings settings, RandomGenerator random) {
         this.stack = stack;
@@ -37,6 +38,11 @@ public final class DhcpService implements NetStack.Service {
         this.client = new DhcpClient(iface.mac().bits(), settings, random, new DhcpClient.Output() {
             @Override
             public void send(long now, int destination, byte[] b, int off, int len) {
+                if (stopping && !stack.ip().knows(destination, now)) {
+                    // The RELEASE would wait for ARP on a stack about to stop, and be lost with it.
+                    // Broadcast it instead: its server identifier still names the one server it is for.
+                    destination = -1;
+                }
                 stack.udp().send(now, endpoint, destination, DhcpClient.SERVER_PORT, b, off, len);
             }
 
@@ -112,6 +118,7 @@ public final class DhcpService implements NetStack.Service {
     /** The stack is stopping: RFC 2131 4.4.6, tell the server the address is free again. */
     @Override
     public void stop(long now) {
+        stopping = true;
         client.release(now);
         stack.udp().unbind(endpoint);
     }

@@ -129,6 +129,29 @@ class DhcpInteropTest {
     }
 
     @Test
+    @DisplayName("a stack stopped right after its lease (no ARP for the server yet) still releases it")
+    void releaseRightAfterLease() throws Exception {
+        MacAddress mac = MacAddress.parse("02:74:63:00:00:d4");
+        NetStack stack = new NetStack(net.openTap(), Interface.unconfigured(mac, TapNetwork.MTU), Clock.SYSTEM,
+                new SplittableRandom(0x5eed_00d4L)).start();
+        try {
+            DhcpService dhcp = stack.call(() -> DhcpService.start(stack, stack.clock().nanos(),
+                    DhcpClient.Settings.DEFAULT, new SplittableRandom(8)));
+            assertNotNull(dhcp.awaitLease(WAIT.toNanos()), "no lease within " + WAIT + describe());
+            assertTrue(leaseFile().contains(mac.toString()), leaseFile());
+        } finally {
+            stack.close();
+        }
+        assertTrue(TapNetwork.waitUntil(WAIT, () -> {
+            try {
+                return !leaseFile().contains(mac.toString());
+            } catch (IOException e) {
+                return false;
+            }
+        }), "the broadcast release reached dnsmasq: " + leaseFile() + describe());
+    }
+
+    @Test
     @DisplayName("teacup ping --dhcp: the command obtains a lease, pings the router, and exits 0")
     void pingWithDhcp() throws Exception {
         Outcome o = run("ping", "--netns", net.namespace(), "--tap", TapNetwork.TAP, "--dhcp", "--mac", "02:74:63:00:00:d2",
