@@ -21,8 +21,8 @@ import teacup.wire.Ipv4Address;
  * and the forwarding away but not the file) puts everything back.
  */
 @Command(name = "setup", mixinStandardHelpOptions = true,
-        description = {"One-time set-up (as root) of a persistent TAP, forwarding and NAT, so that teacup commands",
-            "then run with no root and no link options. --undo removes exactly what it added.",
+        description = {"One-time set-up (as root) of a persistent TAP, forwarding and NAT, so that teacup commands "
+            + "then run with no root and no link options. --undo removes exactly what it added.",
             "The config file is " + HostConfig.DEFAULT_PATH + " unless $" + HostConfig.PATH_VARIABLE + " or --config names another."})
 final class SetupCommand implements Callable<Integer> {
 
