@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -18,6 +19,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import teacup.dns.Resolver;
+import teacup.dns.StubResolver;
 import teacup.socket.TeacupSocketFactory;
 import teacup.stack.NetStack;
 
@@ -113,9 +115,13 @@ final class CurlCommand implements Callable<Integer> {
     @Parameters(paramLabel = "URL", description = "http:// or https:// URL (http:// when no scheme is given)")
     String url;
 
-    /** Where names are resolved: the one place where teacup's DNS stub resolver plugs in. */
+    /**
+     * Where names are resolved, the one place to change it: teacup's own stub resolver asking the
+     * DNS servers of --dns, the DHCP lease or the host's set-up (call after the lease is obtained).
+     * {@code --resolve} entries are consulted before it, and a literal address needs no server.
+     */
     static Resolver resolver(NetStack stack, LinkOptions link) {
-        return new LiteralResolver();
+        return new StubResolver(stack, link.dnsServers(), new SecureRandom());
     }
 
     // ---------------------------------------------------------------- the run

@@ -44,7 +44,8 @@ final class DaemonCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             stack.start();
-            System.out.printf("teacup daemon: %s on %s; stop with Ctrl-C or SIGTERM%n", iface, link.describe());
+            link.obtainAddress(stack);
+            System.out.printf("teacup daemon: %s on %s; stop with Ctrl-C or SIGTERM%n", stack.iface(), link.describe());
             System.out.flush();
             if (maxTime != null) {
                 stop.await((long) (maxTime * 1000), java.util.concurrent.TimeUnit.MILLISECONDS);

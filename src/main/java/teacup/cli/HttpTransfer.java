@@ -122,6 +122,7 @@ final class HttpTransfer {
                 tracer.watch(stack);
             }
             stack.start();
+            options.link.obtainAddress(stack); // --dhcp: the address, router and DNS servers come from the lease
             // Times (--max-time, the meter, messages) count from here, when the network work begins.
             startNanos = System.nanoTime();
             HttpDnsResolver dns = new HttpDnsResolver(CurlCommand.resolver(stack, options.link), overrides, log);

@@ -2,13 +2,18 @@ package teacup.cli;
 
 import java.io.IOException;
 import java.security.SecureRandom;
+import java.util.List;
 import picocli.CommandLine.Option;
+import teacup.dhcp.DhcpClient;
+import teacup.dhcp.DhcpLease;
+import teacup.dhcp.DhcpService;
 import teacup.ip.Interface;
 import teacup.link.Link;
 import teacup.link.PacketSocketLink;
 import teacup.link.PcapRecorder;
 import teacup.link.TapLink;
 import teacup.os.NetworkNamespace;
+import teacup.stack.NetStack;
 import teacup.wire.Ipv4Address;
 import teacup.wire.MacAddress;
 
@@ -18,7 +23,7 @@ public final class LinkOptions {
     @Option(names = "--tap", paramLabel = "NAME", description = "TAP device to create or attach to")
     String tap;
 
-    @Option(names = "--interface", paramLabel = "IFACE", description = "real interface to use raw (AF_PACKET)")
+    @Option(names = "--interface", paramLabel = "IFACE", description = "real interface to use raw (AF_PACKET); its GRO should be off (ethtool -K IFACE gro off)")
     String interfaceName;
 
     @Option(names = "--netns", paramLabel = "NAME", description = "open the link inside this network namespace")
@@ -27,8 +32,15 @@ public final class LinkOptions {
     @Option(names = "--ip", paramLabel = "A.B.C.D/N", description = "teacup's own address and prefix length")
     String ip;
 
-    @Option(names = "--dhcp", description = "get an address by DHCP (not available yet)")
+    @Option(names = "--dhcp", description = "get an address, router and DNS servers by DHCP instead of --ip")
     boolean dhcp;
+
+    @Option(names = "--dhcp-timeout", paramLabel = "SECS", defaultValue = "10",
+            description = "with --dhcp, how long to wait for a lease (default: ${DEFAULT-VALUE})")
+    int dhcpTimeout;
+
+    /** The lease --dhcp obtained (see {@link #obtainAddress}); null without --dhcp. */
+    private volatile DhcpLease lease;
 
     @Option(names = "--gateway", paramLabel = "A.B.C.D", description = "router for destinations off the link")
     String gateway;
@@ -45,18 +57,35 @@ public final class LinkOptions {
     @Option(names = "--pcap", paramLabel = "FILE", description = "record every frame to FILE (pcap, for Wireshark)")
     String pcap;
 
-    /** Checks the options and builds the interface; throws UsageException with one clear line. */
+    /** Where the link comes from when no link option was given (null until then, or when one was). */
+    private HostSetupLink hostSetup;
+
+    /**
+     * Checks the options and builds the interface; throws UsageException with one clear line.
+     * With --dhcp the interface has no address yet: {@link #obtainAddress} gets one once the
+     * stack runs.
+     */
     public Interface iface() {
-        if (dhcp) {
-            throw new UsageException("--dhcp is not available yet; give --ip A.B.C.D/N");
+        useHostSetupWhenNoLinkGiven();
+        if (dhcp && ip != null) {
+            throw new UsageException("give only one of --ip and --dhcp");
         }
-        if (ip == null) {
-            throw new UsageException("no address: give --ip A.B.C.D/N (e.g. --ip 198.18.0.2/24)");
+        if (dhcp && (dhcpTimeout < 1 || dhcpTimeout > 3600)) {
+            throw new UsageException("--dhcp-timeout must be between 1 and 3600 seconds");
+        }
+        if (!dhcp && ip == null) {
+            throw new UsageException("no address: give --ip A.B.C.D/N (e.g. --ip 198.18.0.2/24) or --dhcp");
         }
         try {
             MacAddress m = mac != null ? MacAddress.parse(mac) : MacAddress.randomLocal(new SecureRandom());
             if (MacAddress.isMulticast(m.bits()) || m.bits() == 0) {
                 throw new UsageException("--mac must be a unicast address, not " + mac);
+            }
+            if (dhcp) {
+                if (gateway != null) {
+                    throw new UsageException("--gateway comes from the DHCP lease; give it only with --ip");
+                }
+                return Interface.unconfigured(m, mtu);
             }
             Ipv4Address gw = gateway != null ? Ipv4Address.parse(gateway) : Ipv4Address.ANY;
             return Interface.of(m, ip, gw, mtu);
@@ -67,6 +96,7 @@ public final class LinkOptions {
 
     /** Opens the link the options name (inside --netns when given), wrapped in a recorder with --pcap. */
     public Link open() throws IOException {
+        useHostSetupWhenNoLinkGiven();
         if ((tap == null) == (interfaceName == null)) {
             throw new UsageException(tap == null
                     ? "no link: give --tap NAME or --interface IFACE"
@@ -74,7 +104,8 @@ public final class LinkOptions {
         }
         Link link;
         try {
-            link = netns == null ? openHere() : NetworkNamespace.callIn(netns, this::openHere);
+            link = hostSetup != null ? hostSetup.open(this::openHere)
+                    : netns == null ? openHere() : NetworkNamespace.callIn(netns, this::openHere);
         } catch (IOException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -87,9 +118,78 @@ public final class LinkOptions {
         return tap != null ? TapLink.open(tap, mtu) : PacketSocketLink.open(interfaceName, mtu);
     }
 
+    /**
+     * With --dhcp, gets a lease for the started {@code stack} (waiting at most --dhcp-timeout)
+     * and keeps it renewed; the lease is released when the stack stops. Without --dhcp, does
+     * nothing and returns null. Throws CommandFailure (exit 1) when no lease came in time.
+     */
+    public DhcpLease obtainAddress(NetStack stack) throws IOException {
+        if (!dhcp) {
+            return null;
+        }
+        DhcpService service;
+        try {
+            service = stack.call(() -> DhcpService.start(stack, stack.clock().nanos(), DhcpClient.Settings.DEFAULT,
+                    new SecureRandom()));
+        } catch (IllegalStateException e) {
+            throw new CommandFailure(1, "cannot run DHCP: " + e.getMessage());
+        }
+        DhcpLease got;
+        try {
+            got = service.awaitLease(dhcpTimeout * 1_000_000_000L);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted waiting for a DHCP lease");
+        }
+        if (got == null) {
+            boolean offered = stack.call(() -> service.client().offersTaken() > 0);
+            throw new CommandFailure(1, offered
+                    ? "no DHCP lease within " + dhcpTimeout + " s (offered, but never acknowledged)"
+                    : "no DHCP offer within " + dhcpTimeout + " s");
+        }
+        lease = got;
+        return got;
+    }
+
+    /** The lease --dhcp obtained, or null (no --dhcp, or not obtained yet). */
+    public DhcpLease lease() {
+        return lease;
+    }
+
+    /** The DNS servers: --dns when given, else the DHCP lease's or the host set-up's (may be empty). */
+    public List<Ipv4Address> dnsServers() {
+        useHostSetupWhenNoLinkGiven();
+        try {
+            if (dns != null) {
+                return List.of(Ipv4Address.parse(dns));
+            }
+            DhcpLease got = lease;
+            return got != null ? got.dnsServers() : hostSetup != null ? hostSetup.dns() : List.of();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--dns: " + e.getMessage());
+        }
+    }
+
+    /**
+     * With none of --tap, --interface, --ip, --netns and --dhcp given, takes the link from the
+     * host's set-up ({@link HostSetupLink}): the config file of {@code teacup setup}, or as root a
+     * temporary set-up for this run. Other options (--gateway, --dns, --mac...) still apply.
+     */
+    private void useHostSetupWhenNoLinkGiven() {
+        if (hostSetup != null || tap != null || interfaceName != null || ip != null || netns != null || dhcp) {
+            return;
+        }
+        hostSetup = HostSetupLink.find();
+        tap = hostSetup.tap();
+        ip = hostSetup.address();
+        if (gateway == null) {
+            gateway = hostSetup.gateway();
+        }
+    }
+
     /** Describes the link for a banner line. */
     public String describe() {
-        String where = tap != null ? "tap " + tap : "interface " + interfaceName;
+        String where = hostSetup != null ? hostSetup.describe() : tap != null ? "tap " + tap : "interface " + interfaceName;
         return netns == null ? where : where + " in netns " + netns;
     }
 }

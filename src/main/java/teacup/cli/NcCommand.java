@@ -94,12 +94,13 @@ final class NcCommand implements Callable<Integer> {
                 throw new CommandFailure(listen ? Main.EXIT_USAGE : EXIT_COULD_NOT_RESOLVE,
                         "Could not resolve host: " + hostText + " (give an IPv4 address)");
             }
-            if (listen && !host.equals(Ipv4Address.ANY) && !host.equals(iface.address())) {
+            if (listen && iface.configured() && !host.equals(Ipv4Address.ANY) && !host.equals(iface.address())) {
                 throw new UsageException("cannot listen on " + host + ": teacup's address is " + iface.address());
             }
         }
         try (NetStack stack = new NetStack(link.open(), iface, Clock.SYSTEM, new SecureRandom())) {
             stack.start();
+            link.obtainAddress(stack);
             return listen ? serve(stack, port) : connect(stack, host, port);
         } finally {
             System.out.flush();

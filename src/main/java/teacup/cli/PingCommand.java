@@ -55,6 +55,7 @@ final class PingCommand implements Callable<Integer> {
         var iface = link.iface();
         try (NetStack stack = new NetStack(link.open(), iface, Clock.SYSTEM, new SecureRandom())) {
             stack.start();
+            link.obtainAddress(stack);
             Pinger pinger = new Pinger(stack, System.out);
             Thread main = Thread.currentThread();
             Thread hook = new Thread(() -> {

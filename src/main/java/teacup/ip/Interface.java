@@ -6,6 +6,9 @@ import teacup.wire.MacAddress;
 /**
  * The stack's one network interface: its Ethernet address, IPv4 address and prefix, and the
  * gateway for destinations off the link ({@link Ipv4Address#ANY} when there is none).
+ *
+ * <p>An interface waiting for DHCP has no address yet: {@link #unconfigured} makes one with
+ * address 0.0.0.0, prefix 0 and no gateway, the only form in which 0.0.0.0 is accepted.
  */
 public record Interface(MacAddress mac, Ipv4Address address, int prefixLength, Ipv4Address gateway, int mtu) {
 
@@ -16,12 +19,23 @@ public record Interface(MacAddress mac, Ipv4Address address, int prefixLength, I
         if (mtu < 576 || mtu > 65535) {
             throw new IllegalArgumentException("MTU must be 576..65535, not " + mtu);
         }
-        if (address.bits() == 0 || address.bits() == -1 || Ipv4Address.isMulticast(address.bits())) {
+        boolean unconfigured = address.bits() == 0 && prefixLength == 0 && gateway.bits() == 0;
+        if ((address.bits() == 0 && !unconfigured) || address.bits() == -1 || Ipv4Address.isMulticast(address.bits())) {
             throw new IllegalArgumentException("not a usable host address: " + address);
         }
         if (gateway.bits() != 0 && !sameSubnet(address.bits(), gateway.bits(), prefixLength)) {
             throw new IllegalArgumentException("gateway " + gateway + " is not on " + address + "/" + prefixLength);
         }
+    }
+
+    /** An interface with no address yet (0.0.0.0/0, no gateway): it can only broadcast, for DHCP. */
+    public static Interface unconfigured(MacAddress mac, int mtu) {
+        return new Interface(mac, Ipv4Address.ANY, 0, Ipv4Address.ANY, mtu);
+    }
+
+    /** False until the interface has an address of its own (see {@link #unconfigured}). */
+    public boolean configured() {
+        return address.bits() != 0;
     }
 
     /** Parses {@code A.B.C.D/N}; throws IllegalArgumentException with a one-line reason. */
@@ -36,7 +50,11 @@ public record Interface(MacAddress mac, Ipv4Address address, int prefixLength, I
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("bad prefix length in '" + cidr + "'");
         }
-        return new Interface(mac, Ipv4Address.parse(cidr.substring(0, slash)), prefix, gateway, mtu);
+        Ipv4Address address = Ipv4Address.parse(cidr.substring(0, slash));
+        if (address.bits() == 0) {
+            throw new IllegalArgumentException("not a usable host address: " + address);
+        }
+        return new Interface(mac, address, prefix, gateway, mtu);
     }
 
     private static boolean sameSubnet(int a, int b, int prefixLength) {

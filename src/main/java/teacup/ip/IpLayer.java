@@ -20,6 +20,11 @@ import teacup.wire.MacAddress;
  * {@link #PAYLOAD_OFFSET} of a frame buffer and calls {@link #send}; this layer writes the IPv4
  * and Ethernet headers in front, fragments when the packet exceeds the MTU, and holds frames
  * for an address that ARP has not resolved yet.
+ *
+ * <p>An {@link Interface#unconfigured() unconfigured} interface (waiting for DHCP) sends only
+ * broadcasts, from 0.0.0.0, and accepts UDP to any address, since a DHCP server may send its
+ * offer to the address it is offering (RFC 2131 4.1); it answers no ARP and sends no ICMP
+ * errors until {@link #configure} gives it an address.
  */
 public final class IpLayer {
     /** Where a transport's payload starts in a frame buffer handed to {@link #send}. */
@@ -49,9 +54,9 @@ public final class IpLayer {
     private static final long ICMP_ERROR_REFILL_NANOS = 10_000_000L; // one token per 10 ms
     private static final int ICMP_ERROR_MAX = 576;                    // RFC 1122 3.2.2: total size bound
 
-    private final Interface iface;
+    private Interface iface;
     private final long mac;
-    private final int address;
+    private int address;
     private final FrameSink sink;
     private final Statistics stats;
     private final ArpCache arp;
@@ -103,12 +108,37 @@ public final class IpLayer {
         return iface;
     }
 
+    /** Our IPv4 address (0 while unconfigured). */
+    public int address() {
+        return address;
+    }
+
     /** Starts the RFC 5227 announcements of our address: one now, one more after the interval. */
     public void start(long now) {
-        announcementsLeft = ANNOUNCE_COUNT;
-        nextAnnouncementAt = now;
         icmpErrorRefilledAt = now;
+        announce(now);
         poll(now);
+    }
+
+    private void announce(long now) {
+        announcementsLeft = iface.configured() ? ANNOUNCE_COUNT : 0;
+        nextAnnouncementAt = iface.configured() ? now : Long.MAX_VALUE;
+    }
+
+    /**
+     * Gives the interface a new address (a DHCP lease, or {@link Interface#unconfigured} when
+     * one ends) and announces it. The MAC and MTU stay those the layer was built with.
+     */
+    public void configure(long now, Interface next) {
+        if (next.mac().bits() != mac || next.mtu() != iface.mtu()) {
+            throw new IllegalArgumentException("a new configuration keeps the MAC and MTU: " + next + " after " + iface);
+        }
+        boolean moved = next.address().bits() != address;
+        iface = next;
+        address = next.address().bits();
+        if (moved) {
+            announce(now);
+        }
     }
 
     public void register(int protocol, Transport transport) {
@@ -158,7 +188,7 @@ public final class IpLayer {
                 || p.senderIp() == -1 || Ipv4Address.isMulticast(p.senderIp())) {
             return Counter.DROP_ARP_BAD_SENDER;
         }
-        boolean forUs = p.targetIp() == address;
+        boolean forUs = address != 0 && p.targetIp() == address;
         // RFC 826 "merge": refresh a known sender; add it only when the packet is for us.
         // A probe (sender 0.0.0.0, RFC 5227) teaches nothing.
         if (p.senderIp() != 0) {
@@ -192,7 +222,8 @@ public final class IpLayer {
         }
         int destination = ip.destination();
         boolean broadcast = iface.isBroadcast(destination);
-        if (destination != address && !broadcast) {
+        if (destination != address && !broadcast
+                && (address != 0 || ip.protocol() != Ipv4Packet.PROTOCOL_UDP)) {
             return Counter.DROP_IPV4_NOT_FOR_US;
         }
         int source = ip.source();
@@ -312,7 +343,10 @@ public final class IpLayer {
             nextHop = destination;
             nextHopMac = MacAddress.BROADCAST_BITS;
         } else {
-            if (iface.onLink(destination)) {
+            if (address == 0) {
+                stats.increment(Counter.OUT_NO_ROUTE); // no address: nothing but broadcast yet
+                return false;
+            } else if (iface.onLink(destination)) {
                 nextHop = destination;
             } else if (iface.hasGateway()) {
                 nextHop = iface.gateway().bits();
@@ -373,7 +407,7 @@ public final class IpLayer {
      */
     private void sendIcmpError(long now, int type, int code, int rest, byte[] b, int off, int len) {
         // The packet passed Ipv4Packet.wrap earlier, so its header fields can be read directly.
-        if (len < Ipv4Packet.MIN_HEADER_LENGTH) {
+        if (len < Ipv4Packet.MIN_HEADER_LENGTH || address == 0) {
             return;
         }
         int source = BigEndian.i32(b, off + 12);

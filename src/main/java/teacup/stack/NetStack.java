@@ -2,6 +2,8 @@ package teacup.stack;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -39,6 +41,7 @@ public final class NetStack implements AutoCloseable {
     private final TcpLayer tcp;
     private final byte[] rx;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final List<Service> services = new ArrayList<>();
 
     private volatile Thread loopThread;
     private volatile boolean running;
@@ -79,6 +82,31 @@ public final class NetStack implements AutoCloseable {
     /** The TCP layer; touch it only on the loop thread. */
     public TcpLayer tcp() {
         return tcp;
+    }
+
+    /**
+     * Work above the transport layers that the loop drives with time, like a DHCP client: it is
+     * polled after every turn's frames and timers, asked when it next needs a turn, and stopped
+     * (still on the loop thread, link still open) when the stack stops.
+     */
+    public interface Service {
+        void poll(long now);
+
+        /** When {@link #poll} next has work to do (Long.MAX_VALUE: none). */
+        long nextDeadline();
+
+        /** The stack is stopping: last words (a DHCP release) may still be sent. */
+        default void stop(long now) {}
+    }
+
+    /** Adds a service the loop drives; call on the loop thread. */
+    public void addService(Service service) {
+        services.add(service);
+    }
+
+    /** Removes a service (without stopping it); call on the loop thread. */
+    public void removeService(Service service) {
+        services.remove(service);
     }
 
     private void transmit(byte[] b, int off, int len) {
@@ -129,8 +157,12 @@ public final class NetStack implements AutoCloseable {
             while ((r = tasks.poll()) != null) {
                 r.run(); // let waiting callers see the stop instead of hanging
             }
-            udp.closeAll(); // wake readers blocked on sockets of a stack that is gone
-            tcp.closeAll(clock.nanos()); // reset connections; their sockets' blocked threads wake
+            try {
+                stopServices();
+            } finally {
+                udp.closeAll(); // wake readers blocked on sockets of a stack that is gone
+                tcp.closeAll(clock.nanos()); // reset connections; their sockets' blocked threads wake
+            }
         }
     }
 
@@ -153,6 +185,18 @@ public final class NetStack implements AutoCloseable {
         }
         ip.poll(now);
         tcp.poll(now);
+        for (int i = 0; i < services.size(); i++) {
+            services.get(i).poll(now);
+        }
+    }
+
+    private void stopServices() {
+        long now = clock.nanos();
+        List<Service> stopping = List.copyOf(services);
+        services.clear();
+        for (Service s : stopping) {
+            s.stop(now);
+        }
     }
 
     private void runTasks() {
@@ -164,7 +208,14 @@ public final class NetStack implements AutoCloseable {
 
     /** The earliest time at which {@link #step} has timer work (Long.MAX_VALUE: none). */
     public long nextDeadline() {
-        return tasks.isEmpty() ? Math.min(ip.nextDeadline(), tcp.nextDeadline()) : Long.MIN_VALUE;
+        if (!tasks.isEmpty()) {
+            return Long.MIN_VALUE;
+        }
+        long deadline = Math.min(ip.nextDeadline(), tcp.nextDeadline());
+        for (int i = 0; i < services.size(); i++) {
+            deadline = Math.min(deadline, services.get(i).nextDeadline());
+        }
+        return deadline;
     }
 
     /** Runs {@code task} on the loop thread soon. Safe from any thread. */
@@ -270,8 +321,12 @@ public final class NetStack implements AutoCloseable {
             }
         }
         if (t == null) {
-            udp.closeAll(); // never started (or driven by step): nobody else will wake readers
-            tcp.closeAll(clock.nanos());
+            try {
+                stopServices();
+            } finally {
+                udp.closeAll(); // never started (or driven by step): nobody else will wake readers
+                tcp.closeAll(clock.nanos());
+            }
         }
         link.close();
     }

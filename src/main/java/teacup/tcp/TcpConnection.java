@@ -225,6 +225,14 @@ public final class TcpConnection {
     private int episodeDuplicates;
     /** Where the last tail loss probe resent the last segment. */
     private int probeSeq;
+    /**
+     * The retransmission of the segment at SND.UNA in this recovery: when it went, and SND.MAX
+     * then. Data above that mark was sent after it; once the peer SACKs such data while the head
+     * is still missing, the retransmission was lost too (RACK's reasoning, RFC 8985 6.2, kept to
+     * the head, the one hole that stops everything).
+     */
+    private long headRetransmittedAt = NEVER;
+    private int headMark;
 
     // Delayed ACK (RFC 9293 3.8.6.3).
     private boolean ackPending;
@@ -812,6 +820,7 @@ public final class TcpConnection {
         }
         sndUna = ack;
         sacked.shift(acked);
+        headRetransmittedAt = NEVER; // the head moved; its retransmission, if any, arrived
         if (SeqNum.lt(sndNxt, sndUna)) {
             sndNxt = sndUna;
         }
@@ -848,6 +857,10 @@ public final class TcpConnection {
         duplicateAcks++;
         if (congestion.inRecovery()) {
             congestion.onDuplicateAckInRecovery();
+            if (headRetransmissionLost(now)) {
+                retransmitFirst(now);
+                return;
+            }
             // RFC 6675 NextSeg rule 1: with a scoreboard, fill the next hole before sending new data.
             if (!retransmitNextHole(now)) {
                 transmit(now);
@@ -906,6 +919,18 @@ public final class TcpConnection {
     /** How many duplicate ACKs now mean loss (3, more after spurious recoveries). */
     public int reorderThreshold() {
         return reorderThreshold;
+    }
+
+    /**
+     * The head's retransmission is lost when data sent after it has been SACKed and a quarter of
+     * a round trip has passed since (RFC 8985's reordering window), while the head is still missing.
+     */
+    private boolean headRetransmissionLost(long now) {
+        if (headRetransmittedAt == NEVER || sacked.isEmpty()) {
+            return false;
+        }
+        long window = Math.max(rtt.srtt() / 4, 1_000_000L);
+        return sacked.highest() > SeqNum.diff(headMark, sndUna) && now - headRetransmittedAt >= window;
     }
 
     /** Bytes the peer SACKed above SND.UNA. */
@@ -1068,6 +1093,8 @@ public final class TcpConnection {
         }
         timing = false; // Karn
         episodeRetransmits++;
+        headRetransmittedAt = now;
+        headMark = sndMax;
         emit(sndUna, rcvNxt, TcpSegment.ACK | (withFin ? TcpSegment.FIN : 0), sendOffset, n);
         if (SeqNum.lt(highRxt, SeqNum.add(sndUna, n))) {
             highRxt = SeqNum.add(sndUna, n);
@@ -1123,6 +1150,10 @@ public final class TcpConnection {
         }
         timing = false; // Karn
         episodeRetransmits++;
+        if (holeStart == 0) {
+            headRetransmittedAt = now;
+            headMark = sndMax;
+        }
         emit(SeqNum.add(sndUna, holeStart), rcvNxt, TcpSegment.ACK, sendOffset, n);
         highRxt = SeqNum.add(sndUna, holeStart + n);
         lastSendAt = now;

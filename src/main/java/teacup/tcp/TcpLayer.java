@@ -36,7 +36,6 @@ public final class TcpLayer implements IpLayer.Transport {
     private final IpLayer ip;
     private final Statistics stats;
     private final RandomGenerator random;
-    private final int localAddress;
     private final InitialSequenceNumbers isn;
     private final ConnectionTable<Entry> connections;
     private final ConnectionTable<TcpListener> listeners;
@@ -57,7 +56,6 @@ public final class TcpLayer implements IpLayer.Transport {
         this.ip = ip;
         this.stats = stats;
         this.random = random;
-        this.localAddress = ip.iface().address().bits();
         this.isn = new InitialSequenceNumbers(random);
         this.connections = new ConnectionTable<>(random.nextLong());
         this.listeners = new ConnectionTable<>(random.nextLong());
@@ -166,9 +164,9 @@ public final class TcpLayer implements IpLayer.Transport {
         }
         enter(now);
         int localPort = ephemeralPort(remoteIp, remotePort);
-        int iss = isn.next(now, localAddress, localPort, remoteIp, remotePort);
+        int iss = isn.next(now, ip.address(), localPort, remoteIp, remotePort);
         sendFailed = false;
-        TcpConnection c = TcpConnection.connect(now, settings, output, localAddress, localPort, remoteIp, remotePort, iss);
+        TcpConnection c = TcpConnection.connect(now, settings, output, ip.address(), localPort, remoteIp, remotePort, iss);
         if (sendFailed) {
             c.abort(now); // nothing was sent, so nothing to reset; just forget it
             throw new NoRouteToHostException("no route to " + Ipv4Address.format(remoteIp));
@@ -309,7 +307,7 @@ public final class TcpLayer implements IpLayer.Transport {
         if (segment.wrap(b, off, len, source, destination) != Defect.NONE) {
             return Counter.DROP_TCP_MALFORMED;
         }
-        if (destination != localAddress) {
+        if (destination != ip.address()) {
             // RFC 9293 3.9.2.1 / RFC 1122 4.2.3.10: TCP is for unicast; a broadcast gets neither a connection nor a reset.
             return Counter.DROP_TCP_NOT_UNICAST;
         }
@@ -361,8 +359,8 @@ public final class TcpLayer implements IpLayer.Transport {
         if (!listener.hasRoom()) {
             return Counter.DROP_TCP_BACKLOG_FULL;
         }
-        int iss = isn.next(now, localAddress, listener.port(), source, sourcePort);
-        TcpConnection c = TcpConnection.accept(now, listener.settings(), output, localAddress, listener.port(),
+        int iss = isn.next(now, ip.address(), listener.port(), source, sourcePort);
+        TcpConnection c = TcpConnection.accept(now, listener.settings(), output, ip.address(), listener.port(),
                 source, sourcePort, iss, segment.sequence(), segment.window(), options);
         stats.increment(Counter.TCP_PASSIVE_OPENS);
         Entry e = new Entry(c, key(c), null);
@@ -394,7 +392,7 @@ public final class TcpLayer implements IpLayer.Transport {
     private void writeReset(int remoteIp, int remotePort, int localPort, int seq, int ack, int flags) {
         byte[] frame = ip.txBuffer();
         int n = TcpSegment.write(frame, IpLayer.PAYLOAD_OFFSET, localPort, remotePort, seq, ack, flags, 0, 0, null, 0,
-                localAddress, remoteIp);
+                ip.address(), remoteIp);
         stats.increment(Counter.TCP_SEGMENTS_SENT);
         stats.increment(Counter.TCP_RESETS_SENT);
         ip.send(now, remoteIp, Ipv4Packet.PROTOCOL_TCP, frame, n);

@@ -51,6 +51,16 @@ public final class UdpEndpoint {
         return d;
     }
 
+    /** The next datagram if one is waiting, else null; never blocks (for readers on the loop thread). */
+    public Datagram poll() {
+        Datagram d = queue.poll();
+        if (d == CLOSED) {
+            queue.offer(CLOSED);
+            return null;
+        }
+        return d;
+    }
+
     public boolean isClosed() {
         return closed;
     }

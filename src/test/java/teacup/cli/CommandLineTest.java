@@ -52,7 +52,9 @@ class CommandLineTest {
         "ping -s 70000 --tap t0 --ip 198.18.0.2/24 198.18.0.1            | -s must be between",
         "ping -c abc --tap t0 --ip 198.18.0.2/24 198.18.0.1              | Invalid value for option '-c'",
         "ping --tap t0 --ip 198.18.0.2/24 no.such.host                   | no.such.host: Name or service not known",
-        "daemon --tap t0 --dhcp                                          | --dhcp is not available yet",
+        "daemon --tap t0 --ip 198.18.0.2/24 --dhcp                       | give only one of --ip and --dhcp",
+        "ping --tap t0 --dhcp --dhcp-timeout 0 198.18.0.1                | --dhcp-timeout must be between 1 and 3600",
+        "ping --tap t0 --dhcp --gateway 198.18.0.1 198.18.0.1            | --gateway comes from the DHCP lease",
         "daemon --tap t0 --ip 198.18.0.2/24 --max-time -1                | --max-time must be positive",
         "demo -c 0                                                       | -c must be between 1 and 1000",
     })

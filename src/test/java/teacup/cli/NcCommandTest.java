@@ -36,7 +36,7 @@ class NcCommandTest {
         "nc -l --tap t0 --ip 198.18.0.2/24 localhost 80                  | Could not resolve host: localhost",
         "nc --ip 198.18.0.2/24 198.18.0.1 80                             | no link: give --tap NAME or --interface IFACE",
         "nc --tap t0 198.18.0.1 80                                       | no address: give --ip",
-        "nc --tap t0 --ip 198.18.0.2/24 --dhcp 198.18.0.1 80             | --dhcp is not available yet",
+        "nc --tap t0 --ip 198.18.0.2/24 --dhcp 198.18.0.1 80             | give only one of --ip and --dhcp",
     })
     void badArgumentsGiveOneClearLineAndExitTwo(String argLine, String expected) {
         CommandLineTest.Outcome o = CommandLineTest.run(argLine.trim().split("\\s+"));

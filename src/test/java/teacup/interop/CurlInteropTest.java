@@ -32,7 +32,8 @@ import teacup.cli.SystemCommand;
  * {@code teacup curl} run in-process ({@link Main#run}) on the TAP of a private namespace, against
  * python3 servers on the kernel's side: http.server for files, a small HTTP/1.1 script for POST
  * echo, chunked bodies, redirects and a slow answer, and the same script behind TLS with a CA the
- * test makes with openssl. Names come from {@code --resolve}; every curl exit code is provoked.
+ * test makes with openssl. Names come from {@code --resolve} or from dnsmasq through teacup's own
+ * DNS; every curl exit code is provoked.
  */
 @Tag("interop")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -356,6 +357,36 @@ class CurlInteropTest {
         Outcome insecure = curl("-k", "--resolve", resolve(OTHER, TLS), "https://" + OTHER + ":" + TLS + "/");
         assertEquals(0, insecure.exitCode(), insecure.toString());
         assertEquals("hello from python\n", insecure.text());
+    }
+
+    // ---------------------------------------------------------------- names through DNS
+
+    @Test
+    @DisplayName("names through teacup's DNS (dnsmasq in the namespace): a CNAME to the server, https checked by name, NXDOMAIN is 6")
+    void namesThroughDns() throws Exception {
+        TapNetwork.requirePrograms("dnsmasq");
+        TapNetwork.Background dnsmasq = net.start("dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--pid-file",
+                "--user=nobody", "--group=nogroup", "--no-resolv", "--no-hosts", "--listen-address=" + K,
+                "--bind-interfaces", "--port=53", "--local=/teacup.test/", "--host-record=" + NAME + "," + K,
+                "--cname=www.teacup.test," + NAME);
+        try {
+            net.awaitUdpListener(53, Duration.ofSeconds(10));
+            Outcome plain = curl("-v", "--dns", K, "http://www.teacup.test:" + APP + "/");
+            assertEquals(0, plain.exitCode(), plain.toString());
+            assertEquals("hello from python\n", plain.text());
+            assertTrue(plain.err().contains("* IPv4: " + K), plain.err());
+
+            Outcome tls = curl("--dns", K, "--cacert", ca.toString(), "https://" + NAME + ":" + TLS + "/");
+            assertEquals(0, tls.exitCode(), tls.toString());
+            assertEquals("hello from python\n", tls.text());
+
+            Outcome missing = curl("--dns", K, "http://nowhere.teacup.test:" + APP + "/");
+            assertEquals(6, missing.exitCode(), missing.toString());
+            assertTrue(missing.err().startsWith("teacup: (6) Could not resolve host: nowhere.teacup.test"), missing.err());
+        } finally {
+            dnsmasq.process.destroy();
+            dnsmasq.process.waitFor(5, TimeUnit.SECONDS);
+        }
     }
 
     // ---------------------------------------------------------------- exit codes

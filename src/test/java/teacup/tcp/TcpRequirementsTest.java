@@ -745,6 +745,32 @@ class TcpRequirementsTest {
         }
 
         @Test
+        @DisplayName("RFC 8985 6.2: a lost retransmission of the head is found when data sent after it is SACKed, not at the RTO")
+        void lostRetransmissionOfTheHead() {
+            settings = settings.withSack(true);
+            established(mss(MSS).sackPermitted(true), 65535);
+            write(20_000);
+            ack(ISS + 1001, 65535); // cwnd 11 segments: 1001..12001 out, then two more by limited transmit
+            sent.clear();
+            for (int i = 0; i < 3; i++) {
+                sackAck(ISS + 1001, ISS + 2001, ISS + 3001 + 1000 * i);
+            }
+            Seg first = sent.stream().filter(x -> x.seq() == ISS + 1001).findFirst().orElseThrow();
+            assertEquals(1000, first.data().length);
+            sent.clear();
+            // The retransmission is lost. More duplicates come; new data goes out beyond what was sent before.
+            for (int i = 3; i < 12; i++) {
+                sackAck(ISS + 1001, ISS + 2001, ISS + 3001 + 1000 * i);
+            }
+            assertTrue(sent.stream().noneMatch(x -> x.seq() == ISS + 1001), "too early to call the retransmission lost");
+            now += 2 * MS;
+            // The last data, sent after the retransmission, is SACKed while the head is still missing.
+            sackAck(ISS + 1001, ISS + 2001, ISS + 20_001);
+            assertTrue(sent.stream().anyMatch(x -> x.seq() == ISS + 1001 && x.data().length == 1000),
+                    "the head goes a third time, long before the RTO: " + sent);
+        }
+
+        @Test
         @DisplayName("RFC 2018 3: SACK blocks outside what is outstanding are ignored")
         void bogusBlocksIgnored() {
             settings = settings.withSack(true);
