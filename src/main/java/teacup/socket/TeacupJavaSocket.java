@@ -665,7 +665,18 @@ public final class TeacupJavaSocket extends Socket {
 
     private static final Set<SocketOption<?>> OPTIONS = Set.of(StandardSocketOptions.SO_KEEPALIVE,
             StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_REUSEADDR,
-            StandardSocketOptions.SO_LINGER, StandardSocketOptions.IP_TOS, StandardSocketOptions.TCP_NODELAY);
+            StandardSocketOptions.SO_LINGER, StandardSocketOptions.IP_TOS, StandardSocketOptions.TCP_NODELAY,
+            jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE, jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL,
+            jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT);
+
+    /**
+     * The JDK's keep-alive timing options (seconds, seconds, probes), which libraries such as
+     * HttpClient set on every socket: remembered and reported back; the connection's own keep-alive
+     * timing comes from its {@link teacup.tcp.TcpConnection.Settings}.
+     */
+    private final java.util.Map<SocketOption<?>, Integer> keepAliveHints = new java.util.concurrent.ConcurrentHashMap<>(
+            java.util.Map.of(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE, 7200, jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL, 75,
+                    jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT, 9));
 
     /** Any other option is an UnsupportedOperationException, as {@link Socket#setOption} specifies. */
     @Override
@@ -678,7 +689,13 @@ public final class TeacupJavaSocket extends Socket {
         if (value == null) {
             throw new IllegalArgumentException("Invalid value 'null' for " + name);
         }
-        if (name == StandardSocketOptions.SO_KEEPALIVE) {
+        if (keepAliveHints.containsKey(name)) {
+            int v = (Integer) value;
+            if (v < 0) {
+                throw new IllegalArgumentException("Invalid value '" + v + "' for " + name);
+            }
+            keepAliveHints.put(name, v);
+        } else if (name == StandardSocketOptions.SO_KEEPALIVE) {
             setKeepAlive((Boolean) value);
         } else if (name == StandardSocketOptions.SO_SNDBUF) {
             setSendBufferSize((Integer) value);
@@ -706,7 +723,9 @@ public final class TeacupJavaSocket extends Socket {
             throw new UnsupportedOperationException("'" + name + "' is not supported by teacup sockets");
         }
         Object value;
-        if (name == StandardSocketOptions.SO_KEEPALIVE) {
+        if (keepAliveHints.containsKey(name)) {
+            value = keepAliveHints.get(name);
+        } else if (name == StandardSocketOptions.SO_KEEPALIVE) {
             value = getKeepAlive();
         } else if (name == StandardSocketOptions.SO_SNDBUF) {
             value = getSendBufferSize();

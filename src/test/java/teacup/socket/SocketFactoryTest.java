@@ -431,6 +431,10 @@ class SocketFactoryTest {
                 assertThrows(IllegalArgumentException.class, () -> s.setSoLinger(true, -1));
                 assertThrows(IllegalArgumentException.class, () -> s.setSoTimeout(-1));
                 assertTrue(s.supportedOptions().contains(StandardSocketOptions.SO_KEEPALIVE));
+                // HttpClient sets the JDK's keep-alive timing options on every socket it opens.
+                s.setOption(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE, 60);
+                assertEquals(60, s.getOption(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE));
+                assertEquals(9, s.getOption(jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT));
                 assertThrows(UnsupportedOperationException.class, () -> s.setOption(StandardSocketOptions.IP_MULTICAST_TTL, 1),
                         "an option outside supportedOptions(), as Socket.setOption specifies");
                 assertThrows(SocketException.class, () -> s.sendUrgentData(1));
