@@ -89,8 +89,8 @@ final class NcCommand implements Callable<Integer> {
             try {
                 host = Ipv4Address.parse(hostText);
             } catch (IllegalArgumentException e) {
-                // Names need DNS, which teacup does not speak yet; asking the kernel's resolver
-                // would send the query out of the host's network rather than teacup's.
+                // nc takes addresses only, for now (teacup curl resolves names through teacup's own DNS);
+                // asking the kernel's resolver would send the query out of the host's network.
                 throw new CommandFailure(listen ? Main.EXIT_USAGE : EXIT_COULD_NOT_RESOLVE,
                         "Could not resolve host: " + hostText + " (give an IPv4 address)");
             }

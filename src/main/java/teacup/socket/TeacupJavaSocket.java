@@ -30,7 +30,8 @@ import teacup.wire.Ipv4Address;
  * documented contract; where teacup has no equivalent the choice is stated on the method:
  * <ul>
  *   <li>only IPv4 literals and already resolved addresses: an unresolved address is an
- *       {@link UnknownHostException} (teacup has no resolver yet);</li>
+ *       {@link UnknownHostException} (resolve names with {@link teacup.dns.StubResolver}, never the
+ *       kernel's resolver);</li>
  *   <li>{@code bind} before connect accepts only port 0 (teacup picks the ephemeral port);</li>
  *   <li>buffer sizes, traffic class, reuse-address and performance preferences are hints the
  *       JDK allows an implementation to ignore: they are remembered and reported back;</li>

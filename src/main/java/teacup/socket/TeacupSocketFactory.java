@@ -15,8 +15,9 @@ import teacup.stack.NetStack;
  * {@code SSLSocketFactory.createSocket(socket, host, port, true)}, HTTP clients) runs on teacup's
  * stack instead of the kernel's.
  *
- * <p>Host names must be IPv4 literals: teacup has no resolver yet, and asking the kernel's would
- * send the query out of the host's own network. A name is an {@link UnknownHostException}. A
+ * <p>Host names must be IPv4 literals or already resolved addresses: resolving a name here would
+ * ask the kernel's resolver, which sends the query out of the host's own network. Resolve with
+ * {@link teacup.dns.StubResolver} first. A name is an {@link UnknownHostException}. A
  * local address, when given, must be the wildcard or the stack's own, and the local port 0.
  */
 public final class TeacupSocketFactory extends SocketFactory {
