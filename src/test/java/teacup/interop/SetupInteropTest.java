@@ -187,12 +187,19 @@ class SetupInteropTest {
             openToAll(lib);
             Path picocli = Path.of(CommandLine.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             Files.copy(picocli, lib.resolve("picocli.jar"));
+            // teacup curl's libraries (HttpClient 5 and its logging), copied where an ordinary user can read them.
+            for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+                String name = Path.of(entry).getFileName().toString();
+                if (name.endsWith(".jar") && (name.startsWith("httpclient5") || name.startsWith("httpcore5") || name.startsWith("slf4j"))) {
+                    Files.copy(Path.of(entry), lib.resolve(name));
+                }
+            }
         }
         String classes = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
         String java = ProcessHandle.current().info().command().orElse(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> argv = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                classes + File.pathSeparator + lib.resolve("picocli.jar"), Main.class.getName()));
+                classes + File.pathSeparator + lib.resolve("*"), Main.class.getName()));
         argv.addAll(List.of(args));
         return argv.toArray(String[]::new);
     }
@@ -309,6 +316,37 @@ class SetupInteropTest {
         assertTrue(Files.notExists(config) && Files.notExists(config.getParent()), "config file and the directory setup made are gone");
         Run undoAgain = setup("--undo");
         assertEquals(0, undoAgain.exitCode(), "--undo again is harmless: " + undoAgain.describe());
+    }
+
+    @Test
+    @DisplayName("issue 4's whole path: after setup, nobody's teacup curl with no link options fetches 20 MB by name (dnsmasq) through the NAT")
+    void curlByNameThroughDnsAndNat() throws Exception {
+        TapNetwork.requirePrograms("dnsmasq");
+        makeWorld();
+        byte[] big = new byte[20 << 20];
+        new SplittableRandom(20).nextBytes(big);
+        Files.write(dir.resolve("www").resolve("big"), big);
+        start(in(internet, "dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--pid-file", "--user=nobody",
+                "--group=nogroup", "--no-resolv", "--no-hosts", "--listen-address=" + SERVER, "--bind-interfaces",
+                "--port=53", "--host-record=www.teacup.test," + SERVER), dir.resolve("dnsmasq.log"));
+        awaitListener(internet, 53);
+        Path resolv = dir.resolve("resolv.conf");
+        Files.writeString(resolv, "nameserver " + SERVER + "\n");
+        Run s = setup("--user", USER, "--resolv-conf", resolv.toString(), "--systemd-resolv-conf", dir.resolve("none").toString());
+        assertEquals(0, s.exitCode(), s.describe());
+
+        Path out = dir.resolve("got");
+        Files.createFile(out);
+        Files.setPosixFilePermissions(out, PosixFilePermissions.fromString("rw-rw-rw-"));
+        Run fetch = run(config, new byte[0], withTunOpenToAll(in(host, asNobody(teacup("curl", "-s", "-S", "-f", "--max-time", "60",
+                "-o", out.toString(), "http://www.teacup.test:" + PORT + "/big")))));
+        assertEquals(0, fetch.exitCode(), fetch.describe());
+        assertArrayEquals(sha256(big), sha256(Files.readAllBytes(out)), "20 MB by name, through DNS and NAT, whole");
+        assertEquals(0, setup("--undo").exitCode());
+    }
+
+    private static byte[] sha256(byte[] data) throws java.security.NoSuchAlgorithmException {
+        return java.security.MessageDigest.getInstance("SHA-256").digest(data);
     }
 
     @Test
