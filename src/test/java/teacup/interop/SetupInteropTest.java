@@ -449,6 +449,43 @@ class SetupInteropTest {
     @DisplayName("--interface on a veth: teacup announces its own MAC by ARP (RFC 5227), the kernel pings it, and 3 MB echo back whole")
     void interfaceModeOverAVeth() throws Exception {
         TapNetwork.requirePrograms("ethtool");
+        String[] ends = vethWithoutOffloads();
+        String kernel = ends[0];
+        String side = ends[1];
+
+        String mac = "02:74:63:00:0a:02";
+        Path log = dir.resolve("nc.log");
+        Process nc = start(teacup("nc", "-v", "-l", "-k", "--echo", "--netns", side, "--interface", "t0",
+                "--ip", "198.18.210.2/24", "--mac", mac, "7000"), log);
+        awaitListening(nc, log);
+        interfaceChecks(kernel, side, mac, "198.18.210.2", log);
+    }
+
+    @Test
+    @DisplayName("--interface with --dhcp: teacup leases an address from dnsmasq on the wire, announces it, answers ping")
+    void interfaceModeWithDhcp() throws Exception {
+        TapNetwork.requirePrograms("ethtool", "dnsmasq");
+        String[] ends = vethWithoutOffloads();
+        String kernel = ends[0];
+        String side = ends[1];
+        Path leases = dir.resolve("leases");
+        start(in(kernel, "dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--pid-file", "--port=0",
+                "--dhcp-range=198.18.210.50,198.18.210.99,255.255.255.0,1h", "--dhcp-option=3,198.18.210.1",
+                "--interface=k0", "--bind-interfaces", "--dhcp-leasefile=" + leases), dir.resolve("dnsmasq.log"));
+        String mac = "02:74:63:00:0a:03";
+        Path log = dir.resolve("nc-dhcp.log");
+        Process nc = start(teacup("nc", "-v", "-l", "-k", "--echo", "--netns", side, "--interface", "t0",
+                "--dhcp", "--mac", mac, "7000"), log);
+        awaitListening(nc, log);
+        String lease = Files.readString(leases).lines().filter(l -> l.contains(mac)).findFirst()
+                .orElseThrow(() -> new AssertionError("no lease for " + mac));
+        String address = lease.split("\\s+")[2];
+        assertTrue(address.startsWith("198.18.210."), lease);
+        interfaceChecks(kernel, side, mac, address, log);
+    }
+
+    /** A veth between a "kernel" namespace (k0, 198.18.210.1/24) and teacup's (t0), offloads off on both ends. */
+    private String[] vethWithoutOffloads() throws IOException {
         String kernel = namespace("k");
         String side = namespace("t");
         SystemCommand.check(COMMAND, "ip", "link", "add", "k0", "netns", kernel, "type", "veth", "peer", "name", "t0",
@@ -464,26 +501,28 @@ class SetupInteropTest {
         // frame at a time, so all of these are off, as on a real NIC GRO must be.
         SystemCommand.check(COMMAND, in(kernel, "ethtool", "-K", "k0", "tx", "off", "tso", "off", "gso", "off", "gro", "off"));
         SystemCommand.check(COMMAND, in(side, "ethtool", "-K", "t0", "tx", "off", "tso", "off", "gso", "off", "gro", "off"));
+        return new String[] {kernel, side};
+    }
 
-        String mac = "02:74:63:00:0a:02";
-        Path log = dir.resolve("nc.log");
-        Process nc = start(teacup("nc", "-v", "-l", "-k", "--echo", "--netns", side, "--interface", "t0",
-                "--ip", "198.18.210.2/24", "--mac", mac, "7000"), log);
+    private static void awaitListening(Process nc, Path log) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (!Files.readString(log).contains("listening") && nc.isAlive() && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
         assertTrue(nc.isAlive() && Files.readString(log).contains("listening"), "teacup nc did not start:\n" + Files.readString(log));
+    }
 
+    /** The kernel learned teacup's own MAC from its announcement, pings it, and an echo of 3 MB comes back whole. */
+    private void interfaceChecks(String kernel, String side, String mac, String address, Path log) throws Exception {
         boolean announced = false;
-        deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (!announced && System.nanoTime() < deadline) {
-            announced = ip(kernel, "neigh", "show", "198.18.210.2").contains(mac);
+            announced = ip(kernel, "neigh", "show", address).contains(mac);
             Thread.sleep(50);
         }
         assertTrue(announced, "the kernel never learned teacup's MAC from its announcement: " + ip(kernel, "neigh"));
 
-        SystemCommand.Result ping = SystemCommand.run(COMMAND, in(kernel, "ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", "198.18.210.2"));
+        SystemCommand.Result ping = SystemCommand.run(COMMAND, in(kernel, "ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", address));
         assertEquals(0, ping.exitCode(), ping.stdout() + ping.stderr());
         assertTrue(ping.stdout().contains("3 packets transmitted, 3 received"), ping.stdout());
         String t0Mac = ip(side, "link", "show", "t0").lines().filter(l -> l.contains("link/ether")).findFirst().orElseThrow()
@@ -494,7 +533,7 @@ class SetupInteropTest {
         Files.writeString(client, String.join("\n",
                 "import socket, threading, random",
                 "data = random.Random(7).randbytes(3 << 20)",
-                "s = socket.create_connection(('198.18.210.2', 7000), timeout=20)",
+                "s = socket.create_connection(('" + address + "', 7000), timeout=20)",
                 "def send():",
                 "    s.sendall(data)",
                 "    s.shutdown(socket.SHUT_WR)",
