@@ -11,6 +11,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
 import teacup.link.Link;
+import teacup.link.ObservedLink;
 import teacup.stack.NetStack;
 import teacup.tcp.TcpConnection;
 import teacup.wire.ArpPacket;
@@ -38,7 +39,7 @@ import teacup.wire.UdpDatagram;
  * must match a pcap of the same run. This is a diagnostic: each line is a new string, which is
  * fine here and would not be on the stack's own paths.
  */
-public final class PacketTracer implements Link {
+public final class PacketTracer extends ObservedLink {
     /** The state of the connection from {@code localPort} to {@code remoteIp:remotePort}, or null when there is none. */
     @FunctionalInterface
     public interface ConnectionStates {
@@ -47,7 +48,6 @@ public final class PacketTracer implements Link {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSS");
 
-    private final Link inner;
     private final PrintStream out;
     private final InstantSource clock;
     private final ZoneId zone;
@@ -66,7 +66,7 @@ public final class PacketTracer implements Link {
     }
 
     public PacketTracer(Link inner, PrintStream out, InstantSource clock, ZoneId zone) {
-        this.inner = Objects.requireNonNull(inner, "inner");
+        super(inner);
         this.out = Objects.requireNonNull(out, "out");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.zone = Objects.requireNonNull(zone, "zone");
@@ -86,46 +86,21 @@ public final class PacketTracer implements Link {
     }
 
     @Override
-    public int mtu() {
-        return inner.mtu();
+    protected void received(byte[] buf, int off, int len) {
+        checkStates();
+        print(false, buf, off, len);
     }
 
     @Override
-    public int maxFrameLength() {
-        return inner.maxFrameLength();
-    }
-
-    @Override
-    public int receive(byte[] buf, int off) throws IOException {
-        int n = inner.receive(buf, off);
-        if (n > 0) {
-            checkStates();
-            print(false, buf, off, n);
-        }
-        return n;
-    }
-
-    @Override
-    public void send(byte[] buf, int off, int len) throws IOException {
+    protected void sending(byte[] buf, int off, int len) {
         checkStates();
         print(true, buf, off, len);
-        inner.send(buf, off, len);
     }
 
     @Override
     public void await(long timeoutNanos) throws IOException {
         checkStates();
-        inner.await(timeoutNanos);
-    }
-
-    @Override
-    public void wakeup() {
-        inner.wakeup();
-    }
-
-    @Override
-    public void close() throws IOException {
-        inner.close();
+        super.await(timeoutNanos);
     }
 
     // ---------------------------------------------------------------- frames

@@ -16,8 +16,7 @@ import teacup.wire.PcapWriter;
  * reported once on stderr and recording stops, while frames keep flowing. Timestamps are wall
  * clock time (what Wireshark shows), from an {@link InstantSource} a test can replace.
  */
-public final class PcapRecorder implements Link {
-    private final Link inner;
+public final class PcapRecorder extends ObservedLink {
     private final PcapWriter writer;
     private final InstantSource time;
     private final PrintStream errors;
@@ -33,7 +32,7 @@ public final class PcapRecorder implements Link {
     }
 
     PcapRecorder(Link inner, PcapWriter writer, InstantSource time, PrintStream errors) {
-        this.inner = Objects.requireNonNull(inner, "inner");
+        super(inner);
         this.writer = Objects.requireNonNull(writer, "writer");
         this.time = Objects.requireNonNull(time, "time");
         this.errors = Objects.requireNonNull(errors, "errors");
@@ -50,39 +49,13 @@ public final class PcapRecorder implements Link {
     }
 
     @Override
-    public int mtu() {
-        return inner.mtu();
-    }
-
-    @Override
-    public int maxFrameLength() {
-        return inner.maxFrameLength();
-    }
-
-    @Override
-    public int receive(byte[] buf, int off) throws IOException {
-        int n = inner.receive(buf, off);
-        if (n > 0) {
-            record(buf, off, n);
-        }
-        return n;
-    }
-
-    @Override
-    public void send(byte[] buf, int off, int len) throws IOException {
-        // Recorded before it goes down, so a frame the link then fails on still shows in the capture.
+    protected void received(byte[] buf, int off, int len) {
         record(buf, off, len);
-        inner.send(buf, off, len);
     }
 
     @Override
-    public void await(long timeoutNanos) throws IOException {
-        inner.await(timeoutNanos);
-    }
-
-    @Override
-    public void wakeup() {
-        inner.wakeup();
+    protected void sending(byte[] buf, int off, int len) {
+        record(buf, off, len);
     }
 
     /** Flushes what was recorded so far, e.g. before reading the file while the link stays open. */

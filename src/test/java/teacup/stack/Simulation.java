@@ -12,6 +12,7 @@ import teacup.ip.Counter;
 import teacup.ip.Interface;
 import teacup.link.Impairment;
 import teacup.link.Link;
+import teacup.link.ObservedLink;
 import teacup.link.VirtualWire;
 import teacup.os.Clock;
 import teacup.wire.Ipv4Address;
@@ -186,56 +187,25 @@ public final class Simulation {
     }
 
     /** A link that passes frames through and records each with the simulated time. */
-    public static final class Tap implements Link {
+    public static final class Tap extends ObservedLink {
         private final String name;
-        private final Link inner;
         private final Clock clock;
         private final List<Frame> frames = new ArrayList<>();
 
         Tap(String name, Link inner, Clock clock) {
+            super(inner);
             this.name = name;
-            this.inner = inner;
             this.clock = clock;
         }
 
         @Override
-        public int mtu() {
-            return inner.mtu();
+        protected void received(byte[] buf, int off, int len) {
+            frames.add(new Frame(clock.nanos(), false, Arrays.copyOfRange(buf, off, off + len)));
         }
 
         @Override
-        public int maxFrameLength() {
-            return inner.maxFrameLength();
-        }
-
-        @Override
-        public int receive(byte[] buf, int off) throws IOException {
-            int n = inner.receive(buf, off);
-            if (n > 0) {
-                frames.add(new Frame(clock.nanos(), false, Arrays.copyOfRange(buf, off, off + n)));
-            }
-            return n;
-        }
-
-        @Override
-        public void send(byte[] buf, int off, int len) throws IOException {
+        protected void sending(byte[] buf, int off, int len) {
             frames.add(new Frame(clock.nanos(), true, Arrays.copyOfRange(buf, off, off + len)));
-            inner.send(buf, off, len);
-        }
-
-        @Override
-        public void await(long timeoutNanos) throws IOException {
-            inner.await(timeoutNanos);
-        }
-
-        @Override
-        public void wakeup() {
-            inner.wakeup();
-        }
-
-        @Override
-        public void close() throws IOException {
-            inner.close();
         }
 
         /** Frames the stack sent, oldest first. */
