@@ -11,7 +11,6 @@ package teacup.tcp;
  */
 public final class ReceiveBuffer {
     private final int capacity;
-    private final int mask;
     /** Allocated by the first data to arrive (see {@link SendBuffer} for why that is safe); null until then. */
     private byte[] ring;
     private final Assembler outOfOrder;
@@ -22,12 +21,7 @@ public final class ReceiveBuffer {
 
     /** {@code capacity} is rounded up to a power of two. */
     public ReceiveBuffer(int capacity, int maxOutOfOrderRanges) {
-        if (capacity < 1 || capacity > 1 << 30) {
-            throw new IllegalArgumentException("capacity out of range: " + capacity);
-        }
-        int size = Integer.highestOneBit(capacity - 1) << 1;
-        this.capacity = Math.max(size, 1);
-        mask = this.capacity - 1;
+        this.capacity = Rings.capacity(capacity);
         outOfOrder = new Assembler(maxOutOfOrderRanges);
     }
 
@@ -95,12 +89,7 @@ public final class ReceiveBuffer {
             ring = new byte[capacity];
             this.ring = ring;
         }
-        int at = (int) position & mask;
-        int first = Math.min(n, ring.length - at);
-        System.arraycopy(src, off, ring, at, first);
-        if (first < n) {
-            System.arraycopy(src, off + first, ring, 0, n - first);
-        }
+        Rings.put(ring, position, src, off, n);
     }
 
     // ---------------------------------------------------------------- application side
@@ -117,13 +106,7 @@ public final class ReceiveBuffer {
         if (n <= 0) {
             return 0;
         }
-        byte[] ring = this.ring;
-        int at = (int) read & mask;
-        int first = Math.min(n, ring.length - at);
-        System.arraycopy(ring, at, dst, off, first);
-        if (first < n) {
-            System.arraycopy(ring, 0, dst, off + first, n - first);
-        }
+        Rings.get(ring, read, dst, off, n);
         readPosition = read + n;
         return n;
     }

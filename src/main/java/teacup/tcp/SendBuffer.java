@@ -12,7 +12,6 @@ package teacup.tcp;
  */
 public final class SendBuffer {
     private final int capacity;
-    private final int mask;
     private byte[] ring;
     /** Total bytes the application has written (producer-owned). */
     private volatile long writePosition;
@@ -21,11 +20,7 @@ public final class SendBuffer {
 
     /** {@code capacity} is rounded up to a power of two. */
     public SendBuffer(int capacity) {
-        if (capacity < 1 || capacity > 1 << 30) {
-            throw new IllegalArgumentException("capacity out of range: " + capacity);
-        }
-        this.capacity = Math.max(1, Integer.highestOneBit(capacity - 1) << 1);
-        mask = this.capacity - 1;
+        this.capacity = Rings.capacity(capacity);
     }
 
     public int capacity() {
@@ -61,12 +56,7 @@ public final class SendBuffer {
             ring = new byte[capacity];
             this.ring = ring;
         }
-        int at = (int) write & mask;
-        int first = Math.min(n, ring.length - at);
-        System.arraycopy(src, off, ring, at, first);
-        if (first < n) {
-            System.arraycopy(src, off + first, ring, 0, n - first);
-        }
+        Rings.put(ring, write, src, off, n);
         writePosition = write + n;
         return n;
     }
@@ -89,13 +79,7 @@ public final class SendBuffer {
         if (len == 0) {
             return;
         }
-        byte[] ring = this.ring;
-        int at = (int) (releasePosition + offset) & mask;
-        int first = Math.min(len, ring.length - at);
-        System.arraycopy(ring, at, dst, dstOff, first);
-        if (first < len) {
-            System.arraycopy(ring, 0, dst, dstOff + first, len - first);
-        }
+        Rings.get(ring, releasePosition + offset, dst, dstOff, len);
     }
 
     /** Frees the {@code n} oldest bytes (they were acknowledged). */
