@@ -49,6 +49,25 @@ final class Lab {
         return namespaces.remove(ns);
     }
 
+    /**
+     * Two new namespaces joined by a veth pair: {@code sender} holds 198.18.1.1/24 and
+     * {@code receiver} 198.18.1.2/24, both up, at {@code mtu}. Both are deleted by {@link #cleanUp}.
+     */
+    void vethPair(String sender, String receiver, int mtu) throws IOException {
+        for (String ns : List.of(sender, receiver)) {
+            SystemCommand.check(COMMAND_TIMEOUT, "ip", "netns", "add", ns);
+            addNamespace(ns);
+            SystemCommand.check(COMMAND_TIMEOUT, "ip", "-n", ns, "link", "set", "lo", "up");
+        }
+        SystemCommand.check(COMMAND_TIMEOUT, "ip", "-n", sender, "link", "add", "tcb-s", "mtu", Integer.toString(mtu),
+                "type", "veth", "peer", "name", "tcb-r", "netns", receiver);
+        SystemCommand.check(COMMAND_TIMEOUT, "ip", "-n", receiver, "link", "set", "tcb-r", "mtu", Integer.toString(mtu));
+        SystemCommand.check(COMMAND_TIMEOUT, "ip", "-n", sender, "addr", "add", "198.18.1.1/24", "dev", "tcb-s");
+        SystemCommand.check(COMMAND_TIMEOUT, "ip", "-n", receiver, "addr", "add", "198.18.1.2/24", "dev", "tcb-r");
+        SystemCommand.check(COMMAND_TIMEOUT, "ip", "-n", sender, "link", "set", "tcb-s", "up");
+        SystemCommand.check(COMMAND_TIMEOUT, "ip", "-n", receiver, "link", "set", "tcb-r", "up");
+    }
+
     void cleanUp() {
         List<Process> running;
         synchronized (programs) {

@@ -197,18 +197,7 @@ public final class UdpTapBench {
         String senderNs = "tcup-bs-" + suffix;
         String receiverNs = "tcup-br-" + suffix;
         try {
-            for (String ns : List.of(senderNs, receiverNs)) {
-                SystemCommand.check(COMMAND_TIMEOUT, "ip", "netns", "add", ns);
-                lab.addNamespace(ns);
-                SystemCommand.check(COMMAND_TIMEOUT, "ip", "-n", ns, "link", "set", "lo", "up");
-            }
-            SystemCommand.check(COMMAND_TIMEOUT, "ip", "-n", senderNs, "link", "add", "tcb-s", "mtu", Integer.toString(MTU),
-                    "type", "veth", "peer", "name", "tcb-r", "netns", receiverNs);
-            SystemCommand.check(COMMAND_TIMEOUT, "ip", "-n", receiverNs, "link", "set", "tcb-r", "mtu", Integer.toString(MTU));
-            SystemCommand.check(COMMAND_TIMEOUT, "ip", "-n", senderNs, "addr", "add", "198.18.1.1/24", "dev", "tcb-s");
-            SystemCommand.check(COMMAND_TIMEOUT, "ip", "-n", receiverNs, "addr", "add", "198.18.1.2/24", "dev", "tcb-r");
-            SystemCommand.check(COMMAND_TIMEOUT, "ip", "-n", senderNs, "link", "set", "tcb-s", "up");
-            SystemCommand.check(COMMAND_TIMEOUT, "ip", "-n", receiverNs, "link", "set", "tcb-r", "up");
+            lab.vethPair(senderNs, receiverNs, MTU);
 
             DatagramChannel channel = NetworkNamespace.callIn(receiverNs,
                     () -> DatagramChannel.open().bind(new InetSocketAddress("198.18.1.2", PORT)));
