@@ -1,0 +1,169 @@
+package teacup.proxy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Copies bytes both ways between two endpoints, one virtual thread per direction, until both
+ * directions have ended. End of stream one way is passed on as a half-close (FIN) and the other
+ * way keeps going; an error either way aborts both ends, so each peer learns the relay failed.
+ *
+ * <p>{@link #finish} winds the relay down gently: each direction stops forwarding, sends FIN on
+ * its way out, and keeps reading (and dropping) what its source still sends until that source's
+ * FIN, so that closing afterwards leaves no unread data behind to turn the close into a reset.
+ * Reads wake every {@link #POLL} to notice that request, since a blocked read cannot otherwise be
+ * woken without closing its socket.
+ */
+public final class Relay {
+    /** Large enough that a bulk transfer moves in few calls per direction. */
+    static final int BUFFER = 64 * 1024;
+    static final Duration POLL = Duration.ofMillis(200);
+    /** How long a finishing relay waits for its last bytes and FIN to be acknowledged before it closes. */
+    static final Duration LINGER = Duration.ofSeconds(1);
+
+    private final Endpoint a;
+    private final Endpoint b;
+    private final Runnable onDone;
+    private final AtomicInteger running = new AtomicInteger(2);
+    private final CountDownLatch done = new CountDownLatch(1);
+    private final AtomicLong bytesAtoB = new AtomicLong();
+    private final AtomicLong bytesBtoA = new AtomicLong();
+    private volatile boolean finishing;
+    private volatile boolean closing;
+    private volatile IOException failure;
+
+    private Relay(Endpoint a, Endpoint b, Runnable onDone) {
+        this.a = a;
+        this.b = b;
+        this.onDone = onDone;
+    }
+
+    /**
+     * Starts relaying between {@code a} and {@code b} (both connected). {@code onDone} runs once,
+     * on a relay thread, after both are closed.
+     */
+    public static Relay start(Endpoint a, Endpoint b, Runnable onDone) {
+        Relay r = new Relay(a, b, onDone);
+        try {
+            a.setReadTimeout(POLL);
+            b.setReadTimeout(POLL);
+        } catch (IOException e) {
+            r.failure = e;
+        }
+        Thread.ofVirtual().name("teacup-relay-up").start(() -> r.pump(a, b, r.bytesAtoB));
+        Thread.ofVirtual().name("teacup-relay-down").start(() -> r.pump(b, a, r.bytesBtoA));
+        return r;
+    }
+
+    /** Stops forwarding: FIN both ways, then close once each side has finished too. Does not wait. */
+    public void finish() {
+        finishing = true;
+    }
+
+    /** Closes both ends now (gracefully where they allow), ending the relay. Does not wait. */
+    public void close() {
+        closing = true;
+        closeQuietly(a);
+        closeQuietly(b);
+    }
+
+    /** Waits up to {@code timeout} for the relay to end; true when it has. */
+    public boolean await(Duration timeout) throws InterruptedException {
+        return done.await(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    public boolean isDone() {
+        return done.getCount() == 0;
+    }
+
+    /** Bytes copied from the first endpoint to the second, and back. */
+    public long bytesForward() {
+        return bytesAtoB.get();
+    }
+
+    public long bytesBack() {
+        return bytesBtoA.get();
+    }
+
+    /** The error that ended the relay, or null when both directions ended with a FIN. */
+    public IOException failure() {
+        return failure;
+    }
+
+    private void pump(Endpoint from, Endpoint to, AtomicLong counter) {
+        byte[] buffer = new byte[BUFFER];
+        boolean finSent = false;
+        try {
+            if (failure != null) {
+                throw failure;
+            }
+            InputStream in = from.input();
+            OutputStream out = to.output();
+            while (true) {
+                if (finishing && !finSent) {
+                    to.shutdownOutput();
+                    finSent = true;
+                }
+                int n;
+                try {
+                    n = in.read(buffer);
+                } catch (SocketTimeoutException e) {
+                    continue; // a chance to see finish(); the endpoint stays usable
+                }
+                if (n < 0) {
+                    if (!finSent) {
+                        to.shutdownOutput();
+                    }
+                    break;
+                }
+                if (!finSent) {
+                    out.write(buffer, 0, n);
+                    out.flush();
+                    counter.addAndGet(n);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            if (!closing) {
+                failure = e instanceof IOException io ? io : new IOException(e);
+                closing = true;
+                a.abort();
+                b.abort();
+            }
+        } finally {
+            if (running.decrementAndGet() == 0) {
+                end();
+            }
+        }
+    }
+
+    private void end() {
+        if (finishing && !closing) {
+            try {
+                a.linger(LINGER);
+                b.linger(LINGER);
+            } catch (IOException e) {
+                // the close below ends it either way
+            }
+        }
+        closeQuietly(a);
+        closeQuietly(b);
+        done.countDown();
+        if (onDone != null) {
+            onDone.run();
+        }
+    }
+
+    private static void closeQuietly(Endpoint e) {
+        try {
+            e.close();
+        } catch (IOException ignored) {
+            // closing is best effort: the other end is gone or going
+        }
+    }
+}
