@@ -168,7 +168,7 @@ final class DaemonCommand implements Callable<Integer> {
     }
 
     /** Opens the SOCKS listener and the forwarded ports; on a failure closes what it opened. */
-    private Running start(NetStack stack, Services services) throws IOException {
+    private Running start(NetStack stack, Services services) throws IOException, InterruptedException {
         RelayGroup relays = new RelayGroup();
         List<PortForwarder> forwarders = new ArrayList<>();
         Socks5Server server = null;
