@@ -46,7 +46,7 @@ public final class Relay {
 
     /**
      * Starts relaying between {@code a} and {@code b} (both connected). {@code onDone} runs once,
-     * on a relay thread, after both are closed.
+     * on a relay thread, after both are closed and before {@link #await} returns.
      */
     public static Relay start(Endpoint a, Endpoint b, Runnable onDone) {
         Relay r = new Relay(a, b, onDone);
@@ -153,9 +153,13 @@ public final class Relay {
         }
         closeQuietly(a);
         closeQuietly(b);
-        done.countDown();
-        if (onDone != null) {
-            onDone.run();
+        try {
+            if (onDone != null) {
+                onDone.run();
+            }
+        } finally {
+            // After the callback, so whoever waits for the end sees what the callback recorded.
+            done.countDown();
         }
     }
 
