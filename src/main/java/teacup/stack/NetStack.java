@@ -16,6 +16,7 @@ import teacup.ip.IpLayer;
 import teacup.ip.Statistics;
 import teacup.link.Link;
 import teacup.os.Clock;
+import teacup.tcp.ConnectionStatus;
 import teacup.tcp.TcpLayer;
 import teacup.udp.UdpLayer;
 
@@ -296,6 +297,26 @@ public final class NetStack implements AutoCloseable {
         } catch (IOException e) {
             return stats.snapshot();
         }
+    }
+
+    /**
+     * Connections, listeners and counters in one snapshot, taken on the loop thread (or directly
+     * when the loop is not running, as in a simulation driven by {@link #step}).
+     */
+    public StackStatus status() {
+        Callable<StackStatus> take = () -> new StackStatus(ip.iface(), tcp.connectionStatus(), tcp.listenerStatus(), stats.snapshot());
+        try {
+            return loopThread == null || !running ? take.call() : call(take);
+        } catch (IOException e) {
+            return new StackStatus(ip.iface(), List.of(), List.of(), stats.snapshot()); // stopped meanwhile: no connections left
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The TCP connections as they stand now (see {@link #status}). */
+    public List<ConnectionStatus> connections() {
+        return status().connections();
     }
 
     /** Why the loop stopped on its own, or null. */
