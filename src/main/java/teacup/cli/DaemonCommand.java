@@ -20,6 +20,10 @@ final class DaemonCommand implements Callable<Integer> {
     @Option(names = "--max-time", paramLabel = "SECS", description = "stop by itself after SECS seconds")
     Double maxTime;
 
+    @Option(names = "--control", paramLabel = "PATH", description = "control socket for teacup status (default: $TEACUP_CONTROL,"
+            + " else /run/teacup/daemon.sock as root, else $XDG_RUNTIME_DIR/teacup/daemon.sock or /tmp/teacup-UID/daemon.sock)")
+    java.nio.file.Path controlPath;
+
     @Override
     public Integer call() throws Exception {
         var iface = link.iface();
@@ -42,9 +46,11 @@ final class DaemonCommand implements Callable<Integer> {
             }
         });
         Runtime.getRuntime().addShutdownHook(hook);
+        DaemonControl control = null; // teacup status and SIGUSR1
         try {
             stack.start();
             link.obtainAddress(stack);
+            control = DaemonControl.attach(stack, controlPath, System.out, System.err);
             System.out.printf("teacup daemon: %s on %s; stop with Ctrl-C or SIGTERM%n", stack.iface(), link.describe());
             System.out.flush();
             if (maxTime != null) {
@@ -62,6 +68,9 @@ final class DaemonCommand implements Callable<Integer> {
             }
             return exitCode[0];
         } finally {
+            if (control != null) {
+                control.close();
+            }
             stack.close();
             System.out.flush();
             System.err.flush();
