@@ -316,7 +316,8 @@ public final class DaemonControl implements AutoCloseable {
 
     /** True when something accepts connections on {@code path} (a live daemon). */
     static boolean answers(Path path) {
-        try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+        try {
+            SocketChannel.open(UnixDomainSocketAddress.of(path)).close();
             return true;
         } catch (IOException e) {
             return false;
