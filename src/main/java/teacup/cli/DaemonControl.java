@@ -13,8 +13,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
@@ -48,14 +51,17 @@ public final class DaemonControl implements AutoCloseable {
     private static final int SOCKET_TYPE = 0140000;
 
     private final Path path;
+    /** The socket file's identity (device and inode): close removes the file only if it is still ours. */
+    private final Object fileKey;
     private final ServerSocketChannel server;
     private final Supplier<String> report;
     private final Semaphore clients = new Semaphore(MAX_CLIENTS);
     private final Thread acceptor;
     private volatile boolean closed;
 
-    private DaemonControl(Path path, ServerSocketChannel server, Supplier<String> report) {
+    private DaemonControl(Path path, Object fileKey, ServerSocketChannel server, Supplier<String> report) {
         this.path = path;
+        this.fileKey = fileKey;
         this.server = server;
         this.report = report;
         this.acceptor = Thread.ofVirtual().name("teacup-control").unstarted(this::acceptLoop);
@@ -85,15 +91,17 @@ public final class DaemonControl implements AutoCloseable {
             Files.delete(path); // left by a daemon that died without cleaning up
         }
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        Object fileKey;
         try {
             server.bind(UnixDomainSocketAddress.of(path));
             // Between bind and here the socket has the umask's mode; the private directory covers that moment.
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+            fileKey = fileKey(path);
         } catch (IOException e) {
             server.close();
             throw new IOException("cannot listen on " + path + ": " + reason(e), e);
         }
-        DaemonControl control = new DaemonControl(path, server, report);
+        DaemonControl control = new DaemonControl(path, fileKey, server, report);
         control.acceptor.start();
         return control;
     }
@@ -116,10 +124,18 @@ public final class DaemonControl implements AutoCloseable {
         } else {
             control = start(report, path);
         }
-        boolean signal = printOnSignal("USR1", report, out);
-        long pid = ProcessHandle.current().pid();
-        out.println("teacup daemon: status with " + (control == null ? "" : "teacup status --control " + path + " or ")
-                + (signal ? "kill -USR1 " + pid : "(SIGUSR1 not available in this JVM)"));
+        List<String> ways = new ArrayList<>();
+        if (control != null) {
+            ways.add("teacup status --control " + path);
+        }
+        if (printOnSignal("USR1", report, out)) {
+            ways.add("kill -USR1 " + ProcessHandle.current().pid());
+        } else {
+            err.println("teacup daemon: this JVM does not let teacup handle SIGUSR1; use teacup status");
+        }
+        if (!ways.isEmpty()) {
+            out.println("teacup daemon: status with " + String.join(" or ", ways));
+        }
         return control;
     }
 
@@ -136,7 +152,14 @@ public final class DaemonControl implements AutoCloseable {
         closed = true;
         server.close();
         acceptor.interrupt();
-        Files.deleteIfExists(path);
+        // Someone may have removed our file and another daemon bound the path since: leave theirs alone.
+        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS) && java.util.Objects.equals(fileKey(path), fileKey)) {
+            Files.deleteIfExists(path);
+        }
+    }
+
+    private static Object fileKey(Path path) throws IOException {
+        return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
     }
 
     // ---------------------------------------------------------------- where the socket lives

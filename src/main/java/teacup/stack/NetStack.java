@@ -301,17 +301,25 @@ public final class NetStack implements AutoCloseable {
 
     /**
      * Connections, listeners and counters in one snapshot, taken on the loop thread (or directly
-     * when the loop is not running, as in a simulation driven by {@link #step}).
+     * when the stack was never started, as in a simulation whose caller drives {@link #step}).
+     * A stopped stack has reset all its connections, so it reports none.
      */
     public StackStatus status() {
-        Callable<StackStatus> take = () -> new StackStatus(ip.iface(), tcp.connectionStatus(), tcp.listenerStatus(), stats.snapshot());
-        try {
-            return loopThread == null || !running ? take.call() : call(take);
-        } catch (IOException e) {
-            return new StackStatus(ip.iface(), List.of(), List.of(), stats.snapshot()); // stopped meanwhile: no connections left
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
+        if (loopThread == null) {
+            return takeStatus();
         }
+        try {
+            if (running) {
+                return call(this::takeStatus);
+            }
+        } catch (IOException e) {
+            // stopped meanwhile
+        }
+        return new StackStatus(ip.iface(), List.of(), List.of(), stats.snapshot());
+    }
+
+    private StackStatus takeStatus() {
+        return new StackStatus(ip.iface(), tcp.connectionStatus(), tcp.listenerStatus(), stats.snapshot());
     }
 
     /** The TCP connections as they stand now (see {@link #status}). */

@@ -83,6 +83,20 @@ class DaemonControlStatusTest {
     }
 
     @Test
+    @DisplayName("closing leaves a socket file that is no longer its own (removed, and bound again by another daemon)")
+    void closeLeavesAnotherDaemonsSocket() throws IOException {
+        Path socket = dir.resolve("daemon.sock");
+        DaemonControl first = DaemonControl.start(() -> "first\n", socket);
+        Files.delete(socket);
+        try (DaemonControl second = DaemonControl.start(() -> "second\n", socket)) {
+            first.close();
+            assertTrue(Files.exists(socket), "the second daemon's socket stays");
+            assertEquals("second\n", DaemonControl.request(socket, "status", TIMEOUT));
+        }
+        assertFalse(Files.exists(socket));
+    }
+
+    @Test
     @DisplayName("a path that is not a socket is left alone and refused")
     void regularFileRefused() throws IOException {
         Path file = dir.resolve("notes.txt");
