@@ -58,6 +58,8 @@ public final class DaemonControl implements AutoCloseable {
     private final Semaphore clients = new Semaphore(MAX_CLIENTS);
     private final Thread acceptor;
     private volatile boolean closed;
+    /** The directory did not exist before us: close removes it again when it is empty. */
+    private boolean madeDirectory;
 
     private DaemonControl(Path path, Object fileKey, ServerSocketChannel server, Supplier<String> report) {
         this.path = path;
@@ -79,7 +81,7 @@ public final class DaemonControl implements AutoCloseable {
      */
     public static DaemonControl start(Supplier<String> report, Path socketPath) throws IOException {
         Path path = socketPath.toAbsolutePath();
-        prepareDirectory(path.getParent(), "rwx------");
+        boolean madeDirectory = prepareDirectory(path.getParent(), "rwx------");
         if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
             if ((mode & FILE_TYPE_MASK) != SOCKET_TYPE) {
@@ -102,6 +104,7 @@ public final class DaemonControl implements AutoCloseable {
             throw new IOException("cannot listen on " + path + ": " + reason(e), e);
         }
         DaemonControl control = new DaemonControl(path, fileKey, server, report);
+        control.madeDirectory = madeDirectory;
         control.acceptor.start();
         return control;
     }
@@ -156,6 +159,13 @@ public final class DaemonControl implements AutoCloseable {
         if (Files.exists(path, LinkOption.NOFOLLOW_LINKS) && java.util.Objects.equals(fileKey(path), fileKey)) {
             Files.deleteIfExists(path);
         }
+        if (madeDirectory) {
+            try {
+                Files.deleteIfExists(path.getParent());
+            } catch (java.nio.file.DirectoryNotEmptyException e) {
+                // another daemon's socket, or something else, is in it now
+            }
+        }
     }
 
     private static Object fileKey(Path path) throws IOException {
@@ -202,13 +212,13 @@ public final class DaemonControl implements AutoCloseable {
     }
 
     /**
-     * Creates {@code dir} when missing: /run/teacup readable by all (mode 0755, like other
+     * Creates {@code dir} when missing (returning true): /run/teacup readable by all (mode 0755, like other
      * daemons' run directories), any other with {@code mode}. An existing directory must belong
      * to us or root; one in /tmp that someone else made could be theirs to watch or replace.
      */
-    private static void prepareDirectory(Path dir, String mode) throws IOException {
+    private static boolean prepareDirectory(Path dir, String mode) throws IOException {
         if (dir == null) {
-            return;
+            return false;
         }
         if (!Files.isDirectory(dir)) {
             try {
@@ -218,13 +228,14 @@ public final class DaemonControl implements AutoCloseable {
             } catch (IOException e) {
                 throw new IOException("cannot create " + dir + ": " + reason(e), e);
             }
-            return;
+            return true;
         }
         int owner = (Integer) Files.getAttribute(dir, "unix:uid");
         int me = uid();
         if (owner != me && owner != 0 && me != -1) {
             throw new IOException(dir + " belongs to another user (uid " + owner + "); choose another --control path");
         }
+        return false;
     }
 
     private static String reason(IOException e) {

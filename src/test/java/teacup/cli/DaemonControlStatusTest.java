@@ -107,13 +107,15 @@ class DaemonControlStatusTest {
     }
 
     @Test
-    @DisplayName("a missing directory is made, private to the user")
+    @DisplayName("a missing directory is made, private to the user, and removed on close")
     void makesItsDirectory() throws IOException {
         Path socket = dir.resolve("run/teacup/daemon.sock");
         try (DaemonControl control = DaemonControl.start(() -> "ok\n", socket)) {
             assertEquals("ok\n", DaemonControl.request(socket, "status", TIMEOUT));
             assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket.getParent())));
         }
+        assertFalse(Files.exists(socket.getParent()), "the directory it made goes with it");
+        assertTrue(Files.isDirectory(dir.resolve("run")), "only the last level is removed");
     }
 
     @Test

@@ -134,10 +134,16 @@ class StatusInteropTest {
                                     .anyMatch(c -> c.bytesSent() == TO_KERNEL)),
                             "the kernel acknowledged our bytes: " + stack.connections());
 
+                    long start = System.nanoTime();
                     SystemCommand.Result r = SystemCommand.run(RUN_TIMEOUT, teacup("status", "--control", socketPath.toString()));
+                    long processMillis = (System.nanoTime() - start) / 1_000_000;
                     assertEquals(0, r.exitCode(), describe(r));
                     String line = lineFor(r.stdout(), kernelPort);
-                    System.out.println(r.stdout());
+                    start = System.nanoTime();
+                    DaemonControl.request(socketPath, DaemonControl.STATUS, Duration.ofSeconds(5));
+                    long requestMicros = (System.nanoTime() - start) / 1_000;
+                    System.out.println("teacup status: " + processMillis + " ms as a process, " + requestMicros
+                            + " us for the request alone\n" + r.stdout());
                     List<String> fields = List.of(line.strip().split(" +"));
                     assertEquals("ESTABLISHED", fields.get(0), line);
                     assertEquals(TapNetwork.TEACUP + ":" + PORT, fields.get(1), line);
