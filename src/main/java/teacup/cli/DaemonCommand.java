@@ -68,6 +68,10 @@ final class DaemonCommand implements Callable<Integer> {
     /** The services while they run: closed (listeners first) when the daemon stops. */
     private record Running(Socks5Server socks, List<PortForwarder> forwarders, RelayGroup relays) {}
 
+    @Option(names = "--control", paramLabel = "PATH", description = "control socket for teacup status (default: $TEACUP_CONTROL,"
+            + " else /run/teacup/daemon.sock as root, else $XDG_RUNTIME_DIR/teacup/daemon.sock or /tmp/teacup-UID/daemon.sock)")
+    java.nio.file.Path controlPath;
+
     @Override
     public Integer call() throws Exception {
         var iface = link.iface();
@@ -92,10 +96,12 @@ final class DaemonCommand implements Callable<Integer> {
         });
         Runtime.getRuntime().addShutdownHook(hook);
         Running running = null;
+        DaemonControl control = null; // teacup status and SIGUSR1
         try {
             stack.start();
             link.obtainAddress(stack);
             running = start(stack, services);
+            control = DaemonControl.attach(stack, controlPath, System.out, System.err);
             System.out.printf("teacup daemon: %s on %s%s; stop with Ctrl-C or SIGTERM%n", stack.iface(), link.describe(),
                     describe(running));
             System.out.flush();
@@ -116,6 +122,9 @@ final class DaemonCommand implements Callable<Integer> {
             }
             return exitCode[0];
         } finally {
+            if (control != null) {
+                control.close();
+            }
             if (running != null) {
                 stopServices(running, Duration.ZERO);
             }

@@ -16,6 +16,7 @@ import teacup.ip.IpLayer;
 import teacup.ip.Statistics;
 import teacup.link.Link;
 import teacup.os.Clock;
+import teacup.tcp.ConnectionStatus;
 import teacup.tcp.TcpLayer;
 import teacup.udp.UdpLayer;
 
@@ -296,6 +297,34 @@ public final class NetStack implements AutoCloseable {
         } catch (IOException e) {
             return stats.snapshot();
         }
+    }
+
+    /**
+     * Connections, listeners and counters in one snapshot, taken on the loop thread (or directly
+     * when the stack was never started, as in a simulation whose caller drives {@link #step}).
+     * A stopped stack has reset all its connections, so it reports none.
+     */
+    public StackStatus status() {
+        if (loopThread == null) {
+            return takeStatus();
+        }
+        try {
+            if (running) {
+                return call(this::takeStatus);
+            }
+        } catch (IOException e) {
+            // stopped meanwhile
+        }
+        return new StackStatus(ip.iface(), List.of(), List.of(), stats.snapshot());
+    }
+
+    private StackStatus takeStatus() {
+        return new StackStatus(ip.iface(), tcp.connectionStatus(), tcp.listenerStatus(), stats.snapshot());
+    }
+
+    /** The TCP connections as they stand now (see {@link #status}). */
+    public List<ConnectionStatus> connections() {
+        return status().connections();
     }
 
     /** Why the loop stopped on its own, or null. */

@@ -244,6 +244,8 @@ public final class TcpConnection {
     private long ackAt = NEVER;
     private long persistAt = NEVER;
     private int retransmissions;
+    /** Segments sent again, for the whole life of the connection (status reports; never reset). */
+    private long segmentsRetransmitted;
     private int persistBackoff;
     private int probesUnanswered;
     private long lastHeard;
@@ -390,6 +392,24 @@ public final class TcpConnection {
     /** Bytes sent and not yet acknowledged (sequence space, SYN and FIN included). */
     public int inFlight() {
         return SeqNum.diff(sndMax, sndUna);
+    }
+
+    /**
+     * Data bytes the peer has acknowledged, over the connection's life. The send buffer's release
+     * position is exactly that count, kept as a long, so a status report costs the send path nothing.
+     */
+    public long bytesAcknowledged() {
+        return sendBuffer.releasePosition();
+    }
+
+    /** Data bytes received in order (readable or already read), over the connection's life. */
+    public long bytesReceived() {
+        return receiveBuffer.writePosition();
+    }
+
+    /** Segments sent more than once (timeouts, fast retransmit, SACK holes, tail loss probes, SYNs). */
+    public long segmentsRetransmitted() {
+        return segmentsRetransmitted;
     }
 
     // ---------------------------------------------------------------- user calls
@@ -1053,6 +1073,9 @@ public final class TcpConnection {
                 timedSeq = sndNxt;
                 timedAt = now;
             }
+            if (retransmission) {
+                segmentsRetransmitted++;
+            }
             emit(sndNxt, rcvNxt, flags, sendOffset, n);
             sndNxt = SeqNum.add(sndNxt, n + (sendFin ? 1 : 0));
             if (SeqNum.gt(sndNxt, sndMax)) {
@@ -1093,6 +1116,7 @@ public final class TcpConnection {
         }
         timing = false; // Karn
         episodeRetransmits++;
+        segmentsRetransmitted++;
         headRetransmittedAt = now;
         headMark = sndMax;
         emit(sndUna, rcvNxt, TcpSegment.ACK | (withFin ? TcpSegment.FIN : 0), sendOffset, n);
@@ -1150,6 +1174,7 @@ public final class TcpConnection {
         }
         timing = false; // Karn
         episodeRetransmits++;
+        segmentsRetransmitted++;
         if (holeStart == 0) {
             headRetransmittedAt = now;
             headMark = sndMax;
@@ -1387,8 +1412,10 @@ public final class TcpConnection {
         rtt.backOff();
         timing = false; // Karn: no sample from a retransmitted segment
         switch (state) {
-            case SYN_SENT -> sendSyn(now, false);
-            case SYN_RECEIVED -> sendSyn(now, true);
+            case SYN_SENT, SYN_RECEIVED -> {
+                segmentsRetransmitted++;
+                sendSyn(now, state == State.SYN_RECEIVED);
+            }
             default -> {
                 // RFC 5681 3.1 and RFC 6582 3.2 step 4: collapse the window, forget recovery, go back to SND.UNA.
                 congestion.onRetransmissionTimeout(now, SeqNum.diff(sndMax, sndUna));
@@ -1479,6 +1506,7 @@ public final class TcpConnection {
             int sendOffset = SeqNum.diff(seq, bufferStart);
             if (sendOffset >= 0 && sendOffset + n <= sendBuffer.queued()) {
                 timing = false; // Karn
+                segmentsRetransmitted++;
                 probeSeq = seq;
                 emit(seq, rcvNxt, TcpSegment.ACK, sendOffset, n);
                 lastSendAt = now;

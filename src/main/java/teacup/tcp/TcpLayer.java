@@ -299,6 +299,23 @@ public final class TcpLayer implements IpLayer.Transport {
         return listeners.size();
     }
 
+    /** A snapshot of every connection in the table, by local port, then peer (loop thread only; allocates, for status reports). */
+    public List<ConnectionStatus> connectionStatus() {
+        List<ConnectionStatus> all = new ArrayList<>(connections.size());
+        connections.forEach(e -> all.add(ConnectionStatus.of(e.connection)));
+        all.sort(java.util.Comparator.comparingInt(ConnectionStatus::localPort)
+                .thenComparingLong(s -> Integer.toUnsignedLong(s.remoteIp())).thenComparingInt(ConnectionStatus::remotePort));
+        return all;
+    }
+
+    /** A snapshot of every listener, by port (loop thread only). */
+    public List<ListenerStatus> listenerStatus() {
+        List<ListenerStatus> all = new ArrayList<>(listeners.size());
+        listeners.forEach(l -> all.add(ListenerStatus.of(l)));
+        all.sort(java.util.Comparator.comparingInt(ListenerStatus::port));
+        return all;
+    }
+
     // ---------------------------------------------------------------- input
 
     @Override
