@@ -46,8 +46,8 @@ final class FileRequestHandler implements HttpServerRequestHandler {
     /** A listing stops after this many entries, so one huge directory cannot take the server's memory. */
     static final int MAX_LISTED = 10_000;
 
-    private static final ContentType TEXT = ContentType.create("text/plain", StandardCharsets.UTF_8);
-    private static final ContentType HTML = ContentType.create("text/html", StandardCharsets.UTF_8);
+    private static final ContentType TEXT = ContentType.parse(ContentTypes.forFileName("x.txt"));
+    private static final ContentType HTML = ContentType.parse(ContentTypes.forFileName("x.html"));
 
     private final Path root;
     private final boolean listDirectories;

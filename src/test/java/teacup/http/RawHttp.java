@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PushbackInputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -30,14 +31,14 @@ final class RawHttp implements AutoCloseable {
     }
 
     final Socket socket;
-    private final InputStream in;
+    private final PushbackInputStream in;
     private final OutputStream out;
 
     RawHttp(int port) throws IOException {
         socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), READ_TIMEOUT_MILLIS);
         socket.setSoTimeout(READ_TIMEOUT_MILLIS);
-        in = socket.getInputStream();
+        in = new PushbackInputStream(socket.getInputStream(), 1);
         out = socket.getOutputStream();
     }
 
@@ -81,6 +82,15 @@ final class RawHttp implements AutoCloseable {
             body = in.readAllBytes();
         }
         return new Response(status, headers, body);
+    }
+
+    /** Waits for the first byte of the next response without consuming it. */
+    void awaitResponse() throws IOException {
+        int c = in.read();
+        if (c < 0) {
+            throw new IOException("connection closed before a response");
+        }
+        in.unread(c);
     }
 
     /** True when the server has closed (end of stream or reset) within the read timeout. */
