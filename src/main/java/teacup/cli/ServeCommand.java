@@ -27,7 +27,7 @@ import teacup.stack.NetStack;
         + " HTTP/1.1 on teacup's stack (GET and HEAD, ranges, keep-alive), until SIGINT/SIGTERM.")
 final class ServeCommand implements Callable<Integer> {
     /** How long the last responses may take to be acknowledged after the server stopped, before the stack goes. */
-    private static final Duration DRAIN = Duration.ofSeconds(3);
+    private static final Duration DRAIN = Duration.ofSeconds(2);
 
     @Option(names = "--port", paramLabel = "N", defaultValue = "8080", description = "TCP port to listen on (default: ${DEFAULT-VALUE})")
     int port;

@@ -86,7 +86,7 @@ class ServeInteropTest {
 
     /** Fetches big.bin with curl into a file; checks it byte for byte and returns the rate in MB/s. */
     private double fetchBig(TapNetwork net, String label) throws IOException {
-        Path out = dir.resolve("fetched-" + label + ".bin");
+        Path out = dir.resolve("fetched.bin");
         Files.deleteIfExists(out);
         SystemCommand.Result r = net.run(CURL_TIMEOUT, "curl", "-sS", "--max-time", "120", "-o", out.toString(),
                 "-w", WRITE_OUT, BASE + "/big.bin");
@@ -107,10 +107,14 @@ class ServeInteropTest {
     void bigFile() throws Exception {
         List<String> log = new CopyOnWriteArrayList<>();
         try (TapNetwork net = TapNetwork.create(); FileServer server = serve(net, log, 1)) {
-            fetchBig(net, "clean");
+            // Three fetches: the first also pays for the JIT warming up; the rates printed show both.
+            for (int i = 1; i <= 3; i++) {
+                fetchBig(net, "clean, fetch " + i);
+            }
             assertTrue(TapNetwork.waitUntil(Duration.ofSeconds(5), () -> !log.isEmpty()));
             assertTrue(log.get(0).startsWith(TapNetwork.KERNEL + " - - ["), log.get(0));
             assertTrue(log.get(0).contains("\"GET /big.bin HTTP/1.1\" 200 " + BIG + " \"curl/"), log.get(0));
+            assertTrue(TapNetwork.waitUntil(Duration.ofSeconds(5), () -> log.size() == 3), String.join("\n", log));
         }
     }
 
