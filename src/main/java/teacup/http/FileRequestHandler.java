@@ -122,7 +122,7 @@ final class FileRequestHandler implements HttpServerRequestHandler {
                 // Relative links in the directory's page resolve against its URL, so it must end in '/'.
                 ClassicHttpResponse r = error(HttpStatus.SC_MOVED_PERMANENTLY, "Moved Permanently");
                 // Built from the checked segments, never from the raw target, so "//host" cannot become an off-site redirect.
-                r.setHeader(HttpHeaders.LOCATION, encodedPath(segments) + "/");
+                r.setHeader(HttpHeaders.LOCATION, segments.isEmpty() ? "/" : encodedPath(segments) + "/");
                 return r;
             }
             Path index = inside(real.resolve("index.html"));

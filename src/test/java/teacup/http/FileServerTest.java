@@ -429,6 +429,8 @@ class FileServerTest {
                 assertEquals(301, r.status());
                 assertEquals("/docs/", r.header("Location"));
                 assertEquals("/plain/sub/", c.request("GET", "/plain//sub").header("Location"));
+                assertEquals("/docs/", c.request("GET", "/docs/.").header("Location"));
+                assertEquals("/", c.request("GET", "/.").header("Location"), "never the protocol-relative //");
             }
         }
 
