@@ -268,6 +268,9 @@ public final class FileServer implements AutoCloseable {
 
         void run() {
             try {
+                // Responses are written in whole pieces and flushed on purpose; Nagle would only hold a
+                // response's last small segment back until the client's (often delayed) ACK.
+                socket.setTcpNoDelay(true);
                 http = new DefaultBHttpServerConnection("http", http1);
                 http.bind(socket);
                 HttpService service = new HttpService(processor, handler, DefaultConnectionReuseStrategy.INSTANCE, this);
