@@ -1,6 +1,5 @@
 package teacup.cli;
 
-import java.io.IOException;
 import java.net.BindException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
