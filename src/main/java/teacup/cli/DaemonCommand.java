@@ -102,8 +102,9 @@ final class DaemonCommand implements Callable<Integer> {
             link.obtainAddress(stack);
             running = start(stack, services);
             control = DaemonControl.attach(stack, controlPath, System.out, System.err);
-            System.out.printf("teacup daemon: %s on %s%s; stop with Ctrl-C or SIGTERM%n", stack.iface(), link.describe(),
-                    describe(running));
+            // One println, not printf: a script waiting for this line must never see half of it.
+            System.out.println("teacup daemon: " + stack.iface() + " on " + link.describe() + describe(running)
+                    + "; stop with Ctrl-C or SIGTERM");
             System.out.flush();
             if (maxTime != null) {
                 stop.await((long) (maxTime * 1000), TimeUnit.MILLISECONDS);
