@@ -14,9 +14,12 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import teacup.http.AccessLog;
+import teacup.http.FileServer;
 import teacup.ip.Interface;
 import teacup.ip.Statistics;
 import teacup.os.Clock;
+import teacup.socket.TeacupServerSocketFactory;
 import teacup.stack.NetStack;
 import teacup.wire.Ipv4Address;
 import teacup.wire.MacAddress;
@@ -24,8 +27,9 @@ import teacup.wire.MacAddress;
 /**
  * {@code teacup demo}: a self-contained run in a private network namespace. It makes the
  * namespace and a TAP whose kernel side is 198.18.0.1, runs a teacup stack at 198.18.0.2 on it,
- * has the kernel ping teacup and teacup ping the kernel, prints the statistics, and removes
- * everything it made.
+ * has the kernel ping teacup and teacup ping the kernel, prints the statistics, fetches a page
+ * with teacup curl from the kernel, has the kernel's curl fetch one from teacup's file server,
+ * and removes everything it made.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, description = "Show teacup alive on its own TAP wire, in a private network namespace (needs root).")
 final class DemoCommand implements Callable<Integer> {
@@ -77,6 +81,8 @@ final class DemoCommand implements Callable<Integer> {
             }
             out.println();
             ok &= fetch(out, net);
+            out.println();
+            ok &= serve(out, net, iface);
         } finally {
             closeQuietly(net);
             try {
@@ -86,7 +92,7 @@ final class DemoCommand implements Callable<Integer> {
             }
             out.printf("%n== removed network namespace %s%n", namespace);
         }
-        out.println(ok ? "demo: OK, every ping answered and the page arrived whole"
+        out.println(ok ? "demo: OK, every ping answered and the page arrived whole both ways"
                 : "demo: FAILED (see above)");
         return ok ? 0 : 1;
     }
@@ -136,6 +142,47 @@ final class DemoCommand implements Callable<Integer> {
                     server.destroyForcibly();
                 }
             }
+            try (var files = Files.list(dir)) {
+                for (Path f : files.toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    /**
+     * The other way round: teacup's file server ({@code teacup serve}) on a new stack, and the
+     * kernel's own curl in the namespace fetching the page from it; the access-log line teacup
+     * wrote and both checksums are shown.
+     */
+    private static boolean serve(PrintStream out, PrivateNetwork net, Interface iface) throws IOException {
+        Path dir = Files.createTempDirectory("teacup-demo-serve");
+        try (NetStack stack = new NetStack(net.openTap(1500), iface, Clock.SYSTEM, new SecureRandom())) {
+            stack.start();
+            byte[] page = page();
+            Files.write(dir.resolve("index.html"), page);
+            String url = "http://" + TEACUP + ":8080/index.html";
+            out.printf("== the kernel's curl fetches a page from teacup serve: ip netns exec %s curl %s%n", net.namespace(), url);
+            out.flush();
+            SystemCommand.Result r;
+            try (FileServer server = FileServer.start(new TeacupServerSocketFactory(stack).createServerSocket(8080),
+                    FileServer.Settings.of(dir), AccessLog.to(out))) {
+                r = SystemCommand.run(Duration.ofSeconds(20), net.exec("curl", "-sS", "--max-time", "15",
+                        "-o", dir.resolve("received.html").toString(), "-w", "curl: HTTP %{http_code}, %{size_download} bytes\\n", url));
+            }
+            show(out, r);
+            Path received = dir.resolve("received.html");
+            if (!r.ok() || !Files.exists(received)) {
+                out.println("demo: the kernel's curl could not fetch the page from teacup");
+                return false;
+            }
+            String served = sha256(page);
+            String got = sha256(Files.readAllBytes(received));
+            out.printf("== SHA-256 of the page teacup served: %s (%d bytes)%n", served, page.length);
+            out.printf("== SHA-256 of the page the kernel got: %s (%d bytes)%n", got, Files.size(received));
+            return served.equals(got);
+        } finally {
             try (var files = Files.list(dir)) {
                 for (Path f : files.toList()) {
                     Files.deleteIfExists(f);

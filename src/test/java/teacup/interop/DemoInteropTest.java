@@ -30,7 +30,7 @@ class DemoInteropTest {
         }
         String out = captured.toString(StandardCharsets.UTF_8);
         assertEquals(0, code, out);
-        assertTrue(out.contains("demo: OK, every ping answered and the page arrived whole"), out);
+        assertTrue(out.contains("demo: OK, every ping answered and the page arrived whole both ways"), out);
         String namespace = out.lines().filter(l -> l.startsWith("== removed network namespace ")).findFirst().orElseThrow()
                 .substring("== removed network namespace ".length());
         Process p = new ProcessBuilder("ip", "netns", "list").redirectErrorStream(true).start();
