@@ -295,6 +295,17 @@ public final class TcpLayer implements IpLayer.Transport {
         return connections.size();
     }
 
+    /** Connections in the table in {@code state} (TIME_WAIT: those only waiting out 2 MSL); walks the table. */
+    public int connectionCount(State state) {
+        int[] n = new int[1];
+        connections.forEach(e -> {
+            if (e.connection.state() == state) {
+                n[0]++;
+            }
+        });
+        return n[0];
+    }
+
     public int listenerCount() {
         return listeners.size();
     }
