@@ -78,10 +78,7 @@ public final class TcpServerSocket implements AutoCloseable {
         TcpSocket socket = TcpSocket.accepted(stack, c);
         TcpConnection taken = c;
         // Taken over on the loop: the socket's view starts from the connection's state there, missing nothing.
-        stack.call(() -> {
-            stack.tcp().observe(taken, socket.observer);
-            return null;
-        });
+        stack.execute(() -> stack.tcp().observe(taken, socket.observer));
         return socket;
     }
 

@@ -77,6 +77,9 @@ public final class TcpSocket implements AutoCloseable {
     static TcpSocket accepted(NetStack stack, TcpConnection connection) {
         TcpSocket s = new TcpSocket(stack);
         s.connection = connection;
+        // What it was when the listener queued it; the loop's first report, queued right behind, corrects it.
+        s.state = State.ESTABLISHED;
+        s.opened = true;
         return s;
     }
 

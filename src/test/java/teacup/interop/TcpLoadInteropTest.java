@@ -96,8 +96,8 @@ class TcpLoadInteropTest {
             Files.createFile(go);
             assertTrue(script.process.waitFor(60, TimeUnit.SECONDS), "hold script still running");
             String out = script.stdoutText() + script.stderrText();
-            System.out.printf("load: %d connections held: %s, %d open in the responder, heap %s while held; %s%n",
-                    HELD, held, open, LoadClients.mb(heapHeld), out.lines().toList());
+            System.out.printf("load: %d connections held: %s, %d open in the responder, heap %s while held; %s; %s%n",
+                    HELD, held, open, LoadClients.mb(heapHeld), out.lines().toList(), net.counters());
 
             assertEquals(0, script.process.exitValue(), "hold script: " + out + "; responder errors "
                     + responder.errors + "; " + context());
