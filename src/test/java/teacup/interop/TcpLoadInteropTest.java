@@ -115,6 +115,31 @@ class TcpLoadInteropTest {
     }
 
     @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    @DisplayName("wrk -t2 -c200 from the kernel: no socket errors, every answer 200, nothing left open afterwards")
+    void wrkTwoHundredConnections() throws Exception {
+        TapNetwork.requirePrograms("wrk");
+        try (TcpServerSocket listener = TcpServerSocket.bind(stack, 8004, TcpServerSocket.DEFAULT_BACKLOG);
+             Responder responder = Responder.start(listener)) {
+            SystemCommand.Result r = net.run(Duration.ofSeconds(30), "wrk", "-t2", "-c200", "-d5s", "--timeout", "5s",
+                    "--latency", "http://" + TapNetwork.TEACUP + ":8004/");
+            String out = r.stdout() + r.stderr();
+            assertEquals(0, r.exitCode(), "wrk: " + out);
+            WrkReport report = WrkReport.parse(out);
+            System.out.printf("load: wrk -t2 -c200 -d5s against the plain responder: %s; %d connections reset by wrk as it"
+                    + " stopped; %s%n", report, responder.resets.get(), net.counters());
+
+            assertEquals(0, report.socketErrors(), "wrk's socket errors: " + out + "; " + context());
+            assertEquals(0, report.non2xx3xx(), "wrk's non-2xx/3xx responses: " + out);
+            assertTrue(report.requests() > 0, out);
+            assertEquals(List.of(), List.copyOf(responder.errors), "responder errors");
+            // wrk closes its connections when it stops; the responder then closes teacup's side.
+            assertTrue(TapNetwork.waitUntil(Duration.ofSeconds(10), () -> count(stack) == 0),
+                    "connections left after wrk: " + context());
+        }
+    }
+
+    @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     @DisplayName("10,000 short connections closed by the client leave no connection and no heap behind")
     void tenThousandShortConnectionsClosedByClient() throws Exception {
@@ -206,6 +231,8 @@ class TcpLoadInteropTest {
     static final class Responder implements AutoCloseable {
         final AtomicInteger open = new AtomicInteger();
         final AtomicLong served = new AtomicLong();
+        /** Connections the client reset (not errors: how wrk ends). */
+        final AtomicInteger resets = new AtomicInteger();
         final Queue<String> errors = new ConcurrentLinkedQueue<>();
         private final TcpServerSocket listener;
         private final Thread acceptor;
@@ -227,7 +254,7 @@ class TcpLoadInteropTest {
                 try {
                     socket = listener.accept();
                 } catch (IOException e) {
-                    if (!listener.isClosed()) {
+                    if (!listener.isClosed() && errors.size() < 20) {
                         errors.add("accept: " + e);
                     }
                     return;
@@ -269,7 +296,11 @@ class TcpLoadInteropTest {
                     }
                 }
             } catch (IOException e) {
-                errors.add(socket + ": " + e);
+                if ("Connection reset".equals(e.getMessage())) {
+                    resets.incrementAndGet(); // wrk resets the connections it has open when it stops
+                } else if (errors.size() < 20) {
+                    errors.add(socket + ": " + e);
+                }
             } finally {
                 open.decrementAndGet();
             }
