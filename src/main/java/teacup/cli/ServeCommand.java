@@ -1,0 +1,144 @@
+package teacup.cli;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import teacup.http.AccessLog;
+import teacup.http.FileServer;
+import teacup.os.Clock;
+import teacup.socket.TeacupServerSocketFactory;
+import teacup.stack.NetStack;
+
+/**
+ * {@code teacup serve}: an HTTP/1.1 static file server ({@link FileServer}) on teacup's stack.
+ * It runs until SIGINT or SIGTERM (or {@code --max-time}), then stops gracefully and exits 0.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true, description = "Serve the files under a directory over"
+        + " HTTP/1.1 on teacup's stack (GET and HEAD, ranges, keep-alive), until SIGINT/SIGTERM.")
+final class ServeCommand implements Callable<Integer> {
+    /** How long the last responses may take to be acknowledged after the server stopped, before the stack goes. */
+    private static final Duration DRAIN = Duration.ofSeconds(3);
+
+    @Option(names = "--port", paramLabel = "N", defaultValue = "8080", description = "TCP port to listen on (default: ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(names = "--root", paramLabel = "DIR", description = "directory to serve (default: the current directory)")
+    Path root;
+
+    @Option(names = "--list", description = "list directories that have no index.html (otherwise they are 404)")
+    boolean list;
+
+    @Option(names = "--idle-timeout", paramLabel = "SECS", defaultValue = "15",
+            description = "close a keep-alive connection idle this long (default: ${DEFAULT-VALUE})")
+    double idleTimeout;
+
+    @Option(names = "--header-timeout", paramLabel = "SECS", defaultValue = "10",
+            description = "reset a connection whose request head is not complete after SECS (default: ${DEFAULT-VALUE})")
+    double headerTimeout;
+
+    @Option(names = "--max-time", paramLabel = "SECS", description = "stop by itself after SECS seconds")
+    Double maxTime;
+
+    @Option(names = {"-q", "--quiet"}, description = "no access log on stdout")
+    boolean quiet;
+
+    @Mixin
+    LinkOptions link;
+
+    @Override
+    public Integer call() throws Exception {
+        if (port < 1 || port > 65535) {
+            throw new UsageException("--port must be a number from 1 to 65535, not " + port);
+        }
+        Duration idle = seconds("--idle-timeout", idleTimeout);
+        Duration header = seconds("--header-timeout", headerTimeout);
+        if (maxTime != null && !(maxTime > 0)) {
+            throw new UsageException("--max-time must be positive");
+        }
+        Path dir = root != null ? root : Path.of("");
+        if (!Files.isDirectory(dir)) {
+            throw new UsageException("--root " + dir + ": " + (Files.exists(dir) ? "not a directory" : "no such directory"));
+        }
+        dir = dir.toRealPath();
+        var iface = link.iface();
+
+        NetStack stack = new NetStack(link.open(), iface, Clock.SYSTEM, new SecureRandom());
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch stopped = new CountDownLatch(1);
+        int[] exitCode = {0};
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            try {
+                if (stopped.await(15, TimeUnit.SECONDS)) {
+                    // A stop asked for by SIGTERM or SIGINT is a clean end: say so with the exit code.
+                    Runtime.getRuntime().halt(exitCode[0]);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            stack.start();
+            link.obtainAddress(stack);
+            ServerSocket listener;
+            try {
+                listener = new TeacupServerSocketFactory(stack).createServerSocket(port);
+            } catch (BindException e) {
+                throw new CommandFailure(1, "cannot listen on port " + port + ": Address already in use");
+            }
+            FileServer.Settings settings = FileServer.Settings.of(dir).withListing(list).withIdleTimeout(idle)
+                    .withHeaderTimeout(header);
+            try (FileServer server = FileServer.start(listener, settings, quiet ? AccessLog.discard() : AccessLog.to(System.out))) {
+                System.out.printf("teacup serve: serving %s at http://%s:%d/ on %s; stop with Ctrl-C or SIGTERM%n",
+                        server.root(), stack.iface().address(), server.port(), link.describe());
+                System.out.flush();
+                if (maxTime != null) {
+                    stop.await((long) (maxTime * 1000), TimeUnit.MILLISECONDS);
+                } else {
+                    stop.await();
+                }
+            }
+            // The server has closed every connection; give their last bytes and FINs a moment to be acknowledged.
+            long deadline = System.nanoTime() + DRAIN.toNanos();
+            while (stack.isRunning() && System.nanoTime() < deadline && stack.call(() -> stack.tcp().connectionCount()) > 0) {
+                Thread.sleep(20);
+            }
+            System.out.println("teacup serve: stopped");
+            if (stack.failure() != null) {
+                System.err.println("teacup: " + stack.failure().getMessage());
+                exitCode[0] = 1;
+            }
+            return exitCode[0];
+        } finally {
+            stack.close();
+            System.out.flush();
+            System.err.flush();
+            stopped.countDown();
+            if (maxTime != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException e) {
+                    // shutting down anyway
+                }
+            }
+        }
+    }
+
+    private static Duration seconds(String option, double value) {
+        if (!(value > 0) || value > 86_400) {
+            throw new UsageException(option + " must be between 0 and 86400 seconds");
+        }
+        return Duration.ofMillis(Math.max(1, (long) (value * 1000)));
+    }
+}

@@ -1,0 +1,450 @@
+package teacup.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HeaderElements;
+import org.apache.hc.core5.http.HttpConnection;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.HttpException;
+import org.apache.hc.core5.http.HttpHeaders;
+import org.apache.hc.core5.http.HttpRequest;
+import org.apache.hc.core5.http.HttpResponse;
+import org.apache.hc.core5.http.MessageConstraintException;
+import org.apache.hc.core5.http.config.Http1Config;
+import org.apache.hc.core5.http.impl.DefaultConnectionReuseStrategy;
+import org.apache.hc.core5.http.impl.Http1StreamListener;
+import org.apache.hc.core5.http.impl.HttpProcessors;
+import org.apache.hc.core5.http.impl.io.DefaultBHttpServerConnection;
+import org.apache.hc.core5.http.impl.io.HttpService;
+import org.apache.hc.core5.http.message.MessageSupport;
+import org.apache.hc.core5.http.protocol.HttpCoreContext;
+import org.apache.hc.core5.http.protocol.HttpProcessor;
+import org.apache.hc.core5.util.Timeout;
+
+/**
+ * An HTTP/1.1 static file server on any {@link ServerSocket}: teacup's
+ * ({@link teacup.socket.TeacupServerSocketFactory}) in {@code teacup serve}, the kernel's in tests.
+ *
+ * <p>HTTP itself is Apache HttpCore 5's classic API: {@link DefaultBHttpServerConnection} parses
+ * and writes messages, {@link HttpService} runs each exchange and answers malformed requests
+ * (400, then close), and {@link FileRequestHandler} decides what to send. What HttpCore's own
+ * server would add (platform thread pools) is replaced by a small loop of our own: one virtual
+ * thread accepts, and each connection gets a virtual thread of its own, so thousands of mostly
+ * idle keep-alive connections cost little.
+ *
+ * <p>Limits that keep one client from hurting the others:
+ * <ul>
+ *   <li>a request head must be complete within the header timeout, counted from the connection's
+ *       start for its first request and from the first byte of each later one. A read timeout
+ *       alone cannot enforce this (a client trickling a byte a second never lets a read time out),
+ *       so a watchdog resets the connection when the deadline passes;</li>
+ *   <li>a keep-alive connection with no new request within the idle timeout is closed;</li>
+ *   <li>header lines are limited to {@value #MAX_LINE} bytes and heads to {@value #MAX_HEADERS}
+ *       fields (HttpCore's {@link Http1Config}); beyond that the answer is 431 and close.</li>
+ * </ul>
+ * {@link #close()} stops gracefully: no more accepts, idle connections closed, exchanges in flight
+ * finish (answering with {@code Connection: close}) within the stop grace, the rest are reset.
+ */
+public final class FileServer implements AutoCloseable {
+    static final int MAX_LINE = 8192;
+    static final int MAX_HEADERS = 100;
+    /** After a refused head, how long and how much we read on before closing (see {@link Client#refuse}). */
+    private static final Duration LINGER = Duration.ofSeconds(1);
+    private static final long LINGER_BYTES = 1 << 20;
+
+    /** What to serve and the limits; {@link #of} gives the defaults. */
+    public record Settings(Path root, boolean listDirectories, Duration idleTimeout, Duration headerTimeout,
+            Duration stopGrace) {
+        public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(15);
+        public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
+        public static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(5);
+
+        public Settings {
+            Objects.requireNonNull(root, "root");
+            positive(idleTimeout, "idleTimeout");
+            positive(headerTimeout, "headerTimeout");
+            if (stopGrace == null || stopGrace.isNegative()) {
+                throw new IllegalArgumentException("stopGrace must not be negative");
+            }
+        }
+
+        private static void positive(Duration d, String name) {
+            if (d == null || d.isZero() || d.isNegative()) {
+                throw new IllegalArgumentException(name + " must be positive");
+            }
+        }
+
+        /** {@code root}, no listings, the default timeouts. */
+        public static Settings of(Path root) {
+            return new Settings(root, false, DEFAULT_IDLE_TIMEOUT, DEFAULT_HEADER_TIMEOUT, DEFAULT_STOP_GRACE);
+        }
+
+        public Settings withListing(boolean on) {
+            return new Settings(root, on, idleTimeout, headerTimeout, stopGrace);
+        }
+
+        public Settings withIdleTimeout(Duration d) {
+            return new Settings(root, listDirectories, d, headerTimeout, stopGrace);
+        }
+
+        public Settings withHeaderTimeout(Duration d) {
+            return new Settings(root, listDirectories, idleTimeout, d, stopGrace);
+        }
+
+        public Settings withStopGrace(Duration d) {
+            return new Settings(root, listDirectories, idleTimeout, headerTimeout, d);
+        }
+    }
+
+    private final ServerSocket listener;
+    private final Settings settings;
+    private final Path root;
+    private final AccessLog log;
+    private final HttpProcessor processor = HttpProcessors.server("teacup");
+    private final Http1Config http1 = Http1Config.custom().setMaxLineLength(MAX_LINE).setMaxHeaderCount(MAX_HEADERS)
+            .build();
+    private final FileRequestHandler handler;
+    private final Set<Client> clients = ConcurrentHashMap.newKeySet();
+    /** Deadlines of request heads; one thread for every connection, woken only when a deadline is due. */
+    private final ScheduledThreadPoolExecutor watchdog;
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private Thread acceptor;
+
+    private FileServer(ServerSocket listener, Settings settings, AccessLog log) throws IOException {
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.log = Objects.requireNonNull(log, "log");
+        Path r = settings.root().toRealPath();
+        if (!Files.isDirectory(r)) {
+            throw new IOException(settings.root() + ": not a directory");
+        }
+        this.root = r;
+        this.handler = new FileRequestHandler(root, settings.listDirectories(), stopping::get);
+        this.watchdog = new ScheduledThreadPoolExecutor(1, task -> Thread.ofPlatform().daemon()
+                .name("teacup-http-watchdog").unstarted(task));
+        watchdog.setRemoveOnCancelPolicy(true);
+    }
+
+    /**
+     * Serves {@code settings.root()} on {@code listener} (already bound) until {@link #close()}.
+     * The listener is the server's from now on: close() closes it.
+     */
+    public static FileServer start(ServerSocket listener, Settings settings, AccessLog log) throws IOException {
+        FileServer server = new FileServer(listener, settings, log);
+        server.acceptor = Thread.ofVirtual().name("teacup-http-accept").start(server::acceptLoop);
+        return server;
+    }
+
+    /** The real path of the directory served. */
+    public Path root() {
+        return root;
+    }
+
+    public int port() {
+        return listener.getLocalPort();
+    }
+
+    /** Connections open at this moment. */
+    public int connectionCount() {
+        return clients.size();
+    }
+
+    private void acceptLoop() {
+        while (!stopping.get()) {
+            Socket socket;
+            try {
+                socket = listener.accept();
+            } catch (IOException e) {
+                if (stopping.get() || listener.isClosed()) {
+                    return;
+                }
+                // A passing failure (a connection reset before accept, no file descriptors): pause, go on.
+                System.err.println("teacup serve: accept: " + e.getMessage());
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+                continue;
+            }
+            Client client = new Client(socket);
+            clients.add(client);
+            client.thread = Thread.ofVirtual().name("teacup-http-" + socket.getPort()).start(client::run);
+        }
+    }
+
+    /**
+     * Stops: no more connections are accepted, idle ones are closed, exchanges in flight may finish
+     * within the stop grace; connections still open after it are reset. Returns when all are gone
+     * (or a further second has passed).
+     */
+    @Override
+    public void close() {
+        if (!stopping.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            listener.close();
+        } catch (IOException e) {
+            // it is closed either way
+        }
+        long deadline = System.nanoTime() + settings.stopGrace().toNanos();
+        try {
+            if (acceptor != null) {
+                acceptor.join(Duration.ofSeconds(2));
+            }
+            for (Client c : clients) {
+                if (!c.busy) {
+                    c.closeIdle();
+                }
+            }
+            for (Client c : clients) {
+                long left = deadline - System.nanoTime();
+                if (left > 0 && c.thread != null) {
+                    c.thread.join(Duration.ofNanos(left));
+                }
+            }
+            for (Client c : clients) {
+                c.abort();
+            }
+            long last = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+            for (Client c : clients) {
+                long left = last - System.nanoTime();
+                if (left > 0 && c.thread != null) {
+                    c.thread.join(Duration.ofNanos(left));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            for (Client c : clients) {
+                c.abort();
+            }
+        } finally {
+            watchdog.shutdownNow();
+        }
+    }
+
+    // ---------------------------------------------------------------- one connection
+
+    /** One client connection: its loop of exchanges, its head deadline, and what the log needs. */
+    private final class Client implements Http1StreamListener {
+        private final Socket socket;
+        private final String address;
+        private volatile Thread thread;
+        private DefaultBHttpServerConnection http;
+        /** True from a complete request head until its exchange ends: close() lets these finish. */
+        private volatile boolean busy;
+        /** Set by the watchdog before it resets the connection, so the end is logged as a timeout. */
+        private volatile boolean cutOff;
+        private ScheduledFuture<?> headDeadline;
+        private HttpRequest request;
+        private long startNanos;
+        private ZonedDateTime startTime;
+
+        Client(Socket socket) {
+            this.socket = socket;
+            this.address = socket.getInetAddress() == null ? null : socket.getInetAddress().getHostAddress();
+        }
+
+        void run() {
+            try {
+                http = new DefaultBHttpServerConnection("http", http1);
+                http.bind(socket);
+                HttpService service = new HttpService(processor, handler, DefaultConnectionReuseStrategy.INSTANCE, this);
+                Timeout headTimeout = Timeout.of(settings.headerTimeout());
+                Timeout idleTimeout = Timeout.of(settings.idleTimeout());
+                boolean first = true;
+                while (!stopping.get()) {
+                    if (first) {
+                        arm(); // the first head's time counts from the connection's start
+                    }
+                    if (!http.isDataAvailable(first ? headTimeout : idleTimeout)) {
+                        break; // no request in time, or the client closed
+                    }
+                    if (!first) {
+                        arm(); // a later head's time counts from its first byte
+                    }
+                    first = false;
+                    // Reads inside the head wait no longer than the head may take in all.
+                    http.setSocketTimeout(headTimeout);
+                    if (!exchange(service) || !http.isOpen()) {
+                        break;
+                    }
+                }
+            } catch (IOException e) {
+                // the client went away or was cut off; the exchange, if any, was logged
+            } finally {
+                disarm();
+                try {
+                    if (http != null) {
+                        http.close();
+                    } else {
+                        socket.close();
+                    }
+                } catch (IOException e) {
+                    // closing anyway
+                }
+                clients.remove(this);
+            }
+        }
+
+        /** One request and its response; false when the connection must not be used again. */
+        private boolean exchange(HttpService service) {
+            HttpCoreContext context = HttpCoreContext.create();
+            request = null;
+            startNanos = System.nanoTime();
+            startTime = ZonedDateTime.now();
+            boolean reusable = false;
+            IOException failure = null;
+            try {
+                service.handleRequest(http, context);
+                reusable = true;
+            } catch (MessageConstraintException e) {
+                // Line too long or too many fields: HttpCore reports these as I/O errors, not protocol
+                // errors, so HttpService leaves the answer to us.
+                if (!cutOff) {
+                    refuse(context);
+                }
+            } catch (HttpException e) {
+                // thrown only once a response was under way; nothing more can be said on this connection
+            } catch (IOException e) {
+                failure = e;
+            } finally {
+                disarm();
+                busy = false;
+                logExchange(context, failure);
+            }
+            return reusable;
+        }
+
+        /** 431 with Connection: close, then a short lingering read so the client sees the answer, not a reset. */
+        private void refuse(HttpCoreContext context) {
+            ClassicHttpResponse r = FileRequestHandler.error(431, "Request Header Fields Too Large");
+            r.setHeader(HttpHeaders.CONNECTION, HeaderElements.CLOSE);
+            context.setAttribute(HttpCoreContext.HTTP_RESPONSE, r);
+            try {
+                processor.process(r, r.getEntity(), context);
+                http.sendResponseHeader(r);
+                http.sendResponseEntity(r);
+                http.flush();
+                // Closing with unread input would make TCP send a reset, which can destroy the answer
+                // before the client reads it; so half-close and read on (bounded) first.
+                socket.shutdownOutput();
+                socket.setSoTimeout((int) LINGER.toMillis());
+                InputStream in = socket.getInputStream();
+                byte[] sink = new byte[8192];
+                long deadline = System.nanoTime() + LINGER.toNanos();
+                long read = 0;
+                int n;
+                while (read < LINGER_BYTES && System.nanoTime() < deadline && (n = in.read(sink)) >= 0) {
+                    read += n;
+                }
+            } catch (IOException | HttpException e) {
+                // the client is gone or slow: it gets what it got
+            }
+        }
+
+        private void logExchange(HttpCoreContext context, IOException failure) {
+            HttpResponse response = context.getResponse();
+            HttpRequest req = request;
+            int status;
+            long bytes = 0;
+            if (response != null) {
+                status = response.getCode();
+                if (response instanceof ClassicHttpResponse classic && classic.getEntity() != null) {
+                    HttpEntity entity = classic.getEntity();
+                    if (entity instanceof FileBody body) {
+                        bytes = body.written();
+                    } else if (failure == null && (req == null
+                            || MessageSupport.canResponseHaveBody(req.getMethod(), response))) {
+                        bytes = Math.max(0, entity.getContentLength());
+                    }
+                }
+            } else if (req == null && failure == null) {
+                return; // the client closed before sending a request: nothing to log
+            } else {
+                status = cutOff || failure instanceof SocketTimeoutException ? 408 : 400;
+            }
+            String requestLine = req == null ? null : req.getMethod() + " " + req.getRequestUri() + " " + req.getVersion();
+            Header agent = req == null ? null : req.getFirstHeader(HttpHeaders.USER_AGENT);
+            log.log(address, startTime, requestLine, status, bytes, agent == null ? null : agent.getValue(),
+                    Duration.ofNanos(System.nanoTime() - startNanos));
+        }
+
+        // ---------------------------------------------------------------- head deadline
+
+        private synchronized void arm() {
+            disarm();
+            headDeadline = watchdog.schedule(this::cut, settings.headerTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        }
+
+        private synchronized void disarm() {
+            if (headDeadline != null) {
+                headDeadline.cancel(false);
+                headDeadline = null;
+            }
+        }
+
+        /** The watchdog's verdict: the head took too long. */
+        private void cut() {
+            cutOff = true;
+            abort();
+        }
+
+        /** Resets the connection at once (RST): whatever its thread blocks in fails. */
+        void abort() {
+            try {
+                socket.setSoLinger(true, 0);
+            } catch (IOException e) {
+                // closed already
+            }
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // closed either way
+            }
+        }
+
+        /** Closes an idle connection gracefully (FIN); its thread's wait for the next request fails. */
+        void closeIdle() {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // closed either way
+            }
+        }
+
+        // ---------------------------------------------------------------- Http1StreamListener
+
+        @Override
+        public void onRequestHead(HttpConnection connection, HttpRequest head) {
+            disarm();
+            busy = true;
+            request = head;
+        }
+
+        @Override
+        public void onResponseHead(HttpConnection connection, HttpResponse response) {
+        }
+
+        @Override
+        public void onExchangeComplete(HttpConnection connection, boolean keepAlive) {
+        }
+    }
+}
