@@ -44,7 +44,8 @@ public final class TcpLayer implements IpLayer.Transport {
     private final TcpConnection.Output output = this::emit;
 
     /** Timers: a binary min-heap of the entries whose connection has a deadline. */
-    private Entry[] heap = new Entry[64];
+    private static final int INITIAL_TIMERS = 64;
+    private Entry[] heap = new Entry[INITIAL_TIMERS];
     private int heapSize;
 
     /** The time of the call in progress; {@link #emit} has no {@code now} of its own. */
@@ -527,6 +528,9 @@ public final class TcpLayer implements IpLayer.Transport {
             last.heapIndex = i;
             siftDown(i);
             siftUp(last.heapIndex);
+        }
+        if (heapSize * 8 < heap.length && heap.length > INITIAL_TIMERS) {
+            heap = Arrays.copyOf(heap, heap.length / 2); // after a burst of TIME-WAITs, as the table does
         }
     }
 
