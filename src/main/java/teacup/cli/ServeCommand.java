@@ -27,7 +27,7 @@ import teacup.stack.NetStack;
         + " HTTP/1.1 on teacup's stack (GET and HEAD, ranges, keep-alive), until SIGINT/SIGTERM.")
 final class ServeCommand implements Callable<Integer> {
     /** How long the last responses may take to be acknowledged after the server stopped, before the stack goes. */
-    private static final Duration DRAIN = Duration.ofSeconds(3);
+    private static final Duration DRAIN = Duration.ofSeconds(2);
 
     @Option(names = "--port", paramLabel = "N", defaultValue = "8080", description = "TCP port to listen on (default: ${DEFAULT-VALUE})")
     int port;
@@ -100,8 +100,9 @@ final class ServeCommand implements Callable<Integer> {
             FileServer.Settings settings = FileServer.Settings.of(dir).withListing(list).withIdleTimeout(idle)
                     .withHeaderTimeout(header);
             try (FileServer server = FileServer.start(listener, settings, quiet ? AccessLog.discard() : AccessLog.to(System.out))) {
-                System.out.printf("teacup serve: serving %s at http://%s:%d/ on %s; stop with Ctrl-C or SIGTERM%n",
-                        server.root(), stack.iface().address(), server.port(), link.describe());
+                // One println of the whole line: a script waiting for it never sees half of it.
+                System.out.println(String.format("teacup serve: serving %s at http://%s:%d/ on %s; stop with Ctrl-C or SIGTERM",
+                        server.root(), stack.iface().address(), server.port(), link.describe()));
                 System.out.flush();
                 if (maxTime != null) {
                     stop.await((long) (maxTime * 1000), TimeUnit.MILLISECONDS);

@@ -24,6 +24,7 @@ import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HeaderElements;
+import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.HttpStatus;
@@ -45,6 +46,8 @@ import org.apache.hc.core5.http.protocol.HttpContext;
 final class FileRequestHandler implements HttpServerRequestHandler {
     /** A listing stops after this many entries, so one huge directory cannot take the server's memory. */
     static final int MAX_LISTED = 10_000;
+    /** A request body up to this size is read and dropped, keeping the connection; a larger one closes it. */
+    static final long MAX_DISCARDED_BODY = 64 * 1024;
 
     private static final ContentType TEXT = ContentType.parse(ContentTypes.forFileName("x.txt"));
     private static final ContentType HTML = ContentType.parse(ContentTypes.forFileName("x.html"));
@@ -64,6 +67,13 @@ final class FileRequestHandler implements HttpServerRequestHandler {
     public void handle(ClassicHttpRequest request, ResponseTrigger trigger, HttpContext context)
             throws HttpException, IOException {
         ClassicHttpResponse response = respond(request);
+        HttpEntity body = request.getEntity();
+        if (body != null && (body.getContentLength() < 0 || body.getContentLength() > MAX_DISCARDED_BODY)) {
+            // Nothing here uses a request body, and HttpService would read all of it before the next
+            // request: a small one is read and dropped, a large or chunked one ends the connection instead.
+            request.setEntity(null);
+            response.setHeader(HttpHeaders.CONNECTION, HeaderElements.CLOSE);
+        }
         if (stopping.getAsBoolean()) {
             // The server is shutting down: finish this exchange, then let the connection go.
             response.setHeader(HttpHeaders.CONNECTION, HeaderElements.CLOSE);
@@ -78,12 +88,6 @@ final class FileRequestHandler implements HttpServerRequestHandler {
         if (!head && !"GET".equals(method)) {
             ClassicHttpResponse r = error(HttpStatus.SC_METHOD_NOT_ALLOWED, "Method Not Allowed");
             r.setHeader(HttpHeaders.ALLOW, "GET, HEAD");
-            if (request.getEntity() != null) {
-                // Do not read a body we will not use (HttpService would consume it all before the next
-                // request); close the connection instead, which leaves the rest unread.
-                request.setEntity(null);
-                r.setHeader(HttpHeaders.CONNECTION, HeaderElements.CLOSE);
-            }
             return r;
         }
         List<String> segments = segments(request.getPath());

@@ -54,7 +54,8 @@ import org.apache.hc.core5.util.Timeout;
  *       start for its first request and from the first byte of each later one. A read timeout
  *       alone cannot enforce this (a client trickling a byte a second never lets a read time out),
  *       so a watchdog resets the connection when the deadline passes;</li>
- *   <li>a keep-alive connection with no new request within the idle timeout is closed;</li>
+ *   <li>a keep-alive connection with no new request within the idle timeout is closed, and so is a
+ *       connection whose client has taken none of a file body for that long;</li>
  *   <li>header lines are limited to {@value #MAX_LINE} bytes and heads to {@value #MAX_HEADERS}
  *       fields (HttpCore's {@link Http1Config}); beyond that the answer is 431 and close.</li>
  * </ul>
@@ -250,9 +251,10 @@ public final class FileServer implements AutoCloseable {
         private DefaultBHttpServerConnection http;
         /** True from a complete request head until its exchange ends: close() lets these finish. */
         private volatile boolean busy;
-        /** Set by the watchdog before it resets the connection, so the end is logged as a timeout. */
+        /** Set by the watchdog before it resets a slow head, so the end is logged as a timeout (408). */
         private volatile boolean cutOff;
-        private ScheduledFuture<?> headDeadline;
+        /** The watchdog's task for this connection: the head deadline, or the check that a body keeps moving. */
+        private ScheduledFuture<?> watch;
         private HttpRequest request;
         private long startNanos;
         private ZonedDateTime startTime;
@@ -391,14 +393,32 @@ public final class FileServer implements AutoCloseable {
 
         private synchronized void arm() {
             disarm();
-            headDeadline = watchdog.schedule(this::cut, settings.headerTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            watch = watchdog.schedule(this::cut, settings.headerTimeout().toNanos(), TimeUnit.NANOSECONDS);
         }
 
         private synchronized void disarm() {
-            if (headDeadline != null) {
-                headDeadline.cancel(false);
-                headDeadline = null;
+            if (watch != null) {
+                watch.cancel(false);
+                watch = null;
             }
+        }
+
+        /**
+         * A client that stops reading would hold its thread and file in a blocked write forever;
+         * every idle timeout the watchdog checks that the body moved on since its last look, and
+         * resets the connection when it has not.
+         */
+        private synchronized void watchSending(FileBody body) {
+            disarm();
+            long period = settings.idleTimeout().toNanos();
+            long[] seen = {-1};
+            watch = watchdog.scheduleAtFixedRate(() -> {
+                long now = body.written();
+                if (now == seen[0]) {
+                    abort();
+                }
+                seen[0] = now;
+            }, period, period, TimeUnit.NANOSECONDS);
         }
 
         /** The watchdog's verdict: the head took too long. */
@@ -441,6 +461,9 @@ public final class FileServer implements AutoCloseable {
 
         @Override
         public void onResponseHead(HttpConnection connection, HttpResponse response) {
+            if (response instanceof ClassicHttpResponse classic && classic.getEntity() instanceof FileBody body) {
+                watchSending(body);
+            }
         }
 
         @Override

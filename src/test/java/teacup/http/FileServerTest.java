@@ -363,13 +363,33 @@ class FileServerTest {
                     assertEquals(405, r.status(), method);
                     assertEquals("GET, HEAD", r.header("Allow"), method);
                 }
-                // With a body: answered, and the connection closed rather than the body read.
+                // A small body is read and dropped: the connection goes on.
                 c.send("POST /hello.txt HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nabcde");
                 RawHttp.Response r = c.read(false);
                 assertEquals(405, r.status());
                 assertEquals("GET, HEAD", r.header("Allow"));
+                assertEquals("hello, world\n", c.request("GET", "/hello.txt").text());
             }
             assertTrue(Files.exists(root.resolve("hello.txt")));
+        }
+
+        @Test
+        @DisplayName("a large or chunked request body is not read: the answer says Connection: close and the connection ends")
+        void largeBodyCloses() throws IOException {
+            start();
+            try (RawHttp c = client()) {
+                c.send("PUT /x HTTP/1.1\r\nHost: t\r\nContent-Length: 10000000\r\n\r\n" + "z".repeat(1000));
+                RawHttp.Response r = c.read(false);
+                assertEquals(405, r.status());
+                assertEquals("close", r.header("Connection"));
+                assertTrue(c.closedByServer());
+            }
+            try (RawHttp c = client()) {
+                c.send("GET /hello.txt HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nabcde\r\n");
+                RawHttp.Response r = c.read(false);
+                assertEquals(200, r.status());
+                assertEquals("close", r.header("Connection"));
+            }
         }
 
         @Test
@@ -566,6 +586,20 @@ class FileServerTest {
                 assertTrue(took >= 900 && took < 5000, "cut off after " + took + " ms");
             }
             assertTrue(log.stream().anyMatch(l -> l.contains("\" 408 ") || l.contains(" - 408 ")), String.join("\n", log));
+        }
+
+        @Test
+        @DisplayName("a client that stops reading a body is reset after the idle timeout passes with no progress")
+        void stalledReader() throws Exception {
+            byte[] big = new byte[24 << 20];
+            Files.write(root.resolve("huge.bin"), big);
+            start(FileServer.Settings.of(root).withIdleTimeout(Duration.ofMillis(300)));
+            try (RawHttp c = new RawHttp(server.port(), 4096)) {
+                c.send("GET /huge.bin HTTP/1.1\r\nHost: t\r\n\r\n");
+                c.awaitResponse();
+                assertTrue(waitFor(() -> server.connectionCount() == 0), "the stalled connection was kept");
+            }
+            assertTrue(waitFor(() -> log.stream().anyMatch(l -> l.contains("GET /huge.bin"))));
         }
 
         @Test

@@ -35,7 +35,23 @@ final class RawHttp implements AutoCloseable {
     private final OutputStream out;
 
     RawHttp(int port) throws IOException {
+        this(port, 0);
+    }
+
+    /** Over a socket that is already connected (a teacup one, say). */
+    RawHttp(Socket connected) throws IOException {
+        socket = connected;
+        socket.setSoTimeout(READ_TIMEOUT_MILLIS);
+        in = new PushbackInputStream(socket.getInputStream(), 1);
+        out = socket.getOutputStream();
+    }
+
+    /** A client whose receive buffer is {@code receiveBuffer} bytes (0: the default), to stall a server's writes early. */
+    RawHttp(int port, int receiveBuffer) throws IOException {
         socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
         socket.connect(new InetSocketAddress("127.0.0.1", port), READ_TIMEOUT_MILLIS);
         socket.setSoTimeout(READ_TIMEOUT_MILLIS);
         in = new PushbackInputStream(socket.getInputStream(), 1);
