@@ -214,6 +214,22 @@ public final class TcpLayer implements IpLayer.Transport {
         settle(c);
     }
 
+    /**
+     * The application flushed: everything it wrote goes now, a last partial segment included. Nagle
+     * (RFC 9293 3.7.4) holds a small tail back while data is unacknowledged, in case more writes
+     * come to fill it; a flush says none will, so waiting would only cost the peer a round trip
+     * (a 4 KB HTTP answer is two full segments and a tail). The connection's own no-delay
+     * setting is left as it was, for the writes that follow.
+     */
+    public void push(long now, TcpConnection c) {
+        enter(now);
+        boolean noDelay = c.noDelay();
+        c.setNoDelay(true);
+        c.flush(now);
+        c.setNoDelay(noDelay);
+        settle(c);
+    }
+
     /** The application read from the receive buffer. */
     public void windowOpened(long now, TcpConnection c) {
         enter(now);
