@@ -52,6 +52,8 @@ class TcpLoadInteropTest {
     private static final int WARM_UP = 500;
     /** 10,000 connections leaking 4 KB each would grow the heap by this much. */
     private static final long HEAP_GROWTH_BOUND = 40_000_000L;
+    /** 1,000 open connections at 64 KB each; full 256 KB rings each way (512 KB a connection) would be far above. */
+    private static final long HELD_HEAP_BOUND = HELD * 64L * 1024;
     /** After TIME-WAIT is over: 10,000 connections keeping 200 bytes each would exceed this. */
     private static final long DRAINED_GROWTH_BOUND = 2_000_000L;
     /** The MSL of the listener whose connections teacup closes first: TIME-WAIT then lasts 2 x 3 s. */
@@ -106,6 +108,8 @@ class TcpLoadInteropTest {
             assertEquals(HELD, LoadClients.phase(out, "ok").count());
             assertTrue(held.total() >= HELD, "while all were open the stack had " + held);
             assertEquals(HELD, open, "connections open in the responder while all were open");
+            // Each holds a request and an answer: a few KB of ring each way, not the buffers' full size.
+            assertTrue(heapHeld < HELD_HEAP_BOUND, "heap " + LoadClients.mb(heapHeld) + " with " + HELD + " connections open");
             assertEquals(2L * HELD, responder.served.get(), "requests answered");
             assertEquals(List.of(), List.copyOf(responder.errors), "responder errors");
             // The client closed first, so teacup's side goes through LAST-ACK to nothing.
