@@ -1,6 +1,5 @@
 package teacup.cli;
 
-import java.io.IOException;
 import java.net.BindException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -28,6 +27,12 @@ import teacup.stack.NetStack;
 final class ServeCommand implements Callable<Integer> {
     /** How long the last responses may take to be acknowledged after the server stopped, before the stack goes. */
     private static final Duration DRAIN = Duration.ofSeconds(2);
+
+    /**
+     * Connections the stack may hold ready before they are accepted (nginx's default): a burst of
+     * clients beyond the default 128 would otherwise lose SYNs and wait a second for their retry.
+     */
+    private static final int BACKLOG = 511;
 
     @Option(names = "--port", paramLabel = "N", defaultValue = "8080", description = "TCP port to listen on (default: ${DEFAULT-VALUE})")
     int port;
@@ -93,7 +98,7 @@ final class ServeCommand implements Callable<Integer> {
             link.obtainAddress(stack);
             ServerSocket listener;
             try {
-                listener = new TeacupServerSocketFactory(stack).createServerSocket(port);
+                listener = new TeacupServerSocketFactory(stack).createServerSocket(port, BACKLOG);
             } catch (BindException e) {
                 throw new CommandFailure(1, "cannot listen on port " + port + ": Address already in use");
             }

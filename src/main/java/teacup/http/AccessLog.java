@@ -1,6 +1,7 @@
 package teacup.http;
 
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -81,8 +82,8 @@ public final class AccessLog {
                 line.append(c);
             } else {
                 // Non-ASCII text from the parser is ISO-8859-1 bytes widened to chars; above 0xff it is UTF-8's.
-                byte[] bytes = String.valueOf(c).getBytes(c <= 0xff ? java.nio.charset.StandardCharsets.ISO_8859_1
-                        : java.nio.charset.StandardCharsets.UTF_8);
+                byte[] bytes = String.valueOf(c).getBytes(c <= 0xff ? StandardCharsets.ISO_8859_1
+                        : StandardCharsets.UTF_8);
                 for (byte b : bytes) {
                     line.append("\\x").append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
                 }

@@ -11,6 +11,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -66,7 +67,18 @@ final class FileRequestHandler implements HttpServerRequestHandler {
     @Override
     public void handle(ClassicHttpRequest request, ResponseTrigger trigger, HttpContext context)
             throws HttpException, IOException {
-        ClassicHttpResponse response = respond(request);
+        ClassicHttpResponse response;
+        try {
+            response = respond(request);
+        } catch (AccessDeniedException e) {
+            response = error(HttpStatus.SC_FORBIDDEN, "Forbidden");
+        } catch (NoSuchFileException e) {
+            // gone between the look-up and the read
+            response = error(HttpStatus.SC_NOT_FOUND, "Not Found");
+        } catch (IOException | RuntimeException e) {
+            // A file system failure (or a fault of ours) is the server's error, said as such, not a dropped connection.
+            response = error(HttpStatus.SC_INTERNAL_SERVER_ERROR, "Internal Server Error");
+        }
         HttpEntity body = request.getEntity();
         if (body != null && (body.getContentLength() < 0 || body.getContentLength() > MAX_DISCARDED_BODY)) {
             // Nothing here uses a request body, and HttpService would read all of it before the next
@@ -110,7 +122,7 @@ final class FileRequestHandler implements HttpServerRequestHandler {
                 // Relative links in the directory's page resolve against its URL, so it must end in '/'.
                 ClassicHttpResponse r = error(HttpStatus.SC_MOVED_PERMANENTLY, "Moved Permanently");
                 // Built from the checked segments, never from the raw target, so "//host" cannot become an off-site redirect.
-                r.setHeader(HttpHeaders.LOCATION, encodedPath(segments) + "/");
+                r.setHeader(HttpHeaders.LOCATION, segments.isEmpty() ? "/" : encodedPath(segments) + "/");
                 return r;
             }
             Path index = inside(real.resolve("index.html"));

@@ -185,8 +185,10 @@ public final class FileServer implements AutoCloseable {
                 continue;
             }
             Client client = new Client(socket);
+            // The thread is known before the client is visible, so close() can always wait for it.
+            client.thread = Thread.ofVirtual().name("teacup-http-" + socket.getPort()).unstarted(client::run);
             clients.add(client);
-            client.thread = Thread.ofVirtual().name("teacup-http-" + socket.getPort()).start(client::run);
+            client.thread.start();
         }
     }
 
@@ -247,7 +249,7 @@ public final class FileServer implements AutoCloseable {
     private final class Client implements Http1StreamListener {
         private final Socket socket;
         private final String address;
-        private volatile Thread thread;
+        private Thread thread;
         private DefaultBHttpServerConnection http;
         /** True from a complete request head until its exchange ends: close() lets these finish. */
         private volatile boolean busy;
@@ -266,6 +268,9 @@ public final class FileServer implements AutoCloseable {
 
         void run() {
             try {
+                // Responses are written in whole pieces and flushed on purpose; Nagle would only hold a
+                // response's last small segment back until the client's (often delayed) ACK.
+                socket.setTcpNoDelay(true);
                 http = new DefaultBHttpServerConnection("http", http1);
                 http.bind(socket);
                 HttpService service = new HttpService(processor, handler, DefaultConnectionReuseStrategy.INSTANCE, this);

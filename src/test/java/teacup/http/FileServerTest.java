@@ -429,6 +429,8 @@ class FileServerTest {
                 assertEquals(301, r.status());
                 assertEquals("/docs/", r.header("Location"));
                 assertEquals("/plain/sub/", c.request("GET", "/plain//sub").header("Location"));
+                assertEquals("/docs/", c.request("GET", "/docs/.").header("Location"));
+                assertEquals("/", c.request("GET", "/.").header("Location"), "never the protocol-relative //");
             }
         }
 
@@ -672,6 +674,22 @@ class FileServerTest {
                 assertEquals(0, server.connectionCount());
             }
             assertThrowsConnect();
+        }
+
+        @Test
+        @DisplayName("close() resets a transfer still in flight when the stop grace runs out")
+        void stopGraceBound() throws Exception {
+            Files.write(root.resolve("huge.bin"), new byte[24 << 20]);
+            start(FileServer.Settings.of(root).withStopGrace(Duration.ofMillis(300)));
+            try (RawHttp stuck = new RawHttp(server.port(), 4096)) {
+                stuck.send("GET /huge.bin HTTP/1.1\r\nHost: t\r\n\r\n");
+                stuck.awaitResponse();
+                long start = System.nanoTime();
+                server.close();
+                long took = (System.nanoTime() - start) / 1_000_000;
+                assertTrue(took >= 250 && took < 3000, "close() took " + took + " ms");
+                assertEquals(0, server.connectionCount());
+            }
         }
 
         private void assertThrowsConnect() {
