@@ -23,7 +23,13 @@ import teacup.tcp.TcpObserver;
  * the listener closes.
  */
 public final class TcpServerSocket implements AutoCloseable {
-    public static final int DEFAULT_BACKLOG = 128;
+    /**
+     * Clients such as wrk open all their connections at once, and the loop answers a whole receive
+     * batch of SYNs before any accepting thread runs, so the backlog must hold such a burst: a SYN
+     * dropped for want of room costs the client a one-second retransmission. Linux allows 4096 by
+     * default. A waiting connection holds no buffers until data flows, about 2 KB.
+     */
+    public static final int DEFAULT_BACKLOG = 1024;
 
     private final NetStack stack;
     private volatile TcpListener listener;
@@ -78,10 +84,7 @@ public final class TcpServerSocket implements AutoCloseable {
         TcpSocket socket = TcpSocket.accepted(stack, c);
         TcpConnection taken = c;
         // Taken over on the loop: the socket's view starts from the connection's state there, missing nothing.
-        stack.call(() -> {
-            stack.tcp().observe(taken, socket.observer);
-            return null;
-        });
+        stack.execute(() -> stack.tcp().observe(taken, socket.observer));
         return socket;
     }
 

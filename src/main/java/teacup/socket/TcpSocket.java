@@ -40,6 +40,8 @@ import teacup.wire.Ipv4Address;
 public final class TcpSocket implements AutoCloseable {
     private static final int FLUSH = 1;
     private static final int WINDOW = 2;
+    /** The application flushed: send what was written, Nagle's held tail too. */
+    private static final int PUSH = 4;
 
     private final NetStack stack;
     private volatile TcpConnection connection;
@@ -77,6 +79,9 @@ public final class TcpSocket implements AutoCloseable {
     static TcpSocket accepted(NetStack stack, TcpConnection connection) {
         TcpSocket s = new TcpSocket(stack);
         s.connection = connection;
+        // What it was when the listener queued it; the loop's first report, queued right behind, corrects it.
+        s.state = State.ESTABLISHED;
+        s.opened = true;
         return s;
     }
 
@@ -273,7 +278,9 @@ public final class TcpSocket implements AutoCloseable {
         int bits = pending.getAndSet(0);
         TcpConnection c = connection;
         long now = stack.clock().nanos();
-        if ((bits & FLUSH) != 0) {
+        if ((bits & PUSH) != 0) {
+            stack.tcp().push(now, c);
+        } else if ((bits & FLUSH) != 0) {
             stack.tcp().flush(now, c);
         }
         if ((bits & WINDOW) != 0) {
@@ -479,7 +486,7 @@ public final class TcpSocket implements AutoCloseable {
             if (closed) {
                 throw new SocketException("Socket closed");
             }
-            request(FLUSH);
+            request(PUSH);
         }
 
         @Override

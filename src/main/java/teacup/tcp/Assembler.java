@@ -9,16 +9,25 @@ package teacup.tcp;
  * cannot make us spend memory without bound).
  */
 public final class Assembler {
-    private final int[] start;
-    private final int[] end; // exclusive
+    /**
+     * Ranges room is made for at first. Every connection has two assemblers (received data, and
+     * the peer's SACKs) and most never hold more than a couple of ranges; room for the full bound
+     * (64) from the start was more than half of what a connection in TIME-WAIT weighs.
+     */
+    private static final int INITIAL_RANGES = 4;
+
+    private final int maxRanges;
+    private int[] start;
+    private int[] end; // exclusive
     private int count;
 
     public Assembler(int maxRanges) {
         if (maxRanges < 1) {
             throw new IllegalArgumentException("need at least one range");
         }
-        start = new int[maxRanges];
-        end = new int[maxRanges];
+        this.maxRanges = maxRanges;
+        start = new int[Math.min(INITIAL_RANGES, maxRanges)];
+        end = new int[start.length];
     }
 
     /**
@@ -46,8 +55,13 @@ public final class Assembler {
             j++;
         }
         if (i == j) {
-            if (count == start.length) {
+            if (count == maxRanges) {
                 return false;
+            }
+            if (count == start.length) {
+                int room = Math.min(maxRanges, 2 * start.length);
+                start = java.util.Arrays.copyOf(start, room);
+                end = java.util.Arrays.copyOf(end, room);
             }
             System.arraycopy(start, i, start, i + 1, count - i);
             System.arraycopy(end, i, end, i + 1, count - i);

@@ -32,6 +32,11 @@ public final class ConnectionTable<V> {
         return size;
     }
 
+    /** Slots allocated: at least twice {@link #size}, at most eight times it (or the minimum). */
+    public int capacity() {
+        return keys.length;
+    }
+
     /** The value for {@code key}, or null. */
     @SuppressWarnings("unchecked")
     public V get(long key) {
@@ -83,6 +88,12 @@ public final class ConnectionTable<V> {
                 V old = (V) values[i];
                 deleteAt(i);
                 size--;
+                // A burst (10,000 short connections each waiting out TIME-WAIT) grows the table to
+                // tens of thousands of slots; give them back once it is mostly empty again. An
+                // eighth full, halved, is a quarter full: far from growing again at a half.
+                if (size * 8 < keys.length && keys.length > MIN_CAPACITY) {
+                    resize(keys.length / 2);
+                }
                 return old;
             }
         }
@@ -99,9 +110,11 @@ public final class ConnectionTable<V> {
         }
     }
 
-    /** Empties the table. */
+    /** Empties the table, back to its smallest size. */
     public void clear() {
-        java.util.Arrays.fill(values, null);
+        keys = new long[MIN_CAPACITY];
+        values = new Object[MIN_CAPACITY];
+        mask = MIN_CAPACITY - 1;
         size = 0;
     }
 

@@ -8,11 +8,16 @@ package teacup.tcp;
  * <p>Out-of-order data is written straight to its place in the ring and tracked by an
  * {@link Assembler}; it becomes readable once the gap before it fills. The free space beyond
  * the in-order point is the receive window the loop advertises.
+ *
+ * <p>The ring starts small and the loop doubles it when data arrives beyond its end, up to the
+ * capacity (see {@link SendBuffer} for why, and why a reader still holding the old ring is safe):
+ * the unread bytes and the out-of-order ranges are copied into the new ring, published through
+ * the volatile {@code ring} before {@code writePosition} moves.
  */
 public final class ReceiveBuffer {
     private final int capacity;
     /** Allocated by the first data to arrive (see {@link SendBuffer} for why that is safe); null until then. */
-    private byte[] ring;
+    private volatile byte[] ring;
     private final Assembler outOfOrder;
     /** Total bytes the application has read (consumer-owned). */
     private volatile long readPosition;
@@ -32,6 +37,12 @@ public final class ReceiveBuffer {
     /** True while the ring is allocated (from the first byte until {@link #discard}). */
     public boolean allocated() {
         return ring != null;
+    }
+
+    /** Bytes the ring holds now (0 before the first data): it grows with need up to {@link #capacity}. */
+    public int allocatedBytes() {
+        byte[] r = ring;
+        return r == null ? 0 : r.length;
     }
 
     /** Lets the ring go (the connection is over and nobody will read); later data would allocate it again. */
@@ -57,20 +68,23 @@ public final class ReceiveBuffer {
             throw new IllegalArgumentException("negative offset or length");
         }
         long write = writePosition;
-        int window = capacity - (int) (write - readPosition);
+        long read = readPosition;
+        int window = capacity - (int) (write - read);
         if (offset >= window) {
             return 0;
         }
         int n = Math.min(len, window - offset);
         if (offset == 0 && outOfOrder.isEmpty()) {
-            copyIn(write, src, off, n);
+            copyIn(read, write, write, src, off, n);
             writePosition = write + n;
             return n;
         }
+        // Room for the new range and every one already held, before the assembler takes it in.
+        long held = write + outOfOrder.highest();
         if (!outOfOrder.add(offset, n)) {
             return -1;
         }
-        copyIn(write + offset, src, off, n);
+        copyIn(read, held, write + offset, src, off, n);
         int advance = outOfOrder.takeFront();
         if (advance > 0) {
             writePosition = write + advance;
@@ -83,10 +97,19 @@ public final class ReceiveBuffer {
         return outOfOrder;
     }
 
-    private void copyIn(long position, byte[] src, int off, int n) {
+    /**
+     * Puts {@code n} bytes at stream position {@code position}; the ring holds the bytes from
+     * {@code read} (unread) to {@code held} (the end of what is stored) and grows first if the
+     * new ones do not fit.
+     */
+    private void copyIn(long read, long held, long position, byte[] src, int off, int n) {
         byte[] ring = this.ring;
+        long needed = Math.max(held, position + n) - read;
         if (ring == null) {
-            ring = new byte[capacity];
+            ring = new byte[Rings.initial(capacity, needed)];
+            this.ring = ring;
+        } else if (needed > ring.length) {
+            ring = Rings.grow(ring, read, Math.max(held, read), Rings.sizeFor(ring.length, capacity, needed));
             this.ring = ring;
         }
         Rings.put(ring, position, src, off, n);

@@ -7,12 +7,16 @@ package teacup.tcp;
  *
  * <p>The ring is allocated by the first write, not before, so a connection that never carries
  * data (a half-open one, a SYN flood's) costs no buffer; {@link #discard} lets it go once nobody
- * will write or send again. The producer allocates it before the volatile write of
- * {@code writePosition} that the consumer reads first, which publishes it safely.
+ * will write or send again. It starts small ({@link Rings#INITIAL}) and the producer doubles it
+ * when a write needs room, up to the capacity: the bytes not yet released are copied into the
+ * new ring, which is then published through the volatile {@code ring} before any byte goes into
+ * it and before {@code writePosition} moves. The consumer reads {@code writePosition} (or
+ * {@code releasePosition}) before the ring, so it always finds the bytes it may send: in the new
+ * ring, or still in the old one, which nobody writes to again.
  */
 public final class SendBuffer {
     private final int capacity;
-    private byte[] ring;
+    private volatile byte[] ring;
     /** Total bytes the application has written (producer-owned). */
     private volatile long writePosition;
     /** Total bytes acknowledged and released (consumer-owned). */
@@ -30,6 +34,12 @@ public final class SendBuffer {
     /** True while the ring is allocated (from the first byte until {@link #discard}). */
     public boolean allocated() {
         return ring != null;
+    }
+
+    /** Bytes the ring holds now (0 before the first write): it grows with need up to {@link #capacity}. */
+    public int allocatedBytes() {
+        byte[] r = ring;
+        return r == null ? 0 : r.length;
     }
 
     /** Lets the ring go (the connection is over and its owner gone); a later write would allocate it again. */
@@ -52,8 +62,13 @@ public final class SendBuffer {
             return 0;
         }
         byte[] ring = this.ring;
+        long release = releasePosition;
+        long needed = write + n - release;
         if (ring == null) {
-            ring = new byte[capacity];
+            ring = new byte[Rings.initial(capacity, needed)];
+            this.ring = ring;
+        } else if (needed > ring.length) {
+            ring = Rings.grow(ring, release, write, Rings.sizeFor(ring.length, capacity, needed));
             this.ring = ring;
         }
         Rings.put(ring, write, src, off, n);

@@ -44,7 +44,8 @@ public final class TcpLayer implements IpLayer.Transport {
     private final TcpConnection.Output output = this::emit;
 
     /** Timers: a binary min-heap of the entries whose connection has a deadline. */
-    private Entry[] heap = new Entry[64];
+    private static final int INITIAL_TIMERS = 64;
+    private Entry[] heap = new Entry[INITIAL_TIMERS];
     private int heapSize;
 
     /** The time of the call in progress; {@link #emit} has no {@code now} of its own. */
@@ -213,6 +214,22 @@ public final class TcpLayer implements IpLayer.Transport {
         settle(c);
     }
 
+    /**
+     * The application flushed: everything it wrote goes now, a last partial segment included. Nagle
+     * (RFC 9293 3.7.4) holds a small tail back while data is unacknowledged, in case more writes
+     * come to fill it; a flush says none will, so waiting would only cost the peer a round trip
+     * (a 4 KB HTTP answer is two full segments and a tail). The connection's own no-delay
+     * setting is left as it was, for the writes that follow.
+     */
+    public void push(long now, TcpConnection c) {
+        enter(now);
+        boolean noDelay = c.noDelay();
+        c.setNoDelay(true);
+        c.flush(now);
+        c.setNoDelay(noDelay);
+        settle(c);
+    }
+
     /** The application read from the receive buffer. */
     public void windowOpened(long now, TcpConnection c) {
         enter(now);
@@ -293,6 +310,17 @@ public final class TcpLayer implements IpLayer.Transport {
     /** Connections in the table (every state but CLOSED, TIME-WAIT included). */
     public int connectionCount() {
         return connections.size();
+    }
+
+    /** Connections in the table in {@code state} (TIME_WAIT: those only waiting out 2 MSL); walks the table. */
+    public int connectionCount(State state) {
+        int[] n = new int[1];
+        connections.forEach(e -> {
+            if (e.connection.state() == state) {
+                n[0]++;
+            }
+        });
+        return n[0];
     }
 
     public int listenerCount() {
@@ -533,6 +561,9 @@ public final class TcpLayer implements IpLayer.Transport {
             last.heapIndex = i;
             siftDown(i);
             siftUp(last.heapIndex);
+        }
+        if (heapSize * 8 < heap.length && heap.length > INITIAL_TIMERS) {
+            heap = Arrays.copyOf(heap, heap.length / 2); // after a burst of TIME-WAITs, as the table does
         }
     }
 
