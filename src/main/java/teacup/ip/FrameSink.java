@@ -14,7 +14,10 @@ public interface FrameSink {
         return 0;
     }
 
-    /** Sends a frame with a TCP/IPv4 packet above the MTU, cut by the device into {@code segmentSize}-byte pieces of data. */
+    /**
+     * Sends a frame with a TCP/IPv4 packet above the MTU, cut by the device into {@code segmentSize}-byte
+     * pieces of data; its TCP checksum holds only the pseudo-header sum, for the device to finish.
+     */
     default void sendSegmented(byte[] b, int off, int len, int segmentSize) {
         throw new UnsupportedOperationException("no segmentation offload");
     }

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.random.RandomGenerator;
 import teacup.wire.ArpPacket;
 import teacup.wire.BigEndian;
+import teacup.wire.Checksum;
 import teacup.wire.Defect;
 import teacup.wire.EthernetFrame;
 import teacup.wire.IcmpMessage;
@@ -52,7 +53,8 @@ public final class IpLayer {
     private static final long ANNOUNCE_INTERVAL = 2_000_000_000L;    // RFC 5227 ANNOUNCE_INTERVAL
     private static final int ICMP_ERROR_BURST = 50;
     private static final long ICMP_ERROR_REFILL_NANOS = 10_000_000L; // one token per 10 ms
-    private static final int ICMP_ERROR_MAX = 576;                    // RFC 1122 3.2.2: total size bound
+    private static final int ICMP_ERROR_MAX = 576;
+    private static final int TCP_CHECKSUM = 16;                       // the field's place in the TCP header                    // RFC 1122 3.2.2: total size bound
 
     private Interface iface;
     private final long mac;
@@ -376,9 +378,11 @@ public final class IpLayer {
     /**
      * As {@link #send(long, int, int, byte[], int)}; a TCP segment above the MTU with
      * {@code segmentSize > 0} goes whole, Don't Fragment set, for the link to cut into segments
-     * of {@code segmentSize} data bytes (never fragmented: every piece must be a TCP segment of
-     * its own). Without the offload, or before ARP has resolved the next hop, it is sent as
-     * {@link #send(long, int, int, byte[], int)} would send it.
+     * of {@code segmentSize} data bytes and to finish its checksum: such a segment's checksum field
+     * holds only the pseudo-header sum ({@link teacup.wire.TcpSegment#write(byte[], int, int, int,
+     * int, int, int, int, int, teacup.wire.TcpOptions, int, int, int, boolean)}). Without the
+     * offload, or before ARP has resolved the next hop, the checksum is finished here and the
+     * packet sent as {@link #send(long, int, int, byte[], int)} would send it.
      */
     public boolean send(long now, int destination, int protocol, byte[] frame, int payloadLength, int segmentSize) {
         if (segmentSize > 0 && protocol == Ipv4Packet.PROTOCOL_TCP && payloadLength > iface.mtu() - Ipv4Packet.MIN_HEADER_LENGTH
@@ -393,6 +397,9 @@ public final class IpLayer {
                 sink.sendSegmented(frame, 0, PAYLOAD_OFFSET + payloadLength, segmentSize);
                 return true;
             }
+        }
+        if (segmentSize > 0 && protocol == Ipv4Packet.PROTOCOL_TCP) {
+            Checksum.finishInPlace(frame, PAYLOAD_OFFSET, payloadLength, TCP_CHECKSUM);
         }
         if (payloadLength > MAX_PAYLOAD) {
             stats.increment(Counter.OUT_TOO_BIG);

@@ -60,6 +60,7 @@ public interface Link extends AutoCloseable {
      * Sends one frame holding a TCP/IPv4 packet of up to {@link #segmentationOffload} bytes,
      * which the device cuts into segments of {@code segmentSize} data bytes each (the last may be
      * shorter), each with the same headers, as the TCP sender would have sent them one by one.
+     * The TCP checksum field holds only the folded pseudo-header sum: the device finishes it.
      * Only on links whose {@link #segmentationOffload} is above 0.
      */
     default void sendSegmented(byte[] buf, int off, int len, int segmentSize) throws IOException {

@@ -6,8 +6,6 @@ import teacup.os.ErrnoException;
 import teacup.os.Fd;
 import teacup.os.TapDevice;
 import teacup.os.WakeablePoll;
-import teacup.wire.BigEndian;
-import teacup.wire.Checksum;
 import teacup.wire.VirtioNetHeader;
 
 /**
@@ -238,7 +236,7 @@ public final class TapLink implements Link {
     /**
      * {@inheritDoc}
      *
-     * <p>The TCP checksum is replaced by the pseudo-header sum and left for the kernel to finish
+     * <p>The TCP checksum, the pseudo-header sum only, is left for the kernel to finish
      * (NEEDS_CSUM): for the pieces it cuts it must redo each one anyway, and a segment for its own
      * sockets is taken without summing at all.
      */
@@ -256,9 +254,6 @@ public final class TapLink implements Link {
         int ipHeader = (tx[ip] & 0xf) * 4;
         int tcp = ip + ipHeader;
         int tcpHeader = ((tx[tcp + 12] & 0xff) >>> 4) * 4;
-        int tcpLength = BigEndian.u16(tx, ip + 2) - ipHeader;
-        long pseudo = Checksum.pseudoHeader(BigEndian.i32(tx, ip + 12), BigEndian.i32(tx, ip + 16), 6, tcpLength);
-        BigEndian.put16(tx, tcp + TCP_CHECKSUM, Checksum.fold(pseudo));
         VirtioNetHeader.write(tx, 0, VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_TCPV4,
                 ETHERNET_HEADER + ipHeader + tcpHeader, segmentSize, ETHERNET_HEADER + ipHeader, TCP_CHECKSUM);
         segmentedSent++;

@@ -436,14 +436,14 @@ public final class TcpLayer implements IpLayer.Transport {
         if (length > 0) {
             c.sendBuffer().copyOut(sendOffset, frame, IpLayer.PAYLOAD_OFFSET + header, length);
         }
+        // A segment above one MSS (segmentation offload) goes whole, for the device to cut and checksum.
+        int segmentSize = length > c.segmentSize() ? c.segmentSize() : 0;
         int n = TcpSegment.write(frame, IpLayer.PAYLOAD_OFFSET, c.localPort(), c.remotePort(), seq, ack, flags, window, 0,
-                segmentOptions, length, c.localIp(), c.remoteIp());
+                segmentOptions, length, c.localIp(), c.remoteIp(), segmentSize == 0);
         stats.increment(Counter.TCP_SEGMENTS_SENT);
         if ((flags & TcpSegment.RST) != 0) {
             stats.increment(Counter.TCP_RESETS_SENT);
         }
-        // A segment above one MSS (segmentation offload) goes whole, for the device to cut.
-        int segmentSize = length > c.segmentSize() ? c.segmentSize() : 0;
         if (!ip.send(now, c.remoteIp(), Ipv4Packet.PROTOCOL_TCP, frame, n, segmentSize)) {
             sendFailed = true;
         }

@@ -47,7 +47,11 @@ final class OffloadingLink implements Link {
     @Override
     public void sendSegmented(byte[] buf, int off, int len, int segmentSize) throws IOException {
         segmented.add(new int[] {len, segmentSize});
-        inner.send(buf, off, len);
+        // As the device would: finish the TCP checksum the stack left as the pseudo-header sum.
+        int tcp = off + 14 + (buf[off + 14] & 0xf) * 4;
+        byte[] frame = java.util.Arrays.copyOfRange(buf, off, off + len);
+        teacup.wire.Checksum.finishInPlace(frame, tcp - off, len - (tcp - off), 16);
+        inner.send(frame, 0, len);
     }
 
     /** Each large segment sent: {frame length, segment size asked for}, oldest first. */
