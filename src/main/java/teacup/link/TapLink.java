@@ -87,6 +87,8 @@ public final class TapLink implements Link {
             if (offload) {
                 // ECN stays off: teacup never sets CWR, and without TSO_ECN the kernel sends no large segment carrying it.
                 device.setOffload(TapDevice.TUN_F_CSUM | TapDevice.TUN_F_TSO4);
+            } else {
+                clearOffloads(device);
             }
             return new TapLink(device, new WakeablePoll(device.fd()), mtu, offload);
         } catch (IOException | RuntimeException e) {
@@ -96,6 +98,19 @@ public final class TapLink implements Link {
                 e.addSuppressed(suppressed);
             }
             throw e;
+        }
+    }
+
+    /**
+     * A persistent device keeps the offloads the last owner set, and the kernel would go on
+     * sending it large segments that a reader without the header cannot take. Best effort: a
+     * device that refuses is left as it is, as before offloads existed.
+     */
+    private static void clearOffloads(TapDevice device) {
+        try {
+            device.setOffload(0);
+        } catch (IOException ignored) {
+            // nothing was set then, or nothing can be done about it here
         }
     }
 
@@ -307,6 +322,9 @@ public final class TapLink implements Link {
     @Override
     public void close() throws IOException {
         try {
+            if (offload && device.fd().isOpen()) {
+                clearOffloads(device); // a persistent device must not keep them for the next, plain, owner
+            }
             device.close();
         } finally {
             waiter.close();
