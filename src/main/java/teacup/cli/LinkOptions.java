@@ -54,6 +54,9 @@ public final class LinkOptions {
     @Option(names = "--mtu", paramLabel = "BYTES", defaultValue = "1500", description = "link MTU (default: ${DEFAULT-VALUE})")
     int mtu;
 
+    @Option(names = "--offload", description = "with --tap: checksum and TCP segmentation offload, so one TAP read or write carries up to 64 KB of TCP")
+    boolean offload;
+
     @Option(names = "--pcap", paramLabel = "FILE", description = "record every frame to FILE (pcap, for Wireshark)")
     String pcap;
 
@@ -102,6 +105,9 @@ public final class LinkOptions {
                     ? "no link: give --tap NAME or --interface IFACE"
                     : "give only one of --tap and --interface");
         }
+        if (offload && tap == null) {
+            throw new UsageException("--offload works only with --tap");
+        }
         Link link;
         try {
             link = hostSetup != null ? hostSetup.open(this::openHere)
@@ -115,7 +121,7 @@ public final class LinkOptions {
     }
 
     private Link openHere() throws IOException {
-        return tap != null ? TapLink.open(tap, mtu) : PacketSocketLink.open(interfaceName, mtu);
+        return tap != null ? TapLink.open(tap, mtu, offload) : PacketSocketLink.open(interfaceName, mtu);
     }
 
     /**

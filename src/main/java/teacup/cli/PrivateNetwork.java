@@ -66,8 +66,13 @@ public final class PrivateNetwork implements AutoCloseable {
 
     /** Attaches a TapLink to the namespace's TAP (opened from inside the namespace). */
     public TapLink openTap(int mtu) throws IOException {
+        return openTap(mtu, false);
+    }
+
+    /** As {@link #openTap(int)}; with {@code offload}, checksum and TCP segmentation offload on (see {@link TapLink}). */
+    public TapLink openTap(int mtu, boolean offload) throws IOException {
         try {
-            return NetworkNamespace.callIn(namespace, () -> TapLink.open(tap, mtu));
+            return NetworkNamespace.callIn(namespace, () -> TapLink.open(tap, mtu, offload));
         } catch (IOException e) {
             throw e;
         } catch (Exception e) {

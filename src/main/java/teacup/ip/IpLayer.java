@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.random.RandomGenerator;
 import teacup.wire.ArpPacket;
 import teacup.wire.BigEndian;
+import teacup.wire.Checksum;
 import teacup.wire.Defect;
 import teacup.wire.EthernetFrame;
 import teacup.wire.IcmpMessage;
@@ -52,7 +53,8 @@ public final class IpLayer {
     private static final long ANNOUNCE_INTERVAL = 2_000_000_000L;    // RFC 5227 ANNOUNCE_INTERVAL
     private static final int ICMP_ERROR_BURST = 50;
     private static final long ICMP_ERROR_REFILL_NANOS = 10_000_000L; // one token per 10 ms
-    private static final int ICMP_ERROR_MAX = 576;                    // RFC 1122 3.2.2: total size bound
+    private static final int ICMP_ERROR_MAX = 576;
+    private static final int TCP_CHECKSUM = 16;                       // the field's place in the TCP header                    // RFC 1122 3.2.2: total size bound
 
     private Interface iface;
     private final long mac;
@@ -72,6 +74,8 @@ public final class IpLayer {
     private final byte[] fragmentTx;
     private final byte[] controlTx = new byte[EthernetFrame.HEADER_LENGTH + ICMP_ERROR_MAX];
 
+    /** Whether the link vouched for the transport checksum of the frame being received. */
+    private boolean checksumTrusted;
     private int nextIdentification;
     private int announcementsLeft;
     private long nextAnnouncementAt = Long.MAX_VALUE;
@@ -162,6 +166,32 @@ public final class IpLayer {
 
     /** Handles one received frame; every frame ends in exactly one accepted or dropped counter. */
     public void receive(long now, byte[] b, int off, int len) {
+        receive(now, b, off, len, false);
+    }
+
+    /**
+     * As {@link #receive(long, byte[], int, int)}, for a frame whose transport checksum the link
+     * vouched for when {@code checksumTrusted} (a TAP frame the kernel made; see
+     * {@link #checksumTrusted}). The IPv4 header checksum is checked either way.
+     */
+    public void receive(long now, byte[] b, int off, int len, boolean checksumTrusted) {
+        this.checksumTrusted = checksumTrusted;
+        try {
+            receiveFrame(now, b, off, len);
+        } finally {
+            this.checksumTrusted = false;
+        }
+    }
+
+    /**
+     * While a transport handles a received packet: whether the link vouched for its checksum,
+     * so the transport takes it without summing (the checksum may be only partly filled in).
+     */
+    public boolean checksumTrusted() {
+        return checksumTrusted;
+    }
+
+    private void receiveFrame(long now, byte[] b, int off, int len) {
         stats.increment(Counter.FRAMES_IN);
         if (eth.wrap(b, off, len) != Defect.NONE) {
             stats.increment(Counter.DROP_ETHERNET_TRUNCATED);
@@ -333,6 +363,44 @@ public final class IpLayer {
      * cannot be sent at all (no route, too big); the reason is counted.
      */
     public boolean send(long now, int destination, int protocol, byte[] frame, int payloadLength) {
+        return send(now, destination, protocol, frame, payloadLength, 0);
+    }
+
+    /**
+     * Largest TCP segment (header and data) {@link #send(long, int, int, byte[], int, int)} sends
+     * whole for the link to cut up (segmentation offload); 0 when every packet must fit the MTU.
+     */
+    public int segmentationOffload() {
+        int packet = Math.min(sink.segmentationOffload(), Ipv4Packet.MAX_TOTAL_LENGTH);
+        return packet > iface.mtu() ? packet - Ipv4Packet.MIN_HEADER_LENGTH : 0;
+    }
+
+    /**
+     * As {@link #send(long, int, int, byte[], int)}; a TCP segment above the MTU with
+     * {@code segmentSize > 0} goes whole, Don't Fragment set, for the link to cut into segments
+     * of {@code segmentSize} data bytes and to finish its checksum: such a segment's checksum field
+     * holds only the pseudo-header sum ({@link teacup.wire.TcpSegment#write(byte[], int, int, int,
+     * int, int, int, int, int, teacup.wire.TcpOptions, int, int, int, boolean)}). Without the
+     * offload, or before ARP has resolved the next hop, the checksum is finished here and the
+     * packet sent as {@link #send(long, int, int, byte[], int)} would send it.
+     */
+    public boolean send(long now, int destination, int protocol, byte[] frame, int payloadLength, int segmentSize) {
+        if (segmentSize > 0 && protocol == Ipv4Packet.PROTOCOL_TCP && payloadLength > iface.mtu() - Ipv4Packet.MIN_HEADER_LENGTH
+                && payloadLength <= segmentationOffload() && address != 0 && !iface.isBroadcast(destination)) {
+            int nextHop = iface.onLink(destination) ? destination : iface.hasGateway() ? iface.gateway().bits() : 0;
+            long nextHopMac = nextHop == 0 ? ArpCache.UNRESOLVED : arp.lookup(nextHop, now);
+            if (nextHopMac != ArpCache.UNRESOLVED) {
+                Ipv4Packet.write(frame, EthernetFrame.HEADER_LENGTH, payloadLength, nextIdentification++ & 0xffff,
+                        Ipv4Packet.FLAG_DONT_FRAGMENT, DEFAULT_TTL, protocol, address, destination);
+                EthernetFrame.write(frame, 0, nextHopMac, mac, EthernetFrame.TYPE_IPV4);
+                stats.increment(Counter.FRAMES_OUT);
+                sink.sendSegmented(frame, 0, PAYLOAD_OFFSET + payloadLength, segmentSize);
+                return true;
+            }
+        }
+        if (segmentSize > 0 && protocol == Ipv4Packet.PROTOCOL_TCP) {
+            Checksum.finishInPlace(frame, PAYLOAD_OFFSET, payloadLength, TCP_CHECKSUM);
+        }
         if (payloadLength > MAX_PAYLOAD) {
             stats.increment(Counter.OUT_TOO_BIG);
             return false;

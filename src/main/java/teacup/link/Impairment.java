@@ -73,6 +73,10 @@ public final class Impairment implements Link {
      */
     public Impairment(Link inner, Config send, Config receive, long seed, Clock clock) {
         this.inner = Objects.requireNonNull(inner, "inner");
+        if (inner.segmentationOffload() > 0) {
+            // Its frames may carry checksums only the device vouches for, a fact that would not survive the queue.
+            throw new IllegalArgumentException("cannot impair a link with offloads on: " + inner);
+        }
         this.clock = Objects.requireNonNull(clock, "clock");
         this.seed = seed;
         this.maxFrame = inner.maxFrameLength();

@@ -31,6 +31,43 @@ public interface Link extends AutoCloseable {
     void send(byte[] buf, int off, int len) throws IOException;
 
     /**
+     * Bytes in front of {@code off} that {@link #receive} may overwrite (a device header read ahead
+     * of the frame, so the frame lands where it is wanted with no copy). A caller that leaves this
+     * much room spares the link a copy; one that does not still gets its frame.
+     */
+    default int receiveHeadroom() {
+        return 0;
+    }
+
+    /**
+     * Whether the device vouched for the transport (TCP/UDP) checksum of the frame the last
+     * {@link #receive} returned, so the stack need not sum it: the frame was made on this host and
+     * its checksum may have been left unfinished. Never true for a frame off a real wire.
+     */
+    default boolean receivedChecksumTrusted() {
+        return false;
+    }
+
+    /**
+     * Largest IPv4 packet holding one TCP segment that {@link #sendSegmented} takes for the device
+     * to cut into segments that fit the MTU (TCP segmentation offload); 0 when the link cannot.
+     */
+    default int segmentationOffload() {
+        return 0;
+    }
+
+    /**
+     * Sends one frame holding a TCP/IPv4 packet of up to {@link #segmentationOffload} bytes,
+     * which the device cuts into segments of {@code segmentSize} data bytes each (the last may be
+     * shorter), each with the same headers, as the TCP sender would have sent them one by one.
+     * The TCP checksum field holds only the folded pseudo-header sum: the device finishes it.
+     * Only on links whose {@link #segmentationOffload} is above 0.
+     */
+    default void sendSegmented(byte[] buf, int off, int len, int segmentSize) throws IOException {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no segmentation offload");
+    }
+
+    /**
      * Waits until a frame may be waiting, {@code timeoutNanos} passes, or another thread calls
      * {@link #wakeup}. A negative timeout waits without bound. Spurious returns are allowed.
      */

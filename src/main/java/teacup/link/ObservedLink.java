@@ -47,6 +47,27 @@ public abstract class ObservedLink implements Link {
     }
 
     @Override
+    public int receiveHeadroom() {
+        return inner.receiveHeadroom();
+    }
+
+    @Override
+    public boolean receivedChecksumTrusted() {
+        return inner.receivedChecksumTrusted();
+    }
+
+    @Override
+    public int segmentationOffload() {
+        return inner.segmentationOffload();
+    }
+
+    @Override
+    public void sendSegmented(byte[] buf, int off, int len, int segmentSize) throws IOException {
+        sending(buf, off, len);
+        inner.sendSegmented(buf, off, len, segmentSize);
+    }
+
+    @Override
     public void await(long timeoutNanos) throws IOException {
         inner.await(timeoutNanos);
     }

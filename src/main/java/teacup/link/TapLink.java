@@ -6,6 +6,7 @@ import teacup.os.ErrnoException;
 import teacup.os.Fd;
 import teacup.os.TapDevice;
 import teacup.os.WakeablePoll;
+import teacup.wire.VirtioNetHeader;
 
 /**
  * A {@link Link} over a Linux TAP device: the kernel sees teacup as a host on the far side of an
@@ -15,22 +16,45 @@ import teacup.os.WakeablePoll;
  * now (queue full, out of buffers, interface down) is counted in {@link #sendDropped} and
  * forgotten, so the stack's own retransmission deals with it. Only failures that will not pass
  * by themselves throw.
+ *
+ * <p>With offloads on ({@link #open(String, int, boolean)}) every frame crosses the descriptor
+ * behind a virtio-net header, and one system call moves up to 64 KB of TCP: the kernel hands
+ * over large TCP segments it has not cut up (up to {@link #maxFrameLength}) with checksums it
+ * made itself and may not have finished, which the stack takes as good ({@link
+ * #receivedChecksumTrusted}); and {@link #sendSegmented} gives the kernel large segments to cut
+ * (or, for its own sockets, to take whole), their checksums left for it to finish.
  */
 public final class TapLink implements Link {
     public static final int DEFAULT_MTU = 1500;
+    /** Largest IPv4 packet, and so largest offloaded segment, either way. */
+    public static final int MAX_OFFLOAD_PACKET = 65535;
+
+    private static final int ETHERNET_HEADER = 14;
+    /** Where the TCP checksum sits in the TCP header. */
+    private static final int TCP_CHECKSUM = 16;
 
     private final TapDevice device;
     private final Fd fd;
     private final WakeablePoll waiter;
     private final int mtu;
+    private final boolean offload;
+    /** With offloads: the header and frame of each write, built here since the stack's frames have no room in front. */
+    private final byte[] tx;
+    /** With offloads: where a frame is read when the caller left no headroom (then copied). */
+    private byte[] rxScratch;
+    private boolean checksumTrusted;
     private long sendDropped;
     private long receiveDropped;
+    private long largeReceived;
+    private long segmentedSent;
 
-    private TapLink(TapDevice device, WakeablePoll waiter, int mtu) {
+    private TapLink(TapDevice device, WakeablePoll waiter, int mtu, boolean offload) {
         this.device = device;
         this.fd = device.fd();
         this.waiter = waiter;
         this.mtu = mtu;
+        this.offload = offload;
+        this.tx = offload ? new byte[VirtioNetHeader.LENGTH + ETHERNET_HEADER + MAX_OFFLOAD_PACKET] : null;
     }
 
     /** {@link #open(String, int)} with the Ethernet MTU, 1500. */
@@ -45,13 +69,28 @@ public final class TapLink implements Link {
      * side is configured with ({@code ip link set NAME mtu N}).
      */
     public static TapLink open(String name, int mtu) throws IOException {
+        return open(name, mtu, false);
+    }
+
+    /**
+     * As {@link #open(String, int)}; with {@code offload}, checksum and TCP segmentation offload
+     * (IFF_VNET_HDR, TUN_F_CSUM and TUN_F_TSO4): frames carry a virtio-net header, receive may
+     * return TCP segments far above the MTU, and {@link #sendSegmented} is available.
+     */
+    public static TapLink open(String name, int mtu, boolean offload) throws IOException {
         if (mtu < 68 || mtu > 65535 - 14) {
             // RFC 791: every IPv4 host must take 68-byte packets whole; above 65521 no frame fits a read.
             throw new IllegalArgumentException("MTU out of range 68..65521: " + mtu);
         }
-        TapDevice device = TapDevice.open(name);
+        TapDevice device = TapDevice.open(name, offload);
         try {
-            return new TapLink(device, new WakeablePoll(device.fd()), mtu);
+            if (offload) {
+                // ECN stays off: teacup never sets CWR, and without TSO_ECN the kernel sends no large segment carrying it.
+                device.setOffload(TapDevice.TUN_F_CSUM | TapDevice.TUN_F_TSO4);
+            } else {
+                clearOffloads(device);
+            }
+            return new TapLink(device, new WakeablePoll(device.fd()), mtu, offload);
         } catch (IOException | RuntimeException e) {
             try {
                 device.close();
@@ -59,6 +98,19 @@ public final class TapLink implements Link {
                 e.addSuppressed(suppressed);
             }
             throw e;
+        }
+    }
+
+    /**
+     * A persistent device keeps the offloads the last owner set, and the kernel would go on
+     * sending it large segments that a reader without the header cannot take. Best effort: a
+     * device that refuses is left as it is, as before offloads existed.
+     */
+    private static void clearOffloads(TapDevice device) {
+        try {
+            device.setOffload(0);
+        } catch (IOException ignored) {
+            // nothing was set then, or nothing can be done about it here
         }
     }
 
@@ -77,6 +129,32 @@ public final class TapLink implements Link {
         return mtu;
     }
 
+    /** Whether checksum and segmentation offloads are on. */
+    public boolean offload() {
+        return offload;
+    }
+
+    /** With offloads, the largest frame is a whole 64 KB TCP segment the kernel did not cut. */
+    @Override
+    public int maxFrameLength() {
+        return offload ? ETHERNET_HEADER + MAX_OFFLOAD_PACKET : mtu + ETHERNET_HEADER;
+    }
+
+    @Override
+    public int receiveHeadroom() {
+        return offload ? VirtioNetHeader.LENGTH : 0;
+    }
+
+    @Override
+    public boolean receivedChecksumTrusted() {
+        return checksumTrusted;
+    }
+
+    @Override
+    public int segmentationOffload() {
+        return offload ? MAX_OFFLOAD_PACKET : 0;
+    }
+
     /**
      * {@inheritDoc}
      *
@@ -88,6 +166,10 @@ public final class TapLink implements Link {
      */
     @Override
     public int receive(byte[] buf, int off) throws IOException {
+        checksumTrusted = false;
+        if (offload) {
+            return receiveWithHeader(buf, off);
+        }
         int longest = maxFrameLength();
         int limit = Math.min(longest + 1, buf.length - off);
         while (true) {
@@ -106,8 +188,94 @@ public final class TapLink implements Link {
         }
     }
 
+    /**
+     * Reads header and frame in one go: straight into {@code buf} when the caller left the
+     * headroom (the header lands in front of {@code off}), else into scratch and copied.
+     */
+    private int receiveWithHeader(byte[] buf, int off) throws IOException {
+        int longest = maxFrameLength();
+        int h = VirtioNetHeader.LENGTH;
+        byte[] into = buf;
+        int at = off - h;
+        if (at < 0) {
+            if (rxScratch == null) {
+                rxScratch = new byte[h + longest + 1];
+            }
+            into = rxScratch;
+            at = 0;
+        }
+        int limit = Math.min(h + longest + 1, into.length - at);
+        if (into != buf) {
+            limit = Math.min(limit, h + buf.length - off);
+        }
+        while (true) {
+            int n = fd.read(into, at, limit);
+            if (n > h + longest || (n >= 0 && n < h)) {
+                receiveDropped++;
+                continue;
+            }
+            if (n >= 0) {
+                int frame = n - h;
+                int gso = VirtioNetHeader.gsoType(into, at);
+                if (gso != VirtioNetHeader.GSO_NONE && gso != VirtioNetHeader.GSO_TCPV4) {
+                    receiveDropped++; // only TSO4 was offered; anything else is not ours to take
+                    continue;
+                }
+                checksumTrusted = VirtioNetHeader.checksumTrusted(into, at);
+                if (frame > mtu + ETHERNET_HEADER) {
+                    largeReceived++;
+                }
+                if (into != buf) {
+                    System.arraycopy(into, at + h, buf, off, frame);
+                }
+                return frame;
+            }
+            if (n == -Errno.EAGAIN) {
+                return 0;
+            }
+            throw new ErrnoException("read " + device.name(), -n);
+        }
+    }
+
     @Override
     public void send(byte[] buf, int off, int len) throws IOException {
+        if (offload) {
+            VirtioNetHeader.writePlain(tx, 0);
+            System.arraycopy(buf, off, tx, VirtioNetHeader.LENGTH, len);
+            write(tx, 0, VirtioNetHeader.LENGTH + len);
+            return;
+        }
+        write(buf, off, len);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The TCP checksum, the pseudo-header sum only, is left for the kernel to finish
+     * (NEEDS_CSUM): for the pieces it cuts it must redo each one anyway, and a segment for its own
+     * sockets is taken without summing at all.
+     */
+    @Override
+    public void sendSegmented(byte[] buf, int off, int len, int segmentSize) throws IOException {
+        if (!offload) {
+            throw new UnsupportedOperationException("segmentation offload is off on " + device.name());
+        }
+        if (len > ETHERNET_HEADER + MAX_OFFLOAD_PACKET || segmentSize < 1 || len < ETHERNET_HEADER + 40) {
+            throw new IllegalArgumentException("not a segment to offload: " + len + " bytes, segment size " + segmentSize);
+        }
+        int h = VirtioNetHeader.LENGTH;
+        System.arraycopy(buf, off, tx, h, len);
+        int ip = h + ETHERNET_HEADER;
+        int ipHeader = (tx[ip] & 0xf) * 4;
+        int tcp = ip + ipHeader;
+        int tcpHeader = ((tx[tcp + 12] & 0xff) >>> 4) * 4;
+        VirtioNetHeader.write(tx, 0, VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_TCPV4,
+                ETHERNET_HEADER + ipHeader + tcpHeader, segmentSize, ETHERNET_HEADER + ipHeader, TCP_CHECKSUM);
+        segmentedSent++;
+        write(tx, 0, h + len);
+    }
+
+    private void write(byte[] buf, int off, int len) throws IOException {
         int n = fd.write(buf, off, len);
         if (n == len) {
             return;
@@ -140,10 +308,23 @@ public final class TapLink implements Link {
         return receiveDropped;
     }
 
+    /** With offloads: frames received longer than the MTU allows (TCP segments the kernel did not cut). */
+    public long largeReceived() {
+        return largeReceived;
+    }
+
+    /** With offloads: large TCP segments handed to the kernel to cut ({@link #sendSegmented}). */
+    public long segmentedSent() {
+        return segmentedSent;
+    }
+
     /** Closes the device, which removes it unless it is persistent. Closing twice is harmless. */
     @Override
     public void close() throws IOException {
         try {
+            if (offload && device.fd().isOpen()) {
+                clearOffloads(device); // a persistent device must not keep them for the next, plain, owner
+            }
             device.close();
         } finally {
             waiter.close();
@@ -152,6 +333,6 @@ public final class TapLink implements Link {
 
     @Override
     public String toString() {
-        return "TapLink[" + device.name() + ", mtu " + mtu + "]";
+        return "TapLink[" + device.name() + ", mtu " + mtu + (offload ? ", offload" : "") + "]";
     }
 }

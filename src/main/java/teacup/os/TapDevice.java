@@ -24,20 +24,35 @@ public final class TapDevice implements AutoCloseable {
     private static final long TUNSETIFF = 0x400454caL;
     private static final long TUNSETPERSIST = 0x400454cbL;
     private static final long TUNSETOWNER = 0x400454ccL;
+    // _IOW('T', 208, unsigned int) and _IOW('T', 216, int).
+    private static final long TUNSETOFFLOAD = 0x400454d0L;
+    private static final long TUNSETVNETHDRSZ = 0x400454d8L;
     private static final short IFF_TAP = 0x0002;
     private static final short IFF_NO_PI = 0x1000;
+    private static final short IFF_VNET_HDR = 0x4000;
+
+    /** Offload flag: frames from teacup may leave the transport checksum for the kernel to finish. */
+    public static final int TUN_F_CSUM = 0x01;
+    /** Offload flag: teacup takes and sends large TCP/IPv4 segments (needs {@link #TUN_F_CSUM}). */
+    public static final int TUN_F_TSO4 = 0x02;
+    /** Offload flag: large TCP segments may carry ECN's CWR. */
+    public static final int TUN_F_TSO_ECN = 0x08;
 
     // struct ifreq: the name in the first 16 bytes, then a union whose first member is the flags.
     private static final int IFREQ_SIZE = 40;
     private static final int IFR_NAME_SIZE = 16;
     private static final int IFR_FLAGS = 16;
+    /** Size of struct virtio_net_hdr, the basic header with no merged buffers. */
+    private static final int VIRTIO_HEADER_LENGTH = 10;
 
     private final Fd fd;
     private final String name;
+    private final boolean virtioHeader;
 
-    private TapDevice(Fd fd, String name) {
+    private TapDevice(Fd fd, String name, boolean virtioHeader) {
         this.fd = fd;
         this.name = name;
+        this.virtioHeader = virtioHeader;
     }
 
     /**
@@ -46,6 +61,16 @@ public final class TapDevice implements AutoCloseable {
      * the number, and an empty name lets it pick the whole name; {@link #name} tells the result.
      */
     public static TapDevice open(String name) throws IOException {
+        return open(name, false);
+    }
+
+    /**
+     * As {@link #open(String)}; with {@code virtioHeader} every frame read or written is preceded
+     * by a virtio-net header (IFF_VNET_HDR, see {@code teacup.wire.VirtioNetHeader}), which is what
+     * lets {@link #setOffload} hand checksums and segmentation across. The header size is set to
+     * the 10-byte basic header.
+     */
+    public static TapDevice open(String name, boolean virtioHeader) throws IOException {
         byte[] requested = name.getBytes(StandardCharsets.US_ASCII);
         if (requested.length > MAX_NAME_LENGTH || name.indexOf('\0') >= 0 || name.indexOf('/') >= 0) {
             throw new IllegalArgumentException("not an interface name: '" + name + "' (at most "
@@ -55,11 +80,18 @@ public final class TapDevice implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ifreq = arena.allocate(IFREQ_SIZE);
             MemorySegment.copy(requested, 0, ifreq, ValueLayout.JAVA_BYTE, 0, requested.length);
-            ifreq.set(ValueLayout.JAVA_SHORT, IFR_FLAGS, (short) (IFF_TAP | IFF_NO_PI));
+            short flags = (short) (IFF_TAP | IFF_NO_PI | (virtioHeader ? IFF_VNET_HDR : 0));
+            ifreq.set(ValueLayout.JAVA_SHORT, IFR_FLAGS, flags);
             fd.ioctl(TUNSETIFF, ifreq, "TUNSETIFF " + (name.isEmpty() ? "(any name)" : name));
             // The kernel writes back the name it gave the device.
             String actual = ifreq.asSlice(0, IFR_NAME_SIZE).getString(0, StandardCharsets.US_ASCII);
-            return new TapDevice(fd, actual);
+            if (virtioHeader) {
+                // The kernel's default is already 10, but a persistent device may have been left otherwise.
+                MemorySegment size = arena.allocate(ValueLayout.JAVA_INT);
+                size.set(ValueLayout.JAVA_INT, 0, VIRTIO_HEADER_LENGTH);
+                fd.ioctl(TUNSETVNETHDRSZ, size, "TUNSETVNETHDRSZ " + actual);
+            }
+            return new TapDevice(fd, actual, virtioHeader);
         } catch (IOException | RuntimeException e) {
             try {
                 fd.close();
@@ -73,6 +105,23 @@ public final class TapDevice implements AutoCloseable {
     /** The interface name the kernel gave the device. */
     public String name() {
         return name;
+    }
+
+    /** Whether every frame read or written carries a virtio-net header in front. */
+    public boolean virtioHeader() {
+        return virtioHeader;
+    }
+
+    /**
+     * Tells the kernel which offloads teacup's end handles (TUNSETOFFLOAD, an or of the TUN_F_
+     * flags; 0 turns them all off). Only for a device opened with a virtio-net header: without one
+     * there is nowhere to say a checksum is unfinished or a segment is large.
+     */
+    public void setOffload(int flags) throws IOException {
+        if (!virtioHeader && flags != 0) {
+            throw new IllegalStateException("offloads need a device opened with a virtio-net header");
+        }
+        fd.ioctl(TUNSETOFFLOAD, flags & 0xffff_ffffL, "TUNSETOFFLOAD " + name);
     }
 
     /** The descriptor frames are read from and written to. */

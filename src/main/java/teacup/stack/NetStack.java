@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.random.RandomGenerator;
 import teacup.ip.Counter;
+import teacup.ip.FrameSink;
 import teacup.ip.Interface;
 import teacup.ip.IpLayer;
 import teacup.ip.Statistics;
@@ -41,6 +42,8 @@ public final class NetStack implements AutoCloseable {
     private final UdpLayer udp;
     private final TcpLayer tcp;
     private final byte[] rx;
+    /** Where received frames start in {@link #rx}: room for the link's device header in front. */
+    private final int rxOffset;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final List<Service> services = new ArrayList<>();
 
@@ -56,8 +59,28 @@ public final class NetStack implements AutoCloseable {
         this.link = link;
         this.clock = clock;
         // One spare byte lets a link notice (and count) a frame too long for the MTU instead of cutting it.
-        this.rx = new byte[link.maxFrameLength() + 1];
-        this.ip = new IpLayer(iface, this::transmit, stats, random);
+        this.rxOffset = link.receiveHeadroom();
+        this.rx = new byte[rxOffset + link.maxFrameLength() + 1];
+        this.ip = new IpLayer(iface, new FrameSink() {
+            @Override
+            public void send(byte[] b, int off, int len) {
+                transmit(b, off, len);
+            }
+
+            @Override
+            public int segmentationOffload() {
+                return link.segmentationOffload();
+            }
+
+            @Override
+            public void sendSegmented(byte[] b, int off, int len, int segmentSize) {
+                try {
+                    link.sendSegmented(b, off, len, segmentSize);
+                } catch (IOException e) {
+                    stats.increment(Counter.FRAMES_OUT_FAILED);
+                }
+            }
+        }, stats, random);
         this.udp = new UdpLayer(ip, random);
         this.tcp = new TcpLayer(ip, stats, random);
     }
@@ -178,11 +201,11 @@ public final class NetStack implements AutoCloseable {
         }
         runTasks();
         for (int i = 0; i < RECEIVE_BATCH; i++) {
-            int n = link.receive(rx, 0);
+            int n = link.receive(rx, rxOffset);
             if (n <= 0) {
                 break;
             }
-            ip.receive(now, rx, 0, n);
+            ip.receive(now, rx, rxOffset, n, link.receivedChecksumTrusted());
         }
         ip.poll(now);
         tcp.poll(now);

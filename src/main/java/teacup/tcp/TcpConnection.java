@@ -36,6 +36,16 @@ public final class TcpConnection {
     public interface Output {
         void segment(TcpConnection connection, int seq, int ack, int flags, int window, TcpOptions options,
                      int sendOffset, int length);
+
+        /**
+         * Largest segment (TCP header and data) the layers below take whole and cut into
+         * MSS-sized segments on the way out (segmentation offload); 0, the default, when every
+         * segment must fit the MSS. New data then goes in segments of a multiple of the MSS up
+         * to this size; retransmissions still go one MSS at a time.
+         */
+        default int largestSegment() {
+            return 0;
+        }
     }
 
     /** Which congestion control a connection runs. */
@@ -760,7 +770,8 @@ public final class TcpConnection {
                 // Out of order, filling a gap, or partly old: ACK at once (RFC 9293 SHLD-31; RFC 5681 4.2), so the
                 // sender's duplicate-ACK count and recovery see it.
                 ackNow = true;
-            } else if (++segmentsUnacked >= 2) {
+            } else if ((segmentsUnacked += len > settings.mss() ? 2 : 1) >= 2) {
+                // A segment above our MSS is several the peer's device joined (or it sent as one): count it as two.
                 // RFC 9293 SHLD-19: at least every second full segment. Due now, it goes when the stack polls
                 // after the batch of frames this one came in, so a burst read at one instant gets one ACK.
                 ackSoon = true;
@@ -993,6 +1004,15 @@ public final class TcpConnection {
         return sendMss - (timestampsOn ? TIMESTAMPS_LENGTH : 0);
     }
 
+    /**
+     * Most new data one segment carries: one MSS, or with segmentation offload below, as many
+     * whole MSS as fit the largest segment it takes beside the longest TCP header.
+     */
+    private int sendSize(int mss) {
+        int largest = output.largestSegment() - TcpSegment.MAX_HEADER_LENGTH;
+        return largest >= 2 * mss ? largest - largest % mss : mss;
+    }
+
     private boolean sending() {
         return state == State.ESTABLISHED || state == State.CLOSE_WAIT || state == State.FIN_WAIT_1
                 || state == State.CLOSING || state == State.LAST_ACK;
@@ -1009,6 +1029,7 @@ public final class TcpConnection {
             return;
         }
         int mss = segmentSize();
+        int burst = sendSize(mss);
         int bufferStart = SeqNum.add(dataStart(), (int) sendBuffer.releasePosition());
         if (sndUna == sndMax && lastSendAt != NEVER && now - lastSendAt > rtt.rto()) {
             congestion.onIdleRestart(now); // RFC 5681 4.1: restart window after an idle RTO
@@ -1046,7 +1067,11 @@ public final class TcpConnection {
                 allowance = Math.max(allowance, mss);
             }
             int usable = Math.max(0, Math.min(peerLeft, allowance));
-            int n = Math.max(0, Math.min(Math.min(Math.min(unsent, mss), usable), cap));
+            int n = Math.max(0, Math.min(Math.min(Math.min(unsent, retransmission ? mss : burst), usable), cap));
+            if (n > mss) {
+                // Whole MSS-sized pieces only: the short tail goes on its own, through Nagle and SWS avoidance as ever.
+                n -= n % mss;
+            }
             boolean sendFin = closeRequested && SeqNum.add(sndNxt, n) == finSeq();
             if (n == 0 && !sendFin) {
                 if (unsent > 0 && peerLeft <= 0 && sndUna == sndMax && persistAt == NEVER) {

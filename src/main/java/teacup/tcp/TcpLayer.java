@@ -41,7 +41,18 @@ public final class TcpLayer implements IpLayer.Transport {
     private final ConnectionTable<TcpListener> listeners;
     private final TcpSegment segment = new TcpSegment();
     private final TcpOptions options = new TcpOptions();
-    private final TcpConnection.Output output = this::emit;
+    private final TcpConnection.Output output = new TcpConnection.Output() {
+        @Override
+        public void segment(TcpConnection c, int seq, int ack, int flags, int window, TcpOptions segmentOptions,
+                            int sendOffset, int length) {
+            emit(c, seq, ack, flags, window, segmentOptions, sendOffset, length);
+        }
+
+        @Override
+        public int largestSegment() {
+            return ip.segmentationOffload();
+        }
+    };
 
     /** Timers: a binary min-heap of the entries whose connection has a deadline. */
     private static final int INITIAL_TIMERS = 64;
@@ -349,7 +360,7 @@ public final class TcpLayer implements IpLayer.Transport {
     @Override
     public Counter receive(long now, int source, int destination, byte[] b, int off, int len) {
         enter(now);
-        if (segment.wrap(b, off, len, source, destination) != Defect.NONE) {
+        if (segment.wrap(b, off, len, source, destination, !ip.checksumTrusted()) != Defect.NONE) {
             return Counter.DROP_TCP_MALFORMED;
         }
         if (destination != ip.address()) {
@@ -453,13 +464,15 @@ public final class TcpLayer implements IpLayer.Transport {
         if (length > 0) {
             c.sendBuffer().copyOut(sendOffset, frame, IpLayer.PAYLOAD_OFFSET + header, length);
         }
+        // A segment above one MSS (segmentation offload) goes whole, for the device to cut and checksum.
+        int segmentSize = length > c.segmentSize() ? c.segmentSize() : 0;
         int n = TcpSegment.write(frame, IpLayer.PAYLOAD_OFFSET, c.localPort(), c.remotePort(), seq, ack, flags, window, 0,
-                segmentOptions, length, c.localIp(), c.remoteIp());
+                segmentOptions, length, c.localIp(), c.remoteIp(), segmentSize == 0);
         stats.increment(Counter.TCP_SEGMENTS_SENT);
         if ((flags & TcpSegment.RST) != 0) {
             stats.increment(Counter.TCP_RESETS_SENT);
         }
-        if (!ip.send(now, c.remoteIp(), Ipv4Packet.PROTOCOL_TCP, frame, n)) {
+        if (!ip.send(now, c.remoteIp(), Ipv4Packet.PROTOCOL_TCP, frame, n, segmentSize)) {
             sendFailed = true;
         }
     }

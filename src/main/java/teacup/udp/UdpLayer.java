@@ -87,7 +87,7 @@ public final class UdpLayer implements IpLayer.Transport {
 
     @Override
     public Counter receive(long now, int source, int destination, byte[] b, int off, int len) {
-        if (view.wrap(b, off, len, source, destination) != Defect.NONE) {
+        if (view.wrap(b, off, len, source, destination, !ip.checksumTrusted()) != Defect.NONE) {
             return Counter.DROP_UDP_MALFORMED;
         }
         UdpEndpoint e = endpoints.get(view.destinationPort());

@@ -47,6 +47,15 @@ public final class Checksum {
         return ~fold(sum) & 0xffff;
     }
 
+    /**
+     * Finishes a checksum a sender left for the device (checksum offload): the field at
+     * {@code b[off + fieldOffset]} holds the folded pseudo-header sum; the sum of
+     * {@code b[off, off+len)}, that field included, is complemented into it.
+     */
+    public static void finishInPlace(byte[] b, int off, int len, int fieldOffset) {
+        BigEndian.put16(b, off + fieldOffset, finish(add(0, b, off, len)));
+    }
+
     /** The running sum of the IPv4 pseudo-header for TCP and UDP (RFC 768, RFC 9293 3.1). */
     public static long pseudoHeader(int src, int dst, int protocol, int length) {
         return (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + protocol + length;

@@ -194,6 +194,19 @@ public final class TcpSegment {
     public static int write(byte[] b, int off, int sourcePort, int destinationPort, int sequence, int acknowledgment,
                             int flags, int window, int urgentPointer, TcpOptions options, int payloadLength,
                             int source, int destination) {
+        return write(b, off, sourcePort, destinationPort, sequence, acknowledgment, flags, window, urgentPointer, options,
+                payloadLength, source, destination, true);
+    }
+
+    /**
+     * As {@link #write(byte[], int, int, int, int, int, int, int, int, TcpOptions, int, int, int)};
+     * with {@code complete == false} the checksum field gets only the folded pseudo-header sum, for
+     * a device to finish (checksum offload: it sums from the TCP header to the end, this field
+     * included, and stores the complement). See {@link Checksum#finishInPlace}.
+     */
+    public static int write(byte[] b, int off, int sourcePort, int destinationPort, int sequence, int acknowledgment,
+                            int flags, int window, int urgentPointer, TcpOptions options, int payloadLength,
+                            int source, int destination, boolean complete) {
         int h = headerLength(options);
         if (h > MAX_HEADER_LENGTH) {
             throw new IllegalArgumentException("TCP options need " + (h - MIN_HEADER_LENGTH)
@@ -214,7 +227,11 @@ public final class TcpSegment {
         int length = h + payloadLength;
         // Unlike UDP, TCP has no "no checksum" value, so a computed zero is sent as zero (MUST-2).
         long sum = Checksum.pseudoHeader(source, destination, Ipv4Packet.PROTOCOL_TCP, length);
-        BigEndian.put16(b, off + CHECKSUM, Checksum.finish(Checksum.add(sum, b, off, length)));
+        if (complete) {
+            BigEndian.put16(b, off + CHECKSUM, Checksum.finish(Checksum.add(sum, b, off, length)));
+        } else {
+            BigEndian.put16(b, off + CHECKSUM, Checksum.fold(sum));
+        }
         return length;
     }
 }

@@ -40,6 +40,7 @@ class CommandLineTest {
         "ping --tap t0 198.18.0.1                                        | no address: give --ip",
         "ping --ip 198.18.0.2/24 198.18.0.1                              | no link: give --tap NAME or --interface IFACE",
         "ping --tap t0 --interface eth9 --ip 198.18.0.2/24 198.18.0.1    | give only one of --tap and --interface",
+        "ping --interface eth9 --offload --ip 198.18.0.2/24 198.18.0.1   | --offload works only with --tap",
         "ping --tap t0 --ip 300.1.2.3/24 198.18.0.1                      | not an IPv4 address: '300.1.2.3'",
         "ping --tap t0 --ip 198.18.0.2 198.18.0.1                        | expected ADDRESS/PREFIX",
         "ping --tap t0 --ip 198.18.0.2/33 198.18.0.1                     | prefix length must be 0..32",

@@ -109,7 +109,12 @@ final class TapNetwork implements AutoCloseable {
 
     /** Attaches to the TAP from inside the namespace; the caller then starts a stack on it (or not). */
     TapLink openTap() throws IOException {
-        tap = net.openTap(MTU);
+        return openTap(false);
+    }
+
+    /** As {@link #openTap()}; with {@code offload}, checksum and TCP segmentation offload on the TAP. */
+    TapLink openTap(boolean offload) throws IOException {
+        tap = net.openTap(MTU, offload);
         return tap;
     }
 

@@ -47,6 +47,9 @@ public final class Simulation {
     public final VirtualWire wire;
     public final Impairment impairmentA;
     public final Impairment impairmentB;
+    /** The ends' segmentation offload, when the simulation has it (else null). */
+    final OffloadingLink offloadA;
+    final OffloadingLink offloadB;
     public final Tap tapA;
     public final Tap tapB;
     public final NetStack a;
@@ -68,17 +71,31 @@ public final class Simulation {
      * @param bSend impairment of frames B sends, or null for none
      */
     public Simulation(long seed, Impairment.Config aSend, Impairment.Config bSend) {
+        this(seed, aSend, bSend, false);
+    }
+
+    /**
+     * As {@link #Simulation(long, Impairment.Config, Impairment.Config)}; with {@code offload}
+     * each end has segmentation offload ({@link OffloadingLink}): the stacks keep an MTU of
+     * {@value #MTU}, but TCP sends segments of up to 64 KB, which cross the wire whole (and
+     * whole through the impairments, so a loss takes a whole large segment).
+     */
+    public Simulation(long seed, Impairment.Config aSend, Impairment.Config bSend, boolean offload) {
         this.seed = seed;
         SplittableRandom root = new SplittableRandom(seed);
         long seedA = root.nextLong();
         long seedB = root.nextLong();
-        wire = new VirtualWire(MTU);
+        wire = new VirtualWire(offload ? OffloadingLink.MAX_PACKET : MTU);
         Link endA = wire.a();
         Link endB = wire.b();
         impairmentA = aSend == null ? null : Impairment.onSend(endA, aSend, seedA, clock);
         impairmentB = bSend == null ? null : Impairment.onSend(endB, bSend, seedB, clock);
-        tapA = new Tap("A", impairmentA == null ? endA : impairmentA, clock);
-        tapB = new Tap("B", impairmentB == null ? endB : impairmentB, clock);
+        Link belowA = impairmentA == null ? endA : impairmentA;
+        Link belowB = impairmentB == null ? endB : impairmentB;
+        offloadA = offload ? new OffloadingLink(belowA, MTU) : null;
+        offloadB = offload ? new OffloadingLink(belowB, MTU) : null;
+        tapA = new Tap("A", offload ? offloadA : belowA, clock);
+        tapB = new Tap("B", offload ? offloadB : belowB, clock);
         a = new NetStack(tapA, new Interface(A_MAC, A_IP, 24, Ipv4Address.ANY, MTU), clock, root.split());
         b = new NetStack(tapB, new Interface(B_MAC, B_IP, 24, Ipv4Address.ANY, MTU), clock, root.split());
     }

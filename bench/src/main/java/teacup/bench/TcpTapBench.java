@@ -50,8 +50,11 @@ import teacup.wire.MacAddress;
  * receiver's FIN after ours (socat closes once it has read everything). A short unmeasured
  * stream ({@code --warmup-megabytes}) goes first each time, for the JIT and the ARP cache.
  *
- * <p>Usage: {@code TcpTapBench [--megabytes N] [--seconds N] [--warmup-megabytes N] [--kernel-only]}
- * ({@code --kernel-only}: the veth streams alone, a baseline without teacup). A stream
+ * <p>Usage: {@code TcpTapBench [--megabytes N] [--seconds N] [--warmup-megabytes N] [--kernel-only]
+ * [--offload off|on|both]} ({@code --kernel-only}: the veth streams alone, a baseline without
+ * teacup; {@code --offload}: teacup's TAP without offloads (the default), with checksum and TCP
+ * segmentation offload ({@link TapLink#open(String, int, boolean)}), or both one after the other,
+ * side by side in the table). A stream
  * that hits the time bound is cut there and counted as far as it got (marked in the output).
  * Everything it makes lives in namespaces named {@code tcup-bt*-<random>}, deleted at the end
  * (also on Ctrl-C); the only processes it ends are the socats it started, by their handles.
@@ -99,17 +102,24 @@ public final class TcpTapBench {
         long warmupMegabytes = 64;
         int seconds = 30;
         boolean kernelOnly = false;
+        String offload = "off";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--megabytes" -> megabytes = Long.parseLong(args[++i]);
                 case "--warmup-megabytes" -> warmupMegabytes = Long.parseLong(args[++i]);
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--kernel-only" -> kernelOnly = true;
+                case "--offload" -> offload = args[++i];
                 default -> {
-                    System.err.println("usage: TcpTapBench [--megabytes N] [--seconds N] [--warmup-megabytes N] [--kernel-only]");
+                    System.err.println("usage: TcpTapBench [--megabytes N] [--seconds N] [--warmup-megabytes N] [--kernel-only]"
+                            + " [--offload off|on|both]");
                     System.exit(2);
                 }
             }
+        }
+        if (!List.of("off", "on", "both").contains(offload)) {
+            System.err.println("TcpTapBench: --offload takes off, on or both");
+            System.exit(2);
         }
         if (megabytes < 1 || megabytes > 65536 || warmupMegabytes < 0 || warmupMegabytes > 4096
                 || seconds < 1 || seconds > 300) {
@@ -131,8 +141,9 @@ public final class TcpTapBench {
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             Stream[] kernel = bench.kernel();
-            Stream[] teacup = kernelOnly ? null : bench.teacup();
-            bench.print(teacup, kernel);
+            Stream[] teacup = kernelOnly || offload.equals("on") ? null : bench.teacup(false);
+            Stream[] offloaded = kernelOnly || offload.equals("off") ? null : bench.teacup(true);
+            bench.print(teacup, offloaded, kernel);
         } finally {
             bench.lab.cleanUp();
             Runtime.getRuntime().removeShutdownHook(cleanup);
@@ -141,28 +152,29 @@ public final class TcpTapBench {
 
     // ---------------------------------------------------------------- teacup on a TAP
 
-    /** kernel -> teacup, then teacup -> kernel. */
-    private Stream[] teacup() throws IOException, InterruptedException {
-        String ns = "tcup-bt-" + suffix;
+    /** kernel -> teacup, then teacup -> kernel; with {@code offload}, on a TAP with checksum and segmentation offload. */
+    private Stream[] teacup(boolean offload) throws IOException, InterruptedException {
+        String ns = "tcup-bt-" + (offload ? "o" : "") + suffix;
+        String tag = offload ? "TAP+offload" : "TAP";
         lab.addNamespace(ns);
         PrivateNetwork net = PrivateNetwork.create(ns, TAP, "198.18.0.1/24", MTU);
         Interface iface = new Interface(MacAddress.parse("02:74:63:00:00:02"), Ipv4Address.parse("198.18.0.2"),
                 24, Ipv4Address.parse("198.18.0.1"), MTU);
-        TapLink tap = net.openTap(MTU);
+        TapLink tap = net.openTap(MTU, offload);
         try (NetStack stack = new NetStack(tap, iface, Clock.SYSTEM, new SplittableRandom(1)).start()) {
-            Stream in = twice("kernel -> teacup (TAP)", size -> {
+            Stream in = twice("kernel -> teacup (" + tag + ")", size -> {
                 try (TcpServerSocket listener = TcpServerSocket.bind(stack, PORT_TO_JVM, 1)) {
                     Process sender = startSocat(ns, "-u", "-b", Integer.toString(CHUNK),
                             "OPEN:/dev/zero,readbytes=" + size, "TCP:198.18.0.2:" + PORT_TO_JVM);
                     try (TcpSocket socket = listener.accept(CONNECT_TIMEOUT)) {
                         socket.setSoTimeout(STALL);
-                        return readToEnd("kernel -> teacup (TAP)", socket.getInputStream(), socket::abort);
+                        return readToEnd("kernel -> teacup (" + tag + ")", socket.getInputStream(), socket::abort);
                     } finally {
                         stop(sender);
                     }
                 }
             });
-            Stream out = twice("teacup -> kernel (TAP)", size -> {
+            Stream out = twice("teacup -> kernel (" + tag + ")", size -> {
                 Process receiver = startSocat(ns, "-u", "-b", Integer.toString(CHUNK),
                         "TCP-LISTEN:" + PORT_FROM_JVM + ",bind=198.18.0.1,reuseaddr", "OPEN:/dev/null");
                 try {
@@ -170,7 +182,7 @@ public final class TcpTapBench {
                     try (TcpSocket socket = TcpSocket.connect(stack, Ipv4Address.parse("198.18.0.1"), PORT_FROM_JVM,
                             CONNECT_TIMEOUT)) {
                         socket.setSoTimeout(STALL);
-                        return writeAll("teacup -> kernel (TAP)", size, socket.getOutputStream(), socket::shutdownOutput,
+                        return writeAll("teacup -> kernel (" + tag + ")", size, socket.getOutputStream(), socket::shutdownOutput,
                                 socket.getInputStream(), socket::abort);
                     }
                 } finally {
@@ -391,30 +403,51 @@ public final class TcpTapBench {
 
     // ---------------------------------------------------------------- output and clean-up
 
-    private void print(Stream[] teacup, Stream[] kernel) {
+    private void print(Stream[] teacup, Stream[] offloaded, Stream[] kernel) {
         System.out.printf("TCP stream, %d MiB each way (each stream bounded to %d s) after a %d MiB warm-up, MTU %d, %d CPUs%n",
                 bytes / MIB, limit.toSeconds(), warmupBytes / MIB, MTU, Runtime.getRuntime().availableProcessors());
-        System.out.printf("%-18s %18s %18s %14s%n", "direction", "teacup (TAP) MB/s", "kernel (veth) MB/s", "teacup/kernel");
+        System.out.printf("%-14s %22s %22s %22s %8s %8s%n", "direction", "teacup (TAP)", "teacup (TAP+offload)",
+                "kernel (veth)", "plain/k", "offl/k");
+        System.out.printf("%-14s %22s %22s %22s%n", "", "MB/s  Gbit/s", "MB/s  Gbit/s", "MB/s  Gbit/s");
         String[] directions = {"kernel -> JVM", "JVM -> kernel"};
-        double[] ratios = new double[2];
         for (int i = 0; i < 2; i++) {
-            if (teacup == null) {
-                System.out.printf("%-18s %18s %18s %14s%n", directions[i], "-", kernel[i].figure(), "-");
-                continue;
-            }
-            ratios[i] = kernel[i].megabytesPerSecond() == 0 ? Double.NaN
-                    : teacup[i].megabytesPerSecond() / kernel[i].megabytesPerSecond();
-            System.out.printf("%-18s %18s %18s %14.2f%n", directions[i], teacup[i].figure(), kernel[i].figure(), ratios[i]);
+            System.out.printf("%-14s %22s %22s %22s %8s %8s%n", directions[i], cell(teacup, i), cell(offloaded, i),
+                    cell(kernel, i), ratio(teacup, kernel, i), ratio(offloaded, kernel, i));
         }
-        if (teacup == null) {
+        if (teacup == null && offloaded == null) {
             return;
         }
         System.out.println("(kernel -> JVM: socat sends, the JVM reads from a teacup socket or a kernel socket;"
-                + " JVM -> kernel: the JVM writes, socat reads. MB = 10^6 bytes.)");
-        // One machine-readable line for scripts.
-        System.out.printf("RESULT tcp_stream teacup_rx_mbs=%.1f kernel_rx_mbs=%.1f rx_ratio=%.3f"
-                        + " teacup_tx_mbs=%.1f kernel_tx_mbs=%.1f tx_ratio=%.3f%n",
-                teacup[0].megabytesPerSecond(), kernel[0].megabytesPerSecond(), ratios[0],
-                teacup[1].megabytesPerSecond(), kernel[1].megabytesPerSecond(), ratios[1]);
+                + " JVM -> kernel: the JVM writes, socat reads. MB = 10^6 bytes, Gbit = 10^9 bits of payload.)");
+        // Machine-readable lines for scripts: the first as before (the TAP without offloads), then offloads.
+        if (teacup != null) {
+            System.out.printf("RESULT tcp_stream teacup_rx_mbs=%.1f kernel_rx_mbs=%.1f rx_ratio=%.3f"
+                            + " teacup_tx_mbs=%.1f kernel_tx_mbs=%.1f tx_ratio=%.3f%n",
+                    teacup[0].megabytesPerSecond(), kernel[0].megabytesPerSecond(), quotient(teacup, kernel, 0),
+                    teacup[1].megabytesPerSecond(), kernel[1].megabytesPerSecond(), quotient(teacup, kernel, 1));
+        }
+        if (offloaded != null) {
+            System.out.printf("RESULT tcp_stream_offload teacup_rx_mbs=%.1f kernel_rx_mbs=%.1f rx_ratio=%.3f"
+                            + " teacup_tx_mbs=%.1f kernel_tx_mbs=%.1f tx_ratio=%.3f%n",
+                    offloaded[0].megabytesPerSecond(), kernel[0].megabytesPerSecond(), quotient(offloaded, kernel, 0),
+                    offloaded[1].megabytesPerSecond(), kernel[1].megabytesPerSecond(), quotient(offloaded, kernel, 1));
+        }
+    }
+
+    private static String cell(Stream[] streams, int i) {
+        if (streams == null) {
+            return "-";
+        }
+        Stream s = streams[i];
+        return String.format("%.1f %7.2f%s", s.megabytesPerSecond(), s.megabytesPerSecond() * 8 / 1000, s.cut() ? " (cut)" : "");
+    }
+
+    private static double quotient(Stream[] streams, Stream[] kernel, int i) {
+        return kernel[i].megabytesPerSecond() == 0 ? Double.NaN
+                : streams[i].megabytesPerSecond() / kernel[i].megabytesPerSecond();
+    }
+
+    private static String ratio(Stream[] streams, Stream[] kernel, int i) {
+        return streams == null ? "-" : String.format("%.2f", quotient(streams, kernel, i));
     }
 }
