@@ -12,8 +12,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -79,22 +77,8 @@ final class DaemonCommand implements Callable<Integer> {
             throw new UsageException("--max-time must be positive");
         }
         Services services = services();
-        CountDownLatch stop = new CountDownLatch(1);
-        CountDownLatch stopped = new CountDownLatch(1);
         NetStack stack = new NetStack(link.open(), iface, Clock.SYSTEM, new SecureRandom());
-        int[] exitCode = {0};
-        Thread hook = new Thread(() -> {
-            stop.countDown();
-            try {
-                if (stopped.await(10, TimeUnit.SECONDS)) {
-                    // A stop asked for by SIGTERM or SIGINT is a clean end: say so with the exit code.
-                    Runtime.getRuntime().halt(exitCode[0]);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        Runtime.getRuntime().addShutdownHook(hook);
+        StopSignal signal = StopSignal.install(Duration.ofSeconds(10));
         Running running = null;
         DaemonControl control = null; // teacup status and SIGUSR1
         try {
@@ -106,11 +90,7 @@ final class DaemonCommand implements Callable<Integer> {
             System.out.println("teacup daemon: " + stack.iface() + " on " + link.describe() + describe(running)
                     + "; stop with Ctrl-C or SIGTERM");
             System.out.flush();
-            if (maxTime != null) {
-                stop.await((long) (maxTime * 1000), TimeUnit.MILLISECONDS);
-            } else {
-                stop.await();
-            }
+            signal.await(maxTime);
             int cut = stopServices(running);
             var counters = stack.statistics();
             System.out.println("teacup daemon: stopping; statistics:");
@@ -119,9 +99,10 @@ final class DaemonCommand implements Callable<Integer> {
             System.out.flush();
             if (stack.failure() != null) {
                 System.err.println("teacup: " + stack.failure().getMessage());
-                exitCode[0] = 1;
+                signal.exitCode(1);
+                return 1;
             }
-            return exitCode[0];
+            return 0;
         } finally {
             if (control != null) {
                 control.close();
@@ -132,14 +113,7 @@ final class DaemonCommand implements Callable<Integer> {
             stack.close();
             System.out.flush();
             System.err.flush();
-            stopped.countDown();
-            if (maxTime != null) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException e) {
-                    // shutting down anyway
-                }
-            }
+            signal.close();
         }
     }
 

@@ -7,8 +7,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -78,21 +76,7 @@ final class ServeCommand implements Callable<Integer> {
         var iface = link.iface();
 
         NetStack stack = new NetStack(link.open(), iface, Clock.SYSTEM, new SecureRandom());
-        CountDownLatch stop = new CountDownLatch(1);
-        CountDownLatch stopped = new CountDownLatch(1);
-        int[] exitCode = {0};
-        Thread hook = new Thread(() -> {
-            stop.countDown();
-            try {
-                if (stopped.await(15, TimeUnit.SECONDS)) {
-                    // A stop asked for by SIGTERM or SIGINT is a clean end: say so with the exit code.
-                    Runtime.getRuntime().halt(exitCode[0]);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        Runtime.getRuntime().addShutdownHook(hook);
+        StopSignal signal = StopSignal.install(Duration.ofSeconds(15));
         try {
             stack.start();
             link.obtainAddress(stack);
@@ -109,11 +93,7 @@ final class ServeCommand implements Callable<Integer> {
                 System.out.println(String.format("teacup serve: serving %s at http://%s:%d/ on %s; stop with Ctrl-C or SIGTERM",
                         server.root(), stack.iface().address(), server.port(), link.describe()));
                 System.out.flush();
-                if (maxTime != null) {
-                    stop.await((long) (maxTime * 1000), TimeUnit.MILLISECONDS);
-                } else {
-                    stop.await();
-                }
+                signal.await(maxTime);
             }
             // The server has closed every connection; give their last bytes and FINs a moment to be acknowledged.
             long deadline = System.nanoTime() + DRAIN.toNanos();
@@ -123,21 +103,15 @@ final class ServeCommand implements Callable<Integer> {
             System.out.println("teacup serve: stopped");
             if (stack.failure() != null) {
                 System.err.println("teacup: " + stack.failure().getMessage());
-                exitCode[0] = 1;
+                signal.exitCode(1);
+                return 1;
             }
-            return exitCode[0];
+            return 0;
         } finally {
             stack.close();
             System.out.flush();
             System.err.flush();
-            stopped.countDown();
-            if (maxTime != null) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException e) {
-                    // shutting down anyway
-                }
-            }
+            signal.close();
         }
     }
 
