@@ -13,7 +13,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
 import java.util.regex.Pattern;
@@ -97,6 +99,7 @@ public final class StubResolver implements Resolver {
     private final Settings settings;
     private final Clock clock;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<List<Ipv4Address>>> inFlight = new ConcurrentHashMap<>();
     private final AtomicLong queries = new AtomicLong();
     private final AtomicLong ignored = new AtomicLong();
 
@@ -170,7 +173,47 @@ public final class StubResolver implements Resolver {
         if (servers.isEmpty()) {
             throw new UnknownHostException(host + ": no DNS server configured");
         }
+        // Callers asking for a name already being looked up wait for that lookup instead of sending
+        // queries of their own: fifty connections to one host at once cost one query, not fifty
+        // queries that a busy link loses some of.
+        CompletableFuture<List<Ipv4Address>> mine = new CompletableFuture<>();
+        CompletableFuture<List<Ipv4Address>> running = inFlight.putIfAbsent(key, mine);
+        if (running != null) {
+            return awaitLookup(host, running);
+        }
+        try {
+            List<Ipv4Address> result = lookUp(host, name, key);
+            mine.complete(result);
+            return result;
+        } catch (IOException | RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            inFlight.remove(key, mine);
+        }
+    }
 
+    /** The outcome of another caller's lookup of the same name: its addresses, or its failure as ours. */
+    private static List<Ipv4Address> awaitLookup(String host, CompletableFuture<List<Ipv4Address>> running) throws IOException {
+        try {
+            return running.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while resolving " + host);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof UnknownHostException u) {
+                throw new UnknownHostException(u.getMessage());
+            }
+            if (cause instanceof IOException io) {
+                throw new IOException(io.getMessage(), io);
+            }
+            throw new IOException(host + ": " + cause, cause);
+        }
+    }
+
+    /** Asks the servers for {@code name} (following CNAMEs) and caches the answer under {@code key}. */
+    private List<Ipv4Address> lookUp(String host, byte[] name, String key) throws IOException {
         byte[] target = name;
         int hops = 0;
         long ttl = settings.maxCacheTtl().toSeconds();

@@ -53,8 +53,8 @@ public final class IpLayer {
     private static final long ANNOUNCE_INTERVAL = 2_000_000_000L;    // RFC 5227 ANNOUNCE_INTERVAL
     private static final int ICMP_ERROR_BURST = 50;
     private static final long ICMP_ERROR_REFILL_NANOS = 10_000_000L; // one token per 10 ms
-    private static final int ICMP_ERROR_MAX = 576;
-    private static final int TCP_CHECKSUM = 16;                       // the field's place in the TCP header                    // RFC 1122 3.2.2: total size bound
+    private static final int ICMP_ERROR_MAX = 576;                    // RFC 1122 3.2.2: total size bound
+    private static final int TCP_CHECKSUM = 16;                       // the field's place in the TCP header
 
     private Interface iface;
     private final long mac;

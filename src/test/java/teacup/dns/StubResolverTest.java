@@ -246,6 +246,42 @@ class StubResolverTest {
     }
 
     @Test
+    @DisplayName("callers resolving one name at once share one lookup: one query, every caller gets its answer")
+    void concurrentLookupsShareOneQuery() {
+        within(() -> {
+            java.util.concurrent.CountDownLatch asked = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            server.onUdp(q -> {
+                asked.countDown();
+                try {
+                    // Hold the answer until every caller is waiting, so all of them overlap the one lookup.
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return List.of(reply(q).a(q.name(), "198.18.0.90", 60).build());
+            });
+            StubResolver r = resolver(QUICK.withTimeout(Duration.ofSeconds(10)), B_IP);
+            int callers = 20;
+            List<java.util.concurrent.Future<List<Ipv4Address>>> results = new java.util.ArrayList<>();
+            try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int i = 0; i < callers; i++) {
+                    results.add(pool.submit(() -> r.resolve("busy.teacup.test")));
+                }
+                assertTrue(asked.await(5, java.util.concurrent.TimeUnit.SECONDS), "no query reached the server");
+                Thread.sleep(500); // the other callers find the lookup running and wait on it
+                release.countDown();
+                for (var f : results) {
+                    assertEquals(addresses("198.18.0.90"), f.get());
+                }
+            }
+            // One query; a second only if a caller was so slow to start that the first lookup was over (no cache here).
+            assertTrue(server.queries.size() <= 2, server.queries.size() + " queries sent for one name resolved by "
+                    + callers + " callers at once");
+        });
+    }
+
+    @Test
     @DisplayName("silent servers: tries x servers queries, then one line naming them; the wait is bounded")
     void allSilent() {
         within(() -> {
