@@ -3,20 +3,13 @@ package teacup.interop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
-import java.net.URISyntaxException;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import picocli.CommandLine;
-import teacup.cli.Main;
 import teacup.cli.SystemCommand;
 
 /**
@@ -35,20 +28,10 @@ class CliProcessInteropTest {
         TapNetwork.requirePrograms("ip", "ping");
     }
 
-    /** {@code java ... teacup.cli.Main args...} with the same JVM this test runs on. */
-    private static String[] teacup(String... args) throws URISyntaxException {
-        String java = ProcessHandle.current().info().command().orElse(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        String classPath = location(Main.class) + File.pathSeparator + location(CommandLine.class);
-        List<String> argv = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", classPath,
-                Main.class.getName()));
-        argv.addAll(List.of(args));
-        return argv.toArray(String[]::new);
+    private static String[] teacup(String... args) {
+        return TeacupCommand.argv(args);
     }
 
-    private static String location(Class<?> c) throws URISyntaxException {
-        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-    }
 
     private static String describe(SystemCommand.Result r) {
         return "exit " + r.exitCode() + "\nstdout:\n" + r.stdout() + "\nstderr:\n" + r.stderr();

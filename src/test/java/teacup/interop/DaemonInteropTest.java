@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -38,7 +37,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import teacup.cli.Main;
 import teacup.cli.SystemCommand;
 
 /**
@@ -128,14 +126,8 @@ class DaemonInteropTest {
         }
     }
 
-    /** {@code java ... teacup.cli.Main args...}: the test's whole class path, since the daemon needs more than picocli. */
     private static String[] teacup(String... args) {
-        String java = ProcessHandle.current().info().command().orElse(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> argv = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), Main.class.getName()));
-        argv.addAll(List.of(args));
-        return argv.toArray(String[]::new);
+        return TeacupCommand.argv(args);
     }
 
     private String daemonOutput() {

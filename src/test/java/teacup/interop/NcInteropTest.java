@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -25,8 +24,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
-import teacup.cli.Main;
 import teacup.cli.SystemCommand;
 
 /**
@@ -98,20 +95,10 @@ class NcInteropTest {
         }
     }
 
-    /** {@code java ... teacup.cli.Main args...} on the JVM this test runs on. */
-    private static List<String> teacup(String... args) throws URISyntaxException {
-        String java = ProcessHandle.current().info().command().orElse(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        String classPath = location(Main.class) + File.pathSeparator + location(CommandLine.class);
-        List<String> argv = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", classPath,
-                Main.class.getName()));
-        argv.addAll(List.of(args));
-        return argv;
+    private static List<String> teacup(String... args) {
+        return TeacupCommand.argvList(args);
     }
 
-    private static String location(Class<?> c) throws URISyntaxException {
-        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-    }
 
     private static byte[] random(int size, long seed) {
         byte[] b = new byte[size];

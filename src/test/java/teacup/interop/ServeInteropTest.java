@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -26,7 +25,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import teacup.cli.Main;
 import teacup.cli.SystemCommand;
 import teacup.http.AccessLog;
 import teacup.http.FileServer;
@@ -158,14 +156,8 @@ class ServeInteropTest {
 
     // ---------------------------------------------------------------- the CLI as a process
 
-    /** {@code java -cp <this test's class path> teacup.cli.Main args...}: serve needs HttpCore at run time. */
     private static String[] teacup(String... args) {
-        String java = ProcessHandle.current().info().command().orElse(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> argv = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), Main.class.getName()));
-        argv.addAll(List.of(args));
-        return argv.toArray(String[]::new);
+        return TeacupCommand.argv(args);
     }
 
     @Test

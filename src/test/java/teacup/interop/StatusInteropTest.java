@@ -4,14 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -22,9 +19,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import picocli.CommandLine;
 import teacup.cli.DaemonControl;
-import teacup.cli.Main;
 import teacup.cli.SystemCommand;
 import teacup.socket.TcpServerSocket;
 import teacup.socket.TcpSocket;
@@ -82,20 +77,10 @@ class StatusInteropTest {
         }
     }
 
-    /** {@code java ... teacup.cli.Main args...} with the same JVM this test runs on (compiled classes and picocli). */
-    private static String[] teacup(String... args) throws URISyntaxException {
-        String java = ProcessHandle.current().info().command().orElse(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        String classPath = location(Main.class) + File.pathSeparator + location(CommandLine.class);
-        List<String> argv = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", classPath,
-                Main.class.getName()));
-        argv.addAll(List.of(args));
-        return argv.toArray(String[]::new);
+    private static String[] teacup(String... args) {
+        return TeacupCommand.argv(args);
     }
 
-    private static String location(Class<?> c) throws URISyntaxException {
-        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-    }
 
     private static String describe(SystemCommand.Result r) {
         return "exit " + r.exitCode() + "\nstdout:\n" + r.stdout() + "\nstderr:\n" + r.stderr();
