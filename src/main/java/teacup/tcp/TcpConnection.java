@@ -196,6 +196,12 @@ public final class TcpConnection {
     private boolean finSent;
     private boolean finReceived;
     private boolean noDelay;
+    /**
+     * The end of the last new segment sent shorter than the MSS. Nagle holds a small segment back
+     * only while such a one is unacknowledged (Minshall's refinement, as Linux does): a reply of
+     * two full segments and a short tail then goes at once instead of a round trip later.
+     */
+    private int smallSentEnd;
     private boolean keepAlive;
     private boolean peerOfferedScale;
     private boolean swsOverride;
@@ -286,6 +292,7 @@ public final class TcpConnection {
         this.sndUna = iss;
         this.sndNxt = iss;
         this.sndMax = iss;
+        this.smallSentEnd = iss;
         this.recover = iss;
         this.lastHeard = now;
     }
@@ -1081,7 +1088,7 @@ public final class TcpConnection {
             }
             if (!sendFin && !retransmission && n < mss && !swsOverride) {
                 boolean idle = sndUna == sndMax;
-                boolean nagleAllows = noDelay || idle;
+                boolean nagleAllows = noDelay || idle || SeqNum.le(smallSentEnd, sndUna);
                 boolean swsAllows = n == unsent || n >= maxSndWnd / 2;
                 if (!(nagleAllows && swsAllows)) {
                     if (!swsAllows && persistAt == NEVER) {
@@ -1102,6 +1109,9 @@ public final class TcpConnection {
                 segmentsRetransmitted++;
             }
             emit(sndNxt, rcvNxt, flags, sendOffset, n);
+            if (!retransmission && n > 0 && n < mss) {
+                smallSentEnd = SeqNum.add(sndNxt, n);
+            }
             sndNxt = SeqNum.add(sndNxt, n + (sendFin ? 1 : 0));
             if (SeqNum.gt(sndNxt, sndMax)) {
                 sndMax = sndNxt;

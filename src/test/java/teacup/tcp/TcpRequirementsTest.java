@@ -237,8 +237,7 @@ class TcpRequirementsTest {
             write(2500);
             expect(ISS + 1, PEER_ISS + 1, TcpSegment.ACK, 1000);
             expect(ISS + 1001, PEER_ISS + 1, TcpSegment.ACK, 1000);
-            expectNothing(); // Nagle holds the 500-byte tail until an ACK
-            ack(ISS + 2001, 65535);
+            // The 500-byte tail: no short segment is unacknowledged, so Nagle (Minshall's form) lets it go.
             expect(ISS + 2001, PEER_ISS + 1, TcpSegment.ACK, 500);
         }
 
@@ -274,6 +273,22 @@ class TcpRequirementsTest {
         }
 
         @Test
+        @DisplayName("RFC 9293 SHLD-7 with Minshall's refinement: a short tail behind full segments goes at once; the next short one waits for it")
+        void nagleMinshall() {
+            established(mss(MSS), 20_000);
+            write(2 * MSS + 100);
+            expect(ISS + 1, PEER_ISS + 1, TcpSegment.ACK, MSS);
+            expect(ISS + 1 + MSS, PEER_ISS + 1, TcpSegment.ACK, MSS);
+            expect(ISS + 1 + 2 * MSS, PEER_ISS + 1, TcpSegment.ACK, 100);
+            write(100);
+            expectNothing(); // the short tail before it is not yet acknowledged
+            ack(ISS + 1 + 2 * MSS, 20_000);
+            expectNothing(); // still not: full segments acknowledged, the tail not
+            ack(ISS + 1 + 2 * MSS + 100, 20_000);
+            expect(ISS + 1 + 2 * MSS + 100, PEER_ISS + 1, TcpSegment.ACK, 100);
+        }
+
+        @Test
         @DisplayName("RFC 9293 MUST-38: sender SWS avoidance waits for a useful window, then the override timer sends")
         void senderSws() {
             established(mss(MSS), 20_000);
@@ -291,9 +306,12 @@ class TcpRequirementsTest {
         void finAfterData() {
             established();
             write(1500);
-            c.close(now);
+            write(300); // Nagle holds this: the 500-byte segment before it is short and unacknowledged
             expect(ISS + 1, PEER_ISS + 1, TcpSegment.ACK, 1000);
-            expect(ISS + 1001, PEER_ISS + 1, TcpSegment.ACK | TcpSegment.FIN, 500);
+            expect(ISS + 1001, PEER_ISS + 1, TcpSegment.ACK, 500);
+            expectNothing();
+            c.close(now); // nothing more will come, so nothing is worth waiting for: the tail goes with the FIN
+            expect(ISS + 1501, PEER_ISS + 1, TcpSegment.ACK | TcpSegment.FIN, 300);
             assertEquals(State.FIN_WAIT_1, c.state());
         }
 
