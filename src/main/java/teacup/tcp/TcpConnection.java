@@ -246,6 +246,11 @@ public final class TcpConnection {
     private int retransmissions;
     /** Segments sent again, for the whole life of the connection (status reports; never reset). */
     private long segmentsRetransmitted;
+    // How loss was handled, over the connection's life (status reports; never reset).
+    private long retransmissionTimeouts;
+    private long recoveryEpisodes;
+    private long tailLossProbes;
+    private long spuriousRecoveries;
     private int persistBackoff;
     private int probesUnanswered;
     private long lastHeard;
@@ -410,6 +415,26 @@ public final class TcpConnection {
     /** Segments sent more than once (timeouts, fast retransmit, SACK holes, tail loss probes, SYNs). */
     public long segmentsRetransmitted() {
         return segmentsRetransmitted;
+    }
+
+    /** Retransmission timer expiries (RFC 6298 5.5), the SYN's included. */
+    public long retransmissionTimeouts() {
+        return retransmissionTimeouts;
+    }
+
+    /** Fast recovery episodes entered (RFC 5681 3.2 / RFC 6675 5). */
+    public long recoveryEpisodes() {
+        return recoveryEpisodes;
+    }
+
+    /** Tail loss probes sent (RFC 8985 7.3). */
+    public long tailLossProbes() {
+        return tailLossProbes;
+    }
+
+    /** Window reductions taken back because D-SACKs showed them spurious (RFC 3708). */
+    public long spuriousRecoveries() {
+        return spuriousRecoveries;
     }
 
     // ---------------------------------------------------------------- user calls
@@ -680,6 +705,7 @@ public final class TcpConnection {
             // RFC 3708: every retransmission of the episode reached the peer twice, so nothing was lost: the
             // path reordered. Take the reduction back and wait for more evidence next time.
             undoPossible = false;
+            spuriousRecoveries++;
             congestion.undo(now, savedCwnd, savedSsthresh);
             reorderThreshold = Math.min(2 * reorderThreshold, 32);
         }
@@ -886,8 +912,11 @@ public final class TcpConnection {
                 transmit(now);
             }
         } else if (duplicateAcks >= reorderThreshold || lossIndicated() || probeOut && sackOn && !sacked.isEmpty()) {
-            // RFC 6582 4.1: no second fast retransmit for data sent before the last recovery began.
-            if (SeqNum.gt(sndUna, recover) || recover == iss) {
+            // RFC 6582 4.1: no second fast retransmit for data sent before the last recovery began. Our recover
+            // is one past the highest byte then sent, so SND.UNA at recover already covers it (RFC 6675 5.1: a new
+            // recovery may start once HighACK >= RecoveryPoint); requiring more would leave a loss of the very
+            // first segment after that point to the RTO.
+            if (SeqNum.ge(sndUna, recover) || recover == iss) {
                 recover = sndMax;
                 highRxt = sndUna;
                 undoPossible = sackOn;
@@ -895,6 +924,7 @@ public final class TcpConnection {
                 savedSsthresh = congestion.ssthresh();
                 episodeRetransmits = 0;
                 episodeDuplicates = 0;
+                recoveryEpisodes++;
                 congestion.onEnterRecovery(now, SeqNum.diff(sndMax, sndUna));
                 if (!retransmitNextHole(now)) {
                     retransmitFirst(now);
@@ -1409,6 +1439,7 @@ public final class TcpConnection {
             return;
         }
         retransmissions++;
+        retransmissionTimeouts++;
         rtt.backOff();
         timing = false; // Karn: no sample from a retransmitted segment
         switch (state) {
@@ -1491,6 +1522,7 @@ public final class TcpConnection {
             return;
         }
         probeOut = true;
+        tailLossProbes++;
         int bufferStart = SeqNum.add(dataStart(), (int) sendBuffer.releasePosition());
         int unsent = sendBuffer.queued() - SeqNum.diff(sndNxt, bufferStart);
         int peerLeft = SeqNum.diff(SeqNum.add(sndUna, sndWnd), sndNxt);
