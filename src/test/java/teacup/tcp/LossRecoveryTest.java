@@ -104,4 +104,116 @@ class LossRecoveryTest {
         assertEquals(2, c.recoveryEpisodes());
         assertEquals(0, c.retransmissionTimeouts());
     }
+
+    /** One past the highest sequence number sent so far. */
+    int highestSent() {
+        int max = seg(0);
+        for (Sent x : sent) {
+            if (x.seq() + x.length() - max > 0) {
+                max = x.seq() + x.length();
+            }
+        }
+        return max;
+    }
+
+    /** Segment index of sequence number {@code seq} (a segment boundary). */
+    static int index(int seq) {
+        return (seq - seg(0)) / MSS;
+    }
+
+    /** Enters recovery with segments 1 and 4 of the first ten lost; segment 1 then 4 are retransmitted. */
+    void recoveryWithTwoHoles() {
+        established();
+        write(40 * MSS);
+        assertEquals(10, c.inFlight() / MSS, "the initial window");
+        ack(seg(1)); // 0 arrived
+        ack(seg(1), 2, 4, 5, 6); // 1 and 4 missing; three segments SACKed: recovery
+        assertTrue(c.congestion().inRecovery());
+        assertEquals(2, times(seg(1)), "the first hole at once");
+        ack(seg(1), 2, 4, 5, 7);
+        assertEquals(2, times(seg(4)), "the second hole on the next duplicate ACK");
+    }
+
+    @Test
+    @DisplayName("RFC 8985 6.2: a lost retransmission of any hole is sent again once data sent after it is SACKed "
+            + "and the reordering window has passed, not at the RTO and not while it may still arrive")
+    void lostRetransmissionOfALaterHole() {
+        recoveryWithTwoHoles();
+        // Segment 1's retransmission arrives: a partial ACK up to the second hole, whose retransmission is on its way.
+        now += MS / 2;
+        ack(seg(4), 5, 8);
+        assertEquals(2, times(seg(4)), "no second copy of a retransmission that may still arrive: " + sent);
+        // Data sent after segment 4 went again arrives; segment 4 does not.
+        int highest = highestSent();
+        int resent = sent.lastIndexOf(sent.stream().filter(x -> x.seq() == seg(4)).reduce((a, b) -> b).orElseThrow());
+        assertTrue(sent.subList(resent + 1, sent.size()).stream().anyMatch(x -> x.seq() + x.length() == highest),
+                () -> "new data went out after segment 4 went again: " + sent);
+        ack(seg(4), 5, index(highest));
+        assertEquals(2, times(seg(4)), "within the reordering window it may just be late");
+        now += 2 * MS;
+        ack(seg(4), 5, index(highest));
+        assertEquals(3, times(seg(4)), "lost: it goes a third time, well before the RTO: " + sent);
+        assertEquals(0, c.retransmissionTimeouts());
+    }
+
+    @Test
+    @DisplayName("RFC 8985 6.3: with no further ACK, the reordering timer sends a lost retransmission again")
+    void reorderingTimerResendsWithoutAnAck() {
+        recoveryWithTwoHoles();
+        now += MS / 2;
+        ack(seg(4), 5, index(highestSent())); // everything after segment 4's retransmission arrived but 4 itself
+        assertEquals(2, times(seg(4)));
+        long deadline = c.nextDeadline();
+        assertTrue(deadline < now + 5 * MS, "a timer within the reordering window, not the RTO");
+        runUntil(deadline);
+        assertEquals(3, times(seg(4)), "sent again on the timer: " + sent);
+        assertEquals(0, c.retransmissionTimeouts());
+    }
+
+    @Test
+    @DisplayName("RFC 8985 7 (extended to recovery): when recovery hears nothing more, a probe resends the last "
+            + "segment long before the RTO")
+    void probeInRecovery() {
+        recoveryWithTwoHoles();
+        int last = highestSent() - MSS;
+        long before = times(last);
+        long rtoAt = now + c.rtt().rto();
+        runUntil(now + 20 * MS); // the ACKs for the retransmissions are lost: silence
+        assertTrue(c.congestion().inRecovery());
+        assertEquals(before + 1, times(last), "the last segment went again as a probe: " + sent);
+        assertTrue(now < rtoAt);
+        assertEquals(0, c.retransmissionTimeouts());
+        assertEquals(1, c.tailLossProbes());
+    }
+
+    @Test
+    @DisplayName("RFC 8985 7.3 / RFC 5681 4.2: the tail loss probe resends the last segment even with new data "
+            + "waiting, since a receiver answers a duplicate at once but may delay its ACK for new in-order data")
+    void probeResendsTheLastSegment() {
+        established();
+        write(40 * MSS); // more than the initial window: new data is waiting
+        int last = highestSent() - MSS;
+        long pto = c.nextDeadline();
+        assertTrue(pto < now + c.rtt().rto());
+        runUntil(pto);
+        assertEquals(2, times(last), "the last segment again: " + sent);
+        assertEquals(last + MSS, highestSent(), "no new data beyond it");
+    }
+
+    @Test
+    @DisplayName("RFC 6675 5.1: the first timeout keeps the SACK scoreboard, so going back resends only the holes")
+    void firstTimeoutKeepsTheScoreboard() {
+        established();
+        write(6 * MSS);
+        ack(seg(0), 3, 5); // segments 3 and 4 SACKed; 0, 1, 2 and 5 missing (too little for recovery)
+        assertFalse(c.congestion().inRecovery());
+        runUntil(now + c.rtt().rto() + 50 * MS); // the probe, then the RTO
+        assertEquals(1, c.retransmissionTimeouts());
+        sent.clear();
+        ack(seg(1)); // the ACK for the retransmitted segment 0 carries no SACK blocks (it was lost, say)
+        ack(seg(2));
+        ack(seg(3));
+        assertEquals(0, times(seg(3)), "SACKed before the timeout: not sent again: " + sent);
+        assertEquals(0, times(seg(4)), "SACKed before the timeout: not sent again: " + sent);
+    }
 }
