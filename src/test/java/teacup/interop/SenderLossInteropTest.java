@@ -37,23 +37,10 @@ class SenderLossInteropTest {
         try (TapNetwork net = TapNetwork.create()) {
             NetStack stack = net.startStack(7);
             net.dropRandomly(5);
-            TapNetwork.Background capture = System.getProperty("teacup.pcap") == null ? null
-                    : net.start("tshark", "-q", "-i", TapNetwork.TAP, "-s", "128", "-w", System.getProperty("teacup.pcap"));
-            Thread.sleep(capture == null ? 0 : 2000);
             TapNetwork.Background sink = net.start("socat", "-u",
                     "TCP-LISTEN:8201,bind=" + TapNetwork.KERNEL + ",reuseaddr", "OPEN:/dev/null");
             net.awaitTcpListener(8201, Duration.ofSeconds(10));
             byte[] chunk = new byte[64 * 1024];
-            if (System.getProperty("teacup.ss") != null) {
-                Thread.ofVirtual().start(() -> {
-                    try {
-                        Thread.sleep(1500);
-                        System.out.println("SS " + net.run(Duration.ofSeconds(5), "ss", "-tinm").stdout());
-                    } catch (Exception e) {
-                        System.out.println("SS failed " + e);
-                    }
-                });
-            }
             long start = System.nanoTime();
             ConnectionStatus status;
             try (TcpSocket socket = TcpSocket.connect(stack, TapNetwork.KERNEL_ADDRESS, 8201, CONNECT_TIMEOUT)) {
@@ -69,10 +56,6 @@ class SenderLossInteropTest {
                 status = all.get(0);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            if (capture != null) {
-                Thread.sleep(500);
-                capture.terminate(Duration.ofSeconds(5));
-            }
             assertTrue(sink.process.waitFor(READ_TIMEOUT.toSeconds(), TimeUnit.SECONDS), "socat did not end");
             System.out.printf(Locale.ROOT, "teacup -> kernel, 20 MB, 5%% drop each way: %.2f s (%.1f MB/s); "
                             + "%d segments retransmitted, %d RTOs, %d recoveries, %d TLPs, %d undone; srtt %d us, %s%n",
@@ -80,6 +63,8 @@ class SenderLossInteropTest {
                     status.recoveryEpisodes(), status.tailLossProbes(), status.spuriousRecoveries(), status.srtt() / 1000,
                     net.counters());
             assertEquals(SIZE, status.bytesSent());
+            // Before RACK-style repair of lost retransmissions and probing of stalled recoveries: 12 to 18 RTOs here.
+            assertTrue(status.retransmissionTimeouts() <= 12, "RTOs: " + status);
         }
     }
 }
