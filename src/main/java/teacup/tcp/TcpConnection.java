@@ -1581,7 +1581,10 @@ public final class TcpConnection {
             return;
         }
         int mss = Math.max(1, segmentSize());
-        long pto = Math.max(2 * rtt.srtt(), 10_000_000L);
+        // RFC 8985 7.2: PTO = 2*SRTT. The floor is two ticks of the 1 ms timestamp clock most RTT samples come
+        // from, not a fixed 10 ms: on a LAN the round trip is well under a millisecond, and a stalled flight waited
+        // ten times longer than it needed to for every probe.
+        long pto = Math.max(2 * rtt.srtt(), 2_000_000L);
         if (SeqNum.diff(sndMax, sndUna) <= mss) {
             pto += settings.minRto(); // one segment out: the peer may be holding a delayed ACK for it
         }
@@ -1590,7 +1593,7 @@ public final class TcpConnection {
         }
     }
 
-    /** RFC 8985 7.3: one new segment if there is one to send, else the last segment again; then the RTO runs. */
+    /** RFC 8985 7.3: the last segment again (new data only when that cannot be resent); then the RTO runs. */
     private void tailLossProbe(long now) {
         if (!sending() || sndUna == sndMax) {
             return;

@@ -216,4 +216,18 @@ class LossRecoveryTest {
         assertEquals(0, times(seg(3)), "SACKed before the timeout: not sent again: " + sent);
         assertEquals(0, times(seg(4)), "SACKed before the timeout: not sent again: " + sent);
     }
+
+    @Test
+    @DisplayName("RFC 8985 7.2: the probe timeout is two smoothed round trips, not a fixed 10 ms, on a sub-millisecond path")
+    void probeTimeoutFollowsTheRoundTrip() {
+        established();
+        now += 300_000L;
+        write(20 * MSS);
+        ack(seg(2)); // an RTT sample of 0.3 ms on top of the handshake's 1 ms
+        long srtt = c.rtt().srtt();
+        assertTrue(srtt < MS, "srtt " + srtt);
+        long pto = c.nextDeadline() - now;
+        assertEquals(2 * MS, pto, "2*SRTT is below the 2 ms floor, so the floor: " + pto);
+        assertTrue(pto < 10 * MS);
+    }
 }
