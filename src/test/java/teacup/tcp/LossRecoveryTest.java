@@ -230,4 +230,53 @@ class LossRecoveryTest {
         assertEquals(2 * MS, pto, "2*SRTT is below the 2 ms floor, so the floor: " + pto);
         assertTrue(pto < 10 * MS);
     }
+
+    @Test
+    @DisplayName("RFC 3708: a late D-SACK for data resent before this episode began does not undo the episode")
+    void staleDuplicateSackDoesNotUndo() {
+        established();
+        write(60 * MSS);
+        int firstFlight = c.inFlight() / MSS;
+        ack(seg(0), 1, 4); // episode one: segment 0 lost
+        assertEquals(2, times(seg(0)));
+        now += MS;
+        ack(seg(firstFlight)); // full ACK: episode one is over
+        int next = firstFlight;
+        ack(seg(next), next + 1, next + 2); // episode two: the first segment after the old recovery point lost
+        ack(seg(next), next + 1, next + 3);
+        ack(seg(next), next + 1, next + 4);
+        assertTrue(c.congestion().inRecovery());
+        assertEquals(2, c.recoveryEpisodes());
+        // The peer now reports the first episode's retransmission of segment 0 as a duplicate (it got the original
+        // late): a D-SACK, but for data resent before this episode began.
+        ack(seg(next), 0, 1, next + 1, next + 3);
+        assertEquals(0, c.spuriousRecoveries(), "the current episode is not undone by an old duplicate");
+        assertTrue(c.congestion().inRecovery());
+    }
+
+    @Test
+    @DisplayName("RFC 3708 / RFC 6675: after a spurious recovery raised the duplicate threshold, a timeout with three "
+            + "segments SACKed above the hole sets it back to three")
+    void timeoutResetsARaisedReorderingThreshold() {
+        established();
+        write(10 * MSS);
+        ack(seg(1));
+        for (int i = 0; i < 3; i++) {
+            ack(seg(1), 2, 3 + i); // segment 1 "missing": it was only late
+        }
+        assertTrue(c.congestion().inRecovery());
+        int all = highestSent();
+        ack(all); // everything, the late original included
+        ack(all, 1, 2); // the D-SACK for our retransmission: the recovery was spurious
+        assertEquals(1, c.spuriousRecoveries());
+        assertEquals(6, c.reorderThreshold());
+        write(20 * MSS);
+        int hole = index(all);
+        assertTrue(index(highestSent()) > hole + 5, "enough went out: " + sent);
+        ack(all, hole + 1, hole + 5); // four segments SACKed above a hole: fewer than the raised threshold of six
+        assertFalse(c.congestion().inRecovery());
+        runUntil(now + c.rtt().rto() + 50 * MS);
+        assertEquals(1, c.retransmissionTimeouts());
+        assertEquals(3, c.reorderThreshold(), "the evidence for reordering was wrong: back to three");
+    }
 }
