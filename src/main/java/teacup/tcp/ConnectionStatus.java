@@ -18,12 +18,29 @@ import teacup.wire.Ipv4Address;
  * @param bytesReceived         data bytes received in order
  * @param segmentsRetransmitted segments sent more than once
  * @param orphaned              the application closed its socket; the connection is finishing on its own
+ * @param retransmissionTimeouts times the retransmission timer expired
+ * @param recoveryEpisodes      fast recoveries entered on duplicate ACKs or SACK evidence
+ * @param tailLossProbes        tail loss probes sent
+ * @param spuriousRecoveries    window reductions undone because D-SACKs showed nothing was lost
  */
 public record ConnectionStatus(int localIp, int localPort, int remoteIp, int remotePort, TcpConnection.State state,
                                long srtt, long rttvar, long rto, boolean rttSampled,
                                String congestionControl, int cwnd, int ssthresh, int segmentSize,
                                int inFlight, int peerWindow, int sendQueue, int receiveQueue,
-                               long bytesSent, long bytesReceived, long segmentsRetransmitted, boolean orphaned) {
+                               long bytesSent, long bytesReceived, long segmentsRetransmitted, boolean orphaned,
+                               long retransmissionTimeouts, long recoveryEpisodes, long tailLossProbes,
+                               long spuriousRecoveries) {
+
+    /** A snapshot without the loss-recovery counters (all zero). */
+    public ConnectionStatus(int localIp, int localPort, int remoteIp, int remotePort, TcpConnection.State state,
+                            long srtt, long rttvar, long rto, boolean rttSampled,
+                            String congestionControl, int cwnd, int ssthresh, int segmentSize,
+                            int inFlight, int peerWindow, int sendQueue, int receiveQueue,
+                            long bytesSent, long bytesReceived, long segmentsRetransmitted, boolean orphaned) {
+        this(localIp, localPort, remoteIp, remotePort, state, srtt, rttvar, rto, rttSampled, congestionControl, cwnd,
+                ssthresh, segmentSize, inFlight, peerWindow, sendQueue, receiveQueue, bytesSent, bytesReceived,
+                segmentsRetransmitted, orphaned, 0, 0, 0, 0);
+    }
 
     /** The snapshot of {@code c}; call on the thread that owns it (the event loop). */
     public static ConnectionStatus of(TcpConnection c) {
@@ -33,7 +50,8 @@ public record ConnectionStatus(int localIp, int localPort, int remoteIp, int rem
                 rtt.srtt(), rtt.rttvar(), rtt.rto(), rtt.hasSample(),
                 cc instanceof Cubic ? "cubic" : "newreno", cc.cwnd(), cc.ssthresh(), Math.max(1, c.segmentSize()),
                 c.inFlight(), c.peerWindow(), c.sendBuffer().queued(), c.receiveBuffer().available(),
-                c.bytesAcknowledged(), c.bytesReceived(), c.segmentsRetransmitted(), c.orphaned());
+                c.bytesAcknowledged(), c.bytesReceived(), c.segmentsRetransmitted(), c.orphaned(),
+                c.retransmissionTimeouts(), c.recoveryEpisodes(), c.tailLossProbes(), c.spuriousRecoveries());
     }
 
     /** {@code address:port} of our end. */

@@ -239,16 +239,18 @@ public final class TcpConnection {
     private int savedSsthresh;
     private int episodeRetransmits;
     private int episodeDuplicates;
+    /** SND.UNA when the episode began: everything it retransmits lies at or above. */
+    private int episodeStart;
     /** Where the last tail loss probe resent the last segment. */
     private int probeSeq;
     /**
-     * The retransmission of the segment at SND.UNA in this recovery: when it went, and SND.MAX
-     * then. Data above that mark was sent after it; once the peer SACKs such data while the head
-     * is still missing, the retransmission was lost too (RACK's reasoning, RFC 8985 6.2, kept to
-     * the head, the one hole that stops everything).
+     * Retransmissions not yet acknowledged, with when each went and SND.MAX then: once the peer
+     * SACKs something sent after one while it is still missing, that retransmission was lost too
+     * (RACK's reasoning, RFC 8985 6.2), and it goes again without waiting for the RTO.
      */
-    private long headRetransmittedAt = NEVER;
-    private int headMark;
+    private final RetransmissionLog retransmitted = new RetransmissionLog(64);
+    /** When a retransmission that later data overtook runs out of reordering window (RFC 8985 6.3's timer). */
+    private long lossCheckAt = NEVER;
 
     // Delayed ACK (RFC 9293 3.8.6.3).
     private boolean ackPending;
@@ -262,6 +264,11 @@ public final class TcpConnection {
     private int retransmissions;
     /** Segments sent again, for the whole life of the connection (status reports; never reset). */
     private long segmentsRetransmitted;
+    // How loss was handled, over the connection's life (status reports; never reset).
+    private long retransmissionTimeouts;
+    private long recoveryEpisodes;
+    private long tailLossProbes;
+    private long spuriousRecoveries;
     private int persistBackoff;
     private int probesUnanswered;
     private long lastHeard;
@@ -427,6 +434,26 @@ public final class TcpConnection {
     /** Segments sent more than once (timeouts, fast retransmit, SACK holes, tail loss probes, SYNs). */
     public long segmentsRetransmitted() {
         return segmentsRetransmitted;
+    }
+
+    /** Retransmission timer expiries (RFC 6298 5.5), the SYN's included. */
+    public long retransmissionTimeouts() {
+        return retransmissionTimeouts;
+    }
+
+    /** Fast recovery episodes entered (RFC 5681 3.2 / RFC 6675 5). */
+    public long recoveryEpisodes() {
+        return recoveryEpisodes;
+    }
+
+    /** Tail loss probes sent (RFC 8985 7.3). */
+    public long tailLossProbes() {
+        return tailLossProbes;
+    }
+
+    /** Window reductions taken back because D-SACKs showed them spurious (RFC 3708). */
+    public long spuriousRecoveries() {
+        return spuriousRecoveries;
     }
 
     // ---------------------------------------------------------------- user calls
@@ -682,7 +709,10 @@ public final class TcpConnection {
         }
         int scaledWindow = window << sendScale;
         if (sackOn && options.sackBlockCount() > 0 && undoPossible && isDuplicateSack(ack, options)
-                && options.sackLeft(0) != probeSeq) { // a probe's duplicate says nothing about the episode
+                && options.sackLeft(0) != probeSeq // a probe's duplicate says nothing about the episode
+                && SeqNum.ge(options.sackLeft(0), episodeStart)) {
+            // Only data of this episode: a D-SACK for something resent before it began (a timeout going back
+            // over data whose SACKs were lost, say) would otherwise make a real loss look spurious.
             episodeDuplicates++;
         }
         boolean newSack = sackOn && options.sackBlockCount() > 0 && recordSack(options);
@@ -697,7 +727,11 @@ public final class TcpConnection {
             // RFC 3708: every retransmission of the episode reached the peer twice, so nothing was lost: the
             // path reordered. Take the reduction back and wait for more evidence next time.
             undoPossible = false;
+            spuriousRecoveries++;
             congestion.undo(now, savedCwnd, savedSsthresh);
+            // Nothing of that episode was lost, so it no longer guards its window against a second reduction
+            // (RFC 6582 4.1): the next real loss, even below the old recovery point, starts recovery at once.
+            recover = sndUna;
             reorderThreshold = Math.min(2 * reorderThreshold, 32);
         }
         // Window update (RFC 9293 3.10.7.4): from a newer segment, or the same one with a newer ACK.
@@ -858,7 +892,7 @@ public final class TcpConnection {
         }
         sndUna = ack;
         sacked.shift(acked);
-        headRetransmittedAt = NEVER; // the head moved; its retransmission, if any, arrived
+        retransmitted.acknowledged(sndUna);
         if (SeqNum.lt(sndNxt, sndUna)) {
             sndNxt = sndUna;
         }
@@ -870,10 +904,14 @@ public final class TcpConnection {
             } else {
                 // RFC 6582 3.2 step 5: a partial acknowledgment; the next hole goes at once.
                 congestion.onPartialAck(acked);
+                // The new first segment went again earlier in this recovery (it lies below HighRxt): with SACK, that
+                // copy is still on its way and sending it once more only earns a D-SACK (which then reads as a
+                // spurious recovery); whether it was lost is the lost-retransmission check's call.
+                boolean headResent = sackOn && SeqNum.gt(highRxt, sndUna);
                 if (SeqNum.lt(highRxt, sndUna)) {
                     highRxt = sndUna;
                 }
-                if (!retransmitNextHole(now)) {
+                if (!retransmitLost(now) && !retransmitNextHole(now) && !headResent) {
                     retransmitFirst(now);
                 }
             }
@@ -888,6 +926,7 @@ public final class TcpConnection {
         // RFC 6298 5.2 and 5.3: stop the timer when all is acknowledged, else restart it.
         retransmitAt = sndUna == sndMax ? NEVER : now + rtt.rto();
         armProbe(now);
+        armLossCheck();
     }
 
     /** RFC 5681 3.2 with RFC 6582: the third duplicate ACK starts fast retransmit; more inflate the window. */
@@ -895,17 +934,20 @@ public final class TcpConnection {
         duplicateAcks++;
         if (congestion.inRecovery()) {
             congestion.onDuplicateAckInRecovery();
-            if (headRetransmissionLost(now)) {
-                retransmitFirst(now);
-                return;
-            }
-            // RFC 6675 NextSeg rule 1: with a scoreboard, fill the next hole before sending new data.
-            if (!retransmitNextHole(now)) {
+            // RFC 6675 NextSeg rule 1: with a scoreboard, fill the lowest hole before sending new data; a lost
+            // retransmission is the lowest of all (RFC 8985 6.2).
+            if (!retransmitLost(now) && !retransmitNextHole(now)) {
                 transmit(now);
             }
+            armLossCheck();
+            probeOut = false; // the peer answered: a further silence may be probed again
+            armProbe(now);
         } else if (duplicateAcks >= reorderThreshold || lossIndicated() || probeOut && sackOn && !sacked.isEmpty()) {
-            // RFC 6582 4.1: no second fast retransmit for data sent before the last recovery began.
-            if (SeqNum.gt(sndUna, recover) || recover == iss) {
+            // RFC 6582 4.1: no second fast retransmit for data sent before the last recovery began. Our recover
+            // is one past the highest byte then sent, so SND.UNA at recover already covers it (RFC 6675 5.1: a new
+            // recovery may start once HighACK >= RecoveryPoint); requiring more would leave a loss of the very
+            // first segment after that point to the RTO.
+            if (SeqNum.ge(sndUna, recover) || recover == iss) {
                 recover = sndMax;
                 highRxt = sndUna;
                 undoPossible = sackOn;
@@ -913,6 +955,8 @@ public final class TcpConnection {
                 savedSsthresh = congestion.ssthresh();
                 episodeRetransmits = 0;
                 episodeDuplicates = 0;
+                episodeStart = sndUna;
+                recoveryEpisodes++;
                 congestion.onEnterRecovery(now, SeqNum.diff(sndMax, sndUna));
                 if (!retransmitNextHole(now)) {
                     retransmitFirst(now);
@@ -960,15 +1004,52 @@ public final class TcpConnection {
     }
 
     /**
-     * The head's retransmission is lost when data sent after it has been SACKed and a quarter of
-     * a round trip has passed since (RFC 8985's reordering window), while the head is still missing.
+     * RFC 8985 6.2's reordering window: how long after a retransmission, once something sent later
+     * has arrived, the sender still allows for it to be merely late: a quarter of the smoothed RTT,
+     * but at least 1 ms, the granularity of the timestamps most RTT samples come from.
      */
-    private boolean headRetransmissionLost(long now) {
-        if (headRetransmittedAt == NEVER || sacked.isEmpty()) {
+    private long reorderingWindow() {
+        return Math.max(rtt.srtt() / 4, 1_000_000L);
+    }
+
+    /**
+     * Sends again the lowest retransmission that {@link RetransmissionLog} shows lost (RFC 8985
+     * 6.2: data sent after it arrived, it did not, and the reordering window passed). In recovery
+     * only; true when one went.
+     */
+    private boolean retransmitLost(long now) {
+        if (!congestion.inRecovery() || retransmitted.size() == 0) {
             return false;
         }
-        long window = Math.max(rtt.srtt() / 4, 1_000_000L);
-        return sacked.highest() > SeqNum.diff(headMark, sndUna) && now - headRetransmittedAt >= window;
+        int i = retransmitted.lostIndex(sndUna, sacked, now, reorderingWindow());
+        if (i < 0) {
+            return false;
+        }
+        int seq = retransmitted.start(i);
+        int bufferStart = SeqNum.add(dataStart(), (int) sendBuffer.releasePosition());
+        int from = SeqNum.lt(seq, sndUna) ? sndUna : seq;
+        int sendOffset = SeqNum.diff(from, bufferStart);
+        int n = Math.min(SeqNum.diff(retransmitted.end(i), from), sendBuffer.queued() - sendOffset);
+        if (sendOffset < 0 || n <= 0) {
+            return false;
+        }
+        timing = false; // Karn
+        episodeRetransmits++;
+        segmentsRetransmitted++;
+        retransmitted.add(from, SeqNum.add(from, n), sndMax, now);
+        emit(from, rcvNxt, TcpSegment.ACK, sendOffset, n);
+        lastSendAt = now;
+        retransmitAt = now + rtt.rto();
+        return true;
+    }
+
+    /** Runs the reordering timer for the earliest retransmission that later data has overtaken. */
+    private void armLossCheck() {
+        lossCheckAt = congestion.inRecovery() && retransmitted.size() > 0
+                ? retransmitted.nextLossTime(sndUna, sacked, reorderingWindow()) : NEVER;
+        if (lossCheckAt == Long.MAX_VALUE) {
+            lossCheckAt = NEVER;
+        }
     }
 
     /** Bytes the peer SACKed above SND.UNA. */
@@ -1152,8 +1233,9 @@ public final class TcpConnection {
         timing = false; // Karn
         episodeRetransmits++;
         segmentsRetransmitted++;
-        headRetransmittedAt = now;
-        headMark = sndMax;
+        if (n > 0) {
+            retransmitted.add(sndUna, SeqNum.add(sndUna, n), sndMax, now);
+        }
         emit(sndUna, rcvNxt, TcpSegment.ACK | (withFin ? TcpSegment.FIN : 0), sendOffset, n);
         if (SeqNum.lt(highRxt, SeqNum.add(sndUna, n))) {
             highRxt = SeqNum.add(sndUna, n);
@@ -1210,10 +1292,7 @@ public final class TcpConnection {
         timing = false; // Karn
         episodeRetransmits++;
         segmentsRetransmitted++;
-        if (holeStart == 0) {
-            headRetransmittedAt = now;
-            headMark = sndMax;
-        }
+        retransmitted.add(SeqNum.add(sndUna, holeStart), SeqNum.add(sndUna, holeStart + n), sndMax, now);
         emit(SeqNum.add(sndUna, holeStart), rcvNxt, TcpSegment.ACK, sendOffset, n);
         highRxt = SeqNum.add(sndUna, holeStart + n);
         lastSendAt = now;
@@ -1401,6 +1480,12 @@ public final class TcpConnection {
                 sendAck();
             }
         }
+        if (now >= lossCheckAt) {
+            lossCheckAt = NEVER;
+            if (retransmitLost(now)) {
+                armLossCheck();
+            }
+        }
         if (now >= probeAt) {
             probeAt = NEVER;
             if (now < retransmitAt) {
@@ -1444,6 +1529,7 @@ public final class TcpConnection {
             return;
         }
         retransmissions++;
+        retransmissionTimeouts++;
         rtt.backOff();
         timing = false; // Karn: no sample from a retransmitted segment
         switch (state) {
@@ -1455,7 +1541,20 @@ public final class TcpConnection {
                 // RFC 5681 3.1 and RFC 6582 3.2 step 4: collapse the window, forget recovery, go back to SND.UNA.
                 congestion.onRetransmissionTimeout(now, SeqNum.diff(sndMax, sndUna));
                 recover = sndMax;
-                sacked.clear(); // RFC 6675 5.1: after a timeout the receiver may have reneged; start afresh
+                if (reorderThreshold > 3 && sackedBytes() >= 3 * Math.max(1, segmentSize())) {
+                    // A raised threshold let a loss that three SACKed segments already showed run into the RTO: the
+                    // earlier reordering evidence was wrong or is stale (Linux resets its reordering degree likewise).
+                    reorderThreshold = 3;
+                }
+                if (retransmissions > 1) {
+                    // RFC 6675 5.1 / RFC 2018 8: the receiver may have reneged on what it SACKed. The first timeout keeps
+                    // the scoreboard, so going back resends only the holes rather than the whole window (each resent
+                    // segment the peer already has would come back as a D-SACK); a second one for the same data
+                    // starts afresh, so SACKed data the receiver discarded cannot stall the connection.
+                    sacked.clear();
+                }
+                retransmitted.clear(); // everything outstanding goes again from SND.UNA
+                lossCheckAt = NEVER;
                 undoPossible = false;
                 duplicateAcks = 0;
                 sndNxt = sndUna;
@@ -1504,14 +1603,23 @@ public final class TcpConnection {
      * RTO, so a loss at the tail of a flight (which leaves no later segments to cause duplicate
      * ACKs) is found by the ACK the probe draws instead of by the timeout. With SACK only: the
      * probe's SACK is what reveals the hole.
+     *
+     * <p>Unlike RFC 8985 7.2 we also probe in fast recovery. The RFC leaves recovery to the ACK
+     * clock and RACK's reordering timer, but both need ACKs, and a Linux receiver coalesces its
+     * SACKs for out-of-order data (one ACK may stand for a whole burst): when that ACK is lost,
+     * or the last retransmission is, nothing more comes back and recovery would sit out a
+     * 200 ms RTO. A probe draws a fresh ACK; its SACK then shows which retransmissions were lost.
      */
     private void armProbe(long now) {
         probeAt = NEVER;
-        if (!sackOn || probeOut || congestion.inRecovery() || sndUna == sndMax || !rtt.hasSample() || !sending()) {
+        if (!sackOn || probeOut || sndUna == sndMax || !rtt.hasSample() || !sending()) {
             return;
         }
         int mss = Math.max(1, segmentSize());
-        long pto = Math.max(2 * rtt.srtt(), 10_000_000L);
+        // RFC 8985 7.2: PTO = 2*SRTT. The floor is two ticks of the 1 ms timestamp clock most RTT samples come
+        // from, not a fixed 10 ms: on a LAN the round trip is well under a millisecond, and a stalled flight waited
+        // ten times longer than it needed to for every probe.
+        long pto = Math.max(2 * rtt.srtt(), 2_000_000L);
         if (SeqNum.diff(sndMax, sndUna) <= mss) {
             pto += settings.minRto(); // one segment out: the peer may be holding a delayed ACK for it
         }
@@ -1520,39 +1628,44 @@ public final class TcpConnection {
         }
     }
 
-    /** RFC 8985 7.3: one new segment if there is one to send, else the last segment again; then the RTO runs. */
+    /** RFC 8985 7.3: the last segment again (new data only when that cannot be resent); then the RTO runs. */
     private void tailLossProbe(long now) {
-        if (!sending() || sndUna == sndMax || congestion.inRecovery()) {
+        if (!sending() || sndUna == sndMax) {
             return;
         }
         probeOut = true;
+        tailLossProbes++;
         int bufferStart = SeqNum.add(dataStart(), (int) sendBuffer.releasePosition());
         int unsent = sendBuffer.queued() - SeqNum.diff(sndNxt, bufferStart);
         int peerLeft = SeqNum.diff(SeqNum.add(sndUna, sndWnd), sndNxt);
-        if (unsent > 0 && peerLeft > 0 && sndNxt == sndMax) {
+        // RFC 8985 7.3 prefers new data for the probe; we send the last segment again whenever we can. A receiver
+        // may hold its ACK for in-order data (RFC 5681 4.2 allows up to 500 ms; Linux, holding unread data, waits
+        // for its 40 ms delayed-ACK timer even for several full segments), so a probe of new data can be answered
+        // only after the RTO. A segment it already has, or one beyond a hole, is answered at once (RFC 5681 4.2,
+        // RFC 2883), and either answer tells what is missing.
+        int n = Math.min(Math.max(1, segmentSize()), SeqNum.diff(sndMax, sndUna));
+        int seq = SeqNum.add(sndMax, -n);
+        int sendOffset = SeqNum.diff(seq, bufferStart);
+        if (!finSent && sendOffset >= 0 && sendOffset + n <= sendBuffer.queued()) {
+            timing = false; // Karn
+            segmentsRetransmitted++;
+            probeSeq = seq;
+            retransmitted.add(seq, SeqNum.add(seq, n), sndMax, now); // once SACKed, evidence against earlier ones
+            emit(seq, rcvNxt, TcpSegment.ACK, sendOffset, n);
+            lastSendAt = now;
+        } else if (unsent > 0 && peerLeft > 0 && sndNxt == sndMax) {
             probeBudget = true;
             swsOverride = true;
             transmit(now);
             probeBudget = false;
             swsOverride = false;
-        } else if (!finSent) {
-            int n = Math.min(Math.max(1, segmentSize()), SeqNum.diff(sndMax, sndUna));
-            int seq = SeqNum.add(sndMax, -n);
-            int sendOffset = SeqNum.diff(seq, bufferStart);
-            if (sendOffset >= 0 && sendOffset + n <= sendBuffer.queued()) {
-                timing = false; // Karn
-                segmentsRetransmitted++;
-                probeSeq = seq;
-                emit(seq, rcvNxt, TcpSegment.ACK, sendOffset, n);
-                lastSendAt = now;
-            }
         }
         retransmitAt = now + rtt.rto();
     }
 
     /** When {@link #poll} next has work. */
     public long nextDeadline() {
-        return Math.min(Math.min(Math.min(Math.min(retransmitAt, probeAt), timeWaitUntil), finWait2Until),
+        return Math.min(Math.min(Math.min(Math.min(Math.min(retransmitAt, lossCheckAt), probeAt), timeWaitUntil), finWait2Until),
                 Math.min(Math.min(ackAt, persistAt), keepAliveDeadline()));
     }
 
@@ -1575,6 +1688,7 @@ public final class TcpConnection {
         ackAt = NEVER;
         persistAt = NEVER;
         probeAt = NEVER;
+        lossCheckAt = NEVER;
     }
 
     @Override
