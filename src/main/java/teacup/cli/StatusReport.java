@@ -16,7 +16,7 @@ import teacup.tcp.ListenerStatus;
  */
 public final class StatusReport {
     private static final String[] HEADER = {"State", "Local", "Peer", "RTT ms", "RTO ms", "cwnd", "ssthresh",
-            "In-flight", "Send-Q", "Recv-Q", "Sent", "Received", "Retrans", ""};
+            "In-flight", "Send-Q", "Recv-Q", "Sent", "Received", "RTOs", "Recoveries", "Retrans", ""};
     /** Columns that hold text and line up on the left; the numbers line up on the right. */
     private static final int LEFT_ALIGNED = 3;
 
@@ -56,7 +56,8 @@ public final class StatusReport {
             state(c.state()), c.local(), c.remote(), rtt, millis(c.rto()),
             c.cwnd() + " (" + segments + " seg)", ssthresh,
             Integer.toString(c.inFlight()), Integer.toString(c.sendQueue()), Integer.toString(c.receiveQueue()),
-            bytes(c.bytesSent()), bytes(c.bytesReceived()), Long.toString(c.segmentsRetransmitted()),
+            bytes(c.bytesSent()), bytes(c.bytesReceived()), Long.toString(c.retransmissionTimeouts()),
+            Long.toString(c.recoveryEpisodes()), Long.toString(c.segmentsRetransmitted()),
             c.orphaned() ? "closed by the application" : "",
         };
     }

@@ -27,7 +27,7 @@ class StatusReportTest {
 
     private static ConnectionStatus established() {
         return new ConnectionStatus(US, 5000, PEER, 43210, State.ESTABLISHED, 10 * MS, 2_500_000, 210 * MS, true,
-                "newreno", 14480, 20000, 1448, 2896, 65535, 4000, 17, 1_234_567L, 5_000_000_000L, 3, false);
+                "newreno", 14480, 20000, 1448, 2896, 65535, 4000, 17, 1_234_567L, 5_000_000_000L, 3, false, 1, 2, 4, 0);
     }
 
     private static ConnectionStatus closing() {
@@ -43,13 +43,13 @@ class StatusReportTest {
     }
 
     @Test
-    @DisplayName("a connection's line shows state, both ends, RTT, RTO, cwnd in bytes and segments, queues and exact byte totals")
+    @DisplayName("a connection's line shows state, both ends, RTT, RTO, cwnd in bytes and segments, queues, exact byte totals, RTOs, recoveries and retransmissions")
     void connectionLine() {
         String report = StatusReport.format(status());
         String line = report.lines().filter(l -> l.contains("ESTABLISHED")).findFirst().orElseThrow(() -> new AssertionError(report));
         List<String> fields = List.of(line.strip().split(" {1,}"));
         assertEquals(List.of("ESTABLISHED", "198.18.0.2:5000", "198.18.0.1:43210", "10.0/2.5", "210.0", "14480", "(10", "seg)",
-                "20000", "2896", "4000", "17", "1234567", "(1.2", "MiB)", "5000000000", "(4.7", "GiB)", "3"), fields, report);
+                "20000", "2896", "4000", "17", "1234567", "(1.2", "MiB)", "5000000000", "(4.7", "GiB)", "1", "2", "3"), fields, report);
     }
 
     @Test
@@ -57,7 +57,7 @@ class StatusReportTest {
     void closingLine() {
         String report = StatusReport.format(status());
         String line = report.lines().filter(l -> l.contains("FIN-WAIT-2")).findFirst().orElseThrow(() -> new AssertionError(report));
-        assertTrue(line.matches(".*198\\.18\\.0\\.1:80 +- +1000\\.0 +14600 \\(10 seg\\) +- +0 +0 +0 +0 +512 +0 +closed by the application"),
+        assertTrue(line.matches(".*198\\.18\\.0\\.1:80 +- +1000\\.0 +14600 \\(10 seg\\) +- +0 +0 +0 +0 +512 +0 +0 +0 +closed by the application"),
                 line);
     }
 
