@@ -10,22 +10,24 @@ import teacup.wire.SeqNum;
  * has not, and a reordering window has passed since it went. Without this, a lost retransmission
  * is found only by the RTO, since duplicate ACKs and SACK holes each trigger one retransmission.
  *
- * <p>A fixed number of entries, allocated once; when full, the oldest is forgotten (the RTO still
- * covers it). Pure state: times are passed in.
+ * <p>A fixed number of entries, allocated by the first retransmission (most connections never
+ * retransmit, and a thousand idle or TIME-WAIT connections should not each carry the arrays);
+ * when full, the oldest is forgotten (the RTO still covers it). Pure state: times are passed in.
  */
 final class RetransmissionLog {
-    private final int[] start;
-    private final int[] end;
+    private final int capacity;
+    private int[] start;
+    private int[] end;
     /** SND.MAX when the segment went: data at or beyond it was sent later. */
-    private final int[] mark;
-    private final long[] sentAt;
+    private int[] mark;
+    private long[] sentAt;
     private int count;
 
     RetransmissionLog(int capacity) {
-        start = new int[capacity];
-        end = new int[capacity];
-        mark = new int[capacity];
-        sentAt = new long[capacity];
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be at least 1");
+        }
+        this.capacity = capacity;
     }
 
     int size() {
@@ -38,8 +40,14 @@ final class RetransmissionLog {
 
     /** {@code [from, to)} went again at {@code now}, with SND.MAX at {@code sndMax}; it replaces any entry for the same start. */
     void add(int from, int to, int sndMax, long now) {
+        if (start == null) {
+            start = new int[capacity];
+            end = new int[capacity];
+            mark = new int[capacity];
+            sentAt = new long[capacity];
+        }
         remove(from);
-        if (count == start.length) {
+        if (count == capacity) {
             removeAt(0);
         }
         start[count] = from;
