@@ -646,6 +646,18 @@ public final class TcpConnection {
             sendAck();
             return;
         }
+        // The peer's SYN again while we are in SYN-RECEIVED: our SYN-ACK was lost. Answer with the
+        // SYN-ACK at once rather than the bare ACK an unacceptable segment gets (Linux does the same),
+        // echoing this SYN's timestamp: echoing the first SYN's would give the peer a first RTT sample
+        // as long as its SYN timeout (1 s), and an RTO and probe timeout of seconds to start with.
+        if (syn && !rst && state == State.SYN_RECEIVED && seq == irs && (flags & TcpSegment.ACK) == 0) {
+            if (hasTimestamp) {
+                tsRecent = options.tsVal();
+                tsRecentAt = now;
+            }
+            sendSyn(now, true);
+            return;
+        }
         // 1. Sequence number check (RFC 9293 3.10.7.4, the four cases).
         if (!acceptable(seq, segLen, rcvWnd)) {
             if (!rst) {
@@ -879,7 +891,13 @@ public final class TcpConnection {
         if (release > 0) {
             sendBuffer.release(release);
         }
-        if (timestampsOn && options.hasTimestamps() && options.tsEcr() != 0) {
+        if (state == State.SYN_SENT && retransmissions > 0) {
+            // Our SYN went more than once, and the peer's SYN-ACK may itself be a retransmission made by its
+            // timer, echoing the first SYN: a sample would then measure our SYN timeout (a second or more)
+            // and start the connection with an RTO and probe timeout of seconds. Karn's rule instead: no sample
+            // from the handshake; the first data acknowledged gives one.
+            timing = false;
+        } else if (timestampsOn && options.hasTimestamps() && options.tsEcr() != 0) {
             // RFC 7323 4.1: the echoed timestamp dates the segment acknowledged, retransmitted or not.
             int elapsedMillis = timestampNow(now) - options.tsEcr();
             if (elapsedMillis >= 0) {

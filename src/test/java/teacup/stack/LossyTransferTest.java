@@ -96,14 +96,15 @@ class LossyTransferTest {
     }
 
     @ParameterizedTest(name = "seed {0}")
-    @ValueSource(longs = {1, 2, 3})
+    @ValueSource(longs = {1, 2, 3, 6})
     @DisplayName("RFC 6675 + RFC 8985: 20 MB over a 0.5 ms path with 5% loss each way arrives without waiting on timeouts")
     void twentyMegabytesThroughFivePercentLoss(long seed) throws Exception {
         Result r = transfer(seed, 0.05, 250_000L, TcpConnection.Settings.defaults());
         System.out.println("5% loss, seed " + seed + ": " + r);
         // Before loss recovery repaired lost retransmissions and probed stalls, these seeds took 1.1 to 2.4 s with
         // 4 to 9 RTOs of 200 ms each; now each takes well under 1.5 s with at most three (seed 2 has three since
-        // Nagle lets a short tail go behind full segments: other segments, other losses).
+        // Nagle lets a short tail go behind full segments: other segments, other losses). Seed 6 loses the first
+        // SYN: it took 2.2 s while the handshake's retransmitted SYN gave an RTT sample of a second.
         assertTrue(r.sender.retransmissionTimeouts() <= 3, r::toString);
         assertTrue(r.nanos < 1_500 * MS, r::toString);
     }

@@ -174,6 +174,39 @@ class TcpRequirementsTest {
     @Nested
     class Opening {
         @Test
+        @DisplayName("RFC 6298 3 (Karn): a SYN-ACK answering a retransmitted SYN gives no RTT sample, even one dated by its timestamp echo")
+        void noRttSampleFromARetransmittedSyn() {
+            settings = settings.withTimestamps(true);
+            c = TcpConnection.connect(now, settings, output, LOCAL_IP, 40000, REMOTE_IP, 80, ISS);
+            Seg first = expect(ISS, 0, TcpSegment.SYN, 0);
+            runUntil(now + c.rtt().rto()); // the SYN times out and goes again
+            expect(ISS, 0, TcpSegment.SYN, 0);
+            // The peer's SYN-ACK, sent by its own timer, echoes the timestamp of our first SYN, a second back.
+            at(now + MS);
+            send(PEER_ISS, ISS + 1, TcpSegment.SYN | TcpSegment.ACK, 65535,
+                    mss(MSS).timestamps(5000, first.options().tsVal()), new byte[0]);
+            assertEquals(State.ESTABLISHED, c.state());
+            assertFalse(c.rtt().hasSample(), "no sample from the handshake after a retransmitted SYN");
+        }
+
+        @Test
+        @DisplayName("RFC 7323 4.3: a retransmitted SYN in SYN-RECEIVED gets the SYN-ACK again at once, echoing its own timestamp")
+        void retransmittedSynGetsSynAckWithFreshEcho() {
+            settings = settings.withTimestamps(true);
+            c = TcpConnection.accept(now, settings, output, LOCAL_IP, 80, REMOTE_IP, 40000, ISS, PEER_ISS, 65535,
+                    mss(MSS).timestamps(1000, 0));
+            Seg first = expect(ISS, PEER_ISS + 1, TcpSegment.SYN | TcpSegment.ACK, 0);
+            assertEquals(1000, first.options().tsEcr());
+            // That SYN-ACK was lost; a second later the peer's SYN comes again with a later timestamp.
+            at(now + 1000 * MS);
+            sent.clear(); // our own SYN-ACK retransmission timer may have fired meanwhile
+            send(PEER_ISS, 0, TcpSegment.SYN, 65535, mss(MSS).timestamps(2000, 0), new byte[0]);
+            Seg again = expect(ISS, PEER_ISS + 1, TcpSegment.SYN | TcpSegment.ACK, 0);
+            assertEquals(2000, again.options().tsEcr(), "the echo dates the SYN just answered, not the first");
+            assertEquals(State.SYN_RECEIVED, c.state());
+        }
+
+        @Test
         @DisplayName("RFC 9293 MUST-10: simultaneous open; a SYN in SYN-SENT answers SYN-ACK and both establish")
         void simultaneousOpen() {
             synSent();
