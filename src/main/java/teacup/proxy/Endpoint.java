@@ -22,12 +22,6 @@ public interface Endpoint extends AutoCloseable {
 
     OutputStream output() throws IOException;
 
-    /**
-     * Reads wait at most this long before throwing {@link java.net.SocketTimeoutException}; the
-     * endpoint stays usable after such a time-out. Zero: wait forever.
-     */
-    void setReadTimeout(Duration timeout) throws IOException;
-
     /** Sends FIN after what was written; reading goes on. */
     void shutdownOutput() throws IOException;
 
@@ -79,11 +73,6 @@ public interface Endpoint extends AutoCloseable {
         @Override
         public OutputStream output() throws IOException {
             return socket.getOutputStream();
-        }
-
-        @Override
-        public void setReadTimeout(Duration timeout) throws IOException {
-            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
         }
 
         @Override
@@ -150,11 +139,6 @@ public interface Endpoint extends AutoCloseable {
         @Override
         public OutputStream output() {
             return socket.getOutputStream();
-        }
-
-        @Override
-        public void setReadTimeout(Duration timeout) {
-            socket.setSoTimeout(timeout);
         }
 
         @Override

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -14,16 +15,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * directions have ended. End of stream one way is passed on as a half-close (FIN) and the other
  * way keeps going; an error either way aborts both ends, so each peer learns the relay failed.
  *
- * <p>{@link #finish} winds the relay down gently: each direction stops forwarding, sends FIN on
- * its way out, and keeps reading (and dropping) what its source still sends until that source's
- * FIN, so that closing afterwards leaves no unread data behind to turn the close into a reset.
- * Reads wake every {@link #POLL} to notice that request, since a blocked read cannot otherwise be
- * woken without closing its socket.
+ * <p>{@link #finish} winds the relay down gently: FIN goes both ways at once, and each direction
+ * then reads (and drops) what its source still sends until that source's FIN, so that closing
+ * afterwards leaves no unread data behind to turn the close into a reset. The reads simply block;
+ * nothing polls, so a thousand idle relays cost nothing but their parked threads.
  */
 public final class Relay {
     /** Large enough that a bulk transfer moves in few calls per direction. */
     static final int BUFFER = 64 * 1024;
-    static final Duration POLL = Duration.ofMillis(200);
     /** How long a finishing relay waits for its last bytes and FIN to be acknowledged before it closes. */
     static final Duration LINGER = Duration.ofSeconds(1);
 
@@ -34,6 +33,9 @@ public final class Relay {
     private final CountDownLatch done = new CountDownLatch(1);
     private final AtomicLong bytesAtoB = new AtomicLong();
     private final AtomicLong bytesBtoA = new AtomicLong();
+    /** Whether FIN went to a, and to b: once each, whether the relay or the end of a stream sent it. */
+    private final AtomicBoolean finToA = new AtomicBoolean();
+    private final AtomicBoolean finToB = new AtomicBoolean();
     private volatile boolean finishing;
     private volatile boolean closing;
     private volatile IOException failure;
@@ -50,20 +52,22 @@ public final class Relay {
      */
     public static Relay start(Endpoint a, Endpoint b, Runnable onDone) {
         Relay r = new Relay(a, b, onDone);
-        try {
-            a.setReadTimeout(POLL);
-            b.setReadTimeout(POLL);
-        } catch (IOException e) {
-            r.failure = e;
-        }
-        Thread.ofVirtual().name("teacup-relay-up").start(() -> r.pump(a, b, r.bytesAtoB));
-        Thread.ofVirtual().name("teacup-relay-down").start(() -> r.pump(b, a, r.bytesBtoA));
+        Thread.ofVirtual().name("teacup-relay-up").start(() -> r.pump(a, b, r.bytesAtoB, r.finToB));
+        Thread.ofVirtual().name("teacup-relay-down").start(() -> r.pump(b, a, r.bytesBtoA, r.finToA));
         return r;
     }
 
     /** Stops forwarding: FIN both ways, then close once each side has finished too. Does not wait. */
     public void finish() {
+        if (finishing) {
+            return;
+        }
         finishing = true;
+        // On a thread of its own: a half-close waits for a write under way, whose reader may not be reading.
+        Thread.ofVirtual().name("teacup-relay-finish").start(() -> {
+            finQuietly(b, finToB);
+            finQuietly(a, finToA);
+        });
     }
 
     /** Closes both ends now (gracefully where they allow), ending the relay. Does not wait. */
@@ -96,9 +100,8 @@ public final class Relay {
         return failure;
     }
 
-    private void pump(Endpoint from, Endpoint to, AtomicLong counter) {
+    private void pump(Endpoint from, Endpoint to, AtomicLong counter, AtomicBoolean finTo) {
         byte[] buffer = new byte[BUFFER];
-        boolean finSent = false;
         try {
             if (failure != null) {
                 throw failure;
@@ -106,26 +109,28 @@ public final class Relay {
             InputStream in = from.input();
             OutputStream out = to.output();
             while (true) {
-                if (finishing && !finSent) {
-                    to.shutdownOutput();
-                    finSent = true;
-                }
                 int n;
                 try {
                     n = in.read(buffer);
                 } catch (SocketTimeoutException e) {
-                    continue; // a chance to see finish(); the endpoint stays usable
+                    continue; // an endpoint with a read timeout of its own: idle is not an error here
                 }
                 if (n < 0) {
-                    if (!finSent) {
-                        to.shutdownOutput();
-                    }
+                    fin(to, finTo);
                     break;
                 }
-                if (!finSent) {
+                if (finishing) {
+                    continue; // winding down: what still comes is read and dropped, up to the source's FIN
+                }
+                try {
                     out.write(buffer, 0, n);
                     out.flush();
                     counter.addAndGet(n);
+                } catch (IOException e) {
+                    if (!finishing) {
+                        throw e;
+                    }
+                    // finish() shut this output while the write was under way: the rest is dropped
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -139,6 +144,21 @@ public final class Relay {
             if (running.decrementAndGet() == 0) {
                 end();
             }
+        }
+    }
+
+    /** FIN to {@code to}, once. */
+    private static void fin(Endpoint to, AtomicBoolean sent) throws IOException {
+        if (sent.compareAndSet(false, true)) {
+            to.shutdownOutput();
+        }
+    }
+
+    private static void finQuietly(Endpoint to, AtomicBoolean sent) {
+        try {
+            fin(to, sent);
+        } catch (IOException | RuntimeException e) {
+            // gone or closing already: the pumps see it their own way
         }
     }
 
