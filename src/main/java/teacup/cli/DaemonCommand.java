@@ -249,7 +249,7 @@ final class DaemonCommand implements Callable<Integer> {
         }
         if (!running.forwarders().isEmpty()) {
             line(sb, running.forwarders().stream().mapToLong(PortForwarder::accepted).sum(), "forwarded connections accepted");
-            line(sb, running.forwarders().stream().mapToLong(PortForwarder::failed).sum(), "forwarded connections reset (destination unreachable)");
+            line(sb, running.forwarders().stream().mapToLong(PortForwarder::failed).sum(), "forwarded connections reset (destination unreachable, or over the bound)");
         }
         line(sb, relays.started(), "connections relayed");
         line(sb, relays.failed(), "relays ended by an error");
