@@ -97,12 +97,7 @@ final class DaemonCommand implements Callable<Integer> {
             System.out.print(Statistics.format(counters));
             System.out.print(relayStatistics(running, cut));
             System.out.flush();
-            if (stack.failure() != null) {
-                System.err.println("teacup: " + stack.failure().getMessage());
-                signal.exitCode(1);
-                return 1;
-            }
-            return 0;
+            return signal.exitCode(stack);
         } finally {
             if (control != null) {
                 control.close();

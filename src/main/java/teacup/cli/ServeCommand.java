@@ -101,12 +101,7 @@ final class ServeCommand implements Callable<Integer> {
                 Thread.sleep(20);
             }
             System.out.println("teacup serve: stopped");
-            if (stack.failure() != null) {
-                System.err.println("teacup: " + stack.failure().getMessage());
-                signal.exitCode(1);
-                return 1;
-            }
-            return 0;
+            return signal.exitCode(stack);
         } finally {
             stack.close();
             System.out.flush();

@@ -3,6 +3,7 @@ package teacup.cli;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import teacup.stack.NetStack;
 
 /**
  * How a long-running command ({@code serve}, {@code daemon}) learns it should stop: SIGINT or
@@ -45,9 +46,18 @@ final class StopSignal implements AutoCloseable {
         }
     }
 
-    /** The exit code the JVM ends with when a signal stopped the command. */
-    void exitCode(int code) {
+    /**
+     * The command's exit code once its stack has stopped: 1 (said on stderr in one line) when the
+     * stack's loop failed on its own, else 0; a signal's exit ends the JVM with the same code.
+     */
+    int exitCode(NetStack stack) {
+        int code = 0;
+        if (stack.failure() != null) {
+            System.err.println("teacup: " + stack.failure().getMessage());
+            code = 1;
+        }
         exitCode = code;
+        return code;
     }
 
     /** The command has stopped: a signal's exit may go ahead; without a signal, the hook goes. */

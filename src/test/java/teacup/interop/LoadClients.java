@@ -1,5 +1,6 @@
 package teacup.interop;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
@@ -7,6 +8,8 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.Callable;
+import teacup.cli.SystemCommand;
 import teacup.stack.NetStack;
 import teacup.tcp.TcpConnection.State;
 
@@ -193,6 +196,16 @@ final class LoadClients {
         public String toString() {
             return total + " connections (" + timeWait + " in TIME-WAIT)";
         }
+    }
+
+    /** Runs a load script in {@code net}'s namespace to its end; asserts it succeeded on all {@code n} connections. */
+    static Phase run(TapNetwork net, String[] script, int n, Callable<String> context) throws Exception {
+        SystemCommand.Result r = net.run(Duration.ofSeconds(100), script);
+        String out = r.stdout() + r.stderr();
+        assertEquals(0, r.exitCode(), "load script: " + out + "; " + context.call());
+        Phase phase = phase(out, "ok");
+        assertEquals(n, phase.count(), out);
+        return phase;
     }
 
     static Connections connections(NetStack stack) throws IOException {

@@ -212,14 +212,8 @@ class TcpLoadInteropTest {
         }
     }
 
-    /** Runs the load script to its end; asserts it succeeded on every connection. */
     private LoadClients.Phase run(String[] script, int n) throws Exception {
-        SystemCommand.Result r = net.run(Duration.ofSeconds(100), script);
-        String out = r.stdout() + r.stderr();
-        assertEquals(0, r.exitCode(), "load script: " + out + "; " + context());
-        LoadClients.Phase phase = LoadClients.phase(out, "ok");
-        assertEquals(n, phase.count(), out);
-        return phase;
+        return LoadClients.run(net, script, n, this::context);
     }
 
     private static int count(NetStack stack) {
