@@ -15,6 +15,7 @@ import teacup.link.Link;
 import teacup.link.ObservedLink;
 import teacup.link.VirtualWire;
 import teacup.os.Clock;
+import teacup.tcp.SegmentDigest;
 import teacup.wire.Ipv4Address;
 import teacup.wire.MacAddress;
 
@@ -222,6 +223,7 @@ public final class Simulation {
 
         @Override
         protected void sending(byte[] buf, int off, int len) {
+            SegmentDigest.frame(name, clock.nanos(), buf, off, len);
             frames.add(new Frame(clock.nanos(), true, Arrays.copyOfRange(buf, off, off + len)));
         }
 

@@ -140,6 +140,7 @@ class CaptureReplayTest {
 
         private void emitted(TcpConnection c, int seq, int ack, int flags, int window, TcpOptions options,
                              int sendOffset, int length) {
+            SegmentDigest.segment(capture + "/" + role, now, seq, ack, flags, window, options, length);
             byte[] data = new byte[length];
             if (length > 0) {
                 c.sendBuffer().copyOut(sendOffset, data, 0, length);

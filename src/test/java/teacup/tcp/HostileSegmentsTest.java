@@ -44,7 +44,10 @@ class HostileSegmentsTest {
         List<byte[]> out = new ArrayList<>();
         Statistics stats = new Statistics();
         Interface iface = new Interface(new MacAddress(US_MAC), new Ipv4Address(US), 24, Ipv4Address.ANY, 1500);
-        IpLayer ip = new IpLayer(iface, (b, off, len) -> out.add(Arrays.copyOfRange(b, off, off + len)), stats, new SplittableRandom(seed + 1));
+        IpLayer ip = new IpLayer(iface, (b, off, len) -> {
+            SegmentDigest.frame("L", -1, b, off, len);
+            out.add(Arrays.copyOfRange(b, off, off + len));
+        }, stats, new SplittableRandom(seed + 1));
         TcpLayer tcp = new TcpLayer(ip, stats, new SplittableRandom(seed + 2));
         ip.start(0);
         byte[] arp = new byte[60];

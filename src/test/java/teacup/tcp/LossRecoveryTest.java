@@ -32,6 +32,7 @@ class LossRecoveryTest {
     final List<Sent> sent = new ArrayList<>();
     long now;
     final TcpConnection.Output output = (c, seq, ack, flags, window, options, off, len) -> {
+        SegmentDigest.segment("c", this.now, seq, ack, flags, window, options, len);
         if (len > 0) {
             sent.add(new Sent(now, seq, len));
         }

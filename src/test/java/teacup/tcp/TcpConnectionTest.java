@@ -48,6 +48,7 @@ class TcpConnectionTest {
     }
 
     final TcpConnection.Output outA = (c, seq, ack, flags, window, options, off, len) -> {
+        SegmentDigest.segment("A", this.now, seq, ack, flags, window, options, len);
         Seg s = capture(c, seq, ack, flags, window, options, off, len);
         fromA.add(s);
         if (!dropToB.test(s)) {
@@ -55,6 +56,7 @@ class TcpConnectionTest {
         }
     };
     final TcpConnection.Output outB = (c, seq, ack, flags, window, options, off, len) -> {
+        SegmentDigest.segment("B", this.now, seq, ack, flags, window, options, len);
         Seg s = capture(c, seq, ack, flags, window, options, off, len);
         fromB.add(s);
         if (!dropToA.test(s)) {

@@ -61,7 +61,10 @@ class TcpLayerTest {
     @BeforeEach
     void setUp() {
         Interface iface = new Interface(new MacAddress(US_MAC), new Ipv4Address(US), 24, Ipv4Address.ANY, 1500);
-        ip = new IpLayer(iface, (b, off, len) -> frames.add(Arrays.copyOfRange(b, off, off + len)), stats, new SplittableRandom(3));
+        ip = new IpLayer(iface, (b, off, len) -> {
+            SegmentDigest.frame("L", now, b, off, len);
+            frames.add(Arrays.copyOfRange(b, off, off + len));
+        }, stats, new SplittableRandom(3));
         tcp = new TcpLayer(ip, stats, new SplittableRandom(4));
         ip.start(0);
         // The peer asks for our address first, so we know its MAC and nothing waits on ARP.

@@ -47,6 +47,7 @@ class TcpRequirementsTest {
 
     final ArrayDeque<Seg> sent = new ArrayDeque<>();
     final TcpConnection.Output output = (c, seq, ack, flags, window, options, off, len) -> {
+        SegmentDigest.segment("c", this.now, seq, ack, flags, window, options, len);
         byte[] data = new byte[len];
         if (len > 0) {
             c.sendBuffer().copyOut(off, data, 0, len);
