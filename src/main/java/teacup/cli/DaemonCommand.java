@@ -15,8 +15,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import teacup.ip.Statistics;
-import teacup.os.Clock;
 import teacup.proxy.Dialer;
 import teacup.proxy.ForwardRule;
 import teacup.proxy.HostPort;
@@ -26,6 +24,8 @@ import teacup.proxy.Socks5Credentials;
 import teacup.proxy.Socks5Server;
 import teacup.socket.TcpServerSocket;
 import teacup.stack.NetStack;
+import teacup.stats.Statistics;
+import teacup.time.Clock;
 
 /**
  * {@code teacup daemon}: keeps a stack up in the foreground until SIGINT or SIGTERM, for other

@@ -17,10 +17,10 @@ import picocli.CommandLine.Option;
 import teacup.http.AccessLog;
 import teacup.http.FileServer;
 import teacup.ip.Interface;
-import teacup.ip.Statistics;
-import teacup.os.Clock;
 import teacup.socket.TeacupServerSocketFactory;
 import teacup.stack.NetStack;
+import teacup.stats.Statistics;
+import teacup.time.Clock;
 import teacup.wire.Ipv4Address;
 import teacup.wire.MacAddress;
 

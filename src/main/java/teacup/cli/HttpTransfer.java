@@ -64,10 +64,10 @@ import org.apache.hc.core5.util.Timeout;
 import teacup.cli.CurlCommand.HeaderEdit;
 import teacup.cli.CurlCommand.Target;
 import teacup.link.Link;
-import teacup.os.Clock;
 import teacup.socket.TeacupSocketFactory;
 import teacup.stack.NetStack;
 import teacup.tcp.TcpConnection;
+import teacup.time.Clock;
 
 /**
  * One {@code teacup curl} transfer on a stack of its own: Apache HttpClient 5 (classic) whose

@@ -18,11 +18,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import teacup.ip.Interface;
-import teacup.os.Clock;
 import teacup.socket.TcpServerSocket;
 import teacup.socket.TcpSocket;
 import teacup.stack.NetStack;
 import teacup.tcp.TcpConnection;
+import teacup.time.Clock;
 import teacup.wire.Ipv4Address;
 
 /**

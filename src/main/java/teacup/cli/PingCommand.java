@@ -6,8 +6,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import teacup.os.Clock;
 import teacup.stack.NetStack;
+import teacup.time.Clock;
 import teacup.wire.Ipv4Address;
 
 /** {@code teacup ping}: ICMP echo from teacup's own stack, printed like ping(8). */

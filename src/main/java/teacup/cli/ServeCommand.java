@@ -12,9 +12,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import teacup.http.AccessLog;
 import teacup.http.FileServer;
-import teacup.os.Clock;
 import teacup.socket.TeacupServerSocketFactory;
 import teacup.stack.NetStack;
+import teacup.time.Clock;
 
 /**
  * {@code teacup serve}: an HTTP/1.1 static file server ({@link FileServer}) on teacup's stack.

@@ -3,8 +3,8 @@ package teacup.cli;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import teacup.ip.Statistics;
 import teacup.stack.StackStatus;
+import teacup.stats.Statistics;
 import teacup.tcp.ConnectionStatus;
 import teacup.tcp.ListenerStatus;
 

@@ -19,10 +19,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
 import java.util.regex.Pattern;
-import teacup.os.Clock;
 import teacup.socket.TcpSocket;
 import teacup.socket.UdpSocket;
 import teacup.stack.NetStack;
+import teacup.time.Clock;
 import teacup.udp.UdpEndpoint;
 import teacup.wire.Ipv4Address;
 

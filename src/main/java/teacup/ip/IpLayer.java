@@ -3,6 +3,8 @@ package teacup.ip;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.random.RandomGenerator;
+import teacup.stats.Counter;
+import teacup.stats.Statistics;
 import teacup.wire.ArpPacket;
 import teacup.wire.BigEndian;
 import teacup.wire.Checksum;

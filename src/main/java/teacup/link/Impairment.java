@@ -8,7 +8,7 @@ import java.util.Comparator;
 import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
-import teacup.os.Clock;
+import teacup.time.Clock;
 
 /**
  * A {@link Link} that misbehaves on purpose: it wraps another link and drops, duplicates,

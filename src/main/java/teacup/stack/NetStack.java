@@ -10,15 +10,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.random.RandomGenerator;
-import teacup.ip.Counter;
 import teacup.ip.FrameSink;
 import teacup.ip.Interface;
 import teacup.ip.IpLayer;
-import teacup.ip.Statistics;
 import teacup.link.Link;
-import teacup.os.Clock;
+import teacup.stats.Counter;
+import teacup.stats.Statistics;
 import teacup.tcp.ConnectionStatus;
 import teacup.tcp.TcpLayer;
+import teacup.time.Clock;
 import teacup.udp.UdpLayer;
 
 /**

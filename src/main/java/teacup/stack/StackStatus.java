@@ -4,8 +4,8 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import teacup.ip.Counter;
 import teacup.ip.Interface;
+import teacup.stats.Counter;
 import teacup.tcp.ConnectionStatus;
 import teacup.tcp.ListenerStatus;
 

@@ -21,10 +21,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import teacup.ip.Interface;
 import teacup.link.VirtualWire;
-import teacup.os.Clock;
 import teacup.socket.TeacupServerSocketFactory;
 import teacup.socket.TeacupSocketFactory;
 import teacup.stack.NetStack;
+import teacup.time.Clock;
 import teacup.wire.Ipv4Address;
 import teacup.wire.MacAddress;
 

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import teacup.cli.SystemCommand;
-import teacup.ip.Counter;
+import teacup.stats.Counter;
 
 /**
  * teacup's RFC 5227 announcement, seen by the kernel: with {@code arp_accept} on, Linux adds a

@@ -28,8 +28,8 @@ import teacup.dhcp.DhcpClient;
 import teacup.dhcp.DhcpLease;
 import teacup.dhcp.DhcpService;
 import teacup.ip.Interface;
-import teacup.os.Clock;
 import teacup.stack.NetStack;
+import teacup.time.Clock;
 import teacup.wire.Ipv4Address;
 import teacup.wire.MacAddress;
 

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import teacup.cli.Pinger;
 import teacup.cli.SystemCommand;
-import teacup.ip.Counter;
 import teacup.stack.NetStack;
+import teacup.stats.Counter;
 
 /**
  * ICMP echo and ARP between teacup and the Linux kernel, each side asking the other, over a TAP

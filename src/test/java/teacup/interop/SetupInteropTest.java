@@ -34,10 +34,10 @@ import teacup.cli.Main;
 import teacup.cli.SystemCommand;
 import teacup.ip.Interface;
 import teacup.link.TapLink;
-import teacup.os.Clock;
 import teacup.os.NetworkNamespace;
 import teacup.socket.UdpSocket;
 import teacup.stack.NetStack;
+import teacup.time.Clock;
 import teacup.udp.UdpEndpoint;
 import teacup.wire.MacAddress;
 

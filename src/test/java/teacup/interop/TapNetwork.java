@@ -22,13 +22,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import teacup.cli.PrivateNetwork;
 import teacup.cli.SystemCommand;
-import teacup.ip.Counter;
 import teacup.ip.Interface;
 import teacup.link.Impairment;
 import teacup.link.Link;
 import teacup.link.TapLink;
-import teacup.os.Clock;
 import teacup.stack.NetStack;
+import teacup.stats.Counter;
+import teacup.time.Clock;
 import teacup.wire.Ipv4Address;
 import teacup.wire.MacAddress;
 

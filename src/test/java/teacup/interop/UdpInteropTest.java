@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import teacup.cli.SystemCommand;
-import teacup.ip.Counter;
 import teacup.socket.UdpSocket;
 import teacup.stack.NetStack;
+import teacup.stats.Counter;
 import teacup.udp.UdpEndpoint;
 import teacup.wire.Ipv4Address;
 

@@ -13,6 +13,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
+import teacup.stats.Counter;
+import teacup.stats.Statistics;
 import teacup.udp.UdpLayer;
 import teacup.wire.Ipv4Address;
 import teacup.wire.Ipv4Packet;

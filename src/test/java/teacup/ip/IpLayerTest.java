@@ -21,6 +21,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import teacup.stats.Counter;
+import teacup.stats.Statistics;
 import teacup.wire.ArpPacket;
 import teacup.wire.BigEndian;
 import teacup.wire.Defect;

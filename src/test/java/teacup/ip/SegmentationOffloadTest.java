@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import teacup.stats.Counter;
+import teacup.stats.Statistics;
 import teacup.wire.BigEndian;
 import teacup.wire.Checksum;
 import teacup.wire.Defect;

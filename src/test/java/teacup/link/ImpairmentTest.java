@@ -21,7 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import teacup.link.Impairment.Config;
 import teacup.link.Impairment.Corruption;
-import teacup.os.Clock;
+import teacup.time.Clock;
 
 class ImpairmentTest {
 

@@ -40,8 +40,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import teacup.ip.Interface;
 import teacup.link.VirtualWire;
-import teacup.os.Clock;
 import teacup.stack.NetStack;
+import teacup.time.Clock;
 import teacup.wire.Ipv4Address;
 import teacup.wire.MacAddress;
 

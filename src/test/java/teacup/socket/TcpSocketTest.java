@@ -28,13 +28,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import teacup.ip.Counter;
 import teacup.ip.Interface;
 import teacup.link.VirtualWire;
-import teacup.os.Clock;
 import teacup.stack.NetStack;
+import teacup.stats.Counter;
 import teacup.tcp.TcpConnection;
 import teacup.tcp.TcpLayer;
+import teacup.time.Clock;
 import teacup.wire.Ipv4Address;
 import teacup.wire.MacAddress;
 

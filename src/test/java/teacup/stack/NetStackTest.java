@@ -15,10 +15,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import teacup.ip.Counter;
 import teacup.ip.Interface;
 import teacup.link.VirtualWire;
-import teacup.os.Clock;
+import teacup.stats.Counter;
+import teacup.time.Clock;
 import teacup.wire.Ipv4Address;
 
 /** The stack's own loop thread: handing work to it, getting results and failures back, stopping it. */

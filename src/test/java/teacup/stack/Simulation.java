@@ -8,14 +8,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
-import teacup.ip.Counter;
 import teacup.ip.Interface;
 import teacup.link.Impairment;
 import teacup.link.Link;
 import teacup.link.ObservedLink;
 import teacup.link.VirtualWire;
-import teacup.os.Clock;
+import teacup.stats.Counter;
 import teacup.tcp.SegmentDigest;
+import teacup.time.Clock;
 import teacup.wire.Ipv4Address;
 import teacup.wire.MacAddress;
 

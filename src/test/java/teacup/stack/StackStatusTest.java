@@ -8,12 +8,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import teacup.ip.Counter;
 import teacup.link.Impairment;
+import teacup.stats.Counter;
 import teacup.tcp.ConnectionStatus;
 import teacup.tcp.ListenerStatus;
-import teacup.tcp.TcpConnection;
 import teacup.tcp.TcpConnection.State;
+import teacup.tcp.TcpConnection;
 import teacup.tcp.TcpLayer;
 import teacup.tcp.TcpListener;
 

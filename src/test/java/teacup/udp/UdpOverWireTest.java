@@ -14,8 +14,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import teacup.ip.Counter;
 import teacup.stack.Simulation;
+import teacup.stats.Counter;
 
 /** UDP between two whole stacks on a clean simulated wire. */
 class UdpOverWireTest {

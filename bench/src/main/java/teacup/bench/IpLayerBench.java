@@ -9,10 +9,10 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import teacup.ip.Counter;
 import teacup.ip.Interface;
 import teacup.ip.IpLayer;
-import teacup.ip.Statistics;
+import teacup.stats.Counter;
+import teacup.stats.Statistics;
 import teacup.udp.UdpEndpoint;
 import teacup.udp.UdpLayer;
 

@@ -22,10 +22,10 @@ import teacup.http.AccessLog;
 import teacup.http.FileServer;
 import teacup.ip.Interface;
 import teacup.link.TapLink;
-import teacup.os.Clock;
 import teacup.os.NetworkNamespace;
 import teacup.socket.TeacupServerSocketFactory;
 import teacup.stack.NetStack;
+import teacup.time.Clock;
 import teacup.wire.Ipv4Address;
 import teacup.wire.MacAddress;
 

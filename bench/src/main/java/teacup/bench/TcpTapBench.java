@@ -19,11 +19,11 @@ import teacup.cli.PrivateNetwork;
 import teacup.cli.SystemCommand;
 import teacup.ip.Interface;
 import teacup.link.TapLink;
-import teacup.os.Clock;
 import teacup.os.NetworkNamespace;
 import teacup.socket.TcpServerSocket;
 import teacup.socket.TcpSocket;
 import teacup.stack.NetStack;
+import teacup.time.Clock;
 import teacup.wire.Ipv4Address;
 import teacup.wire.MacAddress;
 

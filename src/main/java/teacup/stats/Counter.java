@@ -1,4 +1,4 @@
-package teacup.ip;
+package teacup.stats;
 
 /**
  * Everything the stack counts. Each received frame ends in exactly one counter of kind

@@ -1,4 +1,4 @@
-package teacup.ip;
+package teacup.stats;
 
 import java.util.EnumMap;
 import java.util.Map;

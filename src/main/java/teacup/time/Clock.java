@@ -1,4 +1,4 @@
-package teacup.os;
+package teacup.time;
 
 /**
  * Monotonic time in nanoseconds. The protocol core never reads time itself; it is handed a
