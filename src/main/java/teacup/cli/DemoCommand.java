@@ -14,6 +14,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import teacup.host.PrivateNetwork;
+import teacup.host.SystemCommand;
 import teacup.http.AccessLog;
 import teacup.http.FileServer;
 import teacup.ip.Interface;

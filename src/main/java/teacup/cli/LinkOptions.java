@@ -7,6 +7,7 @@ import picocli.CommandLine.Option;
 import teacup.dhcp.DhcpClient;
 import teacup.dhcp.DhcpLease;
 import teacup.dhcp.DhcpService;
+import teacup.host.HostSetupLink;
 import teacup.ip.Interface;
 import teacup.link.Link;
 import teacup.link.PacketSocketLink;
@@ -185,7 +186,13 @@ public final class LinkOptions {
         if (hostSetup != null || tap != null || interfaceName != null || ip != null || netns != null || dhcp) {
             return;
         }
-        hostSetup = HostSetupLink.find();
+        try {
+            hostSetup = HostSetupLink.find();
+        } catch (HostSetupLink.NotSetUp e) {
+            throw new UsageException(e.getMessage());
+        } catch (IOException e) {
+            throw new CommandFailure(1, e.getMessage());
+        }
         tap = hostSetup.tap();
         ip = hostSetup.address();
         if (gateway == null) {

@@ -9,7 +9,11 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import teacup.cli.HostConfig.Cidr;
+import teacup.host.HostConfig.Cidr;
+import teacup.host.HostConfig;
+import teacup.host.HostSetup;
+import teacup.host.ResolvConf;
+import teacup.host.SystemCommand;
 import teacup.wire.Ipv4Address;
 
 /**
@@ -103,8 +107,13 @@ final class SetupCommand implements Callable<Integer> {
             Files.createDirectories(directory);
             createdDirectory = true;
         }
-        HostConfig planned = HostSetup.plan(tap, chosen, owner, HostSetup.DEFAULT_TABLE, dnsChoice, HostSetup.ipForward(),
-                createdDirectory);
+        HostConfig planned;
+        try {
+            planned = HostSetup.plan(tap, chosen, owner, HostSetup.DEFAULT_TABLE, dnsChoice, HostSetup.ipForward(),
+                    createdDirectory);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
         // The file first: should a step below fail, --undo then knows what to take away.
         planned.store(file);
         try {

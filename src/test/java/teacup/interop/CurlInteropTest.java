@@ -26,7 +26,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import teacup.cli.Main;
-import teacup.cli.SystemCommand;
+import teacup.host.SystemCommand;
 
 /**
  * {@code teacup curl} run in-process ({@link Main#run}) on the TAP of a private namespace, against

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import teacup.cli.SystemCommand;
+import teacup.host.SystemCommand;
 
 /**
  * {@code teacup daemon} as other programs use it: a JVM process of its own on the TAP of a

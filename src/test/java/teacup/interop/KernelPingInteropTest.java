@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import teacup.cli.Pinger;
-import teacup.cli.SystemCommand;
+import teacup.host.SystemCommand;
 import teacup.stack.NetStack;
 import teacup.stats.Counter;
 

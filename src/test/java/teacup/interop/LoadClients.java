@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import teacup.cli.SystemCommand;
+import teacup.host.SystemCommand;
 import teacup.stack.NetStack;
 import teacup.tcp.TcpConnection.State;
 

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import teacup.cli.SystemCommand;
+import teacup.host.SystemCommand;
 
 /**
  * {@code teacup nc} as users run it, a JVM process of its own on the TAP of a private namespace,

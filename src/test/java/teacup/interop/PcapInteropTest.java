@@ -12,7 +12,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import teacup.cli.SystemCommand;
+import teacup.host.SystemCommand;
 import teacup.link.PcapRecorder;
 
 /** What teacup records with PcapRecorder is a capture Wireshark's tshark reads without complaint. */

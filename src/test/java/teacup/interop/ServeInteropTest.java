@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import teacup.cli.SystemCommand;
+import teacup.host.SystemCommand;
 import teacup.http.AccessLog;
 import teacup.http.FileServer;
 import teacup.socket.TeacupServerSocketFactory;

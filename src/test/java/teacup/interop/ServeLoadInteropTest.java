@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import teacup.cli.SystemCommand;
+import teacup.host.SystemCommand;
 import teacup.http.AccessLog;
 import teacup.http.FileServer;
 import teacup.socket.TeacupServerSocketFactory;

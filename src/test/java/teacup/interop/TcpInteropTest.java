@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
-import teacup.cli.SystemCommand;
+import teacup.host.SystemCommand;
 import teacup.link.Impairment;
 import teacup.socket.TcpServerSocket;
 import teacup.socket.TcpSocket;

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import teacup.cli.SystemCommand;
+import teacup.host.SystemCommand;
 import teacup.socket.TeacupServerSocketFactory;
 import teacup.socket.TeacupSocketFactory;
 import teacup.stack.NetStack;

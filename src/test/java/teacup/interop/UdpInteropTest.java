@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
-import teacup.cli.SystemCommand;
+import teacup.host.SystemCommand;
 import teacup.socket.UdpSocket;
 import teacup.stack.NetStack;
 import teacup.stats.Counter;

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import teacup.cli.SystemCommand;
+import teacup.host.SystemCommand;
 
 /**
  * What an end-to-end benchmark made and must take down: the programs it started and the

@@ -1,4 +1,4 @@
-package teacup.cli;
+package teacup.host;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -10,10 +10,10 @@ import teacup.wire.Ipv4Address;
 /**
  * The link a command uses when it is given no link options: the TAP {@code teacup setup}
  * recorded in the host's config file; with no config, as root, a {@link HostSetup.Temporary}
- * set-up made for this run and removed when the link closes; as anyone else, a one-line
- * {@link UsageException} saying what to run.
+ * set-up made for this run and removed when the link closes; as anyone else, a {@link NotSetUp}
+ * whose one line says what to run.
  */
-final class HostSetupLink {
+public final class HostSetupLink {
     private final HostConfig config;
     private final Path file;
     private final HostSetup.Temporary temporary;
@@ -24,57 +24,70 @@ final class HostSetupLink {
         this.temporary = temporary;
     }
 
-    /** Opens a link inside the set-up's namespace: LinkOptions' own opener. */
+    /** Opens a link inside the set-up's namespace: the command's own opener. */
     @FunctionalInterface
-    interface Opener {
+    public interface Opener {
         Link open() throws IOException;
     }
 
-    /** Finds the host's set-up; throws UsageException or CommandFailure with one clear line when there is none to use. */
-    static HostSetupLink find() {
+    /**
+     * There is no set-up this process may use: a mistake in how the command was called (no link
+     * options), whose one-line message says what to give or run instead.
+     */
+    public static final class NotSetUp extends Exception {
+        NotSetUp(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Finds the host's set-up. Throws {@link NotSetUp} when there is none to use, and an
+     * IOException, its message one clear line, when there is one that cannot be used.
+     */
+    public static HostSetupLink find() throws NotSetUp, IOException {
         if (HostConfig.hostSetupForbidden()) {
-            throw new UsageException("no link: give --tap NAME or --interface IFACE (this JVM may not use the host's teacup setup)");
+            throw new NotSetUp("no link: give --tap NAME or --interface IFACE (this JVM may not use the host's teacup setup)");
         }
         Path file = HostConfig.path();
         Optional<HostConfig> config;
         try {
             config = HostConfig.load(file);
         } catch (IOException e) {
-            throw new CommandFailure(1, "cannot use " + e.getMessage() + " (fix it, or run: sudo teacup setup --undo)");
+            throw new IOException("cannot use " + e.getMessage() + " (fix it, or run: sudo teacup setup --undo)", e);
         }
         if (config.isPresent()) {
             return new HostSetupLink(config.get(), file, null);
         }
         if (!SystemCommand.isRoot()) {
             String user = System.getProperty("user.name", "$USER");
-            throw new UsageException("no link options and no teacup setup on this host (" + file + "): run once"
+            throw new NotSetUp("no link options and no teacup setup on this host (" + file + "): run once"
                     + " 'sudo teacup setup --user " + user + "', or give --tap NAME or --interface IFACE with --ip A.B.C.D/N");
         }
         try {
             HostSetup.Temporary temporary = HostSetup.Temporary.plan();
             return new HostSetupLink(temporary.config(), null, temporary);
         } catch (IOException e) {
-            throw new CommandFailure(1, "no teacup setup (" + file + "), and a temporary one cannot be made: " + e.getMessage());
+            throw new IOException("no teacup setup (" + file + "), and a temporary one cannot be made: " + e.getMessage(), e);
         }
     }
 
-    String tap() {
+    public String tap() {
         return config.tap();
     }
 
-    String address() {
+    public String address() {
         return config.address().toString();
     }
 
-    String gateway() {
+    public String gateway() {
         return config.gateway().toString();
     }
 
-    List<Ipv4Address> dns() {
+    public List<Ipv4Address> dns() {
         return config.dns();
     }
 
-    String describe() {
+    public String describe() {
         return "tap " + config.tap() + (temporary != null ? " (temporary set-up, removed on exit)" : " (from " + file + ")");
     }
 
@@ -83,7 +96,7 @@ final class HostSetupLink {
      * link whose close removes it again; for the recorded one, explains a TAP that will not open
      * (a reboot removes persistent TAPs; setup run again remakes it).
      */
-    Link open(Opener opener) throws IOException {
+    public Link open(Opener opener) throws IOException {
         if (temporary != null) {
             temporary.apply();
             try {

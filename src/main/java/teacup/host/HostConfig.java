@@ -1,4 +1,4 @@
-package teacup.cli;
+package teacup.host;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -117,10 +117,10 @@ public record HostConfig(String tap, Cidr address, Ipv4Address gateway, List<Ipv
     }
 
     /** Linux interface names: 1..15 bytes, no slash, colon or white space, not "." or "..". */
-    static final class TapNames {
+    public static final class TapNames {
         private TapNames() {}
 
-        static boolean valid(String name) {
+        public static boolean valid(String name) {
             return name != null && !name.isEmpty() && name.length() <= 15 && !name.equals(".") && !name.equals("..")
                     && name.chars().allMatch(c -> c > ' ' && c < 127 && c != '/' && c != ':');
         }

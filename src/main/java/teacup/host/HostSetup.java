@@ -1,4 +1,4 @@
-package teacup.cli;
+package teacup.host;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import teacup.cli.HostConfig.Cidr;
+import teacup.host.HostConfig.Cidr;
 import teacup.link.Link;
 import teacup.wire.Ipv4Address;
 
@@ -26,9 +26,9 @@ import teacup.wire.Ipv4Address;
  * still does so: an accept in our table does not overrule a drop in another. Such a host must let
  * the TAP's traffic through there too; {@code teacup setup} says so when it sees a drop policy.
  */
-final class HostSetup {
-    static final String DEFAULT_TAP = "teacup0";
-    static final String DEFAULT_TABLE = "teacup_setup";
+public final class HostSetup {
+    public static final String DEFAULT_TAP = "teacup0";
+    public static final String DEFAULT_TABLE = "teacup_setup";
     static final Path IP_FORWARD = Path.of("/proc/sys/net/ipv4/ip_forward");
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
 
@@ -41,7 +41,7 @@ final class HostSetup {
      * They come from 198.18.0.0/15, which RFC 2544 sets aside for benchmarking and no real
      * network routes, so they are unlikely to be in use on the host.
      */
-    static List<Cidr> candidateSubnets() {
+    public static List<Cidr> candidateSubnets() {
         List<Cidr> subnets = new ArrayList<>();
         for (int third = 123; third <= 254; third++) {
             subnets.add(Cidr.parse("198.19." + third + ".0/24"));
@@ -77,7 +77,7 @@ final class HostSetup {
             "blackhole", "unreachable", "prohibit", "throw", "nat");
 
     /** The first candidate that overlaps nothing in use. */
-    static Optional<Cidr> firstFree(List<Cidr> candidates, List<Cidr> inUse) {
+    public static Optional<Cidr> firstFree(List<Cidr> candidates, List<Cidr> inUse) {
         return candidates.stream().filter(c -> inUse.stream().noneMatch(c::overlaps)).findFirst();
     }
 
@@ -85,10 +85,10 @@ final class HostSetup {
      * The config a new set-up of {@code subnet} records: the host is its first address and the
      * gateway, teacup the second; DNS as {@code dns} chose.
      */
-    static HostConfig plan(String tap, Cidr subnet, Optional<String> owner, String table, ResolvConf.Choice dns,
+    public static HostConfig plan(String tap, Cidr subnet, Optional<String> owner, String table, ResolvConf.Choice dns,
             String previousIpForward, boolean createdDirectory) {
         if (subnet.prefixLength() > 30) {
-            throw new UsageException("--subnet " + subnet + " is too small: it needs room for the host and teacup (a /30 or larger)");
+            throw new IllegalArgumentException("--subnet " + subnet + " is too small: it needs room for the host and teacup (a /30 or larger)");
         }
         Cidr s = subnet.subnet();
         Ipv4Address host = s.host(1);
@@ -135,18 +135,18 @@ final class HostSetup {
     // ---------------------------------------------------------------- reading the host
 
     /** {@code ip -4 route show table all}'s prefixes: what a new subnet must not overlap. */
-    static List<Cidr> prefixesInUse() throws IOException {
+    public static List<Cidr> prefixesInUse() throws IOException {
         return routedPrefixes(SystemCommand.check(COMMAND_TIMEOUT, "ip", "-4", "route", "show", "table", "all"));
     }
 
     /** The current value of {@code net.ipv4.ip_forward} ("0" or "1"). */
-    static String ipForward() throws IOException {
+    public static String ipForward() throws IOException {
         String value = Files.readString(IP_FORWARD, StandardCharsets.US_ASCII).strip();
         return value.equals("0") ? "0" : "1";
     }
 
     /** DNS as {@link ResolvConf#choose} picks it from the files given (a missing file counts as empty). */
-    static ResolvConf.Choice chooseDns(Path hostFile, Path systemdFile, Ipv4Address gateway) throws IOException {
+    public static ResolvConf.Choice chooseDns(Path hostFile, Path systemdFile, Ipv4Address gateway) throws IOException {
         return ResolvConf.choose(ResolvConf.nameservers(readIfThere(hostFile)),
                 ResolvConf.nameservers(readIfThere(systemdFile)), gateway);
     }
@@ -174,7 +174,7 @@ final class HostSetup {
     }
 
     /** True when some other table's forward chain has a drop policy (see the class comment). */
-    static boolean forwardDropElsewhere(String ourTable) throws IOException {
+    public static boolean forwardDropElsewhere(String ourTable) throws IOException {
         SystemCommand.Result r = SystemCommand.run(COMMAND_TIMEOUT, "nft", "list", "chains");
         if (!r.ok()) {
             return false;
@@ -197,7 +197,7 @@ final class HostSetup {
      * Makes (or repairs: after a reboot only the config file is left) everything {@code c}
      * describes. Each step is idempotent. Lines saying what was done go to {@code log}.
      */
-    static void apply(HostConfig c, PrintStream log) throws IOException {
+    public static void apply(HostConfig c, PrintStream log) throws IOException {
         if (!linkExists(c.tap())) {
             List<String> argv = new ArrayList<>(List.of("ip", "tuntap", "add", "dev", c.tap(), "mode", "tap"));
             c.owner().ifPresent(user -> argv.addAll(List.of("user", user)));
@@ -229,7 +229,7 @@ final class HostSetup {
      * forwarding back to what it was. Goes on past a failing step and throws the first failure
      * at the end, so as much as possible is removed.
      */
-    static void undo(HostConfig c, PrintStream log) throws IOException {
+    public static void undo(HostConfig c, PrintStream log) throws IOException {
         List<IOException> failures = new ArrayList<>();
         try {
             if (tableExists(c.nftTable())) {

@@ -1,4 +1,4 @@
-package teacup.cli;
+package teacup.host;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package teacup.cli;
+package teacup.host;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

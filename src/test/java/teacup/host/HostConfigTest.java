@@ -1,4 +1,4 @@
-package teacup.cli;
+package teacup.host;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import teacup.cli.HostConfig.Cidr;
+import teacup.host.HostConfig.Cidr;
 import teacup.wire.Ipv4Address;
 
 /** The config file {@code teacup setup} writes: its format, round trip, and one-line errors. */
