@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import teacup.daemon.DaemonControl;
 import teacup.proxy.Dialer;
 import teacup.proxy.ForwardRule;
 import teacup.proxy.HostPort;

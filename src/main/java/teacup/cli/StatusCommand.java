@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import teacup.daemon.DaemonControl;
 
 /**
  * {@code teacup status}: asks a running {@code teacup daemon} over its control socket for its

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import teacup.cli.DaemonControl;
+import teacup.daemon.DaemonControl;
 import teacup.host.SystemCommand;
 import teacup.socket.TcpServerSocket;
 import teacup.socket.TcpSocket;

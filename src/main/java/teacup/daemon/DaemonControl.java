@@ -1,4 +1,4 @@
-package teacup.cli;
+package teacup.daemon;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

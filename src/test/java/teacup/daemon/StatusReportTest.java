@@ -1,4 +1,4 @@
-package teacup.cli;
+package teacup.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

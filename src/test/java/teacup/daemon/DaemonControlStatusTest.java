@@ -1,4 +1,4 @@
-package teacup.cli;
+package teacup.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The daemon's control socket and {@code teacup status} as its client, over a socket in a temporary directory. */
+/** The daemon's control socket and its client, over a socket in a temporary directory. */
 @Timeout(30)
 class DaemonControlStatusTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
@@ -140,42 +140,5 @@ class DaemonControlStatusTest {
                 DaemonControl.resolve(null, Map.of("XDG_RUNTIME_DIR", "/run/user/1000"), 1000));
         assertEquals(Path.of("/tmp/teacup-1000/daemon.sock"), DaemonControl.resolve(null, Map.of(), 1000));
         assertEquals(Path.of("/tmp/teacup-1000/daemon.sock"), DaemonControl.resolve(null, Map.of("XDG_RUNTIME_DIR", "relative"), 1000));
-    }
-
-    // ---------------------------------------------------------------- teacup status
-
-    @Test
-    @DisplayName("teacup status --control PATH prints the daemon's report and exits 0")
-    void statusCommandPrintsReport() throws IOException {
-        Path socket = dir.resolve("daemon.sock");
-        try (DaemonControl control = DaemonControl.start(() -> "TCP connections: 0\nCounters:\n", socket)) {
-            CommandLineTest.Outcome r = CommandLineTest.run("status", "--control", socket.toString());
-            assertEquals(0, r.exitCode(), r.err());
-            assertEquals("TCP connections: 0\nCounters:\n", r.out());
-            assertEquals("", r.err());
-        }
-    }
-
-    @Test
-    @DisplayName("teacup status with no daemon prints one line and exits 7")
-    void statusCommandWithoutDaemon() {
-        Path socket = dir.resolve("nobody.sock");
-        CommandLineTest.Outcome r = CommandLineTest.run("status", "--control", socket.toString());
-        assertEquals(7, r.exitCode(), r.err());
-        assertEquals("teacup: no daemon at " + socket + " (is teacup daemon running?)\n", r.err().replace("\r\n", "\n"));
-        assertEquals("", r.out());
-    }
-
-    @Test
-    @DisplayName("teacup status against something that answers with an error exits 1 with that line")
-    void statusCommandGetsError() throws IOException {
-        Path socket = dir.resolve("daemon.sock");
-        try (DaemonControl control = DaemonControl.start(() -> {
-            throw new IllegalStateException("stack gone");
-        }, socket)) {
-            CommandLineTest.Outcome r = CommandLineTest.run("status", "--control", socket.toString());
-            assertEquals(1, r.exitCode(), r.err());
-            assertEquals("teacup: the daemon at " + socket + ": error: could not take the status: stack gone\n", r.err());
-        }
     }
 }

@@ -1,4 +1,4 @@
-package teacup.cli;
+package teacup.daemon;
 
 import java.util.ArrayList;
 import java.util.List;
