@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import teacup.dns.Resolver;
 import teacup.dns.StubResolver;
+import teacup.link.PacketTracer;
 import teacup.socket.TeacupSocketFactory;
 import teacup.stack.NetStack;
 

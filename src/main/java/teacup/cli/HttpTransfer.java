@@ -64,8 +64,10 @@ import org.apache.hc.core5.util.Timeout;
 import teacup.cli.CurlCommand.HeaderEdit;
 import teacup.cli.CurlCommand.Target;
 import teacup.link.Link;
+import teacup.link.PacketTracer;
 import teacup.socket.TeacupSocketFactory;
 import teacup.stack.NetStack;
+import teacup.tcp.ConnectionStatus;
 import teacup.tcp.TcpConnection;
 import teacup.time.Clock;
 
@@ -119,7 +121,10 @@ final class HttpTransfer {
         }
         try (NetStack stack = new NetStack(l, iface, Clock.SYSTEM, new SecureRandom())) {
             if (tracer != null) {
-                tracer.watch(stack);
+                tracer.watch((remoteIp, remotePort, localPort) -> {
+                    TcpConnection c = stack.tcp().find(remoteIp, remotePort, localPort);
+                    return c == null ? null : ConnectionStatus.stateName(c.state());
+                });
             }
             stack.start();
             options.link.obtainAddress(stack); // --dhcp: the address, router and DNS servers come from the lease

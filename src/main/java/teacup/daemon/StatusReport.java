@@ -53,18 +53,13 @@ public final class StatusReport {
         long segments = (c.cwnd() + (long) c.segmentSize() - 1) / c.segmentSize();
         String ssthresh = c.ssthresh() >= Integer.MAX_VALUE / 2 ? "-" : Integer.toString(c.ssthresh());
         return new String[] {
-            state(c.state()), c.local(), c.remote(), rtt, millis(c.rto()),
+            ConnectionStatus.stateName(c.state()), c.local(), c.remote(), rtt, millis(c.rto()),
             c.cwnd() + " (" + segments + " seg)", ssthresh,
             Integer.toString(c.inFlight()), Integer.toString(c.sendQueue()), Integer.toString(c.receiveQueue()),
             bytes(c.bytesSent()), bytes(c.bytesReceived()), Long.toString(c.retransmissionTimeouts()),
             Long.toString(c.recoveryEpisodes()), Long.toString(c.segmentsRetransmitted()),
             c.orphaned() ? "closed by the application" : "",
         };
-    }
-
-    /** RFC 9293 spells the states with hyphens (FIN-WAIT-2); the enum cannot. */
-    static String state(teacup.tcp.TcpConnection.State state) {
-        return state.name().replace('_', '-');
     }
 
     /** Nanoseconds as milliseconds with one decimal. */

@@ -54,6 +54,14 @@ public record ConnectionStatus(int localIp, int localPort, int remoteIp, int rem
                 c.retransmissionTimeouts(), c.recoveryEpisodes(), c.tailLossProbes(), c.spuriousRecoveries());
     }
 
+    /** RFC 9293's spelling of {@code state} (FIN-WAIT-2), which an enum constant cannot have. */
+    public static String stateName(TcpConnection.State state) {
+        return STATE_NAMES[state.ordinal()];
+    }
+
+    private static final String[] STATE_NAMES = java.util.Arrays.stream(TcpConnection.State.values())
+            .map(s -> s.name().replace('_', '-')).toArray(String[]::new);
+
     /** {@code address:port} of our end. */
     public String local() {
         return Ipv4Address.format(localIp) + ":" + localPort;

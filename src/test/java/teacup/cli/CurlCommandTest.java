@@ -21,13 +21,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
-import java.time.Instant;
-import java.time.InstantSource;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -43,12 +38,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import teacup.link.Link;
-import teacup.tcp.TcpConnection;
 import teacup.wire.Ipv4Address;
-import teacup.wire.SampleFrames;
 
-/** {@code teacup curl} without a network: its command line, URLs, headers, names, failures, meter and packet trace. */
+/** {@code teacup curl} without a network: its command line, URLs, headers, names, failures and meter. */
 class CurlCommandTest {
     /**
      * An address but no device: a command line that got past every check fails at "no link" (exit 2)
@@ -343,130 +335,6 @@ class CurlCommandTest {
             assertTrue(lines.endsWith("\n"));
             String last = lines.substring(lines.lastIndexOf('\r') + 1).strip();
             assertTrue(last.startsWith("100 1953k  100 1953k    0     0   976k      0  0:00:02  0:00:02 --:--:--"), last);
-        }
-    }
-
-    @Nested
-    @DisplayName("--trace-packets")
-    class Trace {
-        /** A link that hands out queued frames and remembers what was sent. */
-        private static final class QueueLink implements Link {
-            final List<byte[]> incoming = new ArrayList<>();
-            final List<byte[]> sent = new ArrayList<>();
-
-            @Override
-            public int mtu() {
-                return 1500;
-            }
-
-            @Override
-            public int receive(byte[] buf, int off) {
-                if (incoming.isEmpty()) {
-                    return 0;
-                }
-                byte[] f = incoming.removeFirst();
-                System.arraycopy(f, 0, buf, off, f.length);
-                return f.length;
-            }
-
-            @Override
-            public void send(byte[] buf, int off, int len) {
-                sent.add(java.util.Arrays.copyOfRange(buf, off, off + len));
-            }
-
-            @Override
-            public void await(long timeoutNanos) {
-            }
-
-            @Override
-            public void wakeup() {
-            }
-
-            @Override
-            public void close() {
-            }
-        }
-
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        private final QueueLink inner = new QueueLink();
-        private final PacketTracer tracer = new PacketTracer(inner, new PrintStream(bytes, true, StandardCharsets.UTF_8),
-                InstantSource.fixed(Instant.parse("2026-01-02T03:04:05.678901Z")), ZoneOffset.UTC);
-
-        private List<String> lines() {
-            return bytes.toString(StandardCharsets.UTF_8).lines().toList();
-        }
-
-        @Test
-        @DisplayName("one tcpdump-like line per frame, both ways; frames pass unchanged")
-        void framesAreDescribed() throws IOException {
-            byte[] syn = SampleFrames.tcp(true);
-            tracer.send(syn, 0, syn.length);
-            byte[] arp = SampleFrames.arpRequest();
-            inner.incoming.add(arp);
-            byte[] buf = new byte[2000];
-            int n = tracer.receive(buf, 0);
-            assertEquals(arp.length, n);
-            assertArrayEquals(syn, inner.sent.getFirst());
-            byte[] dns = SampleFrames.udpDns();
-            tracer.send(dns, 0, dns.length);
-            byte[] ping = SampleFrames.icmpEcho(8, 3);
-            tracer.send(ping, 0, ping.length);
-            byte[] junk = {1, 2, 3};
-            tracer.send(junk, 0, junk.length);
-            List<String> l = lines();
-            assertEquals(5, l.size(), String.join("\n", l));
-            assertEquals("03:04:05.678901 Out IP 198.18.0.1.40001 > 198.18.0.2.80: Flags [S], seq 268435456, win 64240,"
-                    + " options [mss 1460,sackOK,TS val 1000 ecr 0,wscale 7], length 0", l.get(0));
-            assertTrue(l.get(1).startsWith("03:04:05.678901 In  ARP, Request who-has "), l.get(1));
-            assertTrue(l.get(2).matches(".* Out IP [\\d.]+ > [\\d.]+\\.53: UDP, length \\d+"), l.get(2));
-            assertTrue(l.get(3).contains("ICMP echo request"), l.get(3));
-            assertTrue(l.get(4).endsWith("truncated frame, length 3"), l.get(4));
-        }
-
-        @Test
-        @DisplayName("data: seq range, ack, SACK blocks")
-        void dataSegment() throws IOException {
-            byte[] data = SampleFrames.tcp(false);
-            tracer.send(data, 0, data.length);
-            assertEquals("03:04:05.678901 Out IP 198.18.0.1.40001 > 198.18.0.2.80: Flags [P.], seq 268435456:268435460,"
-                    + " ack 536870912, win 64240, options [TS val 2000 ecr 1000,sack 3 {536875008:536879104}"
-                    + "{536883200:536887296}{536891392:536892672}], length 4", lines().getFirst());
-        }
-
-        @Test
-        @DisplayName("flags in tcpdump's letters and order")
-        void flags() {
-            assertEquals("S", PacketTracer.flags(0x02));
-            assertEquals("S.", PacketTracer.flags(0x12));
-            assertEquals("FP.", PacketTracer.flags(0x19));
-            assertEquals("R.", PacketTracer.flags(0x14));
-            assertEquals("none", PacketTracer.flags(0));
-            assertEquals("FIN-WAIT-1", PacketTracer.name(TcpConnection.State.FIN_WAIT_1));
-        }
-
-        @Test
-        @DisplayName("a state change of a connection seen in a frame is printed once, and CLOSED when it leaves the table")
-        void stateChanges() throws IOException {
-            Map<Long, TcpConnection.State> table = new HashMap<>();
-            tracer.watch((remoteIp, remotePort, localPort) -> table.get(((long) remotePort << 16) | localPort));
-            byte[] syn = SampleFrames.tcp(true);
-            tracer.send(syn, 0, syn.length); // not yet in the table, as when TcpLayer sends the SYN
-            teacup.wire.TcpSegment seg = new teacup.wire.TcpSegment();
-            seg.wrap(syn, 34, syn.length - 34, SampleFrames.IP_A, SampleFrames.IP_B, false);
-            long key = ((long) seg.destinationPort() << 16) | seg.sourcePort();
-            table.put(key, TcpConnection.State.SYN_SENT);
-            tracer.await(0);
-            tracer.await(0);
-            table.put(key, TcpConnection.State.ESTABLISHED);
-            tracer.await(0);
-            table.remove(key);
-            tracer.await(0);
-            tracer.await(0);
-            List<String> states = lines().stream().filter(s -> s.contains(" TCP ")).toList();
-            assertEquals(3, states.size(), String.join("\n", lines()));
-            assertTrue(states.get(0).endsWith(": CLOSED -> SYN-SENT"), states.get(0));
-            assertTrue(states.get(1).endsWith(": SYN-SENT -> ESTABLISHED"), states.get(1));
-            assertTrue(states.get(2).endsWith(": ESTABLISHED -> CLOSED"), states.get(2));
         }
     }
 }

@@ -1,4 +1,4 @@
-package teacup.cli;
+package teacup.link;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -10,10 +10,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
-import teacup.link.Link;
-import teacup.link.ObservedLink;
-import teacup.stack.NetStack;
-import teacup.tcp.TcpConnection;
 import teacup.wire.ArpPacket;
 import teacup.wire.EthernetFrame;
 import teacup.wire.IcmpMessage;
@@ -27,23 +23,27 @@ import teacup.wire.UdpDatagram;
 /**
  * {@code --trace-packets}: a {@link Link} that prints one tcpdump-like line per frame it passes
  * (wall-clock time, direction, addresses and ports, TCP flags, seq, ack, window, payload length)
- * and, once {@link #watch watching} a stack, a line for each state change of the TCP connections
- * those frames belong to. Frames pass through unchanged.
+ * and, once {@link #watch watching} the states of the stack's connections, a line for each state
+ * change of the TCP connections those frames belong to. Frames pass through unchanged.
  *
- * <p>The connection table belongs to the loop thread, and so does every call into a link
- * (receive, send, await), so the tracer looks up states there without any locking. A state is
- * compared at every frame and at every wait of the loop, so a change shows before the frame it
- * causes and, at the latest, when the loop next goes idle.
+ * <p>The states come in as their names through {@link ConnectionStates}, so this link needs
+ * nothing from the layers above it. The connection table belongs to the loop thread, and so does
+ * every call into a link (receive, send, await), so the tracer looks up states there without any
+ * locking. A state is compared at every frame and at every wait of the loop, so a change shows
+ * before the frame it causes and, at the latest, when the loop next goes idle.
  *
  * <p>Sequence numbers are printed as they are on the wire (like {@code tcpdump -S}): the trace
  * must match a pcap of the same run. This is a diagnostic: each line is a new string, which is
  * fine here and would not be on the stack's own paths.
  */
 public final class PacketTracer extends ObservedLink {
-    /** The state of the connection from {@code localPort} to {@code remoteIp:remotePort}, or null when there is none. */
+    /**
+     * The state of the connection from {@code localPort} to {@code remoteIp:remotePort} as RFC 9293
+     * spells it ({@code FIN-WAIT-1}), or null when there is none; asked on the loop thread only.
+     */
     @FunctionalInterface
     public interface ConnectionStates {
-        TcpConnection.State state(int remoteIp, int remotePort, int localPort);
+        String state(int remoteIp, int remotePort, int localPort);
     }
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSS");
@@ -58,7 +58,7 @@ public final class PacketTracer extends ObservedLink {
     private final UdpDatagram udp = new UdpDatagram();
     private final IcmpMessage icmp = new IcmpMessage();
     /** Connections seen in frames, with the state last printed (null: not yet in the table). */
-    private final Map<Long, TcpConnection.State> known = new HashMap<>();
+    private final Map<Long, String> known = new HashMap<>();
     private volatile ConnectionStates states;
 
     public PacketTracer(Link inner, PrintStream out) {
@@ -72,15 +72,7 @@ public final class PacketTracer extends ObservedLink {
         this.zone = Objects.requireNonNull(zone, "zone");
     }
 
-    /** Reports state changes of {@code stack}'s TCP connections from now on (the stack runs on this link). */
-    public void watch(NetStack stack) {
-        watch((remoteIp, remotePort, localPort) -> {
-            TcpConnection c = stack.tcp().find(remoteIp, remotePort, localPort);
-            return c == null ? null : c.state();
-        });
-    }
-
-    /** Reports state changes as {@code states} tells them (called on the loop thread only). */
+    /** Reports state changes, from now on, as {@code states} tells them (called on the loop thread only). */
     public void watch(ConnectionStates states) {
         this.states = Objects.requireNonNull(states, "states");
     }
@@ -299,25 +291,25 @@ public final class PacketTracer extends ObservedLink {
         if (s == null || known.isEmpty()) {
             return;
         }
-        for (Iterator<Map.Entry<Long, TcpConnection.State>> it = known.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<Long, TcpConnection.State> e = it.next();
+        for (Iterator<Map.Entry<Long, String>> it = known.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Long, String> e = it.next();
             long k = e.getKey();
             int remoteIp = (int) (k >>> 32);
             int remotePort = (int) (k >>> 16) & 0xffff;
             int localPort = (int) k & 0xffff;
-            TcpConnection.State now = s.state(remoteIp, remotePort, localPort);
-            TcpConnection.State before = e.getValue();
+            String now = s.state(remoteIp, remotePort, localPort);
+            String before = e.getValue();
             if (now == null) {
                 if (before != null) {
                     // Gone from the table: the connection reached CLOSED (RFC 9293 3.3.2).
                     out.println(time() + " TCP " + connection(remoteIp, remotePort, localPort) + ": "
-                            + name(before) + " -> CLOSED");
+                            + before + " -> CLOSED");
                 }
                 // A segment for no connection (a stray, or a reset answered) is never followed.
                 it.remove();
-            } else if (now != before) {
+            } else if (!now.equals(before)) {
                 out.println(time() + " TCP " + connection(remoteIp, remotePort, localPort) + ": "
-                        + (before == null ? "CLOSED" : name(before)) + " -> " + name(now));
+                        + (before == null ? "CLOSED" : before) + " -> " + now);
                 e.setValue(now);
             }
         }
@@ -325,10 +317,5 @@ public final class PacketTracer extends ObservedLink {
 
     private static String connection(int remoteIp, int remotePort, int localPort) {
         return "port " + localPort + " <> " + Ipv4Address.format(remoteIp) + "." + remotePort;
-    }
-
-    /** RFC 9293's spelling of a state (FIN-WAIT-1, not FIN_WAIT_1). */
-    static String name(TcpConnection.State state) {
-        return state.name().replace('_', '-');
     }
 }
