@@ -19,6 +19,7 @@ import teacup.host.SystemCommand;
 import teacup.http.AccessLog;
 import teacup.http.FileServer;
 import teacup.ip.Interface;
+import teacup.ping.Pinger;
 import teacup.socket.TeacupServerSocketFactory;
 import teacup.stack.NetStack;
 import teacup.stats.Statistics;

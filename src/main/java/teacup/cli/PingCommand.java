@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import teacup.ping.Pinger;
 import teacup.stack.NetStack;
 import teacup.time.Clock;
 import teacup.wire.Ipv4Address;

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
-import teacup.cli.Pinger;
 import teacup.host.SystemCommand;
+import teacup.ping.Pinger;
 import teacup.stack.NetStack;
 import teacup.stats.Counter;
 

@@ -1,4 +1,4 @@
-package teacup.cli;
+package teacup.ping;
 
 import java.io.IOException;
 import java.io.PrintStream;
