@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -65,6 +66,7 @@ import teacup.cli.CurlCommand.HeaderEdit;
 import teacup.cli.CurlCommand.Target;
 import teacup.link.Link;
 import teacup.link.PacketTracer;
+import teacup.socket.TeacupJavaSocket;
 import teacup.socket.TeacupSocketFactory;
 import teacup.stack.NetStack;
 import teacup.tcp.ConnectionStatus;
@@ -92,7 +94,7 @@ final class HttpTransfer {
     private final ResolveOverrides overrides;
     private final byte[] body;
     private final SSLContext tls;
-    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private final List<TeacupJavaSocket> sockets = new CopyOnWriteArrayList<>();
     private volatile boolean timedOut;
     private volatile long received;
     private long startNanos;
@@ -144,7 +146,7 @@ final class HttpTransfer {
             try (CloseableHttpClient client = client(stack, dns, tls, log, edits)) {
                 int code = client.execute(request, HttpClientContext.create(), response -> respond(response, log));
                 client.close(CloseMode.GRACEFUL);
-                lingerWhileClosing(stack);
+                lingerWhileClosing();
                 return code;
             } catch (CommandFailure f) {
                 endMeter();
@@ -238,41 +240,15 @@ final class HttpTransfer {
      * Waits (bounded) until the connections HttpClient closed have finished closing, so that
      * stopping the stack does not reset them; TIME-WAIT and FIN-WAIT-2 mean the peer has all.
      */
-    private void lingerWhileClosing(NetStack stack) {
+    private void lingerWhileClosing() {
         long deadline = System.nanoTime() + CLOSE_GRACE_NANOS;
-        for (Socket s : sockets) {
-            if (s.getInetAddress() == null || s.getLocalPort() <= 0) {
-                continue;
+        try {
+            for (TeacupJavaSocket s : sockets) {
+                s.awaitClosed(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             }
-            int remoteIp = ipv4(s.getInetAddress().getAddress());
-            int remotePort = s.getPort();
-            int localPort = s.getLocalPort();
-            while (System.nanoTime() < deadline) {
-                TcpConnection.State state;
-                try {
-                    state = stack.call(() -> {
-                        TcpConnection c = stack.tcp().find(remoteIp, remotePort, localPort);
-                        return c == null ? TcpConnection.State.CLOSED : c.state();
-                    });
-                } catch (IOException e) {
-                    return;
-                }
-                if (state == TcpConnection.State.CLOSED || state == TcpConnection.State.TIME_WAIT
-                        || state == TcpConnection.State.FIN_WAIT_2) {
-                    break;
-                }
-                try {
-                    Thread.sleep(5);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
+        } catch (IOException e) {
+            // the stack stopped, or this thread was interrupted: nothing left to wait for
         }
-    }
-
-    private static int ipv4(byte[] b) {
-        return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
     }
 
     // ---------------------------------------------------------------- the request
@@ -296,7 +272,7 @@ final class HttpTransfer {
                                        List<HeaderEdit> edits) {
         TeacupSocketFactory factory = new TeacupSocketFactory(stack);
         DetachedSocketFactory detached = proxy -> {
-            Socket s = factory.createSocket();
+            TeacupJavaSocket s = factory.createSocket();
             sockets.add(s);
             return s;
         };

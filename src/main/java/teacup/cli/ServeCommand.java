@@ -96,10 +96,7 @@ final class ServeCommand implements Callable<Integer> {
                 signal.await(maxTime);
             }
             // The server has closed every connection; give their last bytes and FINs a moment to be acknowledged.
-            long deadline = System.nanoTime() + DRAIN.toNanos();
-            while (stack.isRunning() && System.nanoTime() < deadline && stack.call(() -> stack.tcp().connectionCount()) > 0) {
-                Thread.sleep(20);
-            }
+            stack.awaitNoConnections(DRAIN);
             System.out.println("teacup serve: stopped");
             return signal.exitCode(stack);
         } finally {

@@ -177,6 +177,22 @@ public final class TcpSocket implements AutoCloseable {
                 || state == State.CLOSED, nanos(timeout));
     }
 
+    /**
+     * Waits until the connection has finished closing as far as the peer is concerned: every byte
+     * written and the FIN acknowledged (FIN-WAIT-2, TIME-WAIT), or the connection gone (CLOSED,
+     * reset); or until {@code timeout} passes or the stack stops. Returns true when it finished.
+     * For a program about to stop its stack after {@link #close}, which would otherwise reset
+     * connections still closing. A closed socket hears no more from its connection, so the loop
+     * reads the connection's state itself ({@link NetStack#awaitUntil}).
+     */
+    public boolean awaitClosed(Duration timeout) throws IOException {
+        TcpConnection c = connection;
+        return stack.awaitUntil(() -> {
+            State s = c.state();
+            return s == State.CLOSED || s == State.TIME_WAIT || s == State.FIN_WAIT_2;
+        }, timeout);
+    }
+
     /** Resets the connection at once (RST), discarding anything unsent. */
     public void abort() {
         closed = true;

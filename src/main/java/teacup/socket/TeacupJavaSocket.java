@@ -432,6 +432,16 @@ public final class TeacupJavaSocket extends Socket {
         }
     }
 
+    /**
+     * After {@link #close}: waits until the connection has finished closing as far as the peer is
+     * concerned, or {@code timeout} passes ({@link TcpSocket#awaitClosed}); true when it has. A
+     * socket that never connected has nothing to wait for.
+     */
+    public boolean awaitClosed(Duration timeout) throws IOException {
+        TcpSocket t = tcp;
+        return t == null || t.awaitClosed(timeout);
+    }
+
     private final class Input extends InputStream {
         @Override
         public int read() throws IOException {

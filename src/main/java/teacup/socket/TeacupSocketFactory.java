@@ -29,7 +29,7 @@ public final class TeacupSocketFactory extends SocketFactory {
 
     /** An unconnected socket; {@link Socket#connect(java.net.SocketAddress, int)} opens it. */
     @Override
-    public Socket createSocket() throws IOException {
+    public TeacupJavaSocket createSocket() throws IOException {
         return new TeacupJavaSocket(stack);
     }
 

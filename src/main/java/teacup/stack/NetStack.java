@@ -2,6 +2,7 @@ package teacup.stack;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +10,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import java.util.random.RandomGenerator;
 import teacup.ip.FrameSink;
 import teacup.ip.Interface;
@@ -46,6 +50,8 @@ public final class NetStack implements AutoCloseable {
     private final int rxOffset;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final List<Service> services = new ArrayList<>();
+    /** What application threads wait for ({@link #awaitUntil}), checked after every turn; loop thread only. */
+    private final List<Awaited> awaited = new ArrayList<>();
 
     private volatile Thread loopThread;
     private volatile boolean running;
@@ -186,6 +192,7 @@ public final class NetStack implements AutoCloseable {
             } finally {
                 udp.closeAll(); // wake readers blocked on sockets of a stack that is gone
                 tcp.closeAll(clock.nanos()); // reset connections; their sockets' blocked threads wake
+                releaseAwaited();
             }
         }
     }
@@ -211,6 +218,9 @@ public final class NetStack implements AutoCloseable {
         tcp.poll(now);
         for (int i = 0; i < services.size(); i++) {
             services.get(i).poll(now);
+        }
+        if (!awaited.isEmpty()) {
+            checkAwaited();
         }
     }
 
@@ -286,8 +296,8 @@ public final class NetStack implements AutoCloseable {
         try {
             while (true) {
                 try {
-                    return result.get(200, java.util.concurrent.TimeUnit.MILLISECONDS);
-                } catch (java.util.concurrent.TimeoutException e) {
+                    return result.get(200, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
                     Thread t = loopThread;
                     if (t != null && !t.isAlive()) {
                         // The loop ended between our check and our task: nobody will run it.
@@ -308,6 +318,92 @@ public final class NetStack implements AutoCloseable {
             }
             throw new IOException(cause.toString(), cause);
         }
+    }
+
+    /** A thread waiting in {@link #awaitUntil}: its condition, and where the loop says it held. */
+    private record Awaited(BooleanSupplier condition, CompletableFuture<Boolean> held) {
+        /** Reads the condition on the loop thread; true when this wait is over (held, failed, or given up). */
+        boolean settled() {
+            if (held.isDone()) {
+                return true;
+            }
+            try {
+                return condition.getAsBoolean() && held.complete(true);
+            } catch (RuntimeException e) {
+                // The caller's condition failed: the caller gets the exception, the loop goes on.
+                held.completeExceptionally(e);
+                return true;
+            }
+        }
+    }
+
+    private void checkAwaited() {
+        awaited.removeIf(Awaited::settled);
+    }
+
+    /** The stack is stopping and its connections are reset: each waiter gets its condition's last answer. */
+    private void releaseAwaited() {
+        checkAwaited();
+        for (Awaited a : awaited) {
+            a.held().complete(false);
+        }
+        awaited.clear();
+    }
+
+    /**
+     * Blocks the calling thread until {@code condition} holds, or {@code timeout} passes, or the
+     * stack stops; returns whether it held. The condition is read on the loop thread, so it may
+     * look at protocol state (a connection's state, the table's size): once at once, then after
+     * every turn of the loop, and a last time when a stopping stack has reset its connections. The
+     * caller is woken by the turn that makes it true; nothing polls. A condition that throws
+     * rethrows here. False at once on a stack that has stopped. On a stack driven by {@link #step}
+     * the driver's turns do the checks. Not on the loop thread, which would wait for itself.
+     */
+    public boolean awaitUntil(BooleanSupplier condition, Duration timeout) throws IOException {
+        if (Thread.currentThread() == loopThread) {
+            throw new IllegalStateException("awaitUntil on the loop thread would wait for itself");
+        }
+        if (failure != null || (loopThread != null && !running)) {
+            return false;
+        }
+        Awaited a = new Awaited(condition, new CompletableFuture<>());
+        execute(() -> {
+            if (!running && loopThread != null) {
+                a.held().complete(false);
+            } else if (!a.settled()) {
+                awaited.add(a);
+            }
+        });
+        if (loopThread != null && !running) {
+            // Stopped meanwhile: the loop's last turn may have been before the task above.
+            a.held().complete(false);
+        }
+        long nanos = timeout.compareTo(Duration.ofDays(365)) > 0 ? Long.MAX_VALUE : Math.max(0, timeout.toNanos());
+        try {
+            try {
+                return a.held().get(nanos, TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                a.held().complete(false); // unless the loop got there first
+                return a.held().get();
+            }
+        } catch (InterruptedException e) {
+            a.held().complete(false);
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted waiting for the teacup stack");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(e.getCause().toString(), e.getCause());
+        }
+    }
+
+    /**
+     * Waits until the stack holds no TCP connection (one in TIME-WAIT counts) or {@code timeout}
+     * passes; true when none is left. See {@link #awaitUntil}.
+     */
+    public boolean awaitNoConnections(Duration timeout) throws IOException {
+        return awaitUntil(() -> tcp.connectionCount() == 0, timeout);
     }
 
     /** A copy of the counters, taken on the loop thread (or directly when the loop is not running). */
@@ -378,6 +474,7 @@ public final class NetStack implements AutoCloseable {
             } finally {
                 udp.closeAll(); // never started (or driven by step): nobody else will wake readers
                 tcp.closeAll(clock.nanos());
+                releaseAwaited();
             }
         }
         link.close();

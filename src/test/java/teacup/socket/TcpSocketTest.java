@@ -240,6 +240,25 @@ class TcpSocketTest {
     }
 
     @Test
+    @DisplayName("awaitClosed after close waits while the FIN cannot go (the peer's window is shut), and returns once the peer has it all")
+    void awaitClosedAfterClose() {
+        assertTimeoutPreemptively(TEST_LIMIT, () -> {
+            try (TcpServerSocket server = TcpServerSocket.bind(b, 8085, 4, SMALL)) {
+                TcpSocket client = TcpSocket.connect(a, B_IP, 8085, WAIT, SMALL);
+                TcpSocket accepted = server.accept(WAIT);
+                byte[] data = pattern(24 * 1024, 5); // more than the peer's receive buffer holds
+                client.getOutputStream().write(data);
+                client.close();
+                assertFalse(client.awaitClosed(Duration.ofMillis(200)), "the tail and the FIN wait for the peer's window");
+                assertArrayEquals(data, readAll(accepted.getInputStream()), "everything, then end of stream");
+                assertTrue(client.awaitClosed(WAIT), "the peer acknowledged the tail and the FIN");
+                accepted.close();
+                assertTrue(client.awaitClosed(WAIT), "and stays done");
+            }
+        });
+    }
+
+    @Test
     @DisplayName("RFC 2525 2.17: close with received data unread resets the connection instead of a FIN")
     void closeWithUnreadDataResets() {
         assertTimeoutPreemptively(TEST_LIMIT, () -> {

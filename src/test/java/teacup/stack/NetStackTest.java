@@ -12,12 +12,14 @@ import java.time.Duration;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import teacup.ip.Interface;
 import teacup.link.VirtualWire;
 import teacup.stats.Counter;
+import teacup.tcp.TcpConnection;
 import teacup.time.Clock;
 import teacup.wire.Ipv4Address;
 
@@ -124,6 +126,97 @@ class NetStackTest {
             Thread.sleep(1);
         }
         assertEquals(7, result.get(1, TimeUnit.SECONDS));
+    }
+
+    @Test
+    @DisplayName("awaitUntil wakes the waiter on the turn that makes its condition true")
+    void awaitUntilWakesOnTheTurn() throws Exception {
+        stack.start();
+        AtomicBoolean flag = new AtomicBoolean();
+        CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(() -> {
+            try {
+                return stack.awaitUntil(flag::get, BOUND);
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        Thread.sleep(50);
+        assertFalse(waiter.isDone(), "nothing made the condition true yet");
+        stack.execute(() -> flag.set(true)); // a turn of the loop makes it true
+        assertTrue(waiter.get(BOUND.toSeconds(), TimeUnit.SECONDS));
+    }
+
+    @Test
+    @DisplayName("awaitUntil gives up after its timeout, and reads the condition on the loop thread")
+    void awaitUntilTimesOut() throws IOException {
+        stack.start();
+        Thread loop = stack.call(Thread::currentThread);
+        AtomicBoolean readOffTheLoop = new AtomicBoolean();
+        long start = System.nanoTime();
+        boolean held = assertTimeoutPreemptively(BOUND, () -> stack.awaitUntil(() -> {
+            readOffTheLoop.compareAndSet(false, Thread.currentThread() != loop);
+            return false;
+        }, Duration.ofMillis(100)));
+        assertFalse(held);
+        assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(100), "waited the whole timeout");
+        assertFalse(readOffTheLoop.get(), "the condition was read on the loop thread only");
+        long before = System.nanoTime();
+        assertTrue(assertTimeoutPreemptively(BOUND, () -> stack.awaitUntil(() -> true, BOUND)));
+        assertTrue(System.nanoTime() - before < BOUND.toNanos() / 2, "a condition true at once ends the wait at once");
+    }
+
+    @Test
+    @DisplayName("awaitNoConnections returns once the stack resets its connections on close; false at once on a stopped stack")
+    void awaitNoConnectionsAtStop() throws Exception {
+        stack.start();
+        // A SYN to an address nobody answers: the connection stays in SYN-SENT.
+        stack.call(() -> stack.tcp().connect(stack.clock().nanos(), Ipv4Address.parse("198.18.0.9").bits(), 80,
+                TcpConnection.Settings.defaults(), null));
+        assertFalse(stack.awaitNoConnections(Duration.ofMillis(50)), "the connection is still there");
+        CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(() -> {
+            try {
+                return stack.awaitNoConnections(BOUND);
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        Thread.sleep(50);
+        stack.close();
+        assertTrue(waiter.get(BOUND.toSeconds(), TimeUnit.SECONDS), "the reset at stop leaves no connection");
+        assertFalse(assertTimeoutPreemptively(BOUND, () -> stack.awaitUntil(() -> true, BOUND)), "a stopped stack waits for nothing");
+    }
+
+    @Test
+    @DisplayName("awaitUntil rethrows what its condition throws, keeps the loop running, and is refused on the loop thread")
+    void awaitUntilFailures() throws IOException {
+        stack.start();
+        IllegalStateException bad = new IllegalStateException("bad condition");
+        assertSame(bad, assertThrows(IllegalStateException.class, () -> stack.awaitUntil(() -> { throw bad; }, BOUND)));
+        assertTrue(stack.isRunning());
+        IllegalStateException onLoop = assertThrows(IllegalStateException.class,
+                () -> stack.call(() -> stack.awaitUntil(() -> true, BOUND)));
+        assertTrue(onLoop.getMessage().contains("loop thread"), onLoop.getMessage());
+    }
+
+    @Test
+    @DisplayName("in simulation awaitUntil is answered by the driver's steps")
+    void awaitUntilWhileSimulated() throws Exception {
+        Simulation sim = Simulation.clean();
+        AtomicBoolean flag = new AtomicBoolean();
+        CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(() -> {
+            try {
+                return sim.a.awaitUntil(flag::get, BOUND);
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        sim.a.execute(() -> flag.set(true));
+        long deadline = System.nanoTime() + BOUND.toNanos();
+        while (!waiter.isDone() && System.nanoTime() < deadline) {
+            sim.runFor(1_000_000);
+            Thread.sleep(1);
+        }
+        assertTrue(waiter.get(1, TimeUnit.SECONDS));
     }
 
     @Test
