@@ -188,7 +188,7 @@ final class DaemonCommand implements Callable<Integer> {
         Socks5Server.Settings settings = Socks5Server.Settings.defaults().withCredentials(services.credentials());
         try {
             return Socks5Server.start(new InetSocketAddress(address, at.port()), Dialer.teacup(stack, CONNECT_TIMEOUT),
-                    CurlCommand.resolver(stack, link), relays, settings, System.err::println);
+                    link.resolver(stack), relays, settings, System.err::println);
         } catch (IOException e) {
             throw new CommandFailure(1, "--socks: cannot listen on " + at + ": " + e.getMessage());
         }

@@ -7,6 +7,8 @@ import picocli.CommandLine.Option;
 import teacup.dhcp.DhcpClient;
 import teacup.dhcp.DhcpLease;
 import teacup.dhcp.DhcpService;
+import teacup.dns.Resolver;
+import teacup.dns.StubResolver;
 import teacup.host.HostSetupLink;
 import teacup.ip.Interface;
 import teacup.link.Link;
@@ -175,6 +177,15 @@ public final class LinkOptions {
         } catch (IllegalArgumentException e) {
             throw new UsageException("--dns: " + e.getMessage());
         }
+    }
+
+    /**
+     * Where names are resolved, the one place to change it: teacup's own stub resolver asking the
+     * DNS servers of --dns, the DHCP lease or the host's set-up (call after the lease is obtained).
+     * A literal address needs no server.
+     */
+    public Resolver resolver(NetStack stack) {
+        return new StubResolver(stack, dnsServers(), new SecureRandom());
     }
 
     /**

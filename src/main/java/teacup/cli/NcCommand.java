@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import teacup.curl.CurlExit;
 import teacup.ip.Interface;
 import teacup.socket.TcpServerSocket;
 import teacup.socket.TcpSocket;
@@ -35,11 +36,6 @@ import teacup.wire.Ipv4Address;
 @Command(name = "nc", mixinStandardHelpOptions = true, description = "netcat on teacup's stack: connect to HOST PORT,"
         + " or listen on PORT with -l; copy stdin to the connection and the connection to stdout.")
 final class NcCommand implements Callable<Integer> {
-    /** curl's exit codes, which DESIGN.md adopts. */
-    static final int EXIT_COULD_NOT_RESOLVE = 6;
-    static final int EXIT_COULD_NOT_CONNECT = 7;
-    static final int EXIT_TIMEOUT = 28;
-
     private static final int CHUNK = 16 * 1024;
     /** How long an ending connection may take to get its last bytes and FIN acknowledged. */
     private static final Duration LINGER = Duration.ofSeconds(10);
@@ -91,7 +87,7 @@ final class NcCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 // nc takes addresses only, for now (teacup curl resolves names through teacup's own DNS);
                 // asking the kernel's resolver would send the query out of the host's network.
-                throw new CommandFailure(listen ? Main.EXIT_USAGE : EXIT_COULD_NOT_RESOLVE,
+                throw new CommandFailure(listen ? Main.EXIT_USAGE : CurlExit.COULD_NOT_RESOLVE,
                         "Could not resolve host: " + hostText + " (give an IPv4 address)");
             }
             if (listen && iface.configured() && !host.equals(Ipv4Address.ANY) && !host.equals(iface.address())) {
@@ -128,11 +124,11 @@ final class NcCommand implements Callable<Integer> {
         try {
             socket = TcpSocket.connect(stack, host, port, timeout);
         } catch (ConnectException e) {
-            throw new CommandFailure(EXIT_COULD_NOT_CONNECT, "Failed to connect to " + target + ": Connection refused");
+            throw new CommandFailure(CurlExit.COULD_NOT_CONNECT, "Failed to connect to " + target + ": Connection refused");
         } catch (NoRouteToHostException e) {
-            throw new CommandFailure(EXIT_COULD_NOT_CONNECT, "Failed to connect to " + target + ": No route to host");
+            throw new CommandFailure(CurlExit.COULD_NOT_CONNECT, "Failed to connect to " + target + ": No route to host");
         } catch (SocketTimeoutException e) {
-            throw new CommandFailure(EXIT_TIMEOUT, "Failed to connect to " + target + ": Connection timed out after "
+            throw new CommandFailure(CurlExit.TIMEOUT, "Failed to connect to " + target + ": Connection timed out after "
                     + timeout.toMillis() + " ms");
         }
         if (verbose) {

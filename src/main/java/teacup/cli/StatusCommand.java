@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import teacup.curl.CurlExit;
 import teacup.daemon.DaemonControl;
 
 /**
@@ -15,7 +16,8 @@ import teacup.daemon.DaemonControl;
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Show the TCP connections, listeners and counters of a running teacup daemon.")
 final class StatusCommand implements Callable<Integer> {
-    static final int EXIT_NO_DAEMON = 7;
+    /** curl's "failed to connect". */
+    static final int EXIT_NO_DAEMON = CurlExit.COULD_NOT_CONNECT;
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     @Option(names = "--control", paramLabel = "PATH", description = "the daemon's control socket (default: $"

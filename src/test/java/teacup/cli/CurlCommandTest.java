@@ -1,46 +1,22 @@
 package teacup.cli;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.net.ConnectException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.NoRouteToHostException;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.CertificateException;
 import java.util.ArrayList;
 import java.util.List;
-import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.SSLPeerUnverifiedException;
-import org.apache.hc.client5.http.ClientProtocolException;
-import org.apache.hc.client5.http.ConnectTimeoutException;
-import org.apache.hc.client5.http.HttpHostConnectException;
-import org.apache.hc.client5.http.RedirectException;
-import org.apache.hc.core5.http.ConnectionClosedException;
-import org.apache.hc.core5.http.NoHttpResponseException;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import teacup.wire.Ipv4Address;
 
-/** {@code teacup curl} without a network: its command line, URLs, headers, names, failures and meter. */
+/** {@code teacup curl} without a network: its command line, exit codes and messages (the engine's parts are tested in teacup.curl). */
 class CurlCommandTest {
     /**
      * An address but no device: a command line that got past every check fails at "no link" (exit 2)
@@ -166,175 +142,6 @@ class CurlCommandTest {
                     "--cacert", "-k", "--trace-packets", "--pcap", "--tap", "--interface", "--ip", "--gateway", "--dns")) {
                 assertTrue(h.out().contains(option), option + " in:\n" + h.out());
             }
-        }
-    }
-
-    @Nested
-    @DisplayName("URLs")
-    class Urls {
-        @Test
-        @DisplayName("no scheme means http; default ports 80 and 443; fragment dropped; empty path is /")
-        void defaults() {
-            CurlCommand.Target t = CurlCommand.Target.parse("198.18.0.1");
-            assertEquals("http", t.scheme());
-            assertEquals(80, t.port());
-            assertEquals("http://198.18.0.1/", t.uri().toString());
-            CurlCommand.Target s = CurlCommand.Target.parse("HTTPS://Web.Test/a/b?x=1&y=2#frag");
-            assertEquals("https", s.scheme());
-            assertEquals(443, s.port());
-            assertEquals("Web.Test", s.host());
-            assertEquals("https://Web.Test/a/b?x=1&y=2", s.uri().toString());
-            assertEquals(8080, CurlCommand.Target.parse("http://198.18.0.1:8080").port());
-        }
-    }
-
-    @Nested
-    @DisplayName("-H")
-    class Headers {
-        @Test
-        void addRemoveAndEmpty() {
-            assertEquals(new CurlCommand.HeaderEdit("X-A", "b c", false), CurlCommand.HeaderEdit.parse("X-A:  b c "));
-            assertEquals(new CurlCommand.HeaderEdit("User-Agent", "", true), CurlCommand.HeaderEdit.parse("User-Agent:"));
-            assertEquals(new CurlCommand.HeaderEdit("X-Empty", "", false), CurlCommand.HeaderEdit.parse("X-Empty;"));
-            assertThrows(UsageException.class, () -> CurlCommand.HeaderEdit.parse("X-A: b\r\nInjected: 1"));
-        }
-    }
-
-    @Nested
-    @DisplayName("names")
-    class Names {
-        @Test
-        @DisplayName("--resolve applies to its port only, matches names without case, and * matches every port")
-        void overrides() {
-            ResolveOverrides o = ResolveOverrides.parse(List.of("web.test:80:198.18.0.7,198.18.0.8", "Any.Test:*:198.18.0.9",
-                    "web.test:80:198.18.0.6"));
-            assertEquals(List.of(Ipv4Address.parse("198.18.0.6")), o.lookup("WEB.test", 80), "a later entry replaces");
-            assertNull(o.lookup("web.test", 8080));
-            assertEquals(List.of(Ipv4Address.parse("198.18.0.9")), o.lookup("any.test", 4443));
-        }
-
-        @Test
-        @DisplayName("HttpClient's resolver: --resolve first, then teacup's resolver; addresses keep the name; unknown names fail")
-        void adapter() throws UnknownHostException {
-            ResolveOverrides o = ResolveOverrides.parse(List.of("web.test:8000:198.18.0.1,198.18.0.3"));
-            ByteArrayOutputStream log = new ByteArrayOutputStream();
-            teacup.dns.Resolver literals = host -> {
-                try {
-                    return List.of(Ipv4Address.parse(host));
-                } catch (IllegalArgumentException e) {
-                    throw new UnknownHostException(host + ": no DNS server configured");
-                }
-            };
-            HttpDnsResolver dns = new HttpDnsResolver(literals, o,
-                    new VerboseLog(new PrintStream(log, true, StandardCharsets.UTF_8), true));
-            List<InetSocketAddress> found = dns.resolve("web.test", 8000);
-            assertEquals(2, found.size());
-            assertEquals("web.test", found.get(0).getAddress().getHostName());
-            assertArrayEquals(new byte[] {(byte) 198, 18, 0, 1}, found.get(0).getAddress().getAddress());
-            assertEquals(8000, found.get(1).getPort());
-            assertEquals(found.get(0), dns.nextAttempt());
-            assertEquals(found.get(1), dns.nextAttempt());
-            assertNull(dns.nextAttempt());
-            assertTrue(log.toString(StandardCharsets.UTF_8).contains("* IPv4: 198.18.0.1, 198.18.0.3"), log.toString());
-
-            InetAddress[] literal = dns.resolve("198.18.0.4");
-            assertEquals("198.18.0.4", literal[0].getHostAddress());
-            assertThrows(UnknownHostException.class, () -> dns.resolve("web.test", 80));
-            assertThrows(UnknownHostException.class, () -> dns.resolve("nowhere.test"));
-        }
-
-        @Test
-        @DisplayName("a resolver failing with another IOException still reaches HttpClient as UnknownHostException (exit 6)")
-        void otherFailures() {
-            HttpDnsResolver dns = new HttpDnsResolver(host -> {
-                throw new IOException("no server answered");
-            }, ResolveOverrides.parse(List.of()), new VerboseLog(System.err, false));
-            UnknownHostException e = assertThrows(UnknownHostException.class, () -> dns.resolve("web.test", 80));
-            assertTrue(e.getMessage().contains("no server answered"), e.getMessage());
-        }
-    }
-
-    @Nested
-    @DisplayName("failures")
-    class Failures {
-        private final CurlCommand.Target target = CurlCommand.Target.parse("https://web.test:8443/");
-
-        private CommandFailure classify(Exception e) {
-            return HttpTransfer.classify(e, target, 123, 456);
-        }
-
-        @Test
-        @DisplayName("each failure gets curl's exit code and a one-line message")
-        void exitCodes() {
-            assertEquals(6, classify(new UnknownHostException("web.test")).exitCode());
-            assertEquals("(6) Could not resolve host: web.test", classify(new UnknownHostException("web.test")).getMessage());
-            assertEquals(7, classify(new HttpHostConnectException("Connect to web.test failed: Connection refused")).exitCode());
-            assertEquals("(7) Failed to connect to web.test port 8443 after 123 ms: Connection refused",
-                    classify(new ConnectException("Connection refused")).getMessage());
-            assertEquals(7, classify(new NoRouteToHostException("no route")).exitCode());
-            assertEquals(28, classify(new ConnectTimeoutException("connect timed out")).exitCode());
-            assertEquals("(28) Operation timed out after 123 milliseconds with 456 bytes received",
-                    classify(new SocketTimeoutException("Read timed out")).getMessage());
-            SSLHandshakeException untrusted = new SSLHandshakeException("PKIX path building failed");
-            untrusted.initCause(new CertificateException("unable to find valid certification path"));
-            assertEquals(60, classify(untrusted).exitCode());
-            assertEquals(60, classify(new SSLPeerUnverifiedException("Certificate for <web.test> doesn't match")).exitCode());
-            assertEquals(35, classify(new SSLException("Unsupported or unrecognized SSL message")).exitCode());
-            assertEquals(35, classify(new SSLHandshakeException("Received fatal alert: handshake_failure")).exitCode());
-            assertEquals(47, classify(new ClientProtocolException(new RedirectException("Maximum redirects (50) exceeded"))).exitCode());
-            assertEquals(52, classify(new NoHttpResponseException("web.test:8443 failed to respond")).exitCode());
-            assertEquals(18, classify(new ConnectionClosedException("Premature end of chunk coded message body")).exitCode());
-            assertEquals(56, classify(new SocketException("Connection reset")).exitCode());
-            for (Exception e : List.of(new UnknownHostException("x"), new SocketException("Connection reset"), untrusted)) {
-                String m = classify(e).getMessage();
-                assertFalse(m.contains("\n"), m);
-                assertTrue(m.matches("\\(\\d+\\) .+"), m);
-            }
-        }
-    }
-
-    @Nested
-    @DisplayName("progress meter")
-    class Meter {
-        private static final long S = 1_000_000_000L;
-
-        @Test
-        @DisplayName("sizes and times in curl's columns")
-        void columns() {
-            assertEquals("    0", ProgressMeter.size(0));
-            assertEquals("99999", ProgressMeter.size(99_999));
-            assertEquals("  97k", ProgressMeter.size(100_000));
-            assertEquals("19.0M", ProgressMeter.size(20_000_000));
-            assertEquals(" 1907M", " " + ProgressMeter.size(2_000_000_000L).strip());
-            assertEquals("--:--:--", ProgressMeter.time(0));
-            assertEquals(" 0:01:05", ProgressMeter.time(65));
-            assertEquals("27:46:40", ProgressMeter.time(100_000));
-            assertEquals("  5d 13h", ProgressMeter.time(480_000));
-            for (long n : new long[] {0, 1, 99_999, 100_000, 10_239_999, 10_240_000, 104_857_599, 104_857_600, 1L << 40}) {
-                assertEquals(5, ProgressMeter.size(n).length(), "size(" + n + ")");
-            }
-        }
-
-        @Test
-        @DisplayName("heading once, the line rewritten at most once a second, a newline at the end")
-        void updates() {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            ProgressMeter m = new ProgressMeter(new PrintStream(bytes, true, StandardCharsets.UTF_8), 0);
-            m.expect(2_000_000);
-            m.begin(0);
-            m.received(S / 2, 500_000);
-            m.received(S, 500_000);
-            m.received(S + S / 2, 500_000);
-            m.received(2 * S, 500_000);
-            m.finish(2 * S);
-            m.finish(3 * S);
-            String text = bytes.toString(StandardCharsets.UTF_8);
-            assertTrue(text.startsWith(ProgressMeter.HEADING), text);
-            String lines = text.substring(ProgressMeter.HEADING.length());
-            assertEquals(4, lines.chars().filter(c -> c == '\r').count(), "first, at 1 s, at 2 s, final: " + lines);
-            assertTrue(lines.endsWith("\n"));
-            String last = lines.substring(lines.lastIndexOf('\r') + 1).strip();
-            assertTrue(last.startsWith("100 1953k  100 1953k    0     0   976k      0  0:00:02  0:00:02 --:--:--"), last);
         }
     }
 }

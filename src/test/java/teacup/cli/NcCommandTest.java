@@ -8,6 +8,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import teacup.curl.CurlExit;
 
 /** {@code teacup nc} command lines that fail before any link is opened: one clear line and curl's exit codes. */
 class NcCommandTest {
@@ -48,7 +49,7 @@ class NcCommandTest {
     @DisplayName("a host name is curl's exit 6, 'Could not resolve host', before any link is opened")
     void hostNameIsExitSix() {
         CommandLineTest.Outcome o = CommandLineTest.run("nc", "--tap", "t0", "--ip", "198.18.0.2/24", "example.invalid", "80");
-        assertEquals(NcCommand.EXIT_COULD_NOT_RESOLVE, o.exitCode(), o.err());
+        assertEquals(CurlExit.COULD_NOT_RESOLVE, o.exitCode(), o.err());
         assertOneLine(o, "Could not resolve host: example.invalid");
         assertEquals(1, o.err().lines().count(), o.err());
     }

@@ -1,4 +1,4 @@
-package teacup.cli;
+package teacup.curl;
 
 import java.io.PrintStream;
 

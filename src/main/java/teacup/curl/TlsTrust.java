@@ -1,4 +1,4 @@
-package teacup.cli;
+package teacup.curl;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,12 +22,9 @@ import javax.net.ssl.X509TrustManager;
  * store), or anyone with {@code -k}. Host names are checked separately, by the TLS strategy.
  */
 final class TlsTrust {
-    /** curl's exit code for a CA file it cannot use. */
-    static final int EXIT_BAD_CA_FILE = 77;
-
     private TlsTrust() {}
 
-    /** The TLS context for these options; a bad {@code --cacert} file is a {@link CommandFailure} (77). */
+    /** The TLS context for these options; a bad {@code --cacert} file is a {@link CurlExit} (77). */
     static SSLContext context(Path caFile, boolean insecure) {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
@@ -42,7 +39,7 @@ final class TlsTrust {
             }
             return context;
         } catch (GeneralSecurityException e) {
-            throw new CommandFailure(35, "(35) cannot set up TLS: " + e.getMessage());
+            throw new CurlExit(CurlExit.TLS_CONNECT, "(35) cannot set up TLS: " + e.getMessage());
         }
     }
 
@@ -52,13 +49,13 @@ final class TlsTrust {
         try (InputStream in = Files.newInputStream(caFile)) {
             certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
         } catch (NoSuchFileException e) {
-            throw new CommandFailure(EXIT_BAD_CA_FILE, "(77) error setting certificate verify locations: "
+            throw new CurlExit(CurlExit.BAD_CA_FILE, "(77) error setting certificate verify locations: "
                     + caFile + ": no such file");
         } catch (IOException | GeneralSecurityException e) {
-            throw new CommandFailure(EXIT_BAD_CA_FILE, "(77) error reading CA file " + caFile + ": " + e.getMessage());
+            throw new CurlExit(CurlExit.BAD_CA_FILE, "(77) error reading CA file " + caFile + ": " + e.getMessage());
         }
         if (certificates.isEmpty()) {
-            throw new CommandFailure(EXIT_BAD_CA_FILE, "(77) no certificate in CA file " + caFile);
+            throw new CurlExit(CurlExit.BAD_CA_FILE, "(77) no certificate in CA file " + caFile);
         }
         try {
             KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
@@ -69,7 +66,7 @@ final class TlsTrust {
             }
             return store;
         } catch (IOException | GeneralSecurityException e) {
-            throw new CommandFailure(EXIT_BAD_CA_FILE, "(77) error loading CA file " + caFile + ": " + e.getMessage());
+            throw new CurlExit(CurlExit.BAD_CA_FILE, "(77) error loading CA file " + caFile + ": " + e.getMessage());
         }
     }
 

@@ -1,4 +1,4 @@
-package teacup.cli;
+package teacup.curl;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,11 +13,11 @@ import teacup.wire.Ipv4Address;
  * name on another port is resolved normally), names match without regard to case, and a later
  * entry for the same name and port replaces an earlier one. Port {@code *} matches every port.
  */
-final class ResolveOverrides {
+public final class ResolveOverrides {
     private final Map<String, List<Ipv4Address>> entries = new HashMap<>();
 
-    /** Parses the entries; a malformed one is a {@link UsageException} naming it. */
-    static ResolveOverrides parse(List<String> specs) {
+    /** Parses the entries; a malformed one is an IllegalArgumentException naming it. */
+    public static ResolveOverrides parse(List<String> specs) {
         ResolveOverrides o = new ResolveOverrides();
         if (specs == null) {
             return o;
@@ -26,7 +26,7 @@ final class ResolveOverrides {
             int first = spec.indexOf(':');
             int second = first < 0 ? -1 : spec.indexOf(':', first + 1);
             if (first <= 0 || second < 0 || second == spec.length() - 1) {
-                throw new UsageException("--resolve expects HOST:PORT:ADDRESS, not '" + spec + "'");
+                throw new IllegalArgumentException("--resolve expects HOST:PORT:ADDRESS, not '" + spec + "'");
             }
             String host = spec.substring(0, first).toLowerCase(Locale.ROOT);
             String portText = spec.substring(first + 1, second);
@@ -38,7 +38,7 @@ final class ResolveOverrides {
                     port = -1;
                 }
                 if (port < 1 || port > 65535) {
-                    throw new UsageException("--resolve " + spec + ": port must be 1..65535 or *");
+                    throw new IllegalArgumentException("--resolve " + spec + ": port must be 1..65535 or *");
                 }
                 portText = Integer.toString(port);
             }
@@ -46,12 +46,12 @@ final class ResolveOverrides {
             for (String a : spec.substring(second + 1).split(",")) {
                 String text = a.strip();
                 if (text.startsWith("[")) {
-                    throw new UsageException("--resolve " + spec + ": teacup speaks IPv4 only");
+                    throw new IllegalArgumentException("--resolve " + spec + ": teacup speaks IPv4 only");
                 }
                 try {
                     addresses.add(Ipv4Address.parse(text));
                 } catch (IllegalArgumentException e) {
-                    throw new UsageException("--resolve " + spec + ": " + e.getMessage());
+                    throw new IllegalArgumentException("--resolve " + spec + ": " + e.getMessage());
                 }
             }
             o.entries.put(host + ":" + portText, List.copyOf(addresses));
