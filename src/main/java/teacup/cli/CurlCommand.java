@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +25,6 @@ import teacup.socket.TeacupSocketFactory;
 import teacup.stack.NetStack;
 import teacup.tcp.ConnectionStatus;
 import teacup.tcp.TcpConnection;
-import teacup.time.Clock;
 
 /**
  * {@code teacup curl}: fetches a URL over teacup's own stack with curl's options, exit codes and
@@ -98,6 +96,9 @@ final class CurlCommand implements Callable<Integer> {
     @Mixin
     LinkOptions link;
 
+    /** The --trace-packets tracer around the link, once it is open. */
+    private PacketTracer tracer;
+
     @Parameters(paramLabel = "URL", description = "http:// or https:// URL (http:// when no scheme is given)")
     String url;
 
@@ -136,26 +137,28 @@ final class CurlCommand implements Callable<Integer> {
             cacert = null; // -k wins, as with curl
         }
         CurlTransfer transfer = new CurlTransfer(request());
-        var iface = link.iface();
-        Link l = link.open();
-        PacketTracer tracer = null;
-        if (tracePackets) {
-            tracer = new PacketTracer(l, System.err);
-            l = tracer;
-        }
-        try (NetStack stack = new NetStack(l, iface, Clock.SYSTEM, new SecureRandom())) {
+        // --dhcp: the address, router and DNS servers come from the lease, which startStack waits for.
+        try (NetStack stack = link.startStack(this::traced)) {
             if (tracer != null) {
+                // Before the transfer's first connection, so the trace shows every state it goes through.
                 tracer.watch((remoteIp, remotePort, localPort) -> {
                     TcpConnection c = stack.tcp().find(remoteIp, remotePort, localPort);
                     return c == null ? null : ConnectionStatus.stateName(c.state());
                 });
             }
-            stack.start();
-            link.obtainAddress(stack); // --dhcp: the address, router and DNS servers come from the lease
             return transfer.run(stack, link.resolver(stack));
         } finally {
             System.out.flush();
         }
+    }
+
+    /** With --trace-packets, the link inside a tracer that prints its frames on stderr. */
+    private Link traced(Link opened) {
+        if (!tracePackets) {
+            return opened;
+        }
+        tracer = new PacketTracer(opened, System.err);
+        return tracer;
     }
 
     /** The options as the engine takes them; a URL, -H or --resolve it rejects fails here, before any link opens. */

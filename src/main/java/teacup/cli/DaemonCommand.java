@@ -5,7 +5,6 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -26,7 +25,6 @@ import teacup.proxy.Socks5Server;
 import teacup.socket.TcpServerSocket;
 import teacup.stack.NetStack;
 import teacup.stats.Statistics;
-import teacup.time.Clock;
 
 /**
  * {@code teacup daemon}: keeps a stack up in the foreground until SIGINT or SIGTERM, for other
@@ -73,18 +71,27 @@ final class DaemonCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var iface = link.iface();
+        link.iface(); // the link options are checked first
         if (maxTime != null && !(maxTime > 0)) {
             throw new UsageException("--max-time must be positive");
         }
         Services services = services();
-        NetStack stack = new NetStack(link.open(), iface, Clock.SYSTEM, new SecureRandom());
         StopSignal signal = StopSignal.install(Duration.ofSeconds(10));
+        try (NetStack stack = link.startStack()) {
+            return serve(stack, services, signal);
+        } finally {
+            // After the stack's close: a signal's exit may end the JVM as soon as the signal is closed.
+            System.out.flush();
+            System.err.flush();
+            signal.close();
+        }
+    }
+
+    /** Runs the services beside {@code stack} until a stop is asked for, then stops them and prints the statistics. */
+    private int serve(NetStack stack, Services services, StopSignal signal) throws IOException, InterruptedException {
         Running running = null;
         DaemonControl control = null; // teacup status and SIGUSR1
         try {
-            stack.start();
-            link.obtainAddress(stack);
             running = start(stack, services);
             control = DaemonControl.attach(stack, controlPath, System.out, System.err);
             // One println, not printf: a script waiting for this line must never see half of it.
@@ -106,10 +113,6 @@ final class DaemonCommand implements Callable<Integer> {
             if (running != null) {
                 stopServices(running, Duration.ZERO);
             }
-            stack.close();
-            System.out.flush();
-            System.err.flush();
-            signal.close();
         }
     }
 

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.Callable;
@@ -23,7 +22,6 @@ import teacup.ping.Pinger;
 import teacup.socket.TeacupServerSocketFactory;
 import teacup.stack.NetStack;
 import teacup.stats.Statistics;
-import teacup.time.Clock;
 import teacup.wire.Ipv4Address;
 import teacup.wire.MacAddress;
 
@@ -60,8 +58,7 @@ final class DemoCommand implements Callable<Integer> {
         try {
             Interface iface = new Interface(MacAddress.parse("02:74:63:75:70:02"), Ipv4Address.parse(TEACUP), 24,
                     Ipv4Address.parse(KERNEL), 1500);
-            try (NetStack stack = new NetStack(net.openTap(1500), iface, Clock.SYSTEM, new SecureRandom())) {
-                stack.start();
+            try (NetStack stack = LinkOptions.startStack(net.openTap(1500), iface)) {
                 out.printf("== teacup stack up: %s%n%n", iface);
 
                 out.printf("== the kernel pings teacup: ip netns exec %s ping -c %d -i 0.2 %s%n", namespace, count, TEACUP);
@@ -161,8 +158,7 @@ final class DemoCommand implements Callable<Integer> {
      */
     private static boolean serve(PrintStream out, PrivateNetwork net, Interface iface) throws IOException {
         Path dir = Files.createTempDirectory("teacup-demo-serve");
-        try (NetStack stack = new NetStack(net.openTap(1500), iface, Clock.SYSTEM, new SecureRandom())) {
-            stack.start();
+        try (NetStack stack = LinkOptions.startStack(net.openTap(1500), iface)) {
             byte[] page = page();
             Files.write(dir.resolve("index.html"), page);
             String url = "http://" + TEACUP + ":8080/index.html";

@@ -3,6 +3,7 @@ package teacup.cli;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine.Option;
 import teacup.dhcp.DhcpClient;
 import teacup.dhcp.DhcpLease;
@@ -17,6 +18,7 @@ import teacup.link.PcapRecorder;
 import teacup.link.TapLink;
 import teacup.os.NetworkNamespace;
 import teacup.stack.NetStack;
+import teacup.time.Clock;
 import teacup.wire.Ipv4Address;
 import teacup.wire.MacAddress;
 
@@ -42,7 +44,7 @@ public final class LinkOptions {
             description = "with --dhcp, how long to wait for a lease (default: ${DEFAULT-VALUE})")
     int dhcpTimeout;
 
-    /** The lease --dhcp obtained (see {@link #obtainAddress}); null without --dhcp. */
+    /** The lease --dhcp obtained (see {@link #startStack}); null without --dhcp. */
     private volatile DhcpLease lease;
 
     @Option(names = "--gateway", paramLabel = "A.B.C.D", description = "router for destinations off the link")
@@ -66,12 +68,22 @@ public final class LinkOptions {
     /** Where the link comes from when no link option was given (null until then, or when one was). */
     private HostSetupLink hostSetup;
 
+    /** The interface the options describe, once built (a random MAC is drawn once). */
+    private Interface iface;
+
     /**
-     * Checks the options and builds the interface; throws UsageException with one clear line.
-     * With --dhcp the interface has no address yet: {@link #obtainAddress} gets one once the
-     * stack runs.
+     * Checks the options and builds the interface (once; later calls return it again); throws
+     * UsageException with one clear line. With --dhcp the interface has no address yet:
+     * {@link #startStack} gets one once the stack runs.
      */
     public Interface iface() {
+        if (iface == null) {
+            iface = buildInterface();
+        }
+        return iface;
+    }
+
+    private Interface buildInterface() {
         useHostSetupWhenNoLinkGiven();
         if (dhcp && ip != null) {
             throw new UsageException("give only one of --ip and --dhcp");
@@ -128,11 +140,56 @@ public final class LinkOptions {
     }
 
     /**
+     * What every command that runs a stack does first: checks the options and builds the
+     * interface, opens the link, starts a stack on it and, with --dhcp, obtains its address
+     * (throwing CommandFailure, exit 1, when no lease comes in time). On a failure it closes what
+     * it opened; closing the stack closes the link.
+     */
+    public NetStack startStack() throws IOException {
+        return startStack(UnaryOperator.identity());
+    }
+
+    /** As {@link #startStack()}, with the link wrapped by {@code around} (a tracer) before the stack takes it. */
+    public NetStack startStack(UnaryOperator<Link> around) throws IOException {
+        Interface checked = iface();
+        NetStack stack = startStack(around.apply(open()), checked);
+        try {
+            obtainAddress(stack);
+            return stack;
+        } catch (IOException | RuntimeException e) {
+            closeAfter(e, stack);
+            throw e;
+        }
+    }
+
+    /**
+     * A started stack on {@code link} with the system's clock and secure randomness, for commands
+     * that make their link themselves (the demo); the link is closed when no stack can run on it.
+     */
+    public static NetStack startStack(Link link, Interface iface) {
+        try {
+            return new NetStack(link, iface, Clock.SYSTEM, new SecureRandom()).start();
+        } catch (RuntimeException e) {
+            closeAfter(e, link);
+            throw e;
+        }
+    }
+
+    /** Closes what a failed start opened; a failure to close goes with the first one. */
+    private static void closeAfter(Exception failure, AutoCloseable opened) {
+        try {
+            opened.close();
+        } catch (Exception suppressed) {
+            failure.addSuppressed(suppressed);
+        }
+    }
+
+    /**
      * With --dhcp, gets a lease for the started {@code stack} (waiting at most --dhcp-timeout)
      * and keeps it renewed; the lease is released when the stack stops. Without --dhcp, does
      * nothing and returns null. Throws CommandFailure (exit 1) when no lease came in time.
      */
-    public DhcpLease obtainAddress(NetStack stack) throws IOException {
+    private DhcpLease obtainAddress(NetStack stack) throws IOException {
         if (!dhcp) {
             return null;
         }

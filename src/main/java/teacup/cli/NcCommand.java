@@ -7,7 +7,6 @@ import java.net.BindException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -22,8 +21,6 @@ import teacup.ip.Interface;
 import teacup.socket.TcpServerSocket;
 import teacup.socket.TcpSocket;
 import teacup.stack.NetStack;
-import teacup.tcp.TcpConnection;
-import teacup.time.Clock;
 import teacup.wire.Ipv4Address;
 
 /**
@@ -94,9 +91,7 @@ final class NcCommand implements Callable<Integer> {
                 throw new UsageException("cannot listen on " + host + ": teacup's address is " + iface.address());
             }
         }
-        try (NetStack stack = new NetStack(link.open(), iface, Clock.SYSTEM, new SecureRandom())) {
-            stack.start();
-            link.obtainAddress(stack);
+        try (NetStack stack = link.startStack()) {
             return listen ? serve(stack, port) : connect(stack, host, port);
         } finally {
             System.out.flush();

@@ -1,6 +1,5 @@
 package teacup.cli;
 
-import java.security.SecureRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -8,7 +7,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import teacup.ping.Pinger;
 import teacup.stack.NetStack;
-import teacup.time.Clock;
 import teacup.wire.Ipv4Address;
 
 /** {@code teacup ping}: ICMP echo from teacup's own stack, printed like ping(8). */
@@ -53,10 +51,7 @@ final class PingCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandFailure(Main.EXIT_USAGE, host + ": Name or service not known (give an IPv4 address)");
         }
-        var iface = link.iface();
-        try (NetStack stack = new NetStack(link.open(), iface, Clock.SYSTEM, new SecureRandom())) {
-            stack.start();
-            link.obtainAddress(stack);
+        try (NetStack stack = link.startStack()) {
             Pinger pinger = new Pinger(stack, System.out);
             Thread main = Thread.currentThread();
             Thread hook = new Thread(() -> {

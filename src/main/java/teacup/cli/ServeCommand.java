@@ -4,7 +4,6 @@ import java.net.BindException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -14,7 +13,6 @@ import teacup.http.AccessLog;
 import teacup.http.FileServer;
 import teacup.socket.TeacupServerSocketFactory;
 import teacup.stack.NetStack;
-import teacup.time.Clock;
 
 /**
  * {@code teacup serve}: an HTTP/1.1 static file server ({@link FileServer}) on teacup's stack.
@@ -73,13 +71,9 @@ final class ServeCommand implements Callable<Integer> {
             throw new UsageException("--root " + dir + ": " + (Files.exists(dir) ? "not a directory" : "no such directory"));
         }
         dir = dir.toRealPath();
-        var iface = link.iface();
 
-        NetStack stack = new NetStack(link.open(), iface, Clock.SYSTEM, new SecureRandom());
         StopSignal signal = StopSignal.install(Duration.ofSeconds(15));
-        try {
-            stack.start();
-            link.obtainAddress(stack);
+        try (NetStack stack = link.startStack()) {
             ServerSocket listener;
             try {
                 listener = new TeacupServerSocketFactory(stack).createServerSocket(port, BACKLOG);
@@ -100,7 +94,7 @@ final class ServeCommand implements Callable<Integer> {
             System.out.println("teacup serve: stopped");
             return signal.exitCode(stack);
         } finally {
-            stack.close();
+            // After the stack's close: a signal's exit may end the JVM as soon as the signal is closed.
             System.out.flush();
             System.err.flush();
             signal.close();
