@@ -2,7 +2,6 @@ package teacup.tcp;
 
 import java.net.NoRouteToHostException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.random.RandomGenerator;
 import teacup.ip.IpLayer;
@@ -54,10 +53,8 @@ public final class TcpLayer implements IpLayer.Transport {
         }
     };
 
-    /** Timers: a binary min-heap of the entries whose connection has a deadline. */
-    private static final int INITIAL_TIMERS = 64;
-    private Entry[] heap = new Entry[INITIAL_TIMERS];
-    private int heapSize;
+    /** Timers: the entries whose connection has a deadline, earliest first. */
+    private final DeadlineHeap<Entry> timers = new DeadlineHeap<>();
 
     /** The time of the call in progress; {@link #emit} has no {@code now} of its own. */
     private long now;
@@ -74,15 +71,13 @@ public final class TcpLayer implements IpLayer.Transport {
         ip.register(Ipv4Packet.PROTOCOL_TCP, this);
     }
 
-    /** What the layer keeps beside each connection. */
-    private static final class Entry {
+    /** What the layer keeps beside each connection (its deadline kept by {@link #timers}). */
+    private static final class Entry extends DeadlineHeap.Member {
         final TcpConnection connection;
         final long key;
         TcpObserver observer;
         /** The listener whose SYN queue holds this connection while it is half-open. */
         TcpListener listener;
-        long deadline = Long.MAX_VALUE;
-        int heapIndex = -1;
 
         Entry(TcpConnection connection, long key, TcpObserver observer) {
             this.connection = connection;
@@ -396,7 +391,7 @@ public final class TcpLayer implements IpLayer.Transport {
     /** Drops a TIME-WAIT connection from the table and the timers, its four-tuple free for a new one. */
     private void forget(Entry e) {
         connections.remove(e.key);
-        reschedule(e, Long.MAX_VALUE);
+        timers.schedule(e, Long.MAX_VALUE);
     }
 
     /** RFC 9293 3.10.7.2: a segment for a listening port and no connection. */
@@ -515,9 +510,9 @@ public final class TcpLayer implements IpLayer.Transport {
         }
         if (state == State.CLOSED) {
             connections.remove(e.key);
-            reschedule(e, Long.MAX_VALUE);
+            timers.schedule(e, Long.MAX_VALUE);
         } else {
-            reschedule(e, c.nextDeadline());
+            timers.schedule(e, c.nextDeadline());
         }
     }
 
@@ -526,8 +521,8 @@ public final class TcpLayer implements IpLayer.Transport {
     /** Runs the timers that are due: each connection whose deadline has come is polled once. */
     public void poll(long now) {
         enter(now);
-        for (int budget = heapSize; budget > 0 && heapSize > 0 && heap[0].deadline <= now; budget--) {
-            Entry e = heap[0];
+        for (int budget = timers.size(); budget > 0 && !timers.isEmpty() && timers.firstDeadline() <= now; budget--) {
+            Entry e = timers.first();
             e.connection.poll(now);
             settle(e);
         }
@@ -535,86 +530,6 @@ public final class TcpLayer implements IpLayer.Transport {
 
     /** The earliest connection deadline (Long.MAX_VALUE: none). */
     public long nextDeadline() {
-        return heapSize == 0 ? Long.MAX_VALUE : heap[0].deadline;
-    }
-
-    private void reschedule(Entry e, long deadline) {
-        if (deadline == e.deadline) {
-            return;
-        }
-        long old = e.deadline;
-        e.deadline = deadline;
-        if (e.heapIndex < 0) {
-            if (deadline != Long.MAX_VALUE) {
-                if (heapSize == heap.length) {
-                    heap = Arrays.copyOf(heap, heapSize * 2);
-                }
-                e.heapIndex = heapSize;
-                heap[heapSize++] = e;
-                siftUp(e.heapIndex);
-            }
-            return;
-        }
-        if (deadline == Long.MAX_VALUE) {
-            removeAt(e.heapIndex);
-        } else if (deadline < old) {
-            siftUp(e.heapIndex);
-        } else {
-            siftDown(e.heapIndex);
-        }
-    }
-
-    private void removeAt(int i) {
-        Entry gone = heap[i];
-        gone.heapIndex = -1;
-        Entry last = heap[--heapSize];
-        heap[heapSize] = null;
-        if (i < heapSize) {
-            heap[i] = last;
-            last.heapIndex = i;
-            siftDown(i);
-            siftUp(last.heapIndex);
-        }
-        if (heapSize * 8 < heap.length && heap.length > INITIAL_TIMERS) {
-            heap = Arrays.copyOf(heap, heap.length / 2); // after a burst of TIME-WAITs, as the table does
-        }
-    }
-
-    private void siftUp(int i) {
-        Entry e = heap[i];
-        while (i > 0) {
-            int parent = (i - 1) >>> 1;
-            Entry p = heap[parent];
-            if (p.deadline <= e.deadline) {
-                break;
-            }
-            heap[i] = p;
-            p.heapIndex = i;
-            i = parent;
-        }
-        heap[i] = e;
-        e.heapIndex = i;
-    }
-
-    private void siftDown(int i) {
-        Entry e = heap[i];
-        while (true) {
-            int child = 2 * i + 1;
-            if (child >= heapSize) {
-                break;
-            }
-            if (child + 1 < heapSize && heap[child + 1].deadline < heap[child].deadline) {
-                child++;
-            }
-            Entry c = heap[child];
-            if (e.deadline <= c.deadline) {
-                break;
-            }
-            heap[i] = c;
-            c.heapIndex = i;
-            i = child;
-        }
-        heap[i] = e;
-        e.heapIndex = i;
+        return timers.firstDeadline();
     }
 }
