@@ -28,17 +28,16 @@ import teacup.wire.Ipv4Address;
  * reported back.
  */
 public final class TeacupJavaServerSocket extends ServerSocket {
-    private static final int DEFAULT_BUFFER_HINT = 65536;
+    private static final Set<SocketOption<?>> OPTIONS = Set.of(StandardSocketOptions.SO_RCVBUF,
+            StandardSocketOptions.SO_REUSEADDR);
 
     private final NetStack stack;
     private final Object lock = new Object();
     private volatile TcpServerSocket server;
     private volatile InetAddress boundAddress;
     private volatile boolean closed;
-    private volatile int soTimeoutMillis;
     // Linux's JDK turns SO_REUSEADDR on for every server socket; report the same.
-    private volatile boolean reuseAddress = true;
-    private volatile int receiveBufferHint;
+    private final SocketOptionHints hints = new SocketOptionHints("teacup server sockets", OPTIONS, true, () -> closed);
 
     /** An unbound server socket on {@code stack}; {@link #bind} makes it listen. */
     public TeacupJavaServerSocket(NetStack stack) throws IOException {
@@ -95,7 +94,7 @@ public final class TeacupJavaServerSocket extends ServerSocket {
         if (s == null) {
             throw new SocketException("Socket is not bound yet");
         }
-        int timeout = soTimeoutMillis;
+        int timeout = hints.soTimeoutMillis();
         TcpSocket accepted = timeout > 0 ? s.accept(Duration.ofMillis(timeout)) : s.accept();
         return new TeacupJavaSocket(stack, accepted);
     }
@@ -150,55 +149,36 @@ public final class TeacupJavaServerSocket extends ServerSocket {
         return closed;
     }
 
-    private void checkOpen() throws SocketException {
-        if (closed) {
-            throw new SocketException("Socket is closed");
-        }
-    }
-
     @Override
     public void setSoTimeout(int timeout) throws SocketException {
-        checkOpen();
-        if (timeout < 0) {
-            throw new IllegalArgumentException("timeout < 0");
-        }
-        soTimeoutMillis = timeout;
+        hints.setSoTimeout(timeout);
     }
 
     @Override
     public int getSoTimeout() throws IOException {
-        checkOpen();
-        return soTimeoutMillis;
+        return hints.getSoTimeout();
     }
 
     /** Remembered only: teacup's listening ports are free again as soon as they are closed. */
     @Override
     public void setReuseAddress(boolean on) throws SocketException {
-        checkOpen();
-        reuseAddress = on;
+        hints.setReuseAddress(on);
     }
 
     @Override
     public boolean getReuseAddress() throws SocketException {
-        checkOpen();
-        return reuseAddress;
+        return hints.getReuseAddress();
     }
 
     /** A hint, remembered and reported back; teacup sizes its buffers per stack. */
     @Override
     public void setReceiveBufferSize(int size) throws SocketException {
-        checkOpen();
-        if (size <= 0) {
-            throw new IllegalArgumentException("negative receive size");
-        }
-        receiveBufferHint = size;
+        hints.setReceiveBufferSize(size, "negative receive size");
     }
 
     @Override
     public int getReceiveBufferSize() throws SocketException {
-        checkOpen();
-        int hint = receiveBufferHint;
-        return hint > 0 ? hint : DEFAULT_BUFFER_HINT;
+        return hints.getReceiveBufferSize();
     }
 
     /** Ignored, as the JDK's own server sockets do. */
@@ -206,20 +186,10 @@ public final class TeacupJavaServerSocket extends ServerSocket {
     public void setPerformancePreferences(int connectionTime, int latency, int bandwidth) {
     }
 
-    private static final Set<SocketOption<?>> OPTIONS = Set.of(StandardSocketOptions.SO_RCVBUF,
-            StandardSocketOptions.SO_REUSEADDR);
-
     /** Any other option is an UnsupportedOperationException, as {@link ServerSocket#setOption} specifies. */
     @Override
     public <T> ServerSocket setOption(SocketOption<T> name, T value) throws IOException {
-        Objects.requireNonNull(name);
-        checkOpen();
-        if (!OPTIONS.contains(name)) {
-            throw new UnsupportedOperationException("'" + name + "' is not supported by teacup server sockets");
-        }
-        if (value == null) {
-            throw new IllegalArgumentException("Invalid value 'null' for " + name);
-        }
+        hints.checkSettable(name, value);
         if (name == StandardSocketOptions.SO_RCVBUF) {
             setReceiveBufferSize((Integer) value);
         } else {
@@ -231,18 +201,14 @@ public final class TeacupJavaServerSocket extends ServerSocket {
     @Override
     @SuppressWarnings("unchecked")
     public <T> T getOption(SocketOption<T> name) throws IOException {
-        Objects.requireNonNull(name);
-        checkOpen();
-        if (!OPTIONS.contains(name)) {
-            throw new UnsupportedOperationException("'" + name + "' is not supported by teacup server sockets");
-        }
+        hints.checkReadable(name);
         Object value = name == StandardSocketOptions.SO_RCVBUF ? getReceiveBufferSize() : getReuseAddress();
         return (T) value;
     }
 
     @Override
     public Set<SocketOption<?>> supportedOptions() {
-        return OPTIONS;
+        return hints.supported();
     }
 
     @Override

@@ -34,16 +34,20 @@ import teacup.wire.Ipv4Address;
  *       kernel's resolver);</li>
  *   <li>{@code bind} before connect accepts only port 0 (teacup picks the ephemeral port);</li>
  *   <li>buffer sizes, traffic class, reuse-address and performance preferences are hints the
- *       JDK allows an implementation to ignore: they are remembered and reported back;</li>
+ *       JDK allows an implementation to ignore: they are remembered and reported back (the
+ *       options shared with {@link TeacupJavaServerSocket} in {@link SocketOptionHints});</li>
  *   <li>{@code setSoLinger(true, 0)} makes {@link #close()} reset the connection; a positive
  *       linger is remembered but close never blocks;</li>
  *   <li>urgent data cannot be sent ({@link #sendUrgentData} throws {@link SocketException}).</li>
  * </ul>
  */
 public final class TeacupJavaSocket extends Socket {
-    /** Linux's defaults, reported when no hint was set (the stack's rings are sized by TcpSocket). */
-    private static final int DEFAULT_BUFFER_HINT = 65536;
     private static final int MAX_LINGER = 65535;
+    private static final Set<SocketOption<?>> OPTIONS = Set.of(StandardSocketOptions.SO_KEEPALIVE,
+            StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_REUSEADDR,
+            StandardSocketOptions.SO_LINGER, StandardSocketOptions.IP_TOS, StandardSocketOptions.TCP_NODELAY,
+            jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE, jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL,
+            jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT);
 
     private final NetStack stack;
     private final Object lock = new Object();
@@ -58,14 +62,11 @@ public final class TeacupJavaSocket extends Socket {
     private volatile boolean outputShutdown;
 
     // Options: remembered before connect and applied by it; applied at once afterwards.
-    private volatile int soTimeoutMillis;
+    private final SocketOptionHints hints = new SocketOptionHints("teacup sockets", OPTIONS, false, () -> closed);
     private volatile boolean noDelay;
     private volatile boolean keepAlive;
     private volatile int lingerSeconds = -1;
-    private volatile int sendBufferHint;
-    private volatile int receiveBufferHint;
     private volatile int trafficClass;
-    private volatile boolean reuseAddress;
     private volatile boolean oobInline;
 
     private final InputStream input = new Input();
@@ -88,9 +89,11 @@ public final class TeacupJavaSocket extends Socket {
     // ---------------------------------------------------------------- addresses
 
     /**
-     * Parses {@code host} as an IPv4 literal; any other text is an UnknownHostException, since
-     * teacup has no resolver of its own yet and must not ask the kernel's (the query would leave
-     * through the host's network, not teacup's).
+     * Parses {@code host} as an IPv4 literal; any other text is an UnknownHostException. A socket
+     * has no resolver to ask: teacup's own ({@link teacup.dns.StubResolver}) needs DNS servers,
+     * which come with a command's set-up, not with a stack, and the kernel's must not be asked
+     * (the query would leave through the host's network, not teacup's). So names are resolved
+     * before a socket is made, as teacup curl does, and the socket gets the address.
      */
     static Ipv4Address literal(String host) throws UnknownHostException {
         if (host == null || host.isEmpty()) {
@@ -99,8 +102,13 @@ public final class TeacupJavaSocket extends Socket {
         try {
             return Ipv4Address.parse(host);
         } catch (IllegalArgumentException e) {
-            throw new UnknownHostException(host + ": teacup cannot resolve host names yet; give an IPv4 address");
+            throw nameGiven(host);
         }
+    }
+
+    private static UnknownHostException nameGiven(String host) {
+        return new UnknownHostException(host + ": teacup's sockets take addresses, not names; give an IPv4 address"
+                + " (or resolve the name with teacup's own resolver first)");
     }
 
     /** The teacup form of a resolved address; teacup speaks IPv4 only. */
@@ -168,8 +176,7 @@ public final class TeacupJavaSocket extends Socket {
         TcpSocket opened;
         try {
             if (target.isUnresolved()) {
-                throw new UnknownHostException(target.getHostString()
-                        + ": teacup cannot resolve host names yet; give an IPv4 address");
+                throw nameGiven(target.getHostString());
             }
             if (target.getPort() == 0) {
                 throw new SocketException("Can't connect to port 0");
@@ -200,7 +207,7 @@ public final class TeacupJavaSocket extends Socket {
     }
 
     private void applyOptions(TcpSocket t) {
-        t.setSoTimeout(Duration.ofMillis(soTimeoutMillis));
+        t.setSoTimeout(Duration.ofMillis(hints.soTimeoutMillis()));
         t.setNoDelay(noDelay);
         t.setKeepAlive(keepAlive);
     }
@@ -510,19 +517,9 @@ public final class TeacupJavaSocket extends Socket {
 
     // ---------------------------------------------------------------- options
 
-    private void checkOpen() throws SocketException {
-        if (closed) {
-            throw new SocketException("Socket is closed");
-        }
-    }
-
     @Override
     public void setSoTimeout(int timeout) throws SocketException {
-        checkOpen();
-        if (timeout < 0) {
-            throw new IllegalArgumentException("timeout < 0");
-        }
-        soTimeoutMillis = timeout;
+        hints.setSoTimeout(timeout);
         TcpSocket t = tcp;
         if (t != null) {
             t.setSoTimeout(Duration.ofMillis(timeout));
@@ -531,13 +528,12 @@ public final class TeacupJavaSocket extends Socket {
 
     @Override
     public int getSoTimeout() throws SocketException {
-        checkOpen();
-        return soTimeoutMillis;
+        return hints.getSoTimeout();
     }
 
     @Override
     public void setTcpNoDelay(boolean on) throws SocketException {
-        checkOpen();
+        hints.checkOpen();
         noDelay = on;
         TcpSocket t = tcp;
         if (t != null) {
@@ -547,13 +543,13 @@ public final class TeacupJavaSocket extends Socket {
 
     @Override
     public boolean getTcpNoDelay() throws SocketException {
-        checkOpen();
+        hints.checkOpen();
         return noDelay;
     }
 
     @Override
     public void setKeepAlive(boolean on) throws SocketException {
-        checkOpen();
+        hints.checkOpen();
         keepAlive = on;
         TcpSocket t = tcp;
         if (t != null) {
@@ -563,14 +559,14 @@ public final class TeacupJavaSocket extends Socket {
 
     @Override
     public boolean getKeepAlive() throws SocketException {
-        checkOpen();
+        hints.checkOpen();
         return keepAlive;
     }
 
     /** Linger 0 turns {@link #close()} into a reset; a positive linger is remembered, but close does not block. */
     @Override
     public void setSoLinger(boolean on, int linger) throws SocketException {
-        checkOpen();
+        hints.checkOpen();
         if (on && linger < 0) {
             throw new IllegalArgumentException("invalid value for SO_LINGER");
         }
@@ -579,7 +575,7 @@ public final class TeacupJavaSocket extends Socket {
 
     @Override
     public int getSoLinger() throws SocketException {
-        checkOpen();
+        hints.checkOpen();
         return lingerSeconds;
     }
 
@@ -589,61 +585,49 @@ public final class TeacupJavaSocket extends Socket {
      */
     @Override
     public void sendUrgentData(int data) throws IOException {
-        checkOpen();
+        hints.checkOpen();
         throw new SocketException("teacup does not send TCP urgent data");
     }
 
     /** Remembered only: teacup never takes urgent bytes out of the stream, so they always arrive inline. */
     @Override
     public void setOOBInline(boolean on) throws SocketException {
-        checkOpen();
+        hints.checkOpen();
         oobInline = on;
     }
 
     @Override
     public boolean getOOBInline() throws SocketException {
-        checkOpen();
+        hints.checkOpen();
         return oobInline;
     }
 
     /** A hint, remembered and reported back; teacup sizes its buffers per stack. */
     @Override
     public void setSendBufferSize(int size) throws SocketException {
-        checkOpen();
-        if (size <= 0) {
-            throw new IllegalArgumentException("Invalid send size");
-        }
-        sendBufferHint = size;
+        hints.setSendBufferSize(size);
     }
 
     @Override
     public int getSendBufferSize() throws SocketException {
-        checkOpen();
-        int hint = sendBufferHint;
-        return hint > 0 ? hint : DEFAULT_BUFFER_HINT;
+        return hints.getSendBufferSize();
     }
 
     /** A hint, remembered and reported back; teacup sizes its buffers per stack. */
     @Override
     public void setReceiveBufferSize(int size) throws SocketException {
-        checkOpen();
-        if (size <= 0) {
-            throw new IllegalArgumentException("Invalid receive size");
-        }
-        receiveBufferHint = size;
+        hints.setReceiveBufferSize(size, "Invalid receive size");
     }
 
     @Override
     public int getReceiveBufferSize() throws SocketException {
-        checkOpen();
-        int hint = receiveBufferHint;
-        return hint > 0 ? hint : DEFAULT_BUFFER_HINT;
+        return hints.getReceiveBufferSize();
     }
 
     /** A hint the JDK lets implementations ignore: remembered, not put in the IPv4 header. */
     @Override
     public void setTrafficClass(int tc) throws SocketException {
-        checkOpen();
+        hints.checkOpen();
         if (tc < 0 || tc > 255) {
             throw new IllegalArgumentException("tc is not in range 0 -- 255");
         }
@@ -652,33 +636,25 @@ public final class TeacupJavaSocket extends Socket {
 
     @Override
     public int getTrafficClass() throws SocketException {
-        checkOpen();
+        hints.checkOpen();
         return trafficClass;
     }
 
     /** Remembered only: an outgoing connection's port is always a fresh ephemeral one. */
     @Override
     public void setReuseAddress(boolean on) throws SocketException {
-        checkOpen();
-        reuseAddress = on;
+        hints.setReuseAddress(on);
     }
 
     @Override
     public boolean getReuseAddress() throws SocketException {
-        checkOpen();
-        return reuseAddress;
+        return hints.getReuseAddress();
     }
 
     /** Ignored, as the JDK's own sockets do. */
     @Override
     public void setPerformancePreferences(int connectionTime, int latency, int bandwidth) {
     }
-
-    private static final Set<SocketOption<?>> OPTIONS = Set.of(StandardSocketOptions.SO_KEEPALIVE,
-            StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_REUSEADDR,
-            StandardSocketOptions.SO_LINGER, StandardSocketOptions.IP_TOS, StandardSocketOptions.TCP_NODELAY,
-            jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE, jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL,
-            jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT);
 
     /**
      * The JDK's keep-alive timing options (seconds, seconds, probes), which libraries such as
@@ -692,14 +668,7 @@ public final class TeacupJavaSocket extends Socket {
     /** Any other option is an UnsupportedOperationException, as {@link Socket#setOption} specifies. */
     @Override
     public <T> Socket setOption(SocketOption<T> name, T value) throws IOException {
-        Objects.requireNonNull(name);
-        checkOpen();
-        if (!OPTIONS.contains(name)) {
-            throw new UnsupportedOperationException("'" + name + "' is not supported by teacup sockets");
-        }
-        if (value == null) {
-            throw new IllegalArgumentException("Invalid value 'null' for " + name);
-        }
+        hints.checkSettable(name, value);
         if (keepAliveHints.containsKey(name)) {
             int v = (Integer) value;
             if (v < 0) {
@@ -728,11 +697,7 @@ public final class TeacupJavaSocket extends Socket {
     @Override
     @SuppressWarnings("unchecked")
     public <T> T getOption(SocketOption<T> name) throws IOException {
-        Objects.requireNonNull(name);
-        checkOpen();
-        if (!OPTIONS.contains(name)) {
-            throw new UnsupportedOperationException("'" + name + "' is not supported by teacup sockets");
-        }
+        hints.checkReadable(name);
         Object value;
         if (keepAliveHints.containsKey(name)) {
             value = keepAliveHints.get(name);
@@ -756,6 +721,6 @@ public final class TeacupJavaSocket extends Socket {
 
     @Override
     public Set<SocketOption<?>> supportedOptions() {
-        return OPTIONS;
+        return hints.supported();
     }
 }

@@ -236,7 +236,7 @@ class SocketFactoryTest {
         }
 
         @Test
-        @DisplayName("host names are an UnknownHostException (no resolver yet), literals and InetAddresses work")
+        @DisplayName("host names are an UnknownHostException (a socket has no resolver to ask), literals and InetAddresses work")
         void hostNames() throws Exception {
             UnknownHostException e = assertThrows(UnknownHostException.class, () -> client.createSocket("example.invalid", 80));
             assertTrue(e.getMessage().contains("example.invalid") && e.getMessage().contains("IPv4"), e.getMessage());
