@@ -12,8 +12,8 @@ import teacup.link.Impairment;
 import teacup.stats.Counter;
 import teacup.tcp.ConnectionStatus;
 import teacup.tcp.ListenerStatus;
-import teacup.tcp.TcpConnection.State;
 import teacup.tcp.TcpConnection;
+import teacup.tcp.TcpConnection.State;
 import teacup.tcp.TcpLayer;
 import teacup.tcp.TcpListener;
 
