@@ -48,108 +48,6 @@ public final class TcpConnection {
         }
     }
 
-    /** Which congestion control a connection runs. */
-    public enum Congestion { NEW_RENO, CUBIC }
-
-    /**
-     * Tunables; times in nanoseconds.
-     *
-     * @param ackDelay        longest an ACK for in-order data waits (RFC 9293 SHLD-18: under 500 ms)
-     * @param timestamps      offer RFC 7323 timestamps on the SYN
-     * @param sack            offer SACK-permitted on the SYN and, when agreed, report out-of-order data in SACK blocks (RFC 2018)
-     * @param keepAliveIdle   idle time before the first keep-alive (RFC 9293 MUST-28: at least two hours by default)
-     * @param keepAliveInterval time between unanswered keep-alives
-     * @param keepAliveProbes unanswered keep-alives before the connection is declared dead
-     */
-    public record Settings(int mss, int receiveBuffer, int sendBuffer, int windowScale, long msl,
-                           long minRto, long maxRto, int maxRetransmissions, int maxOutOfOrderRanges,
-                           long ackDelay, boolean timestamps, boolean sack, Congestion congestion,
-                           long keepAliveIdle, long keepAliveInterval, int keepAliveProbes) {
-        /** RFC 9293 3.7.1 / RFC 6691: without an MSS option the peer takes 536. */
-        public static final int DEFAULT_SEND_MSS = 536;
-
-        public Settings {
-            if (mss < 64 || mss > 65495) {
-                throw new IllegalArgumentException("MSS out of range: " + mss);
-            }
-            if (receiveBuffer < 1 || sendBuffer < 1) {
-                throw new IllegalArgumentException("buffers must hold at least one byte");
-            }
-            if (windowScale > TcpOptions.MAX_WINDOW_SCALE) {
-                throw new IllegalArgumentException("window scale above 14: " + windowScale);
-            }
-            if (ackDelay < 0 || ackDelay >= 500_000_000L) {
-                throw new IllegalArgumentException("ACK delay must be under 500 ms (RFC 9293 SHLD-18)");
-            }
-        }
-
-        /** The same without the settings added later (defaults for those). */
-        public Settings(int mss, int receiveBuffer, int sendBuffer, int windowScale, long msl,
-                        long minRto, long maxRto, int maxRetransmissions, int maxOutOfOrderRanges) {
-            this(mss, receiveBuffer, sendBuffer, windowScale, msl, minRto, maxRto, maxRetransmissions, maxOutOfOrderRanges,
-                    DEFAULT_ACK_DELAY, true, true, Congestion.NEW_RENO, DEFAULT_KEEP_ALIVE_IDLE, DEFAULT_KEEP_ALIVE_INTERVAL, 9);
-        }
-
-        public static final long DEFAULT_ACK_DELAY = 40_000_000L;
-        public static final long DEFAULT_KEEP_ALIVE_IDLE = 7_200_000_000_000L;
-        public static final long DEFAULT_KEEP_ALIVE_INTERVAL = 75_000_000_000L;
-
-        public static Settings defaults() {
-            return new Settings(1460, 256 * 1024, 256 * 1024, 7, 30_000_000_000L,
-                    RttEstimator.DEFAULT_MIN_RTO, RttEstimator.DEFAULT_MAX_RTO, 12, 64);
-        }
-
-        public Settings withMsl(long nanos) {
-            return new Settings(mss, receiveBuffer, sendBuffer, windowScale, nanos, minRto, maxRto, maxRetransmissions,
-                    maxOutOfOrderRanges, ackDelay, timestamps, sack, congestion, keepAliveIdle, keepAliveInterval, keepAliveProbes);
-        }
-
-        public Settings withBuffers(int receive, int send) {
-            return new Settings(mss, receive, send, windowScale, msl, minRto, maxRto, maxRetransmissions,
-                    maxOutOfOrderRanges, ackDelay, timestamps, sack, congestion, keepAliveIdle, keepAliveInterval, keepAliveProbes);
-        }
-
-        public Settings withMss(int newMss) {
-            return new Settings(newMss, receiveBuffer, sendBuffer, windowScale, msl, minRto, maxRto, maxRetransmissions,
-                    maxOutOfOrderRanges, ackDelay, timestamps, sack, congestion, keepAliveIdle, keepAliveInterval, keepAliveProbes);
-        }
-
-        public Settings withWindowScale(int shift) {
-            return new Settings(mss, receiveBuffer, sendBuffer, shift, msl, minRto, maxRto, maxRetransmissions,
-                    maxOutOfOrderRanges, ackDelay, timestamps, sack, congestion, keepAliveIdle, keepAliveInterval, keepAliveProbes);
-        }
-
-        public Settings withRetransmission(long newMinRto, long newMaxRto, int newMaxRetransmissions) {
-            return new Settings(mss, receiveBuffer, sendBuffer, windowScale, msl, newMinRto, newMaxRto, newMaxRetransmissions,
-                    maxOutOfOrderRanges, ackDelay, timestamps, sack, congestion, keepAliveIdle, keepAliveInterval, keepAliveProbes);
-        }
-
-        public Settings withAckDelay(long nanos) {
-            return new Settings(mss, receiveBuffer, sendBuffer, windowScale, msl, minRto, maxRto, maxRetransmissions,
-                    maxOutOfOrderRanges, nanos, timestamps, sack, congestion, keepAliveIdle, keepAliveInterval, keepAliveProbes);
-        }
-
-        public Settings withTimestamps(boolean on) {
-            return new Settings(mss, receiveBuffer, sendBuffer, windowScale, msl, minRto, maxRto, maxRetransmissions,
-                    maxOutOfOrderRanges, ackDelay, on, sack, congestion, keepAliveIdle, keepAliveInterval, keepAliveProbes);
-        }
-
-        public Settings withSack(boolean on) {
-            return new Settings(mss, receiveBuffer, sendBuffer, windowScale, msl, minRto, maxRto, maxRetransmissions,
-                    maxOutOfOrderRanges, ackDelay, timestamps, on, congestion, keepAliveIdle, keepAliveInterval, keepAliveProbes);
-        }
-
-        public Settings withCongestion(Congestion algorithm) {
-            return new Settings(mss, receiveBuffer, sendBuffer, windowScale, msl, minRto, maxRto, maxRetransmissions,
-                    maxOutOfOrderRanges, ackDelay, timestamps, sack, algorithm, keepAliveIdle, keepAliveInterval, keepAliveProbes);
-        }
-
-        public Settings withKeepAlive(long idle, long interval, int probes) {
-            return new Settings(mss, receiveBuffer, sendBuffer, windowScale, msl, minRto, maxRto, maxRetransmissions,
-                    maxOutOfOrderRanges, ackDelay, timestamps, sack, congestion, idle, interval, probes);
-        }
-    }
-
     private static final long NEVER = Long.MAX_VALUE;
     /** RFC 7323 5.5: a TS.Recent older than 24 days is no longer trusted for PAWS. */
     private static final long PAWS_IDLE_LIMIT = 24L * 24 * 3600 * 1_000_000_000L;
@@ -158,7 +56,7 @@ public final class TcpConnection {
     /** RFC 9293 3.8.6.2.1: the SWS override timer, within the 0.1 to 1 s the RFC suggests. */
     private static final long SWS_OVERRIDE = 200_000_000L;
 
-    private final Settings settings;
+    private final TcpSettings settings;
     private final Output output;
     private final int localIp;
     private final int localPort;
@@ -184,7 +82,7 @@ public final class TcpConnection {
     private int sndWl1;
     private int sndWl2;
     private int maxSndWnd;
-    private int sendMss = Settings.DEFAULT_SEND_MSS;
+    private int sendMss = TcpSettings.DEFAULT_SEND_MSS;
     private int sendScale;       // shift applied to windows the peer advertises
     // Receive sequence variables.
     private int irs;
@@ -280,7 +178,7 @@ public final class TcpConnection {
     private int timedSeq;
     private long timedAt;
 
-    private TcpConnection(long now, Settings settings, Output output, int localIp, int localPort, int remoteIp, int remotePort, int iss) {
+    private TcpConnection(long now, TcpSettings settings, Output output, int localIp, int localPort, int remoteIp, int remotePort, int iss) {
         this.now = now;
         this.settings = settings;
         this.output = output;
@@ -292,8 +190,8 @@ public final class TcpConnection {
         this.sendBuffer = new SendBuffer(settings.sendBuffer());
         this.receiveBuffer = new ReceiveBuffer(settings.receiveBuffer(), settings.maxOutOfOrderRanges());
         this.rtt = new RttEstimator(settings.minRto(), settings.maxRto(), 1_000_000L);
-        this.congestion = settings.congestion() == Congestion.CUBIC
-                ? new Cubic(Settings.DEFAULT_SEND_MSS) : new NewReno(Settings.DEFAULT_SEND_MSS);
+        this.congestion = settings.congestion() == TcpSettings.Congestion.CUBIC
+                ? new Cubic(TcpSettings.DEFAULT_SEND_MSS) : new NewReno(TcpSettings.DEFAULT_SEND_MSS);
         // The timestamp clock starts at a point derived from the keyed ISN, so it does not reveal uptime (RFC 7323 5.4).
         this.tsOffset = Integer.rotateLeft(iss, 11) * 0x9E3779B1;
         this.sndUna = iss;
@@ -305,7 +203,7 @@ public final class TcpConnection {
     }
 
     /** Active open (RFC 9293 3.10.1): sends the SYN now and enters SYN-SENT. */
-    public static TcpConnection connect(long now, Settings settings, Output output,
+    public static TcpConnection connect(long now, TcpSettings settings, Output output,
                                         int localIp, int localPort, int remoteIp, int remotePort, int iss) {
         TcpConnection c = new TcpConnection(now, settings, output, localIp, localPort, remoteIp, remotePort, iss);
         c.state = State.SYN_SENT;
@@ -317,7 +215,7 @@ public final class TcpConnection {
      * Passive open for a SYN that reached a listener (RFC 9293 3.10.7.2): takes the peer's ISN
      * and options, answers SYN-ACK, and enters SYN-RECEIVED.
      */
-    public static TcpConnection accept(long now, Settings settings, Output output, int localIp, int localPort,
+    public static TcpConnection accept(long now, TcpSettings settings, Output output, int localIp, int localPort,
                                        int remoteIp, int remotePort, int iss, int synSeq, int synWindow, TcpOptions synOptions) {
         TcpConnection c = new TcpConnection(now, settings, output, localIp, localPort, remoteIp, remotePort, iss);
         c.state = State.SYN_RECEIVED;
@@ -1357,7 +1255,7 @@ public final class TcpConnection {
         if (options.hasMss() && options.mss() > 0) {
             sendMss = Math.min(options.mss(), settings.mss());
         } else {
-            sendMss = Math.min(Settings.DEFAULT_SEND_MSS, settings.mss());
+            sendMss = Math.min(TcpSettings.DEFAULT_SEND_MSS, settings.mss());
         }
         // RFC 7323 2.2: scaling is on only when both SYNs carry the option.
         if (options.hasWindowScale() && settings.windowScale() >= 0) {

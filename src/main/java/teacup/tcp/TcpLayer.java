@@ -108,7 +108,7 @@ public final class TcpLayer implements IpLayer.Transport {
      * counted, so the peer tries again later (RFC 9293 3.10.7.2 lets us). Throws
      * IllegalStateException when the port is already listened on.
      */
-    public TcpListener listen(int port, int backlog, TcpConnection.Settings settings, TcpObserver observer) {
+    public TcpListener listen(int port, int backlog, TcpSettings settings, TcpObserver observer) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
         }
@@ -125,7 +125,7 @@ public final class TcpLayer implements IpLayer.Transport {
         return l;
     }
 
-    public TcpListener listen(int port, int backlog, TcpConnection.Settings settings) {
+    public TcpListener listen(int port, int backlog, TcpSettings settings) {
         return listen(port, backlog, settings, null);
     }
 
@@ -169,7 +169,7 @@ public final class TcpLayer implements IpLayer.Transport {
      * use or a listening port. Sends the SYN now. Throws IllegalStateException when every port is
      * taken and NoRouteToHostException when IP has no route to {@code remoteIp}.
      */
-    public TcpConnection connect(long now, int remoteIp, int remotePort, TcpConnection.Settings settings,
+    public TcpConnection connect(long now, int remoteIp, int remotePort, TcpSettings settings,
                                  TcpObserver observer) throws NoRouteToHostException {
         if (remotePort < 1 || remotePort > 65535) {
             throw new IllegalArgumentException("port out of range: " + remotePort);

@@ -34,6 +34,7 @@ import teacup.link.VirtualWire;
 import teacup.os.Clock;
 import teacup.stack.NetStack;
 import teacup.tcp.TcpConnection;
+import teacup.tcp.TcpSettings;
 import teacup.tcp.TcpLayer;
 import teacup.wire.Ipv4Address;
 import teacup.wire.MacAddress;
@@ -45,7 +46,7 @@ class TcpSocketTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static final Duration TEST_LIMIT = Duration.ofSeconds(30);
     /** Small buffers, so that a hundred connections each way stay light. */
-    private static final TcpConnection.Settings SMALL = TcpConnection.Settings.defaults().withBuffers(16 * 1024, 16 * 1024);
+    private static final TcpSettings SMALL = TcpSettings.defaults().withBuffers(16 * 1024, 16 * 1024);
 
     private VirtualWire wire;
     private NetStack a;

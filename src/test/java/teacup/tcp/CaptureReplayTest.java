@@ -77,8 +77,8 @@ class CaptureReplayTest {
     /** The MSS on both recorded SYNs. */
     static final int RECORDED_MSS = 16396;
 
-    static TcpConnection.Settings settings() {
-        TcpConnection.Settings d = TcpConnection.Settings.defaults();
+    static TcpSettings settings() {
+        TcpSettings d = TcpSettings.defaults();
         return d.withMss(RECORDED_MSS).withBuffers(256 * 1024, 256 * 1024).withWindowScale(7)
                 .withRetransmission(60_000 * MS, 120_000 * MS, d.maxRetransmissions());
     }

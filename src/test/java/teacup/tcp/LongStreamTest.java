@@ -70,7 +70,7 @@ class LongStreamTest {
     void streamPastHalfTheSequenceSpace() {
         Pipe toB = new Pipe();
         Pipe toA = new Pipe();
-        TcpConnection.Settings settings = TcpConnection.Settings.defaults();
+        TcpSettings settings = TcpSettings.defaults();
         long now = 0;
         // An ISS near the top of the space makes the wrap happen early as well.
         TcpConnection a = TcpConnection.connect(now, settings, toB, 1, 40000, 2, 80, -5000);

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import teacup.tcp.TcpConnection.Settings;
 import teacup.wire.TcpOptions;
 import teacup.wire.TcpSegment;
 
@@ -37,7 +36,7 @@ class LossRecoveryTest {
             sent.add(new Sent(now, seq, len));
         }
     };
-    Settings settings = Settings.defaults().withTimestamps(false).withWindowScale(-1).withSack(true);
+    TcpSettings settings = TcpSettings.defaults().withTimestamps(false).withWindowScale(-1).withSack(true);
     TcpConnection c;
 
     /** Sequence number of the start of data segment {@code i} (0-based). */

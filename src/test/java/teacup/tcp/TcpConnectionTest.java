@@ -32,7 +32,7 @@ class TcpConnectionTest {
     final ArrayDeque<Seg> toA = new ArrayDeque<>();
     final List<Seg> fromA = new ArrayList<>();
     final List<Seg> fromB = new ArrayList<>();
-    TcpConnection.Settings settings = TcpConnection.Settings.defaults().withMsl(1000 * MS);
+    TcpSettings settings = TcpSettings.defaults().withMsl(1000 * MS);
     Predicate<Seg> dropToB = s -> false;
     Predicate<Seg> dropToA = s -> false;
     TcpConnection a;

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import teacup.tcp.TcpConnection.Ending;
-import teacup.tcp.TcpConnection.Settings;
 import teacup.tcp.TcpConnection.State;
 import teacup.wire.TcpOptions;
 import teacup.wire.TcpSegment;
@@ -55,7 +54,7 @@ class TcpRequirementsTest {
         sent.add(new Seg(seq, ack, flags, window, options == null ? null : new TcpOptions().copyFrom(options), data));
     };
 
-    Settings settings = Settings.defaults().withMsl(10 * S).withTimestamps(false).withWindowScale(-1);
+    TcpSettings settings = TcpSettings.defaults().withMsl(10 * S).withTimestamps(false).withWindowScale(-1);
     TcpConnection c;
     long now;
     /** Next sequence number the peer sends. */

@@ -10,6 +10,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import teacup.tcp.TcpConnection;
+import teacup.tcp.TcpSettings;
 import teacup.wire.TcpOptions;
 
 /**
@@ -38,7 +39,7 @@ public class TcpConnectionBench {
     @Setup
     public void setUp() {
         Frames.fill(chunk, 0, CHUNK);
-        TcpConnection.Settings settings = TcpConnection.Settings.defaults().withTimestamps(timestamps);
+        TcpSettings settings = TcpSettings.defaults().withTimestamps(timestamps);
         now = 1_000_000_000L;
         a = TcpConnection.connect(now, settings, toB, 1, 40000, 2, 80, 1000);
         // The SYN is in toB: open B from it, then let the handshake finish.
