@@ -32,10 +32,10 @@ public final class TcpConnection {
     /** Why a connection ended, for the application (RFC 9293 MUST-12: tell the user). */
     public enum Ending { NONE, CLOSED_NORMALLY, REFUSED, RESET, TIMED_OUT, ABORTED }
 
-    /** Where segments go. The stack writes headers and copies {@code length} bytes from {@code sendOffset} of the send buffer. */
+    /** Where segments go. The stack writes headers and copies the segment's data from the send buffer. */
     public interface Output {
-        void segment(TcpConnection connection, int seq, int ack, int flags, int window, TcpOptions options,
-                     int sendOffset, int length);
+        /** {@code segment} is reused for the connection's next one: copy what must outlive the call. */
+        void segment(TcpConnection connection, OutboundSegment segment);
 
         /**
          * Largest segment (TCP header and data) the layers below take whole and cut into
@@ -67,6 +67,7 @@ public final class TcpConnection {
     private final RttEstimator rtt;
     private final CongestionControl congestion;
     private final TcpOptions outOptions = new TcpOptions();
+    private final OutboundSegment outSegment = new OutboundSegment();
 
     private State state;
     private Ending ending = Ending.NONE;
@@ -216,7 +217,10 @@ public final class TcpConnection {
      * and options, answers SYN-ACK, and enters SYN-RECEIVED.
      */
     public static TcpConnection accept(long now, TcpSettings settings, Output output, int localIp, int localPort,
-                                       int remoteIp, int remotePort, int iss, int synSeq, int synWindow, TcpOptions synOptions) {
+                                       int remoteIp, int remotePort, int iss, InboundSegment syn) {
+        int synSeq = syn.seq();
+        int synWindow = syn.window();
+        TcpOptions synOptions = syn.options();
         TcpConnection c = new TcpConnection(now, settings, output, localIp, localPort, remoteIp, remotePort, iss);
         c.state = State.SYN_RECEIVED;
         c.takeSynOptions(synOptions);
@@ -364,6 +368,17 @@ public final class TcpConnection {
         }
     }
 
+    /**
+     * The application flushed: what it wrote goes now, a short tail included, whatever Nagle
+     * would say (the connection's own no-delay setting stays as it is for later writes).
+     */
+    public void push(long now) {
+        boolean wasNoDelay = noDelay;
+        noDelay = true;
+        flush(now);
+        noDelay = wasNoDelay;
+    }
+
     /** RFC 9293 3.10.4 CLOSE: no more data; FIN follows the last byte. */
     public void close(long now) {
         this.now = now;
@@ -473,16 +488,21 @@ public final class TcpConnection {
     // ---------------------------------------------------------------- segment arrival
 
     /**
-     * A segment for this connection arrived (RFC 9293 3.10.7). {@code payload[off, off+len)} is its
-     * data; {@code options} its parsed options.
+     * A segment for this connection arrived (RFC 9293 3.10.7); the connection keeps nothing of
+     * {@code segment} after the call.
      */
-    public void process(long now, int seq, int ack, int flags, int window, TcpOptions options,
-                        byte[] payload, int off, int len) {
+    public void process(long now, InboundSegment segment) {
+        int seq = segment.seq;
+        int ack = segment.ack;
+        int flags = segment.flags;
+        int window = segment.window;
+        TcpOptions options = segment.options;
         this.now = now;
         switch (state) {
             case CLOSED, LISTEN -> { }
             case SYN_SENT -> synSent(now, seq, ack, flags, window, options);
-            default -> synchronizedOrSynReceived(now, seq, ack, flags, window, options, payload, off, len);
+            default -> synchronizedOrSynReceived(now, seq, ack, flags, window, options, segment.payload, segment.offset,
+                    segment.length);
         }
     }
 
@@ -1237,8 +1257,8 @@ public final class TcpConnection {
             rcvAdvEdge = SeqNum.add(rcvNxt, window);
             lastAckSent = rcvNxt;
         }
-        output.segment(this, iss, withAck ? rcvNxt : 0, TcpSegment.SYN | (withAck ? TcpSegment.ACK : 0),
-                window, outOptions, 0, 0);
+        output.segment(this, outSegment.set(now, iss, withAck ? rcvNxt : 0, TcpSegment.SYN | (withAck ? TcpSegment.ACK : 0),
+                window, outOptions, 0, 0));
         sndNxt = SeqNum.add(iss, 1);
         if (SeqNum.gt(sndNxt, sndMax)) {
             sndMax = sndNxt;
@@ -1367,7 +1387,7 @@ public final class TcpConnection {
                 options = addSackBlocks(options == null ? outOptions.clear() : options);
             }
         }
-        output.segment(this, seq, ack, flags, window, options, sendOffset, length);
+        output.segment(this, outSegment.set(now, seq, ack, flags, window, options, sendOffset, length));
     }
 
     // ---------------------------------------------------------------- timers

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import teacup.tcp.SegmentRecorder.Seg;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import teacup.wire.TcpOptions;
@@ -26,16 +27,13 @@ class LossRecoveryTest {
     static final int MSS = 1000;
     static final int WINDOW = 65535;
 
-    record Sent(long at, int seq, int length) { }
-
-    final List<Sent> sent = new ArrayList<>();
+    final List<Seg> sent = new ArrayList<>();
     long now;
-    final TcpConnection.Output output = (c, seq, ack, flags, window, options, off, len) -> {
-        SegmentDigest.segment("c", this.now, seq, ack, flags, window, options, len);
-        if (len > 0) {
-            sent.add(new Sent(now, seq, len));
+    final TcpConnection.Output output = new SegmentRecorder("c", () -> now, s -> {
+        if (s.length() > 0) {
+            sent.add(s);
         }
-    };
+    });
     TcpSettings settings = TcpSettings.defaults().withTimestamps(false).withWindowScale(-1).withSack(true);
     TcpConnection c;
 
@@ -47,8 +45,8 @@ class LossRecoveryTest {
     void established() {
         c = TcpConnection.connect(now, settings, output, LOCAL_IP, 40000, REMOTE_IP, 80, ISS);
         now += MS; // a first RTT sample of 1 ms
-        c.process(now, PEER_ISS, ISS + 1, TcpSegment.SYN | TcpSegment.ACK, WINDOW,
-                new TcpOptions().mss(MSS).sackPermitted(true), new byte[0], 0, 0);
+        c.process(now, SegmentRecorder.inbound(PEER_ISS, ISS + 1, TcpSegment.SYN | TcpSegment.ACK, WINDOW,
+                new TcpOptions().mss(MSS).sackPermitted(true), new byte[0]));
         sent.clear();
     }
 
@@ -63,7 +61,7 @@ class LossRecoveryTest {
         for (int i = 0; i < blocks.length; i += 2) {
             o.addSackBlock(seg(blocks[i]), seg(blocks[i + 1]));
         }
-        c.process(now, PEER_ISS + 1, ack, TcpSegment.ACK, WINDOW, o, new byte[0], 0, 0);
+        c.process(now, SegmentRecorder.inbound(PEER_ISS + 1, ack, TcpSegment.ACK, WINDOW, o, new byte[0]));
     }
 
     /** How often the segment starting at {@code seq} was sent since the list was last cleared. */
@@ -108,7 +106,7 @@ class LossRecoveryTest {
     /** One past the highest sequence number sent so far. */
     int highestSent() {
         int max = seg(0);
-        for (Sent x : sent) {
+        for (Seg x : sent) {
             if (x.seq() + x.length() - max > 0) {
                 max = x.seq() + x.length();
             }

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import teacup.tcp.SegmentRecorder.Seg;
 import teacup.tcp.TcpConnection.Ending;
 import teacup.tcp.TcpConnection.State;
 import teacup.wire.TcpOptions;
@@ -32,28 +33,8 @@ class TcpRequirementsTest {
     static final int PEER_ISS = 50_000;
     static final int MSS = 1000;
 
-    record Seg(int seq, int ack, int flags, int window, TcpOptions options, byte[] data) {
-        boolean has(int flag) {
-            return (flags & flag) != 0;
-        }
-
-        @Override
-        public String toString() {
-            return "Seg[seq=" + seq + " ack=" + ack + " flags=" + Integer.toHexString(flags) + " win=" + window
-                    + " len=" + data.length + " opts=" + options + "]";
-        }
-    }
-
     final ArrayDeque<Seg> sent = new ArrayDeque<>();
-    final TcpConnection.Output output = (c, seq, ack, flags, window, options, off, len) -> {
-        SegmentDigest.segment("c", this.now, seq, ack, flags, window, options, len);
-        byte[] data = new byte[len];
-        if (len > 0) {
-            c.sendBuffer().copyOut(off, data, 0, len);
-        }
-        sent.add(new Seg(seq, ack, flags, window, options == null ? null : new TcpOptions().copyFrom(options), data));
-    };
-
+    final TcpConnection.Output output = new SegmentRecorder("c", () -> this.now, s -> this.sent.add(s));
     TcpSettings settings = TcpSettings.defaults().withMsl(10 * S).withTimestamps(false).withWindowScale(-1);
     TcpConnection c;
     long now;
@@ -81,7 +62,7 @@ class TcpRequirementsTest {
     }
 
     void send(int seq, int ack, int flags, int window, TcpOptions options, byte[] data) {
-        c.process(now, seq, ack, flags, window, options, data, 0, data.length);
+        c.process(now, SegmentRecorder.inbound(seq, ack, flags, window, options, data));
     }
 
     /** The peer sends {@code data} in order, acknowledging {@code ack}. */
@@ -161,7 +142,8 @@ class TcpRequirementsTest {
 
     /** Passive open: SYN from the peer, SYN-ACK out, the ACK in. */
     void acceptedEstablished() {
-        c = TcpConnection.accept(now, settings, output, LOCAL_IP, 80, REMOTE_IP, 40000, ISS, PEER_ISS, 65535, mss(MSS));
+        c = TcpConnection.accept(now, settings, output, LOCAL_IP, 80, REMOTE_IP, 40000, ISS,
+                SegmentRecorder.inbound(PEER_ISS, 0, TcpSegment.SYN, 65535, mss(MSS), new byte[0]));
         expect(ISS, PEER_ISS + 1, TcpSegment.SYN | TcpSegment.ACK, 0);
         peerSeq = PEER_ISS + 1;
         ack(ISS + 1, 65535);
@@ -193,8 +175,8 @@ class TcpRequirementsTest {
         @DisplayName("RFC 7323 4.3: a retransmitted SYN in SYN-RECEIVED gets the SYN-ACK again at once, echoing its own timestamp")
         void retransmittedSynGetsSynAckWithFreshEcho() {
             settings = settings.withTimestamps(true);
-            c = TcpConnection.accept(now, settings, output, LOCAL_IP, 80, REMOTE_IP, 40000, ISS, PEER_ISS, 65535,
-                    mss(MSS).timestamps(1000, 0));
+            c = TcpConnection.accept(now, settings, output, LOCAL_IP, 80, REMOTE_IP, 40000, ISS,
+                    SegmentRecorder.inbound(PEER_ISS, 0, TcpSegment.SYN, 65535, mss(MSS).timestamps(1000, 0), new byte[0]));
             Seg first = expect(ISS, PEER_ISS + 1, TcpSegment.SYN | TcpSegment.ACK, 0);
             assertEquals(1000, first.options().tsEcr());
             // That SYN-ACK was lost; a second later the peer's SYN comes again with a later timestamp.
