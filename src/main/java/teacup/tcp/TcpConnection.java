@@ -118,8 +118,8 @@ public final class TcpConnection {
     // Loss recovery (RFC 5681 3.2, RFC 6582), with the peer's SACK blocks when it sends them (RFC 6675).
     private int duplicateAcks;
     private int recover;
-    /** What the peer has SACKed above SND.UNA, as offsets from SND.UNA: the sender's scoreboard. */
-    private final Assembler sacked = new Assembler(64);
+    /** What the peer has SACKed above SND.UNA: the sender's scoreboard. */
+    private final SackScoreboard sacked = new SackScoreboard(64);
     /** In recovery: everything below this has been retransmitted once already (RFC 6675 HighRxt). */
     private int highRxt;
     /** Tail loss probe (RFC 8985 7): when it fires, and whether one is out and unanswered. */
@@ -645,7 +645,7 @@ public final class TcpConnection {
             // over data whose SACKs were lost, say) would otherwise make a real loss look spurious.
             episodeDuplicates++;
         }
-        boolean newSack = sackOn && options.sackBlockCount() > 0 && recordSack(options);
+        boolean newSack = sackOn && options.sackBlockCount() > 0 && sacked.record(options, sndUna, sndMax);
         if (SeqNum.gt(ack, sndUna)) {
             acknowledge(now, ack, options);
         } else if (ack == sndUna && sndUna != sndMax && state != State.SYN_RECEIVED
@@ -827,7 +827,7 @@ public final class TcpConnection {
             timing = false;
         }
         sndUna = ack;
-        sacked.shift(acked);
+        sacked.acknowledged(sndUna);
         retransmitted.acknowledged(sndUna);
         if (SeqNum.lt(sndNxt, sndUna)) {
             sndNxt = sndUna;
@@ -911,7 +911,7 @@ public final class TcpConnection {
      */
     private boolean lossIndicated() {
         int mss = Math.max(1, segmentSize());
-        if (sackOn && sackedBytes() >= reorderThreshold * mss) {
+        if (sackOn && sacked.sackedBytes() >= reorderThreshold * mss) {
             return true;
         }
         int outstanding = SeqNum.diff(sndMax, sndUna);
@@ -988,24 +988,6 @@ public final class TcpConnection {
         }
     }
 
-    /** Bytes the peer SACKed above SND.UNA. */
-    private int sackedBytes() {
-        int n = 0;
-        for (int i = 0; i < sacked.rangeCount(); i++) {
-            n += sacked.rangeEnd(i) - sacked.rangeStart(i);
-        }
-        return n;
-    }
-
-    /** Bytes SACKed below {@code offset} (from SND.UNA): sent, and known to have arrived. */
-    private int sackedBelow(int offset) {
-        int n = 0;
-        for (int i = 0; i < sacked.rangeCount() && sacked.rangeStart(i) < offset; i++) {
-            n += Math.min(offset, sacked.rangeEnd(i)) - sacked.rangeStart(i);
-        }
-        return n;
-    }
-
     // ---------------------------------------------------------------- sending
 
     /** Sequence number of the first data byte. */
@@ -1064,28 +1046,22 @@ public final class TcpConnection {
             int cap = Integer.MAX_VALUE;
             if (retransmission && !sacked.isEmpty()) {
                 // Going back after a timeout: what the peer SACKed since need not go again (RFC 6675 5.1).
-                int at = SeqNum.diff(sndNxt, sndUna);
-                boolean skipped = false;
-                for (int i = 0; i < sacked.rangeCount(); i++) {
-                    if (sacked.rangeStart(i) <= at && at < sacked.rangeEnd(i)) {
-                        sndNxt = SeqNum.add(sndUna, Math.min(sacked.rangeEnd(i), SeqNum.diff(sndMax, sndUna)));
-                        skipped = true;
-                        break;
-                    }
-                    if (sacked.rangeStart(i) > at) {
-                        cap = sacked.rangeStart(i) - at;
-                        break;
-                    }
-                }
-                if (skipped) {
+                int holding = sacked.rangeHolding(sndNxt);
+                if (holding >= 0) {
+                    int end = sacked.right(holding);
+                    sndNxt = SeqNum.lt(end, sndMax) ? end : sndMax;
                     continue;
+                }
+                int above = sacked.nextSackedAbove(sndNxt, sndNxt);
+                if (above != sndNxt) {
+                    cap = SeqNum.diff(above, sndNxt);
                 }
             }
             int sendOffset = SeqNum.diff(sndNxt, bufferStart);
             int unsent = sendBuffer.queued() - sendOffset;
             int peerLeft = SeqNum.diff(SeqNum.add(sndUna, sndWnd), sndNxt);
             int flight = SeqNum.diff(sndNxt, sndUna);
-            int pipe = flight - (sacked.isEmpty() ? 0 : sackedBelow(flight));
+            int pipe = flight - (sacked.isEmpty() ? 0 : sacked.sackedBelow(sndNxt));
             int allowance = congestion.sendAllowance(pipe, duplicateAcks);
             if (probeBudget) {
                 allowance = Math.max(allowance, mss);
@@ -1180,21 +1156,6 @@ public final class TcpConnection {
         retransmitAt = now + rtt.rto();
     }
 
-    /** Adds the peer's SACK blocks that lie within what is outstanding to the scoreboard (RFC 2018 3). */
-    private boolean recordSack(TcpOptions options) {
-        int before = sackedBytes();
-        int outstanding = SeqNum.diff(sndMax, sndUna);
-        for (int i = 0; i < options.sackBlockCount(); i++) {
-            int from = SeqNum.diff(options.sackLeft(i), sndUna);
-            int to = SeqNum.diff(options.sackRight(i), sndUna);
-            if (to <= 0 || from >= to || to > outstanding) {
-                continue; // old (a D-SACK or stale), empty, or beyond what was sent: ignored
-            }
-            sacked.add(Math.max(0, from), to - Math.max(0, from)); // full: dropped; the scoreboard is advice
-        }
-        return sackedBytes() != before;
-    }
-
     /**
      * RFC 6675 4 (NextSeg, rule 1, simplified): sends one segment from the lowest hole above
      * HighRxt that lies below data the peer SACKed. Returns false when there is no such hole.
@@ -1203,34 +1164,24 @@ public final class TcpConnection {
         if (sacked.isEmpty()) {
             return false;
         }
-        int from = Math.max(0, SeqNum.diff(highRxt, sndUna));
-        int holeStart = -1;
-        int holeEnd = -1;
-        int cursor = 0;
-        for (int i = 0; i < sacked.rangeCount(); i++) {
-            int gapStart = Math.max(cursor, from);
-            if (gapStart < sacked.rangeStart(i)) {
-                holeStart = gapStart;
-                holeEnd = sacked.rangeStart(i);
-                break;
-            }
-            cursor = sacked.rangeEnd(i);
-        }
-        if (holeStart < 0) {
+        long hole = sacked.holeAbove(sndUna, SeqNum.gt(highRxt, sndUna) ? highRxt : sndUna);
+        if (hole == -1) {
             return false;
         }
+        int holeStart = SackScoreboard.holeStart(hole);
         int bufferStart = SeqNum.add(dataStart(), (int) sendBuffer.releasePosition());
-        int sendOffset = SeqNum.diff(SeqNum.add(sndUna, holeStart), bufferStart);
-        int n = Math.min(Math.min(segmentSize(), holeEnd - holeStart), sendBuffer.queued() - sendOffset);
+        int sendOffset = SeqNum.diff(holeStart, bufferStart);
+        int n = Math.min(Math.min(segmentSize(), SeqNum.diff(SackScoreboard.holeEnd(hole), holeStart)),
+                sendBuffer.queued() - sendOffset);
         if (sendOffset < 0 || n <= 0) {
             return false;
         }
         timing = false; // Karn
         episodeRetransmits++;
         segmentsRetransmitted++;
-        retransmitted.add(SeqNum.add(sndUna, holeStart), SeqNum.add(sndUna, holeStart + n), sndMax, now);
-        emit(SeqNum.add(sndUna, holeStart), rcvNxt, TcpSegment.ACK, sendOffset, n);
-        highRxt = SeqNum.add(sndUna, holeStart + n);
+        retransmitted.add(holeStart, SeqNum.add(holeStart, n), sndMax, now);
+        emit(holeStart, rcvNxt, TcpSegment.ACK, sendOffset, n);
+        highRxt = SeqNum.add(holeStart, n);
         lastSendAt = now;
         retransmitAt = now + rtt.rto();
         return true;
@@ -1477,7 +1428,7 @@ public final class TcpConnection {
                 // RFC 5681 3.1 and RFC 6582 3.2 step 4: collapse the window, forget recovery, go back to SND.UNA.
                 congestion.onRetransmissionTimeout(now, SeqNum.diff(sndMax, sndUna));
                 recover = sndMax;
-                if (reorderThreshold > 3 && sackedBytes() >= 3 * Math.max(1, segmentSize())) {
+                if (reorderThreshold > 3 && sacked.sackedBytes() >= 3 * Math.max(1, segmentSize())) {
                     // A raised threshold let a loss that three SACKed segments already showed run into the RTO: the
                     // earlier reordering evidence was wrong or is stale (Linux resets its reordering degree likewise).
                     reorderThreshold = 3;
