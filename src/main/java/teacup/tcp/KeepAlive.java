@@ -22,10 +22,6 @@ final class KeepAlive {
         this.lastHeard = now;
     }
 
-    boolean on() {
-        return on;
-    }
-
     void set(long now, boolean enabled) {
         on = enabled;
         heard(now);
@@ -45,14 +41,19 @@ final class KeepAlive {
         return sent == 0 ? lastHeard + idle : lastSentAt + interval;
     }
 
-    /** True when every probe went unanswered: the peer is gone. */
-    boolean exhausted() {
-        return sent >= probes;
-    }
+    /** What the keep-alive timer asks for. */
+    enum Due { NOTHING, PROBE, GIVE_UP }
 
-    /** A probe goes now. */
-    void probeSent(long now) {
+    /** At {@code now}: a probe is due (and counted), every probe went unanswered, or nothing yet. */
+    Due poll(long now, boolean idleConnection) {
+        if (now < deadline(idleConnection)) {
+            return Due.NOTHING;
+        }
+        if (sent >= probes) {
+            return Due.GIVE_UP;
+        }
         sent++;
         lastSentAt = now;
+        return Due.PROBE;
     }
 }

@@ -7,12 +7,15 @@ import teacup.wire.TcpSegment;
 /**
  * Fast retransmit and fast recovery (RFC 5681 3.2, RFC 6582), with the peer's SACKs when it sends
  * them (RFC 6675), early retransmit (RFC 5827), the repair of lost retransmissions that
- * {@link RackDetector} finds (RFC 8985 6.2), and the undo of a recovery that D-SACKs show was
- * spurious (RFC 3708). It decides what goes again; the {@link Sender} sends it. New data it leaves
- * to the connection, which it tells so by its answers.
+ * {@link RackDetector} finds (RFC 8985 6.2), the {@link TailLossProbe} (RFC 8985 7), and the
+ * undo of a recovery that D-SACKs show was spurious (RFC 3708). It decides what goes again; the
+ * {@link Sender} sends it. New data it leaves to the connection, which it tells so by its answers.
  */
 final class LossRecovery {
     private final int iss;
+    private final ConnectionCounters counters;
+    private final RackDetector rack = new RackDetector();
+    private final TailLossProbe probe;
     private int duplicateAcks;
     /** RFC 6582 recover: one past the highest byte sent when the last recovery (or timeout) began. */
     private int recover;
@@ -31,13 +34,12 @@ final class LossRecovery {
     private int episodeDuplicates;
     /** SND.UNA when the episode began: everything it retransmits lies at or above. */
     private int episodeStart;
-    // How loss was handled, over the connection's life (status reports; never reset).
-    private long recoveryEpisodes;
-    private long spuriousRecoveries;
 
-    LossRecovery(int iss) {
+    LossRecovery(int iss, long minRto, ConnectionCounters counters) {
         this.iss = iss;
         this.recover = iss;
+        this.counters = counters;
+        this.probe = new TailLossProbe(minRto, counters);
     }
 
     int duplicateAcks() {
@@ -48,24 +50,16 @@ final class LossRecovery {
         return reorderThreshold;
     }
 
-    long recoveryEpisodes() {
-        return recoveryEpisodes;
-    }
-
-    long spuriousRecoveries() {
-        return spuriousRecoveries;
-    }
-
     // ---------------------------------------------------------------- D-SACK undo (RFC 3708)
 
     /**
-     * Counts a D-SACK for data this episode retransmitted. {@code probeSeq}: where the last tail
-     * loss probe went, whose duplicate says nothing about the episode. Only data at or above the
+     * Counts a D-SACK for data this episode retransmitted, but not one for the last tail loss
+     * probe, whose duplicate says nothing about the episode. Only data at or above the
      * episode's start counts: a D-SACK for something resent before it began (a timeout going back
      * over data whose SACKs were lost, say) would otherwise make a real loss look spurious.
      */
-    void tallyDuplicateSack(int ack, TcpOptions options, int probeSeq) {
-        if (undoPossible && isDuplicateSack(ack, options) && options.sackLeft(0) != probeSeq
+    private void tallyDuplicateSack(int ack, TcpOptions options) {
+        if (undoPossible && isDuplicateSack(ack, options) && options.sackLeft(0) != probe.probeSeq()
                 && SeqNum.ge(options.sackLeft(0), episodeStart)) {
             episodeDuplicates++;
         }
@@ -93,7 +87,7 @@ final class LossRecovery {
             return;
         }
         undoPossible = false;
-        spuriousRecoveries++;
+        counters.spuriousRecovery();
         sender.congestion().undo(now, savedCwnd, savedSsthresh);
         // Nothing of that episode was lost, so it no longer guards its window against a second reduction
         // (RFC 6582 4.1): the next real loss, even below the old recovery point, starts recovery at once.
@@ -104,11 +98,60 @@ final class LossRecovery {
     // ---------------------------------------------------------------- acknowledgments
 
     /**
+     * What an acceptable ACK says about our data (RFC 9293 3.10.7.4 step 5): D-SACKs are
+     * tallied, new SACK blocks taken, and new data acknowledged, or else a duplicate ACK counted
+     * (RFC 5681 2; RFC 6675 2 counts one that brings new SACK information too). {@code
+     * scaledWindow}: the window it offers; {@code probing}: tail loss probes may run. Returns
+     * true when the connection should send new data now.
+     */
+    boolean ackArrived(long now, InboundSegment s, int scaledWindow, Sender sender, boolean sack, boolean probing) {
+        boolean sacks = sack && s.options().sackBlockCount() > 0;
+        if (sacks) {
+            tallyDuplicateSack(s.ack(), s.options());
+        }
+        boolean newSack = sacks && sender.sacked().record(s.options(), sender.una(), sender.max());
+        if (SeqNum.gt(s.ack(), sender.una())) {
+            newData(now, s.ack(), s.options(), sender, sack, probing, false);
+            return false;
+        }
+        boolean duplicate = sender.isDuplicateCandidate(s.ack()) && (newSack || s.length() == 0
+                && !s.has(TcpSegment.FIN) && !s.has(TcpSegment.SYN) && sender.windowUnchanged(scaledWindow));
+        if (!duplicate) {
+            return false;
+        }
+        boolean inRecovery = sender.congestion().inRecovery();
+        boolean sendNew = duplicateAck(now, sender, sack);
+        if (inRecovery) {
+            rearm(now, sender, probing); // the peer answered: a further silence may be probed again
+        }
+        return sendNew;
+    }
+
+    /**
+     * New data acknowledged up to {@code ack}: the sender moves (an RTT sample unless {@code
+     * synRetried}: our SYN went more than once), then recovery goes on as {@link #acknowledged} says.
+     */
+    void newData(long now, int ack, TcpOptions options, Sender sender, boolean sack, boolean probing,
+                 boolean synRetried) {
+        int acked = SeqNum.diff(ack, sender.una());
+        int released = sender.acknowledge(now, ack, options, synRetried);
+        acknowledged(now, ack, acked, released, sender, sack, probing);
+    }
+
+    /**
      * SND.UNA advanced by {@code acked} ({@code released} of it data) to {@code ack}: the end of
      * recovery, a partial acknowledgment whose next hole goes at once (RFC 6582 3.2 step 5), or,
-     * outside recovery, the congestion window's growth.
+     * outside recovery, the congestion window's growth. Then the retransmission timer restarts
+     * (RFC 6298 5.2, 5.3), and the probe and reordering timers follow; {@code probing}: tail loss
+     * probes may run.
      */
-    void acknowledged(long now, int ack, int acked, int released, Sender sender, RackDetector rack, boolean sack) {
+    private void acknowledged(long now, int ack, int acked, int released, Sender sender, boolean sack, boolean probing) {
+        repairOrGrow(now, ack, acked, released, sender, sack);
+        sender.restartRetransmitTimer(now);
+        rearm(now, sender, probing);
+    }
+
+    private void repairOrGrow(long now, int ack, int acked, int released, Sender sender, boolean sack) {
         CongestionControl congestion = sender.congestion();
         int flight = sender.outstanding();
         if (!congestion.inRecovery()) {
@@ -132,7 +175,7 @@ final class LossRecovery {
         if (SeqNum.lt(highRxt, sender.una())) {
             highRxt = sender.una();
         }
-        if (!retransmitLost(now, sender, rack) && !retransmitNextHole(now, sender) && !headResent) {
+        if (!retransmitLost(now, sender) && !retransmitNextHole(now, sender) && !headResent) {
             retransmitFirst(now, sender);
         }
     }
@@ -144,17 +187,17 @@ final class LossRecovery {
      * connection should send new data now (in recovery with nothing to repair, or RFC 3042
      * limited transmit).
      */
-    boolean duplicateAck(long now, Sender sender, RackDetector rack, boolean probeOut, boolean sack) {
+    private boolean duplicateAck(long now, Sender sender, boolean sack) {
         duplicateAcks++;
         CongestionControl congestion = sender.congestion();
         if (congestion.inRecovery()) {
             congestion.onDuplicateAckInRecovery();
             // RFC 6675 NextSeg rule 1: with a scoreboard, fill the lowest hole before sending new data; a lost
             // retransmission is the lowest of all (RFC 8985 6.2).
-            return !retransmitLost(now, sender, rack) && !retransmitNextHole(now, sender);
+            return !retransmitLost(now, sender) && !retransmitNextHole(now, sender);
         }
         if (duplicateAcks < reorderThreshold && !lossIndicated(sender, sack)
-                && !(probeOut && sack && !sender.sacked().isEmpty())) {
+                && !(probe.outstanding() && sack && !sender.sacked().isEmpty())) {
             return true; // RFC 3042 limited transmit
         }
         // RFC 6582 4.1: no second fast retransmit for data sent before the last recovery began. Our recover is
@@ -177,7 +220,7 @@ final class LossRecovery {
         episodeRetransmits = 0;
         episodeDuplicates = 0;
         episodeStart = sender.una();
-        recoveryEpisodes++;
+        counters.recoveryEpisode();
         congestion.onEnterRecovery(now, sender.outstanding());
         if (!retransmitNextHole(now, sender)) {
             retransmitFirst(now, sender);
@@ -202,9 +245,10 @@ final class LossRecovery {
 
     /**
      * RFC 5681 3.1 and RFC 6582 3.2 step 4, after a retransmission timeout: recovery is forgotten
-     * and the recovery point moves to what was sent.
+     * and the recovery point moves to what was sent; the sender's window collapses and it goes
+     * back to SND.UNA.
      */
-    void retransmissionTimeout(Sender sender) {
+    void retransmissionTimeout(long now, Sender sender) {
         recover = sender.max();
         if (reorderThreshold > 3 && sender.sacked().sackedBytes() >= 3 * Math.max(1, sender.segmentSize())) {
             // A raised threshold let a loss that three SACKed segments already showed run into the RTO: the
@@ -213,6 +257,46 @@ final class LossRecovery {
         }
         undoPossible = false;
         duplicateAcks = 0;
+        sender.rewindAfterTimeout(now);
+        rack.stop();
+        sender.rewind();
+    }
+
+    // ---------------------------------------------------------------- timers
+
+    /** The peer answered or data went: the reordering timer and a fresh probe timer ({@code probing}: they may run). */
+    void rearm(long now, Sender sender, boolean probing) {
+        probe.answered();
+        probe.arm(now, sender, probing);
+        rack.arm(sender);
+    }
+
+    /** Something new went out: the probe timer runs from now. */
+    void sent(long now, Sender sender, boolean probing) {
+        probe.arm(now, sender, probing);
+    }
+
+    /**
+     * Runs RACK's reordering timer and the probe timer; returns what a probe that fired did
+     * ({@code sending}: the connection may send), for the connection to finish.
+     */
+    TailLossProbe.Outcome poll(long now, Sender sender, boolean sending) {
+        if (rack.fired(now) && retransmitLost(now, sender)) {
+            rack.arm(sender);
+        }
+        if (!probe.due(now, sender) || !sending) {
+            return TailLossProbe.Outcome.NONE;
+        }
+        return probe.fire(now, sender);
+    }
+
+    long nextDeadline() {
+        return Math.min(rack.nextDeadline(), probe.nextDeadline());
+    }
+
+    void stop() {
+        rack.stop();
+        probe.stop();
     }
 
     // ---------------------------------------------------------------- what goes again
@@ -221,7 +305,7 @@ final class LossRecovery {
      * Sends again the lowest retransmission that {@link RackDetector} shows lost. In recovery
      * only; true when one went.
      */
-    boolean retransmitLost(long now, Sender sender, RackDetector rack) {
+    private boolean retransmitLost(long now, Sender sender) {
         if (!sender.congestion().inRecovery()) {
             return false;
         }

@@ -3,10 +3,10 @@ package teacup.tcp;
 import teacup.wire.TcpOptions;
 
 /**
- * A segment a connection hands to its {@link TcpConnection.Output}: header fields, options, and
+ * A segment a connection hands to its {@link SegmentOutput}: header fields, options, and
  * which bytes of the send buffer it carries. Each connection fills one instance again for every
  * segment, so nothing is allocated per segment; it is valid only during the
- * {@link TcpConnection.Output#segment} call, and the output copies what it keeps.
+ * {@link SegmentOutput#segment} call, and the output copies what it keeps.
  */
 public final class OutboundSegment {
     long now;

@@ -87,6 +87,18 @@ final class Receiver {
         tsRecentAt = now;
     }
 
+    /**
+     * RFC 6191: a new SYN for this four-tuple cannot be an old duplicate when its timestamp is
+     * newer than the last seen ({@code timestamps}: they are in use), or, without timestamps, its
+     * sequence number lies beyond everything received.
+     */
+    boolean newerThanAnySeen(int synSeq, TcpOptions synOptions, boolean timestamps) {
+        if (timestamps && synOptions.hasTimestamps()) {
+            return SeqNum.gt(synOptions.tsVal(), tsRecent);
+        }
+        return SeqNum.gt(synSeq, rcvNxt);
+    }
+
     /** RFC 7323 5.3 R1 (PAWS): a timestamp older than TS.Recent marks an old duplicate, unless TS.Recent is stale. */
     boolean pawsRejects(int tsVal, long now) {
         return SeqNum.lt(tsVal, tsRecent) && now - tsRecentAt <= PAWS_IDLE_LIMIT;

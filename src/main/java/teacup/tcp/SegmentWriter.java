@@ -7,11 +7,11 @@ import teacup.wire.TcpSegment;
  * The one place a connection's segments leave it: fills what every segment carries from the
  * {@link Receiver} (RCV.NXT as the acknowledgment, the advertised window, TS.Recent as the echo,
  * SACK blocks on bare ACKs) and hands a reused {@link OutboundSegment} to the
- * {@link TcpConnection.Output}. Nothing is allocated per segment.
+ * {@link SegmentOutput}. Nothing is allocated per segment.
  */
 final class SegmentWriter {
     private final TcpConnection connection;
-    private final TcpConnection.Output output;
+    private final SegmentOutput output;
     private final Receiver receiver;
     private final OutboundSegment segment = new OutboundSegment();
     private final TcpOptions options = new TcpOptions();
@@ -19,7 +19,7 @@ final class SegmentWriter {
     private final int timestampOffset;
     private Negotiated negotiated = Negotiated.BEFORE_SYN;
 
-    SegmentWriter(TcpConnection connection, TcpConnection.Output output, Receiver receiver, int iss) {
+    SegmentWriter(TcpConnection connection, SegmentOutput output, Receiver receiver, int iss) {
         this.connection = connection;
         this.output = output;
         this.receiver = receiver;
@@ -35,7 +35,7 @@ final class SegmentWriter {
         return (int) (now / 1_000_000L) + timestampOffset;
     }
 
-    /** See {@link TcpConnection.Output#largestSegment}. */
+    /** See {@link SegmentOutput#largestSegment}. */
     int largestSegment() {
         return output.largestSegment();
     }

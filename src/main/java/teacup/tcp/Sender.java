@@ -66,12 +66,11 @@ final class Sender {
     private int timedSeq;
     private long timedAt;
 
-    /** Segments sent again, for the whole life of the connection (status reports; never reset). */
-    private long segmentsRetransmitted;
-    private long retransmissionTimeouts;
+    private final ConnectionCounters counters;
 
-    Sender(TcpSettings settings, SegmentWriter writer, int iss) {
+    Sender(TcpSettings settings, SegmentWriter writer, ConnectionCounters counters, int iss) {
         this.settings = settings;
+        this.counters = counters;
         this.writer = writer;
         this.iss = iss;
         this.buffer = new SendBuffer(settings.sendBuffer());
@@ -154,14 +153,6 @@ final class Sender {
 
     long retransmitAt() {
         return retransmitAt;
-    }
-
-    long segmentsRetransmitted() {
-        return segmentsRetransmitted;
-    }
-
-    long retransmissionTimeouts() {
-        return retransmissionTimeouts;
     }
 
     void negotiated(Negotiated n) {
@@ -432,7 +423,7 @@ final class Sender {
             timedAt = now;
         }
         if (retransmission) {
-            segmentsRetransmitted++;
+            counters.segmentRetransmitted();
         }
         writer.send(now, sndNxt, flags, sendOffset, n);
         if (!retransmission && n > 0 && n < mss) {
@@ -457,7 +448,7 @@ final class Sender {
      */
     void retransmit(long now, int from, int length, int flags) {
         timing = false;
-        segmentsRetransmitted++;
+        counters.segmentRetransmitted();
         if (length > 0) {
             retransmitted.add(from, SeqNum.add(from, length), sndMax, now);
         }
@@ -513,7 +504,7 @@ final class Sender {
             return false;
         }
         retransmissions++;
-        retransmissionTimeouts++;
+        counters.retransmissionTimeout();
         rtt.backOff();
         timing = false; // Karn: no sample from a retransmitted segment
         return true;
@@ -521,7 +512,7 @@ final class Sender {
 
     /** The SYN goes again after a timeout. */
     void resendSyn(long now, boolean withAck) {
-        segmentsRetransmitted++;
+        counters.segmentRetransmitted();
         sendSyn(now, withAck);
     }
 

@@ -27,15 +27,16 @@ final class TailLossProbe {
     }
 
     private final long minRto;
+    private final ConnectionCounters counters;
     private long probeAt = TcpConnection.NEVER;
     /** A probe is out and unanswered: no second one until the peer answers. */
     private boolean probeOut;
     /** Where the last probe resent the last segment. */
     private int probeSeq;
-    private long probes;
 
-    TailLossProbe(long minRto) {
+    TailLossProbe(long minRto, ConnectionCounters counters) {
         this.minRto = minRto;
+        this.counters = counters;
     }
 
     boolean outstanding() {
@@ -44,10 +45,6 @@ final class TailLossProbe {
 
     int probeSeq() {
         return probeSeq;
-    }
-
-    long probes() {
-        return probes;
     }
 
     /** The peer answered (an ACK of new data, or a duplicate in recovery): a further silence may be probed again. */
@@ -100,7 +97,7 @@ final class TailLossProbe {
             return Outcome.NONE;
         }
         probeOut = true;
-        probes++;
+        counters.tailLossProbe();
         int bufferStart = sender.bufferStart();
         int unsent = sender.buffer().queued() - SeqNum.diff(sender.nxt(), bufferStart);
         int peerLeft = SeqNum.diff(SeqNum.add(sender.una(), sender.window()), sender.nxt());

@@ -7,7 +7,7 @@ import teacup.wire.TcpSegment;
 
 /**
  * One TCP connection as a pure state machine (RFC 9293 3.3.2, 3.10): segments and user calls
- * go in with the current time, segments come out through an {@link Output}. It never reads a
+ * go in with the current time, segments come out through an {@link SegmentOutput}. It never reads a
  * clock, never blocks and knows nothing of links, threads or sockets; the stack's event loop
  * owns it. Application threads exchange bytes with it only through its lock-free
  * {@link SendBuffer} and {@link ReceiveBuffer}.
@@ -18,9 +18,10 @@ import teacup.wire.TcpSegment;
  * its parts, each owning its own state and given what it needs as arguments:
  * {@link Receiver} (RCV.NXT, reassembly, the window we offer, PAWS, delayed ACKs),
  * {@link Sender} (SND.*, Nagle, SWS avoidance, persist, RTT, the retransmission timer, the one
- * retransmit path), {@link LossRecovery} (fast recovery, SACK holes, D-SACK undo),
- * {@link RackDetector} (lost retransmissions), {@link TailLossProbe}, {@link KeepAlive}, and
- * {@link Negotiated} (what the SYNs settled). Only the {@link SegmentWriter} emits.
+ * retransmit path), {@link LossRecovery} (fast recovery, SACK holes, D-SACK undo, with
+ * {@link RackDetector} for lost retransmissions and the {@link TailLossProbe}), {@link KeepAlive},
+ * and {@link Negotiated} (what the SYNs settled). Only the {@link SegmentWriter} emits, and the
+ * parts count what they do in {@link ConnectionCounters}.
  */
 public final class TcpConnection {
     /** A deadline that never comes (a timer that is not running). */
@@ -38,22 +39,6 @@ public final class TcpConnection {
     /** Why a connection ended, for the application (RFC 9293 MUST-12: tell the user). */
     public enum Ending { NONE, CLOSED_NORMALLY, REFUSED, RESET, TIMED_OUT, ABORTED }
 
-    /** Where segments go. The stack writes headers and copies the segment's data from the send buffer. */
-    public interface Output {
-        /** {@code segment} is reused for the connection's next one: copy what must outlive the call. */
-        void segment(TcpConnection connection, OutboundSegment segment);
-
-        /**
-         * Largest segment (TCP header and data) the layers below take whole and cut into
-         * MSS-sized segments on the way out (segmentation offload); 0, the default, when every
-         * segment must fit the MSS. New data then goes in segments of a multiple of the MSS up
-         * to this size; retransmissions still go one MSS at a time.
-         */
-        default int largestSegment() {
-            return 0;
-        }
-    }
-
     private final TcpSettings settings;
     private final int localIp;
     private final int localPort;
@@ -63,10 +48,9 @@ public final class TcpConnection {
     private final SegmentWriter writer;
     private final Sender sender;
     private final LossRecovery recovery;
-    private final RackDetector rack = new RackDetector();
-    private final TailLossProbe probe;
     private final KeepAlive keepAlive;
-    private Negotiated negotiated = Negotiated.BEFORE_SYN;
+    private final ConnectionCounters counters = new ConnectionCounters();
+    private final Handshake handshake;
 
     private State state;
     private Ending ending = Ending.NONE;
@@ -74,23 +58,23 @@ public final class TcpConnection {
     private long timeWaitUntil = NEVER;
     private long finWait2Until = NEVER;
 
-    private TcpConnection(long now, TcpSettings settings, Output output, int localIp, int localPort, int remoteIp,
+    private TcpConnection(long now, TcpSettings settings, SegmentOutput output, int localIp, int localPort, int remoteIp,
                           int remotePort, int iss) {
         this.settings = settings;
         this.localIp = localIp;
         this.localPort = localPort;
         this.remoteIp = remoteIp;
         this.remotePort = remotePort;
+        this.handshake = new Handshake(settings);
         this.receiver = new Receiver(settings);
         this.writer = new SegmentWriter(this, output, receiver, iss);
-        this.sender = new Sender(settings, writer, iss);
-        this.recovery = new LossRecovery(iss);
-        this.probe = new TailLossProbe(settings.minRto());
+        this.sender = new Sender(settings, writer, counters, iss);
+        this.recovery = new LossRecovery(iss, settings.minRto(), counters);
         this.keepAlive = new KeepAlive(settings, now);
     }
 
     /** Active open (RFC 9293 3.10.1): sends the SYN now and enters SYN-SENT. */
-    public static TcpConnection connect(long now, TcpSettings settings, Output output,
+    public static TcpConnection connect(long now, TcpSettings settings, SegmentOutput output,
                                         int localIp, int localPort, int remoteIp, int remotePort, int iss) {
         TcpConnection c = new TcpConnection(now, settings, output, localIp, localPort, remoteIp, remotePort, iss);
         c.state = State.SYN_SENT;
@@ -102,17 +86,11 @@ public final class TcpConnection {
      * Passive open for a SYN that reached a listener (RFC 9293 3.10.7.2): takes the peer's ISN
      * and options, answers SYN-ACK, and enters SYN-RECEIVED.
      */
-    public static TcpConnection accept(long now, TcpSettings settings, Output output, int localIp, int localPort,
+    public static TcpConnection accept(long now, TcpSettings settings, SegmentOutput output, int localIp, int localPort,
                                        int remoteIp, int remotePort, int iss, InboundSegment syn) {
         TcpConnection c = new TcpConnection(now, settings, output, localIp, localPort, remoteIp, remotePort, iss);
         c.state = State.SYN_RECEIVED;
-        c.takeSynOptions(syn.options());
-        c.receiver.synReceived(syn.seq());
-        c.sender.windowFromSyn(syn.seq(), iss, syn.window());
-        if (c.negotiated.timestamps()) {
-            c.receiver.takeTimestamp(syn.options().tsVal(), now);
-        }
-        c.sender.sendSyn(now, true);
+        c.handshake.synAtListener(now, syn, c.receiver, c.sender, c.writer);
         return c;
     }
 
@@ -152,12 +130,12 @@ public final class TcpConnection {
 
     /** The peer's MSS as negotiated (bounded by ours); segments carry less when options take room. */
     public int sendMss() {
-        return negotiated.sendMss();
+        return negotiated().sendMss();
     }
 
     /** Most data one segment carries: the peer's MSS less the options every segment has (RFC 6691). */
     public int segmentSize() {
-        return negotiated.segmentSize();
+        return negotiated().segmentSize();
     }
 
     public int peerWindow() {
@@ -174,12 +152,12 @@ public final class TcpConnection {
 
     /** True when both SYNs carried RFC 7323 timestamps. */
     public boolean timestamps() {
-        return negotiated.timestamps();
+        return negotiated().timestamps();
     }
 
     /** True when both SYNs carried SACK-permitted. */
     public boolean sack() {
-        return negotiated.sack();
+        return negotiated().sack();
     }
 
     /** True once the peer has sent FIN and every byte before it is readable: reads end after the buffer drains. */
@@ -205,29 +183,9 @@ public final class TcpConnection {
         return receiver.buffer().writePosition();
     }
 
-    /** Segments sent more than once (timeouts, fast retransmit, SACK holes, tail loss probes, SYNs). */
-    public long segmentsRetransmitted() {
-        return sender.segmentsRetransmitted();
-    }
-
-    /** Retransmission timer expiries (RFC 6298 5.5), the SYN's included. */
-    public long retransmissionTimeouts() {
-        return sender.retransmissionTimeouts();
-    }
-
-    /** Fast recovery episodes entered (RFC 5681 3.2 / RFC 6675 5). */
-    public long recoveryEpisodes() {
-        return recovery.recoveryEpisodes();
-    }
-
-    /** Tail loss probes sent (RFC 8985 7.3). */
-    public long tailLossProbes() {
-        return probe.probes();
-    }
-
-    /** Window reductions taken back because D-SACKs showed them spurious (RFC 3708). */
-    public long spuriousRecoveries() {
-        return recovery.spuriousRecoveries();
+    /** How the connection handled loss, over its life (loop thread only). */
+    public ConnectionCounters counters() {
+        return counters;
     }
 
     /** How many duplicate ACKs now mean loss (3, more after spurious recoveries). */
@@ -237,10 +195,6 @@ public final class TcpConnection {
 
     public boolean noDelay() {
         return sender.noDelay();
-    }
-
-    public boolean keepAlive() {
-        return keepAlive.on();
     }
 
     public boolean orphaned() {
@@ -254,13 +208,7 @@ public final class TcpConnection {
      * timestamps, its sequence number lies beyond everything received.
      */
     public boolean acceptsNewIncarnation(int synSeq, TcpOptions synOptions) {
-        if (state != State.TIME_WAIT) {
-            return false;
-        }
-        if (negotiated.timestamps() && synOptions.hasTimestamps()) {
-            return SeqNum.gt(synOptions.tsVal(), receiver.tsRecent());
-        }
-        return SeqNum.gt(synSeq, receiver.rcvNxt());
+        return state == State.TIME_WAIT && receiver.newerThanAnySeen(synSeq, synOptions, negotiated().timestamps());
     }
 
     // ---------------------------------------------------------------- user calls
@@ -370,40 +318,24 @@ public final class TcpConnection {
 
     /** RFC 9293 3.10.7.3: our SYN is out; this may be the SYN-ACK, a simultaneous SYN, or a refusal. */
     private void synSent(long now, InboundSegment s) {
-        boolean hasAck = s.has(TcpSegment.ACK);
-        // First: an ACK for something we never sent gets a reset.
-        if (hasAck && (SeqNum.le(s.ack, sender.iss()) || SeqNum.gt(s.ack, sender.max()))) {
-            if (!s.has(TcpSegment.RST)) {
-                writer.reset(now, s.ack);
+        switch (handshake.synSent(now, s, receiver, sender, writer)) {
+            case IGNORED -> { }
+            case REFUSED -> end(Ending.REFUSED);
+            case SYN_ACK -> {
+                keepAlive.heard(now);
+                recovery.newData(now, s.ack, s.options, sender, negotiated().sack(), probing(),
+                        sender.retransmissions() > 0);
+                state = State.ESTABLISHED;
+                sendAck(now);
+                transmit(now, SendLimits.NORMAL);
             }
-            return;
-        }
-        if (s.has(TcpSegment.RST)) {
-            if (hasAck) {
-                end(Ending.REFUSED); // "connection reset" -> refused (MUST-12)
+            case SYN -> {
+                // Simultaneous open: SYN-RECEIVED, answer with SYN-ACK (same ISN).
+                keepAlive.heard(now);
+                state = State.SYN_RECEIVED;
+                sender.rewindToIss();
+                sender.sendSyn(now, true);
             }
-            return;
-        }
-        if (!s.has(TcpSegment.SYN)) {
-            return;
-        }
-        takeSynOptions(s.options);
-        if (negotiated.timestamps()) {
-            receiver.takeTimestamp(s.options.tsVal(), now);
-        }
-        receiver.synReceived(s.seq);
-        sender.windowFromSynAck(s.seq, s.ack, s.window); // unscaled in a SYN (RFC 7323 2.2)
-        keepAlive.heard(now);
-        if (hasAck) {
-            acknowledge(now, s.ack, s.options);
-            state = State.ESTABLISHED;
-            sendAck(now);
-            transmit(now, SendLimits.NORMAL);
-        } else {
-            // Simultaneous open: SYN-RECEIVED, answer with SYN-ACK (same ISN).
-            state = State.SYN_RECEIVED;
-            sender.rewindToIss();
-            sender.sendSyn(now, true);
         }
     }
 
@@ -413,22 +345,15 @@ public final class TcpConnection {
         boolean syn = s.has(TcpSegment.SYN);
         int seq = s.seq;
         int segLen = s.sequenceLength();
-        boolean hasTimestamp = negotiated.timestamps() && s.options.hasTimestamps();
+        boolean hasTimestamp = negotiated().timestamps() && s.options.hasTimestamps();
 
         // RFC 7323 5.3 R1 (PAWS): a timestamp older than TS.Recent marks an old duplicate; ACK it and drop it.
         if (hasTimestamp && !rst && receiver.pawsRejects(s.options.tsVal(), now)) {
             sendAck(now);
             return;
         }
-        // The peer's SYN again while we are in SYN-RECEIVED: our SYN-ACK was lost. Answer with the
-        // SYN-ACK at once rather than the bare ACK an unacceptable segment gets (Linux does the same),
-        // echoing this SYN's timestamp: echoing the first SYN's would give the peer a first RTT sample
-        // as long as its SYN timeout (1 s), and an RTO and probe timeout of seconds to start with.
-        if (syn && !rst && state == State.SYN_RECEIVED && seq == receiver.irs() && !s.has(TcpSegment.ACK)) {
-            if (hasTimestamp) {
-                receiver.takeTimestamp(s.options.tsVal(), now);
-            }
-            sender.sendSyn(now, true);
+        // The peer's SYN again while we are in SYN-RECEIVED: our SYN-ACK was lost.
+        if (state == State.SYN_RECEIVED && handshake.synAgain(now, s, receiver, sender)) {
             return;
         }
         // 1. Sequence number check (RFC 9293 3.10.7.4, the four cases).
@@ -482,31 +407,19 @@ public final class TcpConnection {
         keepAlive.heard(now);
         sender.peerAnswered();
         if (state == State.SYN_RECEIVED) {
-            if (!SeqNum.betweenExclusiveInclusive(sender.una(), ack, sender.max())) {
-                writer.reset(now, ack);
+            if (!handshake.synAcknowledged(now, s, seq, sender, writer)) {
                 return false;
             }
             state = State.ESTABLISHED;
-            sender.establishedWindow(seq, ack, s.window << negotiated.sendScale());
         }
         // RFC 5961 5.2: an ACK older than the largest window we were ever offered, or for data not yet sent, is ignored with an ACK.
         if (sender.ackUnacceptable(ack)) {
             sendAck(now);
             return false;
         }
-        int scaledWindow = s.window << negotiated.sendScale();
-        boolean sacks = negotiated.sack() && s.options.sackBlockCount() > 0;
-        if (sacks) {
-            recovery.tallyDuplicateSack(ack, s.options, probe.probeSeq());
-        }
-        boolean newSack = sacks && sender.sacked().record(s.options, sender.una(), sender.max());
-        if (SeqNum.gt(ack, sender.una())) {
-            acknowledge(now, ack, s.options);
-        } else if (sender.isDuplicateCandidate(ack) && state != State.SYN_RECEIVED
-                && (newSack || s.length == 0 && !s.has(TcpSegment.FIN) && !s.has(TcpSegment.SYN)
-                    && sender.windowUnchanged(scaledWindow))) {
-            // RFC 5681 2: the definition of a duplicate ACK; RFC 6675 2 counts one that brings new SACK information too.
-            duplicateAck(now);
+        int scaledWindow = s.window << negotiated().sendScale();
+        if (recovery.ackArrived(now, s, scaledWindow, sender, negotiated().sack(), probing())) {
+            transmit(now, SendLimits.NORMAL); // limited transmit, or recovery with no hole left to fill
         }
         recovery.undoIfSpurious(now, sender);
         sender.updateWindow(seq, ack, scaledWindow);
@@ -580,38 +493,18 @@ public final class TcpConnection {
             }
         }
         // With SACK, the ACK for out-of-order data goes on its own so it can carry the blocks.
-        boolean sackNow = urgency == AckUrgency.NOW && negotiated.sack() && receiver.hasOutOfOrder();
+        boolean sackNow = urgency == AckUrgency.NOW && negotiated().sack() && receiver.hasOutOfOrder();
         transmit(now, SendLimits.NORMAL); // data going out carries the ACK
         if (sackNow || receiver.ackDue(now, urgency)) {
             sendAck(now);
         }
     }
 
-    /** New data acknowledged up to {@code ack}: the sender moves, recovery decides, the timers restart. */
-    private void acknowledge(long now, int ack, TcpOptions options) {
-        int acked = SeqNum.diff(ack, sender.una());
-        int released = sender.acknowledge(now, ack, options, state == State.SYN_SENT && sender.retransmissions() > 0);
-        recovery.acknowledged(now, ack, acked, released, sender, rack, negotiated.sack());
-        sender.restartRetransmitTimer(now);
-        probe.answered();
-        probe.arm(now, sender, probing());
-        rack.arm(sender);
-    }
-
-    /** A duplicate ACK (RFC 5681 2): recovery decides; in recovery, the reordering and probe timers run again. */
-    private void duplicateAck(long now) {
-        boolean inRecovery = sender.congestion().inRecovery();
-        if (recovery.duplicateAck(now, sender, rack, probe.outstanding(), negotiated.sack())) {
-            transmit(now, SendLimits.NORMAL);
-        }
-        if (inRecovery) {
-            rack.arm(sender);
-            probe.answered(); // the peer answered: a further silence may be probed again
-            probe.arm(now, sender, probing());
-        }
-    }
-
     // ---------------------------------------------------------------- sending
+
+    private Negotiated negotiated() {
+        return handshake.negotiated();
+    }
 
     private boolean sending() {
         return state == State.ESTABLISHED || state == State.CLOSE_WAIT || state == State.FIN_WAIT_1
@@ -620,7 +513,7 @@ public final class TcpConnection {
 
     /** Tail loss probes run with SACK only, while the connection sends. */
     private boolean probing() {
-        return negotiated.sack() && sending();
+        return negotiated().sack() && sending();
     }
 
     /** New data as far as {@code limits} let it go; the probe timer follows what went, and the state our first FIN. */
@@ -630,7 +523,7 @@ public final class TcpConnection {
         }
         boolean finWasSent = sender.finSent();
         if (sender.transmit(now, limits, recovery.duplicateAcks())) {
-            probe.arm(now, sender, probing());
+            recovery.sent(now, sender, probing());
         }
         if (!finWasSent && sender.finSent()) {
             if (state == State.ESTABLISHED) {
@@ -649,12 +542,6 @@ public final class TcpConnection {
      */
     private void sendAck(long now) {
         sender.sendAck(now);
-    }
-
-    private void takeSynOptions(TcpOptions options) {
-        negotiated = Negotiated.from(settings, options);
-        sender.negotiated(negotiated);
-        writer.negotiated(negotiated);
     }
 
     // ---------------------------------------------------------------- timers
@@ -680,12 +567,7 @@ public final class TcpConnection {
         if (receiver.ackTimerFired(now)) {
             sendAck(now);
         }
-        if (rack.fired(now) && recovery.retransmitLost(now, sender, rack)) {
-            rack.arm(sender);
-        }
-        if (probe.due(now, sender)) {
-            tailLossProbe(now);
-        }
+        tailLossProbe(now, recovery.poll(now, sender, sending()));
         if (now >= sender.retransmitDeadline()) {
             retransmitTimeout(now);
             if (state == State.CLOSED) {
@@ -698,24 +580,22 @@ public final class TcpConnection {
                 return;
             }
         }
-        if (now >= keepAliveDeadline()) {
-            if (keepAlive.exhausted()) {
-                // RFC 9293 3.8.4: the peer stopped answering; it is gone.
-                sender.sendReset(now);
+        switch (keepAlive.poll(now, keepAliveApplies())) {
+            case GIVE_UP -> {
+                sender.sendReset(now); // RFC 9293 3.8.4: the peer stopped answering; it is gone
                 end(Ending.TIMED_OUT);
-                return;
             }
-            keepAlive.probeSent(now);
-            sender.sendProbe(now);
+            case PROBE -> sender.sendProbe(now);
+            case NOTHING -> { }
         }
     }
 
     /** When {@link #poll} next has work: the earliest of the parts' deadlines and the connection's own. */
     public long nextDeadline() {
         long next = Math.min(sender.retransmitDeadline(), sender.persistDeadline());
-        next = Math.min(next, Math.min(rack.nextDeadline(), probe.nextDeadline()));
+        next = Math.min(next, recovery.nextDeadline());
         next = Math.min(next, Math.min(timeWaitUntil, finWait2Until));
-        return Math.min(next, Math.min(receiver.nextDeadline(), keepAliveDeadline()));
+        return Math.min(next, Math.min(receiver.nextDeadline(), keepAlive.deadline(keepAliveApplies())));
     }
 
     private void retransmitTimeout(long now) {
@@ -731,27 +611,20 @@ public final class TcpConnection {
             case SYN_SENT, SYN_RECEIVED -> sender.resendSyn(now, state == State.SYN_RECEIVED);
             default -> {
                 // RFC 5681 3.1 and RFC 6582 3.2 step 4: collapse the window, forget recovery, go back to SND.UNA.
-                recovery.retransmissionTimeout(sender);
-                sender.rewindAfterTimeout(now);
-                rack.stop();
-                sender.rewind();
+                recovery.retransmissionTimeout(now, sender);
                 transmit(now, SendLimits.NORMAL); // the FIN, if sent before, goes again after the data; no state moves twice
                 sender.restartRetransmitTimerIfIdle(now);
             }
         }
     }
 
-    /** RFC 8985 7.3: the probe timer fired; the RTO then runs from now. */
-    private void tailLossProbe(long now) {
-        if (!sending()) {
+    /** RFC 8985 7.3: what a tail loss probe that fired needs still; the RTO then runs from now. */
+    private void tailLossProbe(long now, TailLossProbe.Outcome outcome) {
+        if (outcome == TailLossProbe.Outcome.NONE) {
             return;
         }
-        switch (probe.fire(now, sender)) {
-            case NONE -> {
-                return;
-            }
-            case NEW_DATA -> transmit(now, SendLimits.PROBE);
-            case SENT -> { }
+        if (outcome == TailLossProbe.Outcome.NEW_DATA) {
+            transmit(now, SendLimits.PROBE);
         }
         sender.rearmRetransmitTimer(now);
     }
@@ -771,10 +644,10 @@ public final class TcpConnection {
         }
     }
 
-    /** RFC 9293 3.8.4: keep-alives run only when asked for, on an idle connection with nothing outstanding. */
-    private long keepAliveDeadline() {
-        return keepAlive.deadline((state == State.ESTABLISHED || state == State.CLOSE_WAIT || state == State.FIN_WAIT_2)
-                && sender.allAcknowledged());
+    /** RFC 9293 3.8.4: keep-alives run only on an idle connection with nothing outstanding. */
+    private boolean keepAliveApplies() {
+        return (state == State.ESTABLISHED || state == State.CLOSE_WAIT || state == State.FIN_WAIT_2)
+                && sender.allAcknowledged();
     }
 
     // ---------------------------------------------------------------- ending
@@ -795,8 +668,7 @@ public final class TcpConnection {
         timeWaitUntil = NEVER;
         finWait2Until = NEVER;
         receiver.stop();
-        probe.stop();
-        rack.stop();
+        recovery.stop();
     }
 
     /** An orphan with nothing left to send or read gives its rings back (TIME-WAIT can last a minute). */

@@ -42,7 +42,7 @@ public final class TcpLayer implements IpLayer.Transport {
     private final TcpSegment segment = new TcpSegment();
     private final TcpOptions options = new TcpOptions();
     private final InboundSegment inbound = new InboundSegment();
-    private final TcpConnection.Output output = new TcpConnection.Output() {
+    private final SegmentOutput output = new SegmentOutput() {
         @Override
         public void segment(TcpConnection c, OutboundSegment s) {
             emit(c, s);
@@ -441,7 +441,7 @@ public final class TcpLayer implements IpLayer.Transport {
 
     // ---------------------------------------------------------------- output
 
-    /** The one {@link TcpConnection.Output}: the segment is built in IP's frame buffer, data copied straight from the send buffer. */
+    /** The one {@link SegmentOutput}: the segment is built in IP's frame buffer, data copied straight from the send buffer. */
     private void emit(TcpConnection c, OutboundSegment s) {
         byte[] frame = ip.txBuffer();
         TcpOptions segmentOptions = s.options();

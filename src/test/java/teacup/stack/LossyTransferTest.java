@@ -36,9 +36,9 @@ class LossyTransferTest {
         @Override
         public String toString() {
             return String.format("%.2f s (%.1f MB/s), %d segments retransmitted, %d RTOs, %d recoveries, %d TLPs, "
-                            + "%d undone; %s", nanos / 1e9, megabytesPerSecond(), sender.segmentsRetransmitted(),
-                    sender.retransmissionTimeouts(), sender.recoveryEpisodes(), sender.tailLossProbes(),
-                    sender.spuriousRecoveries(), sender);
+                            + "%d undone; %s", nanos / 1e9, megabytesPerSecond(), sender.counters().segmentsRetransmitted(),
+                    sender.counters().retransmissionTimeouts(), sender.counters().recoveryEpisodes(), sender.counters().tailLossProbes(),
+                    sender.counters().spuriousRecoveries(), sender);
         }
     }
 
@@ -106,7 +106,7 @@ class LossyTransferTest {
         // 4 to 9 RTOs of 200 ms each; now each takes well under 1.5 s with at most three (seed 2 has three since
         // Nagle lets a short tail go behind full segments: other segments, other losses). Seed 6 loses the first
         // SYN: it took 2.2 s while the handshake's retransmitted SYN gave an RTT sample of a second.
-        assertTrue(r.sender.retransmissionTimeouts() <= 3, r::toString);
+        assertTrue(r.sender.counters().retransmissionTimeouts() <= 3, r::toString);
         assertTrue(r.nanos < 1_500 * MS, r::toString);
     }
 }

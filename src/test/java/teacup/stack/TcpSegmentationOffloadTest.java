@@ -202,7 +202,7 @@ class TcpSegmentationOffloadTest {
         Application[] apps = transfer(sim, 4L * 1024 * 1024, false);
         assertFalse(sim.offloadA.segmented().isEmpty(), "A sent no large segment; " + sim);
         assertFalse(sim.offloadB.segmented().isEmpty(), "B sent no large segment; " + sim);
-        assertTrue(apps[0].connection.segmentsRetransmitted() + apps[1].connection.segmentsRetransmitted() > 0,
+        assertTrue(apps[0].connection.counters().segmentsRetransmitted() + apps[1].connection.counters().segmentsRetransmitted() > 0,
                 "nothing was retransmitted; " + sim);
     }
 }

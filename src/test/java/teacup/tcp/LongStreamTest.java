@@ -15,7 +15,7 @@ class LongStreamTest {
     static final long LENGTH = (1L << 31) + 50_000_000L;
 
     /** A FIFO of preallocated segments. */
-    static final class Pipe implements TcpConnection.Output {
+    static final class Pipe implements SegmentOutput {
         final int[] seq = new int[1024];
         final int[] ack = new int[1024];
         final int[] flags = new int[1024];

@@ -29,7 +29,7 @@ class LossRecoveryTest {
 
     final List<Seg> sent = new ArrayList<>();
     long now;
-    final TcpConnection.Output output = new SegmentRecorder("c", () -> now, s -> {
+    final SegmentOutput output = new SegmentRecorder("c", () -> now, s -> {
         if (s.length() > 0) {
             sent.add(s);
         }
@@ -99,8 +99,8 @@ class LossRecoveryTest {
         ack(recoveryPoint, next + 1, next + 4);
         assertTrue(c.congestion().inRecovery(), "the third duplicate ACK starts a second recovery");
         assertEquals(1, times(recoveryPoint), "the lost segment goes again at once, not at the RTO: " + sent);
-        assertEquals(2, c.recoveryEpisodes());
-        assertEquals(0, c.retransmissionTimeouts());
+        assertEquals(2, c.counters().recoveryEpisodes());
+        assertEquals(0, c.counters().retransmissionTimeouts());
     }
 
     /** One past the highest sequence number sent so far. */
@@ -151,7 +151,7 @@ class LossRecoveryTest {
         now += 2 * MS;
         ack(seg(4), 5, index(highest));
         assertEquals(3, times(seg(4)), "lost: it goes a third time, well before the RTO: " + sent);
-        assertEquals(0, c.retransmissionTimeouts());
+        assertEquals(0, c.counters().retransmissionTimeouts());
     }
 
     @Test
@@ -165,7 +165,7 @@ class LossRecoveryTest {
         assertTrue(deadline < now + 5 * MS, "a timer within the reordering window, not the RTO");
         runUntil(deadline);
         assertEquals(3, times(seg(4)), "sent again on the timer: " + sent);
-        assertEquals(0, c.retransmissionTimeouts());
+        assertEquals(0, c.counters().retransmissionTimeouts());
     }
 
     @Test
@@ -180,8 +180,8 @@ class LossRecoveryTest {
         assertTrue(c.congestion().inRecovery());
         assertEquals(before + 1, times(last), "the last segment went again as a probe: " + sent);
         assertTrue(now < rtoAt);
-        assertEquals(0, c.retransmissionTimeouts());
-        assertEquals(1, c.tailLossProbes());
+        assertEquals(0, c.counters().retransmissionTimeouts());
+        assertEquals(1, c.counters().tailLossProbes());
     }
 
     @Test
@@ -206,7 +206,7 @@ class LossRecoveryTest {
         ack(seg(0), 3, 5); // segments 3 and 4 SACKed; 0, 1, 2 and 5 missing (too little for recovery)
         assertFalse(c.congestion().inRecovery());
         runUntil(now + c.rtt().rto() + 50 * MS); // the probe, then the RTO
-        assertEquals(1, c.retransmissionTimeouts());
+        assertEquals(1, c.counters().retransmissionTimeouts());
         sent.clear();
         ack(seg(1)); // the ACK for the retransmitted segment 0 carries no SACK blocks (it was lost, say)
         ack(seg(2));
@@ -244,11 +244,11 @@ class LossRecoveryTest {
         ack(seg(next), next + 1, next + 3);
         ack(seg(next), next + 1, next + 4);
         assertTrue(c.congestion().inRecovery());
-        assertEquals(2, c.recoveryEpisodes());
+        assertEquals(2, c.counters().recoveryEpisodes());
         // The peer now reports the first episode's retransmission of segment 0 as a duplicate (it got the original
         // late): a D-SACK, but for data resent before this episode began.
         ack(seg(next), 0, 1, next + 1, next + 3);
-        assertEquals(0, c.spuriousRecoveries(), "the current episode is not undone by an old duplicate");
+        assertEquals(0, c.counters().spuriousRecoveries(), "the current episode is not undone by an old duplicate");
         assertTrue(c.congestion().inRecovery());
     }
 
@@ -266,7 +266,7 @@ class LossRecoveryTest {
         int all = highestSent();
         ack(all); // everything, the late original included
         ack(all, 1, 2); // the D-SACK for our retransmission: the recovery was spurious
-        assertEquals(1, c.spuriousRecoveries());
+        assertEquals(1, c.counters().spuriousRecoveries());
         assertEquals(6, c.reorderThreshold());
         write(20 * MSS);
         int hole = index(all);
@@ -274,7 +274,7 @@ class LossRecoveryTest {
         ack(all, hole + 1, hole + 5); // four segments SACKed above a hole: fewer than the raised threshold of six
         assertFalse(c.congestion().inRecovery());
         runUntil(now + c.rtt().rto() + 50 * MS);
-        assertEquals(1, c.retransmissionTimeouts());
+        assertEquals(1, c.counters().retransmissionTimeouts());
         assertEquals(3, c.reorderThreshold(), "the evidence for reordering was wrong: back to three");
     }
 }

@@ -6,11 +6,11 @@ import teacup.wire.TcpOptions;
 import teacup.wire.TcpSegment;
 
 /**
- * The connection-level tests' one {@link TcpConnection.Output}: every segment a connection sends
+ * The connection-level tests' one {@link SegmentOutput}: every segment a connection sends
  * is copied into a {@link Seg} (options and data included, so it outlives the reused carrier),
  * handed to the test's sink, and digested for {@link SegmentDigestOracleTest}.
  */
-final class SegmentRecorder implements TcpConnection.Output {
+final class SegmentRecorder implements SegmentOutput {
     /** A copy of one sent segment; {@code emptiesQueue}: it carried the last byte the application had written. */
     record Seg(long at, int seq, int ack, int flags, int window, TcpOptions options, byte[] data, boolean emptiesQueue) {
         boolean has(int flag) {

@@ -34,13 +34,13 @@ class TcpConnectionTest {
     TcpConnection b;
     long now;
 
-    final TcpConnection.Output outA = new SegmentRecorder("A", () -> now, s -> {
+    final SegmentOutput outA = new SegmentRecorder("A", () -> now, s -> {
         fromA.add(s);
         if (!dropToB.test(s)) {
             toB.add(s);
         }
     });
-    final TcpConnection.Output outB = new SegmentRecorder("B", () -> now, s -> {
+    final SegmentOutput outB = new SegmentRecorder("B", () -> now, s -> {
         fromB.add(s);
         if (!dropToA.test(s)) {
             toA.add(s);

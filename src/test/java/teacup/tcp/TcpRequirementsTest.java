@@ -34,7 +34,7 @@ class TcpRequirementsTest {
     static final int MSS = 1000;
 
     final ArrayDeque<Seg> sent = new ArrayDeque<>();
-    final TcpConnection.Output output = new SegmentRecorder("c", () -> this.now, s -> this.sent.add(s));
+    final SegmentOutput output = new SegmentRecorder("c", () -> this.now, s -> this.sent.add(s));
     TcpSettings settings = TcpSettings.defaults().withMsl(10 * S).withTimestamps(false).withWindowScale(-1);
     TcpConnection c;
     long now;

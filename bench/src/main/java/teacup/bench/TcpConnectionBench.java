@@ -11,6 +11,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import teacup.tcp.InboundSegment;
 import teacup.tcp.OutboundSegment;
+import teacup.tcp.SegmentOutput;
 import teacup.tcp.TcpConnection;
 import teacup.tcp.TcpSettings;
 import teacup.wire.TcpOptions;
@@ -102,7 +103,7 @@ public class TcpConnectionBench {
     }
 
     /** A FIFO of preallocated segment slots: the connection's Output copies into the next free one. */
-    static final class Ring implements TcpConnection.Output {
+    static final class Ring implements SegmentOutput {
         static final class Slot {
             int seq;
             int ack;
