@@ -14,7 +14,7 @@ import teacup.wire.TcpOptions;
  * @param timestamps       both SYNs carried RFC 7323 timestamps
  * @param sack             both SYNs carried SACK-permitted
  */
-record Negotiated(int sendMss, int sendScale, int receiveScale, boolean peerOfferedScale, boolean timestamps,
+public record Negotiated(int sendMss, int sendScale, int receiveScale, boolean peerOfferedScale, boolean timestamps,
                   boolean sack) {
     /** Bytes the timestamps option takes in every segment once negotiated (RFC 7323 3.2, with two NOPs). */
     static final int TIMESTAMPS_LENGTH = 12;
@@ -33,7 +33,7 @@ record Negotiated(int sendMss, int sendScale, int receiveScale, boolean peerOffe
     }
 
     /** Most data one segment carries: the peer's MSS less the options every segment has (RFC 6691). */
-    int segmentSize() {
+    public int segmentSize() {
         return sendMss - (timestamps ? TIMESTAMPS_LENGTH : 0);
     }
 }

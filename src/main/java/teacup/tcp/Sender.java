@@ -457,7 +457,12 @@ final class Sender {
         retransmitAt = now + rtt.rto();
     }
 
-    /** A bare ACK: its sequence number is the highest sent (see {@link TcpConnection#sendAck}). */
+    /**
+     * A bare ACK. Its sequence number is the highest sent, not SND.NXT, which goes back after a
+     * timeout: the peer has seen up to there; a lower number would make the ACK unacceptable to
+     * it (RFC 9293 3.10.7.4), answered by its own ACK, and two rewound ends would trade ACKs
+     * without end.
+     */
     void sendAck(long now) {
         writer.send(now, sndMax, TcpSegment.ACK, 0, 0);
     }

@@ -2,26 +2,20 @@ package teacup.tcp;
 
 import teacup.tcp.Receiver.AckUrgency;
 import teacup.wire.SeqNum;
-import teacup.wire.TcpOptions;
 import teacup.wire.TcpSegment;
 
 /**
- * One TCP connection as a pure state machine (RFC 9293 3.3.2, 3.10): segments and user calls
- * go in with the current time, segments come out through an {@link SegmentOutput}. It never reads a
- * clock, never blocks and knows nothing of links, threads or sockets; the stack's event loop
- * owns it. Application threads exchange bytes with it only through its lock-free
- * {@link SendBuffer} and {@link ReceiveBuffer}.
+ * One TCP connection as a pure state machine (RFC 9293 3.3.2, 3.10): segments and user calls go
+ * in with the current time, segments come out through a {@link SegmentOutput}. It never reads a
+ * clock, never blocks and knows nothing of links, threads or sockets; the stack's event loop owns
+ * it. Application threads exchange bytes with it only through its lock-free {@link SendBuffer}
+ * and {@link ReceiveBuffer}.
  *
- * <p>This class holds the state machine: opening in both roles (simultaneous open included),
- * the order of RFC 9293 3.10.7's steps for each arriving segment, closing through every state,
- * TIME-WAIT, resets with RFC 5961's checks, and the timers' order. The work of each step is in
- * its parts, each owning its own state and given what it needs as arguments:
- * {@link Receiver} (RCV.NXT, reassembly, the window we offer, PAWS, delayed ACKs),
- * {@link Sender} (SND.*, Nagle, SWS avoidance, persist, RTT, the retransmission timer, the one
- * retransmit path), {@link LossRecovery} (fast recovery, SACK holes, D-SACK undo, with
- * {@link RackDetector} for lost retransmissions and the {@link TailLossProbe}), {@link KeepAlive},
- * and {@link Negotiated} (what the SYNs settled). Only the {@link SegmentWriter} emits, and the
- * parts count what they do in {@link ConnectionCounters}.
+ * <p>This class holds the states and their moves, the order of RFC 9293 3.10.7's steps for each
+ * arriving segment, and the timers' order. The work is in parts that each own their state and get
+ * what they need as arguments: {@link Handshake}, {@link Receiver}, {@link Sender},
+ * {@link LossRecovery} (with {@link RackDetector} and {@link TailLossProbe}), {@link KeepAlive}
+ * and {@link ClosingTimers}. Only the {@link SegmentWriter} emits.
  */
 public final class TcpConnection {
     /** A deadline that never comes (a timer that is not running). */
@@ -39,28 +33,25 @@ public final class TcpConnection {
     /** Why a connection ended, for the application (RFC 9293 MUST-12: tell the user). */
     public enum Ending { NONE, CLOSED_NORMALLY, REFUSED, RESET, TIMED_OUT, ABORTED }
 
-    private final TcpSettings settings;
     private final int localIp;
     private final int localPort;
     private final int remoteIp;
     private final int remotePort;
-    private final Receiver receiver;
+    final Receiver receiver;
     private final SegmentWriter writer;
-    private final Sender sender;
-    private final LossRecovery recovery;
+    final Sender sender;
+    final LossRecovery recovery;
     private final KeepAlive keepAlive;
     private final ConnectionCounters counters = new ConnectionCounters();
     private final Handshake handshake;
+    private final ClosingTimers closing;
 
     private State state;
     private Ending ending = Ending.NONE;
     private boolean orphaned;
-    private long timeWaitUntil = NEVER;
-    private long finWait2Until = NEVER;
 
     private TcpConnection(long now, TcpSettings settings, SegmentOutput output, int localIp, int localPort, int remoteIp,
                           int remotePort, int iss) {
-        this.settings = settings;
         this.localIp = localIp;
         this.localPort = localPort;
         this.remoteIp = remoteIp;
@@ -71,6 +62,7 @@ public final class TcpConnection {
         this.sender = new Sender(settings, writer, counters, iss);
         this.recovery = new LossRecovery(iss, settings.minRto(), counters);
         this.keepAlive = new KeepAlive(settings, now);
+        this.closing = new ClosingTimers(settings);
     }
 
     /** Active open (RFC 9293 3.10.1): sends the SYN now and enters SYN-SENT. */
@@ -128,18 +120,14 @@ public final class TcpConnection {
         return remotePort;
     }
 
-    /** The peer's MSS as negotiated (bounded by ours); segments carry less when options take room. */
-    public int sendMss() {
-        return negotiated().sendMss();
-    }
-
     /** Most data one segment carries: the peer's MSS less the options every segment has (RFC 6691). */
     public int segmentSize() {
         return negotiated().segmentSize();
     }
 
-    public int peerWindow() {
-        return sender.window();
+    /** What the SYN exchange settled: the peer's MSS, window scales, timestamps and SACK. */
+    public Negotiated negotiated() {
+        return handshake.negotiated();
     }
 
     public RttEstimator rtt() {
@@ -150,47 +138,14 @@ public final class TcpConnection {
         return sender.congestion();
     }
 
-    /** True when both SYNs carried RFC 7323 timestamps. */
-    public boolean timestamps() {
-        return negotiated().timestamps();
-    }
-
-    /** True when both SYNs carried SACK-permitted. */
-    public boolean sack() {
-        return negotiated().sack();
-    }
-
     /** True once the peer has sent FIN and every byte before it is readable: reads end after the buffer drains. */
     public boolean peerFinished() {
         return receiver.finReceived();
     }
 
-    /** Bytes sent and not yet acknowledged (sequence space, SYN and FIN included). */
-    public int inFlight() {
-        return sender.outstanding();
-    }
-
-    /**
-     * Data bytes the peer has acknowledged, over the connection's life. The send buffer's release
-     * position is exactly that count, kept as a long, so a status report costs the send path nothing.
-     */
-    public long bytesAcknowledged() {
-        return sender.buffer().releasePosition();
-    }
-
-    /** Data bytes received in order (readable or already read), over the connection's life. */
-    public long bytesReceived() {
-        return receiver.buffer().writePosition();
-    }
-
     /** How the connection handled loss, over its life (loop thread only). */
     public ConnectionCounters counters() {
         return counters;
-    }
-
-    /** How many duplicate ACKs now mean loss (3, more after spurious recoveries). */
-    public int reorderThreshold() {
-        return recovery.reorderThreshold();
     }
 
     public boolean noDelay() {
@@ -201,23 +156,11 @@ public final class TcpConnection {
         return orphaned;
     }
 
-    /**
-     * RFC 6191 (and RFC 9293 3.10.7.4's note on TIME-WAIT): may a new SYN with this sequence
-     * number and options reopen the four-tuple of this connection in TIME-WAIT? Only if it cannot
-     * be an old duplicate: its timestamp is newer than the last one seen, or, without
-     * timestamps, its sequence number lies beyond everything received.
-     */
-    public boolean acceptsNewIncarnation(int synSeq, TcpOptions synOptions) {
-        return state == State.TIME_WAIT && receiver.newerThanAnySeen(synSeq, synOptions, negotiated().timestamps());
-    }
-
     // ---------------------------------------------------------------- user calls
 
     /** The application wrote to the send buffer: send what the windows, Nagle and SWS avoidance allow. */
     public void flush(long now) {
-        if (state == State.ESTABLISHED || state == State.CLOSE_WAIT) {
-            transmit(now, SendLimits.NORMAL);
-        }
+        userSend(now, SendLimits.NORMAL);
     }
 
     /**
@@ -225,12 +168,21 @@ public final class TcpConnection {
      * would say (the connection's own no-delay setting stays as it is for later writes).
      */
     public void push(long now) {
+        userSend(now, SendLimits.PUSH);
+    }
+
+    private void userSend(long now, SendLimits limits) {
         if (state == State.ESTABLISHED || state == State.CLOSE_WAIT) {
-            transmit(now, SendLimits.PUSH);
+            transmit(now, limits);
         }
     }
 
-    /** RFC 9293 3.10.4 CLOSE: no more data; FIN follows the last byte. */
+    /**
+     * RFC 9293 3.10.4 CLOSE: no more data; FIN follows the last byte. It is a half-close: reads go
+     * on until the peer's FIN. The stack calls it for {@code shutdownOutput}, and for a socket's
+     * {@code close} when all received data has been read; with unread data it aborts instead
+     * (RFC 2525 2.17).
+     */
     public void close(long now) {
         switch (state) {
             case SYN_SENT -> end(Ending.CLOSED_NORMALLY);
@@ -243,16 +195,6 @@ public final class TcpConnection {
             }
             default -> { }
         }
-    }
-
-    /**
-     * Half-close (RFC 9293 3.10.4 CLOSE is a half-close): the same as {@link #close}; reads go on
-     * until the peer's FIN. The socket layer calls this for {@code shutdownOutput} and for
-     * {@code close} when all received data has been read; with unread data it calls
-     * {@link #abort} instead (RFC 2525 2.17).
-     */
-    public void shutdownOutput(long now) {
-        close(now);
     }
 
     /** RFC 9293 MUST-17: Nagle's algorithm is on unless the application turns it off. */
@@ -269,13 +211,12 @@ public final class TcpConnection {
      * The application has let go of the connection (its socket is closed): nobody will read
      * again. It still finishes its close, but a peer cannot keep it alive: data that arrives is
      * answered with a reset (RFC 9293 3.10.7.4, as after a full close), and FIN-WAIT-2 lasts at
-     * most 2 MSL (RFC 9293 leaves this open; without a bound, a peer that never sends FIN would
-     * hold the connection forever).
+     * most 2 MSL ({@link ClosingTimers}).
      */
     public void orphan(long now) {
         orphaned = true;
-        if (state == State.FIN_WAIT_2 && finWait2Until == NEVER) {
-            finWait2Until = now + 2 * settings.msl();
+        if (state == State.FIN_WAIT_2) {
+            closing.boundFinWait2(now, true);
         }
         discardBuffersIfDone();
     }
@@ -294,11 +235,9 @@ public final class TcpConnection {
      * carries it.
      */
     public void windowOpened(long now) {
-        if (!state.synchronized_() || state == State.TIME_WAIT || receiver.finReceived()) {
-            return;
-        }
-        if (receiver.windowUpdateWorthSending()) {
-            sendAck(now);
+        if (state.synchronized_() && state != State.TIME_WAIT && !receiver.finReceived()
+                && receiver.windowUpdateWorthSending()) {
+            sender.sendAck(now);
         }
     }
 
@@ -326,7 +265,7 @@ public final class TcpConnection {
                 recovery.newData(now, s.ack, s.options, sender, negotiated().sack(), probing(),
                         sender.retransmissions() > 0);
                 state = State.ESTABLISHED;
-                sendAck(now);
+                sender.sendAck(now);
                 transmit(now, SendLimits.NORMAL);
             }
             case SYN -> {
@@ -349,7 +288,7 @@ public final class TcpConnection {
 
         // RFC 7323 5.3 R1 (PAWS): a timestamp older than TS.Recent marks an old duplicate; ACK it and drop it.
         if (hasTimestamp && !rst && receiver.pawsRejects(s.options.tsVal(), now)) {
-            sendAck(now);
+            sender.sendAck(now);
             return;
         }
         // The peer's SYN again while we are in SYN-RECEIVED: our SYN-ACK was lost.
@@ -359,9 +298,9 @@ public final class TcpConnection {
         // 1. Sequence number check (RFC 9293 3.10.7.4, the four cases).
         if (!receiver.acceptable(seq, segLen)) {
             if (!rst) {
-                sendAck(now); // 3.10.7.4: an unacceptable segment is answered with an ACK (unless it is a RST)
+                sender.sendAck(now); // 3.10.7.4: an unacceptable segment is answered with an ACK (unless it is a RST)
                 if (state == State.TIME_WAIT && s.has(TcpSegment.FIN) && SeqNum.add(seq, segLen) == receiver.rcvNxt()) {
-                    timeWaitUntil = now + 2 * settings.msl(); // the peer's FIN again: our last ACK was lost (3.10.7.4)
+                    closing.restartTimeWait(now); // the peer's FIN again: our last ACK was lost (3.10.7.4)
                 }
             }
             return;
@@ -376,14 +315,14 @@ public final class TcpConnection {
                 if (seq == receiver.rcvNxt()) {
                     end(state == State.SYN_RECEIVED ? Ending.REFUSED : Ending.RESET);
                 } else {
-                    sendAck(now);
+                    sender.sendAck(now);
                 }
             }
             return;
         }
         // 4. SYN in a synchronized state (RFC 5961 4.2): challenge ACK, nothing else.
         if (syn && state != State.SYN_RECEIVED) {
-            sendAck(now);
+            sender.sendAck(now);
             return;
         }
         if (syn) {
@@ -403,7 +342,6 @@ public final class TcpConnection {
      * that takes no text).
      */
     private boolean acknowledgment(long now, InboundSegment s, int seq) {
-        int ack = s.ack;
         keepAlive.heard(now);
         sender.peerAnswered();
         if (state == State.SYN_RECEIVED) {
@@ -413,8 +351,8 @@ public final class TcpConnection {
             state = State.ESTABLISHED;
         }
         // RFC 5961 5.2: an ACK older than the largest window we were ever offered, or for data not yet sent, is ignored with an ACK.
-        if (sender.ackUnacceptable(ack)) {
-            sendAck(now);
+        if (sender.ackUnacceptable(s.ack)) {
+            sender.sendAck(now);
             return false;
         }
         int scaledWindow = s.window << negotiated().sendScale();
@@ -422,7 +360,7 @@ public final class TcpConnection {
             transmit(now, SendLimits.NORMAL); // limited transmit, or recovery with no hole left to fill
         }
         recovery.undoIfSpurious(now, sender);
-        sender.updateWindow(seq, ack, scaledWindow);
+        sender.updateWindow(seq, s.ack, scaledWindow);
         return closingOnAck(now, s.has(TcpSegment.FIN));
     }
 
@@ -434,26 +372,22 @@ public final class TcpConnection {
                 if (finAcked) {
                     state = State.FIN_WAIT_2;
                     if (orphaned) {
-                        finWait2Until = now + 2 * settings.msl();
+                        closing.boundFinWait2(now, false);
                     }
                 }
             }
-            case CLOSING -> {
-                if (finAcked) {
+            case CLOSING, LAST_ACK -> {
+                if (finAcked && state == State.CLOSING) {
                     enterTimeWait(now);
-                }
-                return false;
-            }
-            case LAST_ACK -> {
-                if (finAcked) {
+                } else if (finAcked) {
                     end(Ending.CLOSED_NORMALLY);
                 }
                 return false;
             }
             case TIME_WAIT -> {
                 if (fin) {
-                    sendAck(now); // the peer's FIN again: our last ACK was lost; restart 2 MSL (3.10.7.4)
-                    timeWaitUntil = now + 2 * settings.msl();
+                    sender.sendAck(now); // the peer's FIN again: our last ACK was lost; restart 2 MSL (3.10.7.4)
+                    closing.restartTimeWait(now);
                 }
                 return false;
             }
@@ -496,15 +430,11 @@ public final class TcpConnection {
         boolean sackNow = urgency == AckUrgency.NOW && negotiated().sack() && receiver.hasOutOfOrder();
         transmit(now, SendLimits.NORMAL); // data going out carries the ACK
         if (sackNow || receiver.ackDue(now, urgency)) {
-            sendAck(now);
+            sender.sendAck(now);
         }
     }
 
     // ---------------------------------------------------------------- sending
-
-    private Negotiated negotiated() {
-        return handshake.negotiated();
-    }
 
     private boolean sending() {
         return state == State.ESTABLISHED || state == State.CLOSE_WAIT || state == State.FIN_WAIT_1
@@ -526,22 +456,8 @@ public final class TcpConnection {
             recovery.sent(now, sender, probing());
         }
         if (!finWasSent && sender.finSent()) {
-            if (state == State.ESTABLISHED) {
-                state = State.FIN_WAIT_1;
-            } else if (state == State.CLOSE_WAIT) {
-                state = State.LAST_ACK;
-            }
+            state = state == State.ESTABLISHED ? State.FIN_WAIT_1 : state == State.CLOSE_WAIT ? State.LAST_ACK : state;
         }
-    }
-
-    /**
-     * A segment with no data: its sequence number is the highest sent, not SND.NXT, which goes
-     * back after a timeout. The peer has seen up to there; a lower number would make the ACK
-     * unacceptable to it (3.10.7.4), answered by its own ACK, and two rewound ends would trade
-     * ACKs without end.
-     */
-    private void sendAck(long now) {
-        sender.sendAck(now);
     }
 
     // ---------------------------------------------------------------- timers
@@ -552,20 +468,19 @@ public final class TcpConnection {
      * persist and SWS override timer, and keep-alive.
      */
     public void poll(long now) {
-        if (now >= timeWaitUntil) {
-            timeWaitUntil = NEVER;
-            end(Ending.CLOSED_NORMALLY);
-            return;
-        }
-        if (now >= finWait2Until) {
-            if (state == State.FIN_WAIT_2) {
+        switch (closing.poll(now, state == State.FIN_WAIT_2)) {
+            case TIME_WAIT_OVER -> {
+                end(Ending.CLOSED_NORMALLY);
+                return;
+            }
+            case FIN_WAIT_2_OVER -> {
                 end(Ending.TIMED_OUT); // the peer never closed its side; quietly forget it, as Linux does
                 return;
             }
-            finWait2Until = NEVER;
+            case NONE -> { }
         }
         if (receiver.ackTimerFired(now)) {
-            sendAck(now);
+            sender.sendAck(now);
         }
         tailLossProbe(now, recovery.poll(now, sender, sending()));
         if (now >= sender.retransmitDeadline()) {
@@ -594,7 +509,7 @@ public final class TcpConnection {
     public long nextDeadline() {
         long next = Math.min(sender.retransmitDeadline(), sender.persistDeadline());
         next = Math.min(next, recovery.nextDeadline());
-        next = Math.min(next, Math.min(timeWaitUntil, finWait2Until));
+        next = Math.min(next, closing.nextDeadline());
         return Math.min(next, Math.min(receiver.nextDeadline(), keepAlive.deadline(keepAliveApplies())));
     }
 
@@ -620,13 +535,12 @@ public final class TcpConnection {
 
     /** RFC 8985 7.3: what a tail loss probe that fired needs still; the RTO then runs from now. */
     private void tailLossProbe(long now, TailLossProbe.Outcome outcome) {
-        if (outcome == TailLossProbe.Outcome.NONE) {
-            return;
-        }
         if (outcome == TailLossProbe.Outcome.NEW_DATA) {
             transmit(now, SendLimits.PROBE);
         }
-        sender.rearmRetransmitTimer(now);
+        if (outcome != TailLossProbe.Outcome.NONE) {
+            sender.rearmRetransmitTimer(now);
+        }
     }
 
     /** The persist timer: probe a zero window (RFC 9293 3.8.6.1, MUST-36), or end an SWS wait (3.8.6.2.1). */
@@ -654,10 +568,9 @@ public final class TcpConnection {
 
     private void enterTimeWait(long now) {
         state = State.TIME_WAIT;
-        finWait2Until = NEVER;
+        closing.timeWait(now);
         discardBuffersIfDone();
         sender.stopTimers();
-        timeWaitUntil = now + 2 * settings.msl();
     }
 
     private void end(Ending why) {
@@ -665,8 +578,7 @@ public final class TcpConnection {
         ending = why;
         discardBuffersIfDone();
         sender.stopTimers();
-        timeWaitUntil = NEVER;
-        finWait2Until = NEVER;
+        closing.stop();
         receiver.stop();
         recovery.stop();
     }

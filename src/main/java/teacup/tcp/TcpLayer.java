@@ -240,7 +240,7 @@ public final class TcpLayer implements IpLayer.Transport {
 
     /** Half-close: FIN after what was written; the connection still receives. */
     public void shutdownOutput(long now, TcpConnection c) {
-        c.shutdownOutput(now);
+        c.close(now);
         settle(now, c);
     }
 
@@ -361,7 +361,7 @@ public final class TcpLayer implements IpLayer.Transport {
         Entry e = connections.get(key(source, sourcePort, destinationPort));
         TcpListener listener = listeners.get(destinationPort);
         if (e != null && listener != null && (segment.flags() & (TcpSegment.SYN | TcpSegment.ACK | TcpSegment.RST)) == TcpSegment.SYN
-                && e.connection.acceptsNewIncarnation(segment.sequence(), options)) {
+                && acceptsNewIncarnation(e.connection, segment.sequence(), options)) {
             // RFC 6191: a client reusing its port while we hold TIME-WAIT gets a new connection at once.
             forget(e);
             e = null;
@@ -376,6 +376,17 @@ public final class TcpLayer implements IpLayer.Transport {
         }
         resetFor(now, source, sourcePort, destinationPort);
         return Counter.DROP_TCP_NO_SOCKET;
+    }
+
+    /**
+     * RFC 6191 (and RFC 9293 3.10.7.4's note on TIME-WAIT): may a new SYN with this sequence
+     * number and options reopen the four-tuple of {@code c}, in TIME-WAIT? Only if it cannot be an
+     * old duplicate: its timestamp is newer than the last one seen, or, without timestamps, its
+     * sequence number lies beyond everything received.
+     */
+    private static boolean acceptsNewIncarnation(TcpConnection c, int synSeq, TcpOptions synOptions) {
+        return c.state() == State.TIME_WAIT
+                && c.receiver.newerThanAnySeen(synSeq, synOptions, c.negotiated().timestamps());
     }
 
     /** Drops a TIME-WAIT connection from the table and the timers, its four-tuple free for a new one. */

@@ -83,7 +83,7 @@ class LossRecoveryTest {
     void newRecoveryRightAtTheRecoveryPoint() {
         established();
         write(60 * MSS);
-        int firstFlight = c.inFlight() / MSS; // the initial window
+        int firstFlight = ConnectionStatus.of(c).inFlight() / MSS; // the initial window
         ack(seg(0), 1, 4); // segment 0 lost: three segments SACKed above it
         assertTrue(c.congestion().inRecovery());
         assertEquals(1, times(seg(0)) - 1, "fast retransmit of segment 0");
@@ -123,7 +123,7 @@ class LossRecoveryTest {
     void recoveryWithTwoHoles() {
         established();
         write(40 * MSS);
-        assertEquals(10, c.inFlight() / MSS, "the initial window");
+        assertEquals(10, ConnectionStatus.of(c).inFlight() / MSS, "the initial window");
         ack(seg(1)); // 0 arrived
         ack(seg(1), 2, 4, 5, 6); // 1 and 4 missing; three segments SACKed: recovery
         assertTrue(c.congestion().inRecovery());
@@ -234,7 +234,7 @@ class LossRecoveryTest {
     void staleDuplicateSackDoesNotUndo() {
         established();
         write(60 * MSS);
-        int firstFlight = c.inFlight() / MSS;
+        int firstFlight = ConnectionStatus.of(c).inFlight() / MSS;
         ack(seg(0), 1, 4); // episode one: segment 0 lost
         assertEquals(2, times(seg(0)));
         now += MS;
@@ -267,7 +267,7 @@ class LossRecoveryTest {
         ack(all); // everything, the late original included
         ack(all, 1, 2); // the D-SACK for our retransmission: the recovery was spurious
         assertEquals(1, c.counters().spuriousRecoveries());
-        assertEquals(6, c.reorderThreshold());
+        assertEquals(6, c.recovery.reorderThreshold());
         write(20 * MSS);
         int hole = index(all);
         assertTrue(index(highestSent()) > hole + 5, "enough went out: " + sent);
@@ -275,6 +275,6 @@ class LossRecoveryTest {
         assertFalse(c.congestion().inRecovery());
         runUntil(now + c.rtt().rto() + 50 * MS);
         assertEquals(1, c.counters().retransmissionTimeouts());
-        assertEquals(3, c.reorderThreshold(), "the evidence for reordering was wrong: back to three");
+        assertEquals(3, c.recovery.reorderThreshold(), "the evidence for reordering was wrong: back to three");
     }
 }

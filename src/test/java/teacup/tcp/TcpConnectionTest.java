@@ -135,7 +135,7 @@ class TcpConnectionTest {
         Seg ack = fromA.get(1);
         assertEquals(TcpSegment.ACK, ack.flags());
         assertEquals(5001, ack.ack());
-        assertEquals(1460, a.sendMss());
+        assertEquals(1460, a.negotiated().sendMss());
     }
 
     @Test
@@ -147,7 +147,7 @@ class TcpConnectionTest {
         b = TcpConnection.accept(now, settings, outB, B_IP, 80, A_IP, 40000, 5000,
                 SegmentRecorder.inbound(syn.seq(), 0, syn.flags(), syn.window()));
         exchange();
-        assertEquals(536, b.sendMss());
+        assertEquals(536, b.negotiated().sendMss());
         byte[] data = pattern(5000, 1);
         assertArrayEquals(data, transfer(b, a, data, 10_000 * MS));
         assertTrue(fromB.stream().allMatch(s -> s.data().length <= 536));
@@ -295,7 +295,7 @@ class TcpConnectionTest {
         a.sendBuffer().write(pattern(100, 1), 0, 100);
         a.flush(now);
         runUntil(now + 5000 * MS);
-        assertEquals(0, a.inFlight());
+        assertEquals(0, ConnectionStatus.of(a).inFlight());
         assertEquals(srtt, a.rtt().srtt(), "the ACK of a retransmission did not feed the estimator");
     }
 }

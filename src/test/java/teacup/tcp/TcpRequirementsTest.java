@@ -248,7 +248,7 @@ class TcpRequirementsTest {
             send(PEER_ISS, ISS + 1, TcpSegment.SYN | TcpSegment.ACK, 65535, mss(MSS), new byte[0]);
             expect(ISS + 1, PEER_ISS + 1, TcpSegment.ACK, 0);
             peerSeq = PEER_ISS + 1;
-            assertEquals(MSS, c.sendMss());
+            assertEquals(MSS, c.negotiated().sendMss());
             write(2500);
             expect(ISS + 1, PEER_ISS + 1, TcpSegment.ACK, 1000);
             expect(ISS + 1001, PEER_ISS + 1, TcpSegment.ACK, 1000);
@@ -262,7 +262,7 @@ class TcpRequirementsTest {
             settings = settings.withWindowScale(7);
             established(mss(MSS).windowScale(2), 1000);
             ack(ISS + 1, 3000);
-            assertEquals(12_000, c.peerWindow());
+            assertEquals(12_000, ConnectionStatus.of(c).peerWindow());
             expectNothing();
             write(100);
             Seg data = expect();
@@ -374,7 +374,7 @@ class TcpRequirementsTest {
             ack(ISS + 1001, 0); // shrinks: 2000 bytes are beyond the new right edge
             assertEquals(State.ESTABLISHED, c.state());
             ack(ISS + 3001, 65535);
-            assertEquals(0, c.inFlight());
+            assertEquals(0, ConnectionStatus.of(c).inFlight());
         }
     }
 
@@ -596,7 +596,7 @@ class TcpRequirementsTest {
         @DisplayName("RFC 7323 3.2: timestamps offered on the SYN and, when the peer agrees, on every segment, echoing TS.Recent")
         void negotiated() {
             established(mss(MSS).timestamps(777, 0), 65535);
-            assertTrue(c.timestamps());
+            assertTrue(c.negotiated().timestamps());
             peerData(pattern(10), ISS + 1);
             runUntil(now + S);
             Seg ack = expect();
@@ -610,7 +610,7 @@ class TcpRequirementsTest {
         @DisplayName("RFC 7323 3.2: without timestamps on the peer's SYN-ACK, no segment carries them")
         void notNegotiated() {
             established();
-            assertFalse(c.timestamps());
+            assertFalse(c.negotiated().timestamps());
             write(10);
             assertNull(expect().options());
         }
@@ -651,7 +651,7 @@ class TcpRequirementsTest {
             c = TcpConnection.connect(now, settings, output, LOCAL_IP, 40001, REMOTE_IP, 80, ISS);
             assertTrue(expect().options().sackPermitted());
             send(PEER_ISS, ISS + 1, TcpSegment.SYN | TcpSegment.ACK, 65535, mss(MSS), new byte[0]);
-            assertFalse(c.sack(), "the peer did not agree");
+            assertFalse(c.negotiated().sack(), "the peer did not agree");
         }
 
         @Test
@@ -659,7 +659,7 @@ class TcpRequirementsTest {
         void blocks() {
             settings = settings.withSack(true);
             established(mss(MSS).sackPermitted(true), 65535);
-            assertTrue(c.sack());
+            assertTrue(c.negotiated().sack());
             send(PEER_ISS + 1001, ISS + 1, TcpSegment.ACK, 65535, pattern(500));
             Seg first = expect(ISS + 1, PEER_ISS + 1, TcpSegment.ACK, 0);
             assertEquals(1, first.options().sackBlockCount());
@@ -725,7 +725,7 @@ class TcpRequirementsTest {
             expect(ISS + 1001, PEER_ISS + 1, TcpSegment.ACK, 1000);
             expectNothing(); // nothing SACKed goes again
             ack(ISS + 5001, 65535);
-            assertEquals(0, c.inFlight());
+            assertEquals(0, ConnectionStatus.of(c).inFlight());
         }
 
         @Test
@@ -774,7 +774,7 @@ class TcpRequirementsTest {
             assertTrue(c.congestion().cwnd() < cwndBefore);
             sackAck(ISS + 10_001, ISS + 1001, ISS + 2001); // the D-SACK for the retransmission
             assertTrue(c.congestion().cwnd() >= cwndBefore, "cwnd " + c.congestion().cwnd() + " back to " + cwndBefore);
-            assertEquals(6, c.reorderThreshold(), "the path reorders: wait for more evidence next time");
+            assertEquals(6, c.recovery.reorderThreshold(), "the path reorders: wait for more evidence next time");
         }
 
         @Test
@@ -814,7 +814,7 @@ class TcpRequirementsTest {
             sackAck(ISS + 1, ISS - 5000, ISS - 10);
             assertEquals(State.ESTABLISHED, c.state());
             ack(ISS + 3001, 65535);
-            assertEquals(0, c.inFlight());
+            assertEquals(0, ConnectionStatus.of(c).inFlight());
         }
     }
 
