@@ -259,7 +259,6 @@ final class LossRecovery {
         duplicateAcks = 0;
         sender.rewindAfterTimeout(now);
         rack.stop();
-        sender.rewind();
     }
 
     // ---------------------------------------------------------------- timers

@@ -534,10 +534,6 @@ final class Sender {
             sacked.clear();
         }
         retransmitted.clear(); // everything outstanding goes again from SND.UNA
-    }
-
-    /** Sending starts again from SND.UNA. */
-    void rewind() {
         sndNxt = sndUna;
     }
 
