@@ -11,6 +11,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import teacup.stack.NetStack;
 import teacup.tcp.TcpConnection;
+import teacup.tcp.TcpSettings;
 import teacup.tcp.TcpListener;
 import teacup.tcp.TcpObserver;
 
@@ -46,11 +47,11 @@ public final class TcpServerSocket implements AutoCloseable {
 
     /** Listens on {@code port} (0: an ephemeral port); {@link java.net.BindException} when it is taken. */
     public static TcpServerSocket bind(NetStack stack, int port, int backlog) throws IOException {
-        return bind(stack, port, backlog, TcpConnection.Settings.defaults());
+        return bind(stack, port, backlog, TcpSettings.defaults());
     }
 
     /** As {@link #bind(NetStack, int, int)}, with the tunables every accepted connection gets. */
-    public static TcpServerSocket bind(NetStack stack, int port, int backlog, TcpConnection.Settings settings) throws IOException {
+    public static TcpServerSocket bind(NetStack stack, int port, int backlog, TcpSettings settings) throws IOException {
         Objects.requireNonNull(settings, "settings");
         TcpServerSocket s = new TcpServerSocket(stack);
         try {

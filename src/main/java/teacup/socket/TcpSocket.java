@@ -18,6 +18,7 @@ import teacup.stack.NetStack;
 import teacup.tcp.ReceiveBuffer;
 import teacup.tcp.SendBuffer;
 import teacup.tcp.TcpConnection;
+import teacup.tcp.TcpSettings;
 import teacup.tcp.TcpConnection.Ending;
 import teacup.tcp.TcpConnection.State;
 import teacup.tcp.TcpObserver;
@@ -92,12 +93,12 @@ public final class TcpSocket implements AutoCloseable {
      * {@link java.net.NoRouteToHostException} when the stack has no route.
      */
     public static TcpSocket connect(NetStack stack, Ipv4Address host, int port, Duration timeout) throws IOException {
-        return connect(stack, host, port, timeout, TcpConnection.Settings.defaults());
+        return connect(stack, host, port, timeout, TcpSettings.defaults());
     }
 
     /** As {@link #connect(NetStack, Ipv4Address, int, Duration)} with the connection's tunables (buffer sizes, MSS, timers). */
     public static TcpSocket connect(NetStack stack, Ipv4Address host, int port, Duration timeout,
-                                    TcpConnection.Settings settings) throws IOException {
+                                    TcpSettings settings) throws IOException {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(settings, "settings");
         if (port < 1 || port > 65535) {

@@ -1,5 +1,6 @@
 package teacup.socket;
 
+import teacup.tcp.TcpSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -659,7 +660,7 @@ public final class TeacupJavaSocket extends Socket {
     /**
      * The JDK's keep-alive timing options (seconds, seconds, probes), which libraries such as
      * HttpClient set on every socket: remembered and reported back; the connection's own keep-alive
-     * timing comes from its {@link teacup.tcp.TcpConnection.Settings}.
+     * timing comes from its {@link teacup.tcp.TcpSettings}.
      */
     private final java.util.Map<SocketOption<?>, Integer> keepAliveHints = new java.util.concurrent.ConcurrentHashMap<>(
             java.util.Map.of(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE, 7200, jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL, 75,

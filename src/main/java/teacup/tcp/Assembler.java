@@ -10,9 +10,9 @@ package teacup.tcp;
  */
 public final class Assembler {
     /**
-     * Ranges room is made for at first. Every connection has two assemblers (received data, and
-     * the peer's SACKs) and most never hold more than a couple of ranges; room for the full bound
-     * (64) from the start was more than half of what a connection in TIME-WAIT weighs.
+     * Ranges room is made for at first. Most connections never hold more than a couple of ranges;
+     * room for the full bound (64) from the start was more than half of what a connection in
+     * TIME-WAIT weighs.
      */
     private static final int INITIAL_RANGES = 4;
 

@@ -31,27 +31,17 @@ public record ConnectionStatus(int localIp, int localPort, int remoteIp, int rem
                                long retransmissionTimeouts, long recoveryEpisodes, long tailLossProbes,
                                long spuriousRecoveries) {
 
-    /** A snapshot without the loss-recovery counters (all zero). */
-    public ConnectionStatus(int localIp, int localPort, int remoteIp, int remotePort, TcpConnection.State state,
-                            long srtt, long rttvar, long rto, boolean rttSampled,
-                            String congestionControl, int cwnd, int ssthresh, int segmentSize,
-                            int inFlight, int peerWindow, int sendQueue, int receiveQueue,
-                            long bytesSent, long bytesReceived, long segmentsRetransmitted, boolean orphaned) {
-        this(localIp, localPort, remoteIp, remotePort, state, srtt, rttvar, rto, rttSampled, congestionControl, cwnd,
-                ssthresh, segmentSize, inFlight, peerWindow, sendQueue, receiveQueue, bytesSent, bytesReceived,
-                segmentsRetransmitted, orphaned, 0, 0, 0, 0);
-    }
-
     /** The snapshot of {@code c}; call on the thread that owns it (the event loop). */
     public static ConnectionStatus of(TcpConnection c) {
         RttEstimator rtt = c.rtt();
         CongestionControl cc = c.congestion();
+        ConnectionCounters n = c.counters();
         return new ConnectionStatus(c.localIp(), c.localPort(), c.remoteIp(), c.remotePort(), c.state(),
                 rtt.srtt(), rtt.rttvar(), rtt.rto(), rtt.hasSample(),
                 cc instanceof Cubic ? "cubic" : "newreno", cc.cwnd(), cc.ssthresh(), Math.max(1, c.segmentSize()),
-                c.inFlight(), c.peerWindow(), c.sendBuffer().queued(), c.receiveBuffer().available(),
-                c.bytesAcknowledged(), c.bytesReceived(), c.segmentsRetransmitted(), c.orphaned(),
-                c.retransmissionTimeouts(), c.recoveryEpisodes(), c.tailLossProbes(), c.spuriousRecoveries());
+                c.sender.outstanding(), c.sender.window(), c.sendBuffer().queued(), c.receiveBuffer().available(),
+                c.sendBuffer().releasePosition(), c.receiveBuffer().writePosition(), n.segmentsRetransmitted(), c.orphaned(),
+                n.retransmissionTimeouts(), n.recoveryEpisodes(), n.tailLossProbes(), n.spuriousRecoveries());
     }
 
     /** RFC 9293's spelling of {@code state} (FIN-WAIT-2), which an enum constant cannot have. */

@@ -84,16 +84,13 @@ final class RetransmissionLog {
      * The index of the lowest lost retransmission, or -1. A retransmission is lost when it has not
      * arrived (not SACKed), something sent after it has (the scoreboard holds data at or beyond its
      * mark, or a later entry is SACKed), and at least {@code window} has passed since it went.
-     * {@code sacked} holds offsets from {@code sndUna}.
      */
-    int lostIndex(int sndUna, Assembler sacked, long now, long window) {
+    int lostIndex(int sndUna, SackScoreboard sacked, long now, long window) {
         int found = -1;
         boolean laterArrived = false;
-        int highestSacked = sacked.isEmpty() ? 0 : sacked.highest();
         for (int i = count - 1; i >= 0; i--) {
             boolean arrived = covered(sndUna, sacked, i);
-            if (!arrived && now - sentAt[i] >= window
-                    && (laterArrived || !sacked.isEmpty() && highestSacked > SeqNum.diff(mark[i], sndUna))
+            if (!arrived && now - sentAt[i] >= window && (laterArrived || sackedBeyond(sacked, i))
                     && (found < 0 || SeqNum.lt(start[i], start[found]))) {
                 found = i;
             }
@@ -107,13 +104,12 @@ final class RetransmissionLog {
      * (its window runs out), or {@code Long.MAX_VALUE}: when the sender must look again even if no
      * ACK comes (RFC 8985 6.3's reordering timer).
      */
-    long nextLossTime(int sndUna, Assembler sacked, long window) {
+    long nextLossTime(int sndUna, SackScoreboard sacked, long window) {
         long next = Long.MAX_VALUE;
         boolean laterArrived = false;
-        int highestSacked = sacked.isEmpty() ? 0 : sacked.highest();
         for (int i = count - 1; i >= 0; i--) {
             boolean arrived = covered(sndUna, sacked, i);
-            if (!arrived && (laterArrived || !sacked.isEmpty() && highestSacked > SeqNum.diff(mark[i], sndUna))) {
+            if (!arrived && (laterArrived || sackedBeyond(sacked, i))) {
                 next = Math.min(next, sentAt[i] + window);
             }
             laterArrived |= arrived;
@@ -122,15 +118,13 @@ final class RetransmissionLog {
     }
 
     /** True when the scoreboard shows all of entry {@code i} arrived. */
-    private boolean covered(int sndUna, Assembler sacked, int i) {
-        int from = SeqNum.diff(start[i], sndUna);
-        int to = SeqNum.diff(end[i], sndUna);
-        for (int r = 0; r < sacked.rangeCount(); r++) {
-            if (sacked.rangeStart(r) <= Math.max(0, from) && to <= sacked.rangeEnd(r)) {
-                return true;
-            }
-        }
-        return false;
+    private boolean covered(int sndUna, SackScoreboard sacked, int i) {
+        return sacked.covers(SeqNum.lt(start[i], sndUna) ? sndUna : start[i], end[i]);
+    }
+
+    /** True when the peer SACKed data sent after entry {@code i} went (at or beyond its mark). */
+    private boolean sackedBeyond(SackScoreboard sacked, int i) {
+        return !sacked.isEmpty() && SeqNum.gt(sacked.highest(), mark[i]);
     }
 
     private void remove(int from) {

@@ -40,11 +40,11 @@ public final class TcpLayer implements IpLayer.Transport {
     private final ConnectionTable<TcpListener> listeners;
     private final TcpSegment segment = new TcpSegment();
     private final TcpOptions options = new TcpOptions();
-    private final TcpConnection.Output output = new TcpConnection.Output() {
+    private final InboundSegment inbound = new InboundSegment();
+    private final SegmentOutput output = new SegmentOutput() {
         @Override
-        public void segment(TcpConnection c, int seq, int ack, int flags, int window, TcpOptions segmentOptions,
-                            int sendOffset, int length) {
-            emit(c, seq, ack, flags, window, segmentOptions, sendOffset, length);
+        public void segment(TcpConnection c, OutboundSegment s) {
+            emit(c, s);
         }
 
         @Override
@@ -56,8 +56,6 @@ public final class TcpLayer implements IpLayer.Transport {
     /** Timers: the entries whose connection has a deadline, earliest first. */
     private final DeadlineHeap<Entry> timers = new DeadlineHeap<>();
 
-    /** The time of the call in progress; {@link #emit} has no {@code now} of its own. */
-    private long now;
     /** Set by {@link #emit} when IP could not send (no route); read right after a connection's first SYN. */
     private boolean sendFailed;
 
@@ -103,7 +101,7 @@ public final class TcpLayer implements IpLayer.Transport {
      * counted, so the peer tries again later (RFC 9293 3.10.7.2 lets us). Throws
      * IllegalStateException when the port is already listened on.
      */
-    public TcpListener listen(int port, int backlog, TcpConnection.Settings settings, TcpObserver observer) {
+    public TcpListener listen(int port, int backlog, TcpSettings settings, TcpObserver observer) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
         }
@@ -120,13 +118,12 @@ public final class TcpLayer implements IpLayer.Transport {
         return l;
     }
 
-    public TcpListener listen(int port, int backlog, TcpConnection.Settings settings) {
+    public TcpListener listen(int port, int backlog, TcpSettings settings) {
         return listen(port, backlog, settings, null);
     }
 
     /** Stops listening: connections not yet accepted, half-open or established, are reset; the observer is told (with null). */
     public void unlisten(long now, TcpListener listener) {
-        enter(now);
         if (listeners.get(listener.port()) == listener) {
             listeners.remove(listener.port());
         }
@@ -142,7 +139,7 @@ public final class TcpLayer implements IpLayer.Transport {
         });
         for (Entry e : halfOpen) {
             e.connection.abort(now);
-            settle(e);
+            settle(now, e);
         }
         listener.wake();
     }
@@ -164,12 +161,11 @@ public final class TcpLayer implements IpLayer.Transport {
      * use or a listening port. Sends the SYN now. Throws IllegalStateException when every port is
      * taken and NoRouteToHostException when IP has no route to {@code remoteIp}.
      */
-    public TcpConnection connect(long now, int remoteIp, int remotePort, TcpConnection.Settings settings,
+    public TcpConnection connect(long now, int remoteIp, int remotePort, TcpSettings settings,
                                  TcpObserver observer) throws NoRouteToHostException {
         if (remotePort < 1 || remotePort > 65535) {
             throw new IllegalArgumentException("port out of range: " + remotePort);
         }
-        enter(now);
         int localPort = ephemeralPort(remoteIp, remotePort);
         int iss = isn.next(now, ip.address(), localPort, remoteIp, remotePort);
         sendFailed = false;
@@ -181,7 +177,7 @@ public final class TcpLayer implements IpLayer.Transport {
         stats.increment(Counter.TCP_ACTIVE_OPENS);
         Entry e = new Entry(c, key(c), observer);
         connections.put(e.key, e);
-        settle(e);
+        settle(now, e);
         return c;
     }
 
@@ -215,9 +211,8 @@ public final class TcpLayer implements IpLayer.Transport {
 
     /** The application wrote to the send buffer. */
     public void flush(long now, TcpConnection c) {
-        enter(now);
         c.flush(now);
-        settle(c);
+        settle(now, c);
     }
 
     /**
@@ -228,33 +223,26 @@ public final class TcpLayer implements IpLayer.Transport {
      * setting is left as it was, for the writes that follow.
      */
     public void push(long now, TcpConnection c) {
-        enter(now);
-        boolean noDelay = c.noDelay();
-        c.setNoDelay(true);
-        c.flush(now);
-        c.setNoDelay(noDelay);
-        settle(c);
+        c.push(now);
+        settle(now, c);
     }
 
     /** The application read from the receive buffer. */
     public void windowOpened(long now, TcpConnection c) {
-        enter(now);
         c.windowOpened(now);
-        settle(c);
+        settle(now, c);
     }
 
     /** Half-close: FIN after what was written; the connection still receives. */
     public void shutdownOutput(long now, TcpConnection c) {
-        enter(now);
-        c.shutdownOutput(now);
-        settle(c);
+        c.close(now);
+        settle(now, c);
     }
 
     /** Reset and forget (RFC 9293 3.10.5). */
     public void abort(long now, TcpConnection c) {
-        enter(now);
         c.abort(now);
-        settle(c);
+        settle(now, c);
     }
 
     /**
@@ -264,7 +252,6 @@ public final class TcpLayer implements IpLayer.Transport {
      * reset later only if data still arrives for it. The observer is no longer told.
      */
     public void close(long now, TcpConnection c) {
-        enter(now);
         Entry e = entryOf(c);
         if (e != null) {
             e.observer = null;
@@ -275,25 +262,25 @@ public final class TcpLayer implements IpLayer.Transport {
             c.close(now);
         }
         c.orphan(now); // data arriving later is reset; FIN-WAIT-2 is bounded; buffers go when done
-        settle(c);
+        settle(now, c);
     }
 
     /** RFC 9293 3.8.4: keep-alives for this connection on or off. */
     public void setKeepAlive(long now, TcpConnection c, boolean on) {
-        enter(now);
         c.setKeepAlive(now, on);
-        settle(c);
+        settle(now, c);
     }
 
     /** After any other direct call into {@code c} on the loop thread: re-key its timer, tell its observer, drop it once closed. */
     public void settle(long now, TcpConnection c) {
-        enter(now);
-        settle(c);
+        Entry e = entryOf(c);
+        if (e != null) {
+            settle(now, e);
+        }
     }
 
     /** Resets every connection and closes every listener, telling their observers; for when the stack stops. */
     public void closeAll(long now) {
-        enter(now);
         List<TcpListener> ls = new ArrayList<>();
         listeners.forEach(ls::add);
         for (TcpListener l : ls) {
@@ -303,7 +290,7 @@ public final class TcpLayer implements IpLayer.Transport {
         connections.forEach(all::add);
         for (Entry e : all) {
             e.connection.abort(now);
-            settle(e);
+            settle(now, e);
         }
     }
 
@@ -354,7 +341,6 @@ public final class TcpLayer implements IpLayer.Transport {
 
     @Override
     public Counter receive(long now, int source, int destination, byte[] b, int off, int len) {
-        enter(now);
         if (segment.wrap(b, off, len, source, destination, !ip.checksumTrusted()) != Defect.NONE) {
             return Counter.DROP_TCP_MALFORMED;
         }
@@ -370,22 +356,32 @@ public final class TcpLayer implements IpLayer.Transport {
         Entry e = connections.get(key(source, sourcePort, destinationPort));
         TcpListener listener = listeners.get(destinationPort);
         if (e != null && listener != null && (segment.flags() & (TcpSegment.SYN | TcpSegment.ACK | TcpSegment.RST)) == TcpSegment.SYN
-                && e.connection.acceptsNewIncarnation(segment.sequence(), options)) {
+                && acceptsNewIncarnation(e.connection, segment.sequence(), options)) {
             // RFC 6191: a client reusing its port while we hold TIME-WAIT gets a new connection at once.
             forget(e);
             e = null;
         }
         if (e != null) {
-            e.connection.process(now, segment.sequence(), segment.acknowledgment(), segment.flags(), segment.window(),
-                    options, b, segment.payloadOffset(), segment.payloadLength());
-            settle(e);
+            e.connection.process(now, inbound.from(segment, options));
+            settle(now, e);
             return Counter.TCP_DELIVERED;
         }
         if (listener != null) {
             return listening(now, listener, source, sourcePort);
         }
-        resetFor(source, sourcePort, destinationPort);
+        resetFor(now, source, sourcePort, destinationPort);
         return Counter.DROP_TCP_NO_SOCKET;
+    }
+
+    /**
+     * RFC 6191 (and RFC 9293 3.10.7.4's note on TIME-WAIT): may a new SYN with this sequence
+     * number and options reopen the four-tuple of {@code c}, in TIME-WAIT? Only if it cannot be an
+     * old duplicate: its timestamp is newer than the last one seen, or, without timestamps, its
+     * sequence number lies beyond everything received.
+     */
+    private static boolean acceptsNewIncarnation(TcpConnection c, int synSeq, TcpOptions synOptions) {
+        return c.state() == State.TIME_WAIT
+                && c.receiver.newerThanAnySeen(synSeq, synOptions, c.negotiated().timestamps());
     }
 
     /** Drops a TIME-WAIT connection from the table and the timers, its four-tuple free for a new one. */
@@ -401,7 +397,7 @@ public final class TcpLayer implements IpLayer.Transport {
             return Counter.DROP_TCP_LISTEN_UNEXPECTED; // a reset to a listener is ignored
         }
         if ((flags & TcpSegment.ACK) != 0) {
-            resetFor(source, sourcePort, listener.port()); // acknowledges nothing we sent
+            resetFor(now, source, sourcePort, listener.port()); // acknowledges nothing we sent
             return Counter.DROP_TCP_LISTEN_UNEXPECTED;
         }
         if ((flags & TcpSegment.SYN) == 0) {
@@ -412,13 +408,13 @@ public final class TcpLayer implements IpLayer.Transport {
         }
         int iss = isn.next(now, ip.address(), listener.port(), source, sourcePort);
         TcpConnection c = TcpConnection.accept(now, listener.settings(), output, ip.address(), listener.port(),
-                source, sourcePort, iss, segment.sequence(), segment.window(), options);
+                source, sourcePort, iss, inbound.from(segment, options));
         stats.increment(Counter.TCP_PASSIVE_OPENS);
         Entry e = new Entry(c, key(c), null);
         e.listener = listener;
         listener.halfOpen++;
         connections.put(e.key, e);
-        settle(e);
+        settle(now, e);
         return Counter.TCP_DELIVERED;
     }
 
@@ -427,20 +423,20 @@ public final class TcpLayer implements IpLayer.Transport {
      * to a reset): with an ACK, the reset takes its sequence number from SEG.ACK; without, it
      * acknowledges the segment from sequence number zero.
      */
-    private void resetFor(int source, int sourcePort, int destinationPort) {
+    private void resetFor(long now, int source, int sourcePort, int destinationPort) {
         int flags = segment.flags();
         if ((flags & TcpSegment.RST) != 0) {
             return;
         }
         if ((flags & TcpSegment.ACK) != 0) {
-            writeReset(source, sourcePort, destinationPort, segment.acknowledgment(), 0, TcpSegment.RST);
+            writeReset(now, source, sourcePort, destinationPort, segment.acknowledgment(), 0, TcpSegment.RST);
         } else {
-            writeReset(source, sourcePort, destinationPort, 0, SeqNum.add(segment.sequence(), segment.sequenceLength()),
+            writeReset(now, source, sourcePort, destinationPort, 0, SeqNum.add(segment.sequence(), segment.sequenceLength()),
                     TcpSegment.RST | TcpSegment.ACK);
         }
     }
 
-    private void writeReset(int remoteIp, int remotePort, int localPort, int seq, int ack, int flags) {
+    private void writeReset(long now, int remoteIp, int remotePort, int localPort, int seq, int ack, int flags) {
         byte[] frame = ip.txBuffer();
         int n = TcpSegment.write(frame, IpLayer.PAYLOAD_OFFSET, localPort, remotePort, seq, ack, flags, 0, 0, null, 0,
                 ip.address(), remoteIp);
@@ -451,46 +447,36 @@ public final class TcpLayer implements IpLayer.Transport {
 
     // ---------------------------------------------------------------- output
 
-    /** The one {@link TcpConnection.Output}: the segment is built in IP's frame buffer, data copied straight from the send buffer. */
-    private void emit(TcpConnection c, int seq, int ack, int flags, int window, TcpOptions segmentOptions,
-                      int sendOffset, int length) {
+    /** The one {@link SegmentOutput}: the segment is built in IP's frame buffer, data copied straight from the send buffer. */
+    private void emit(TcpConnection c, OutboundSegment s) {
         byte[] frame = ip.txBuffer();
+        TcpOptions segmentOptions = s.options();
+        int length = s.length();
         int header = TcpSegment.headerLength(segmentOptions);
         if (length > 0) {
-            c.sendBuffer().copyOut(sendOffset, frame, IpLayer.PAYLOAD_OFFSET + header, length);
+            c.sendBuffer().copyOut(s.sendOffset(), frame, IpLayer.PAYLOAD_OFFSET + header, length);
         }
         // A segment above one MSS (segmentation offload) goes whole, for the device to cut and checksum.
         int segmentSize = length > c.segmentSize() ? c.segmentSize() : 0;
-        int n = TcpSegment.write(frame, IpLayer.PAYLOAD_OFFSET, c.localPort(), c.remotePort(), seq, ack, flags, window, 0,
+        int n = TcpSegment.write(frame, IpLayer.PAYLOAD_OFFSET, c.localPort(), c.remotePort(), s.seq(), s.ack(), s.flags(), s.window(), 0,
                 segmentOptions, length, c.localIp(), c.remoteIp(), segmentSize == 0);
         stats.increment(Counter.TCP_SEGMENTS_SENT);
-        if ((flags & TcpSegment.RST) != 0) {
+        if (s.has(TcpSegment.RST)) {
             stats.increment(Counter.TCP_RESETS_SENT);
         }
-        if (!ip.send(now, c.remoteIp(), Ipv4Packet.PROTOCOL_TCP, frame, n, segmentSize)) {
+        if (!ip.send(s.now(), c.remoteIp(), Ipv4Packet.PROTOCOL_TCP, frame, n, segmentSize)) {
             sendFailed = true;
         }
     }
 
     // ---------------------------------------------------------------- bookkeeping after each call
 
-    private void enter(long now) {
-        this.now = now;
-    }
-
     private Entry entryOf(TcpConnection c) {
         Entry e = connections.get(key(c));
         return e != null && e.connection == c ? e : null;
     }
 
-    private void settle(TcpConnection c) {
-        Entry e = entryOf(c);
-        if (e != null) {
-            settle(e);
-        }
-    }
-
-    private void settle(Entry e) {
+    private void settle(long now, Entry e) {
         TcpConnection c = e.connection;
         State state = c.state();
         if (e.listener != null && state != State.SYN_RECEIVED) {
@@ -520,11 +506,10 @@ public final class TcpLayer implements IpLayer.Transport {
 
     /** Runs the timers that are due: each connection whose deadline has come is polled once. */
     public void poll(long now) {
-        enter(now);
         for (int budget = timers.size(); budget > 0 && !timers.isEmpty() && timers.firstDeadline() <= now; budget--) {
             Entry e = timers.first();
             e.connection.poll(now);
-            settle(e);
+            settle(now, e);
         }
     }
 

@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class TcpListener {
     private final int port;
     private final int backlog;
-    private final TcpConnection.Settings settings;
+    private final TcpSettings settings;
     private final TcpObserver observer;
     private final ConcurrentLinkedQueue<TcpConnection> ready = new ConcurrentLinkedQueue<>();
     private final AtomicInteger readyCount = new AtomicInteger();
@@ -21,7 +21,7 @@ public final class TcpListener {
     /** Connections in SYN-RECEIVED that came from this listener (loop-owned). */
     int halfOpen;
 
-    TcpListener(int port, int backlog, TcpConnection.Settings settings, TcpObserver observer) {
+    TcpListener(int port, int backlog, TcpSettings settings, TcpObserver observer) {
         this.port = port;
         this.backlog = backlog;
         this.settings = settings;
@@ -37,7 +37,7 @@ public final class TcpListener {
         return backlog;
     }
 
-    public TcpConnection.Settings settings() {
+    public TcpSettings settings() {
         return settings;
     }
 

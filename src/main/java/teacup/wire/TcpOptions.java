@@ -125,66 +125,78 @@ public final class TcpOptions {
             if (optionLength < 2 || optionLength > end - i) {
                 return Defect.BAD_OPTION;
             }
-            switch (kind) {
-                case KIND_MSS -> {
-                    if (optionLength != MSS_LENGTH) {
-                        return Defect.BAD_OPTION;
-                    }
-                    if (into != null) {
-                        into.hasMss = true;
-                        into.mss = BigEndian.u16(b, i + 2);
-                    }
-                }
-                case KIND_WINDOW_SCALE -> {
-                    if (optionLength != WINDOW_SCALE_LENGTH) {
-                        return Defect.BAD_OPTION;
-                    }
-                    if (into != null) {
-                        int shift = b[i + 2] & 0xff;
-                        into.hasWindowScale = true;
-                        // RFC 7323 2.3: a shift above 14 is used as 14; remember it for the log.
-                        into.windowScaleClamped = shift > MAX_WINDOW_SCALE;
-                        into.windowScale = Math.min(shift, MAX_WINDOW_SCALE);
-                    }
-                }
-                case KIND_SACK_PERMITTED -> {
-                    if (optionLength != SACK_PERMITTED_LENGTH) {
-                        return Defect.BAD_OPTION;
-                    }
-                    if (into != null) {
-                        into.sackPermitted = true;
-                    }
-                }
-                case KIND_SACK -> {
-                    int blocks = (optionLength - 2) / SACK_BLOCK_LENGTH;
-                    if ((optionLength - 2) % SACK_BLOCK_LENGTH != 0 || blocks < 1 || blocks > MAX_SACK_BLOCKS) {
-                        return Defect.BAD_OPTION;
-                    }
-                    if (into != null) {
-                        into.sackBlockCount = blocks;
-                        for (int k = 0; k < blocks; k++) {
-                            into.sackLeft[k] = BigEndian.i32(b, i + 2 + k * SACK_BLOCK_LENGTH);
-                            into.sackRight[k] = BigEndian.i32(b, i + 6 + k * SACK_BLOCK_LENGTH);
-                        }
-                    }
-                }
-                case KIND_TIMESTAMPS -> {
-                    if (optionLength != TIMESTAMPS_LENGTH) {
-                        return Defect.BAD_OPTION;
-                    }
-                    if (into != null) {
-                        into.hasTimestamps = true;
-                        into.tsVal = BigEndian.i32(b, i + 2);
-                        into.tsEcr = BigEndian.i32(b, i + 6);
-                    }
-                }
-                default -> {
-                    // Not ours to understand; its length lets us step over it (MUST-6).
-                }
+            if (!take(kind, b, i, optionLength, into)) {
+                return Defect.BAD_OPTION;
             }
             i += optionLength;
         }
         return Defect.NONE;
+    }
+
+    /**
+     * Checks one option of a known length ({@code optionLength}, kind and length bytes included)
+     * at {@code i}, and takes its value into {@code into} unless that is null. False when the
+     * option is malformed for its kind.
+     */
+    private static boolean take(int kind, byte[] b, int i, int optionLength, TcpOptions into) {
+    switch (kind) {
+        case KIND_MSS -> {
+            if (optionLength != MSS_LENGTH) {
+                return false;
+            }
+            if (into != null) {
+                into.hasMss = true;
+                into.mss = BigEndian.u16(b, i + 2);
+            }
+        }
+        case KIND_WINDOW_SCALE -> {
+            if (optionLength != WINDOW_SCALE_LENGTH) {
+                return false;
+            }
+            if (into != null) {
+                int shift = b[i + 2] & 0xff;
+                into.hasWindowScale = true;
+                // RFC 7323 2.3: a shift above 14 is used as 14; remember it for the log.
+                into.windowScaleClamped = shift > MAX_WINDOW_SCALE;
+                into.windowScale = Math.min(shift, MAX_WINDOW_SCALE);
+            }
+        }
+        case KIND_SACK_PERMITTED -> {
+            if (optionLength != SACK_PERMITTED_LENGTH) {
+                return false;
+            }
+            if (into != null) {
+                into.sackPermitted = true;
+            }
+        }
+        case KIND_SACK -> {
+            int blocks = (optionLength - 2) / SACK_BLOCK_LENGTH;
+            if ((optionLength - 2) % SACK_BLOCK_LENGTH != 0 || blocks < 1 || blocks > MAX_SACK_BLOCKS) {
+                return false;
+            }
+            if (into != null) {
+                into.sackBlockCount = blocks;
+                for (int k = 0; k < blocks; k++) {
+                    into.sackLeft[k] = BigEndian.i32(b, i + 2 + k * SACK_BLOCK_LENGTH);
+                    into.sackRight[k] = BigEndian.i32(b, i + 6 + k * SACK_BLOCK_LENGTH);
+                }
+            }
+        }
+        case KIND_TIMESTAMPS -> {
+            if (optionLength != TIMESTAMPS_LENGTH) {
+                return false;
+            }
+            if (into != null) {
+                into.hasTimestamps = true;
+                into.tsVal = BigEndian.i32(b, i + 2);
+                into.tsEcr = BigEndian.i32(b, i + 6);
+            }
+        }
+        default -> {
+            // Not ours to understand; its length lets us step over it (MUST-6).
+        }
+    }
+        return true;
     }
 
     // ---- accessors ----

@@ -32,7 +32,7 @@ class StatusReportTest {
 
     private static ConnectionStatus closing() {
         return new ConnectionStatus(US, 49152, PEER, 80, State.FIN_WAIT_2, 0, 0, 1000 * MS, false,
-                "cubic", 14600, Integer.MAX_VALUE, 1460, 0, 29200, 0, 0, 0, 512, 0, true);
+                "cubic", 14600, Integer.MAX_VALUE, 1460, 0, 29200, 0, 0, 0, 512, 0, true, 0, 0, 0, 0);
     }
 
     private static StackStatus status() {

@@ -41,6 +41,7 @@ import teacup.socket.TcpServerSocket;
 import teacup.socket.TcpSocket;
 import teacup.stack.NetStack;
 import teacup.tcp.TcpConnection;
+import teacup.tcp.TcpSettings;
 
 /**
  * TCP between teacup and the Linux kernel's own TCP over a TAP in a private namespace, with real
@@ -369,7 +370,7 @@ class TcpInteropTest {
      * (R2 about 3 s), instead of the default 12 with a 60 s ceiling (minutes).
      */
     private static TcpSocket connectImpatient(NetStack stack, int port) throws IOException {
-        TcpConnection.Settings impatient = TcpConnection.Settings.defaults()
+        TcpSettings impatient = TcpSettings.defaults()
                 .withRetransmission(200_000_000L, 1_000_000_000L, 5);
         return TcpSocket.connect(stack, TapNetwork.KERNEL_ADDRESS, port, CONNECT_TIMEOUT, impatient);
     }

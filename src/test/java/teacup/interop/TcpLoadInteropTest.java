@@ -29,6 +29,7 @@ import teacup.socket.TcpServerSocket;
 import teacup.socket.TcpSocket;
 import teacup.stack.NetStack;
 import teacup.tcp.TcpConnection;
+import teacup.tcp.TcpSettings;
 
 /**
  * Load on teacup's TCP and socket layers from the kernel side of a TAP in a private namespace:
@@ -177,7 +178,7 @@ class TcpLoadInteropTest {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     @DisplayName("RFC 9293 3.6: 10,000 short connections teacup closes first leave only TIME-WAIT, which drains after 2 MSL")
     void tenThousandShortConnectionsClosedByTeacup() throws Exception {
-        TcpConnection.Settings settings = TcpConnection.Settings.defaults().withMsl(SHORT_MSL.toNanos());
+        TcpSettings settings = TcpSettings.defaults().withMsl(SHORT_MSL.toNanos());
         try (TcpServerSocket listener = TcpServerSocket.bind(stack, 8003, TcpServerSocket.DEFAULT_BACKLOG, settings);
              Responder responder = Responder.start(listener)) {
             run(LoadClients.shortConnections(TapNetwork.TEACUP, 8003, WARM_UP, "/", Duration.ofSeconds(30), true), WARM_UP);

@@ -33,6 +33,7 @@ import teacup.link.VirtualWire;
 import teacup.stack.NetStack;
 import teacup.stats.Counter;
 import teacup.tcp.TcpConnection;
+import teacup.tcp.TcpSettings;
 import teacup.tcp.TcpLayer;
 import teacup.time.Clock;
 import teacup.wire.Ipv4Address;
@@ -45,7 +46,7 @@ class TcpSocketTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static final Duration TEST_LIMIT = Duration.ofSeconds(30);
     /** Small buffers, so that a hundred connections each way stay light. */
-    private static final TcpConnection.Settings SMALL = TcpConnection.Settings.defaults().withBuffers(16 * 1024, 16 * 1024);
+    private static final TcpSettings SMALL = TcpSettings.defaults().withBuffers(16 * 1024, 16 * 1024);
 
     private VirtualWire wire;
     private NetStack a;

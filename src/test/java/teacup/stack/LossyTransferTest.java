@@ -9,6 +9,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import teacup.link.Impairment;
 import teacup.tcp.TcpConnection;
+import teacup.tcp.TcpSettings;
 import teacup.tcp.TcpListener;
 
 /**
@@ -35,14 +36,14 @@ class LossyTransferTest {
         @Override
         public String toString() {
             return String.format("%.2f s (%.1f MB/s), %d segments retransmitted, %d RTOs, %d recoveries, %d TLPs, "
-                            + "%d undone; %s", nanos / 1e9, megabytesPerSecond(), sender.segmentsRetransmitted(),
-                    sender.retransmissionTimeouts(), sender.recoveryEpisodes(), sender.tailLossProbes(),
-                    sender.spuriousRecoveries(), sender);
+                            + "%d undone; %s", nanos / 1e9, megabytesPerSecond(), sender.counters().segmentsRetransmitted(),
+                    sender.counters().retransmissionTimeouts(), sender.counters().recoveryEpisodes(), sender.counters().tailLossProbes(),
+                    sender.counters().spuriousRecoveries(), sender);
         }
     }
 
     /** A sends SIZE bytes to B over a wire that drops {@code loss} of the frames each way, with {@code oneWay} delay. */
-    static Result transfer(long seed, double loss, long oneWay, TcpConnection.Settings settings) throws Exception {
+    static Result transfer(long seed, double loss, long oneWay, TcpSettings settings) throws Exception {
         Impairment.Config config = Impairment.Config.none().drop(loss).delay(oneWay, 0);
         Simulation sim = new Simulation(seed, config, config);
         TcpListener listener = sim.b.tcp().listen(PORT, 4, settings);
@@ -99,13 +100,13 @@ class LossyTransferTest {
     @ValueSource(longs = {1, 2, 3, 6})
     @DisplayName("RFC 6675 + RFC 8985: 20 MB over a 0.5 ms path with 5% loss each way arrives without waiting on timeouts")
     void twentyMegabytesThroughFivePercentLoss(long seed) throws Exception {
-        Result r = transfer(seed, 0.05, 250_000L, TcpConnection.Settings.defaults());
+        Result r = transfer(seed, 0.05, 250_000L, TcpSettings.defaults());
         System.out.println("5% loss, seed " + seed + ": " + r);
         // Before loss recovery repaired lost retransmissions and probed stalls, these seeds took 1.1 to 2.4 s with
         // 4 to 9 RTOs of 200 ms each; now each takes well under 1.5 s with at most three (seed 2 has three since
         // Nagle lets a short tail go behind full segments: other segments, other losses). Seed 6 loses the first
         // SYN: it took 2.2 s while the handshake's retransmitted SYN gave an RTT sample of a second.
-        assertTrue(r.sender.retransmissionTimeouts() <= 3, r::toString);
+        assertTrue(r.sender.counters().retransmissionTimeouts() <= 3, r::toString);
         assertTrue(r.nanos < 1_500 * MS, r::toString);
     }
 }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import teacup.ip.Interface;
 import teacup.link.VirtualWire;
 import teacup.stats.Counter;
-import teacup.tcp.TcpConnection;
+import teacup.tcp.TcpSettings;
 import teacup.time.Clock;
 import teacup.wire.Ipv4Address;
 
@@ -171,7 +171,7 @@ class NetStackTest {
         stack.start();
         // A SYN to an address nobody answers: the connection stays in SYN-SENT.
         stack.call(() -> stack.tcp().connect(stack.clock().nanos(), Ipv4Address.parse("198.18.0.9").bits(), 80,
-                TcpConnection.Settings.defaults(), null));
+                TcpSettings.defaults(), null));
         assertFalse(stack.awaitNoConnections(Duration.ofMillis(50)), "the connection is still there");
         CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(() -> {
             try {

@@ -16,6 +16,7 @@ import teacup.tcp.TcpConnection;
 import teacup.tcp.TcpConnection.State;
 import teacup.tcp.TcpLayer;
 import teacup.tcp.TcpListener;
+import teacup.tcp.TcpSettings;
 
 /**
  * The status snapshot a stack gives of its TCP connections ({@link NetStack#status}), checked
@@ -38,7 +39,7 @@ class StackStatusTest {
     private record Pair(Simulation sim, TcpListener listener, TcpConnection client, TcpConnection server) {}
 
     private static Pair open(Simulation sim) {
-        TcpConnection.Settings settings = TcpConnection.Settings.defaults();
+        TcpSettings settings = TcpSettings.defaults();
         TcpListener listener = sim.b.tcp().listen(PORT, 4, settings);
         TcpConnection client;
         try {

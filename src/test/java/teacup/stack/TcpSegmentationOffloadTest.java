@@ -12,6 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import teacup.link.Impairment;
 import teacup.tcp.TcpConnection;
+import teacup.tcp.TcpSettings;
 import teacup.tcp.TcpLayer;
 import teacup.tcp.TcpListener;
 import teacup.wire.BigEndian;
@@ -120,7 +121,7 @@ class TcpSegmentationOffloadTest {
 
     /** Runs both streams to the end; returns the two applications (client A, server B). */
     private static Application[] transfer(Simulation sim, long size, boolean keepFrames) {
-        TcpConnection.Settings settings = TcpConnection.Settings.defaults();
+        TcpSettings settings = TcpSettings.defaults();
         TcpListener listener = sim.b.tcp().listen(PORT, 4, settings);
         TcpConnection client;
         try {
@@ -201,7 +202,7 @@ class TcpSegmentationOffloadTest {
         Application[] apps = transfer(sim, 4L * 1024 * 1024, false);
         assertFalse(sim.offloadA.segmented().isEmpty(), "A sent no large segment; " + sim);
         assertFalse(sim.offloadB.segmented().isEmpty(), "B sent no large segment; " + sim);
-        assertTrue(apps[0].connection.segmentsRetransmitted() + apps[1].connection.segmentsRetransmitted() > 0,
+        assertTrue(apps[0].connection.counters().segmentsRetransmitted() + apps[1].connection.counters().segmentsRetransmitted() > 0,
                 "nothing was retransmitted; " + sim);
     }
 }

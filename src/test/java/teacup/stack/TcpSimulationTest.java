@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import teacup.link.Impairment;
 import teacup.stats.Counter;
 import teacup.tcp.TcpConnection;
+import teacup.tcp.TcpSettings;
 import teacup.tcp.TcpLayer;
 import teacup.tcp.TcpListener;
 
@@ -151,7 +152,7 @@ class TcpSimulationTest {
                 .delay(2 * MS, 3 * MS);
         Simulation sim = new Simulation(seed, config, config);
         // TIME-WAIT (2 MSL, 60 s by default) must outlast the peer's backed-off FIN retransmissions.
-        TcpConnection.Settings settings = TcpConnection.Settings.defaults();
+        TcpSettings settings = TcpSettings.defaults();
         TcpListener listener = sim.b.tcp().listen(PORT, 4, settings);
         TcpConnection client = sim.a.tcp().connect(sim.now(), B, PORT, settings, null);
         Application a = new Application("A", sim.a.tcp(), client, 11, 22);

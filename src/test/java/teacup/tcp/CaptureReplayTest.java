@@ -18,6 +18,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import teacup.tcp.SegmentRecorder.Seg;
 import teacup.tcp.TcpConnection.State;
 import teacup.wire.SeqNum;
 import teacup.wire.TcpOptions;
@@ -77,30 +78,13 @@ class CaptureReplayTest {
     /** The MSS on both recorded SYNs. */
     static final int RECORDED_MSS = 16396;
 
-    static TcpConnection.Settings settings() {
-        TcpConnection.Settings d = TcpConnection.Settings.defaults();
+    static TcpSettings settings() {
+        TcpSettings d = TcpSettings.defaults();
         return d.withMss(RECORDED_MSS).withBuffers(256 * 1024, 256 * 1024).withWindowScale(7)
                 .withRetransmission(60_000 * MS, 120_000 * MS, d.maxRetransmissions());
     }
 
     enum Role { CLIENT, SERVER }
-
-    /** A segment teacup sent; {@code emptiesQueue}: it carried the last byte the application had written. */
-    record Sent(int seq, int ack, int flags, TcpOptions options, byte[] data, boolean emptiesQueue) {
-        boolean has(int flag) {
-            return (flags & flag) != 0;
-        }
-
-        int sequenceLength() {
-            return data.length + (has(TcpSegment.SYN) ? 1 : 0) + (has(TcpSegment.FIN) ? 1 : 0);
-        }
-
-        @Override
-        public String toString() {
-            return "seq=" + Integer.toUnsignedString(seq) + " ack=" + Integer.toUnsignedString(ack)
-                    + " flags=" + RecordedSegment.flagNames(flags) + " len=" + data.length;
-        }
-    }
 
     /** One capture played against one TcpConnection in one role. */
     static final class Replay {
@@ -108,8 +92,9 @@ class CaptureReplayTest {
         final Role role;
         final List<RecordedSegment> recorded;
         final boolean noDelay;
-        final ArrayDeque<Sent> unmatched = new ArrayDeque<>();
-        final List<Sent> sent = new ArrayList<>();
+        final SegmentRecorder output;
+        final ArrayDeque<Seg> unmatched = new ArrayDeque<>();
+        final List<Seg> sent = new ArrayList<>();
         TcpConnection conn;
         long now;
         long offset;
@@ -128,6 +113,7 @@ class CaptureReplayTest {
             this.role = role;
             this.recorded = recorded;
             this.noDelay = role == Role.SERVER;
+            this.output = new SegmentRecorder(capture + "/" + role, () -> now, this::emitted);
         }
 
         private String where() {
@@ -138,16 +124,10 @@ class CaptureReplayTest {
             return r.fromClient() == (role == Role.CLIENT);
         }
 
-        private void emitted(TcpConnection c, int seq, int ack, int flags, int window, TcpOptions options,
-                             int sendOffset, int length) {
-            SegmentDigest.segment(capture + "/" + role, now, seq, ack, flags, window, options, length);
-            byte[] data = new byte[length];
-            if (length > 0) {
-                c.sendBuffer().copyOut(sendOffset, data, 0, length);
-            }
-            Sent s = new Sent(seq, ack, flags, options == null ? null : new TcpOptions().copyFrom(options), data,
-                    sendOffset + length == c.sendBuffer().queued());
-            assertEquals(0, flags & TcpSegment.RST, () -> where() + ": teacup sent a reset: " + s);
+        private void emitted(Seg s) {
+            int ack = s.ack();
+            TcpOptions options = s.options();
+            assertEquals(0, s.flags() & TcpSegment.RST, () -> where() + ": teacup sent a reset: " + s);
             if (s.has(TcpSegment.ACK)) {
                 assertTrue(receiving && SeqNum.le(ack, ackCeiling), () -> where() + ": teacup acknowledges "
                         + Integer.toUnsignedString(ack) + ", beyond what it received (" + Integer.toUnsignedString(ackCeiling) + ")");
@@ -185,7 +165,7 @@ class CaptureReplayTest {
         private void act(RecordedSegment r) {
             if (r.has(TcpSegment.SYN)) {
                 if (!r.has(TcpSegment.ACK)) {
-                    conn = TcpConnection.connect(now, settings(), this::emitted,
+                    conn = TcpConnection.connect(now, settings(), output,
                             r.sourceIp(), r.sourcePort(), r.destinationIp(), r.destinationPort(), r.seq());
                     conn.setNoDelay(noDelay);
                 }
@@ -220,8 +200,9 @@ class CaptureReplayTest {
             if (conn == null) {
                 int iss = recorded.stream().filter(s -> !s.fromClient() && s.has(TcpSegment.SYN)).findFirst()
                         .orElseThrow().seq();
-                conn = TcpConnection.accept(now, settings(), this::emitted, r.destinationIp(), r.destinationPort(),
-                        r.sourceIp(), r.sourcePort(), iss, r.seq(), r.window(), r.options());
+                conn = TcpConnection.accept(now, settings(), output, r.destinationIp(), r.destinationPort(),
+                        r.sourceIp(), r.sourcePort(), iss,
+                        SegmentRecorder.inbound(r.seq(), r.ack(), r.flags(), r.window(), r.options(), r.payload()));
                 conn.setNoDelay(noDelay);
                 return;
             }
@@ -234,7 +215,7 @@ class CaptureReplayTest {
             if (!ourSyn.sackPermitted()) {
                 o.sackPermitted(false);
             }
-            conn.process(now, r.seq(), r.ack(), r.flags(), r.window(), o, r.payload(), 0, r.payload().length);
+            conn.process(now, SegmentRecorder.inbound(r.seq(), r.ack(), r.flags(), r.window(), o, r.payload()));
         }
 
         /** Lets half a second of simulated time pass, running timers as they fall due. */
@@ -261,14 +242,14 @@ class CaptureReplayTest {
                         + Integer.toUnsignedString(r.ack()) + " (highest: " + (acked ? Integer.toUnsignedString(highestAck) : "none") + ")");
                 return;
             }
-            Sent s;
+            Seg s;
             while ((s = unmatched.poll()) != null && s.sequenceLength() == 0) {
                 checkPureAck(s);
             }
             if (s == null) {
                 fail(what + ": teacup sent nothing for it; sent so far: " + sent);
             }
-            Sent got = s;
+            Seg got = s;
             assertEquals(Integer.toUnsignedString(r.seq()), Integer.toUnsignedString(got.seq()), () -> what + ": seq of " + got);
             assertEquals(RecordedSegment.flagNames(r.flags() & ~TcpSegment.PSH), RecordedSegment.flagNames(got.flags() & ~TcpSegment.PSH),
                     () -> what + ": flags of " + got);
@@ -290,7 +271,7 @@ class CaptureReplayTest {
             ourNext = r.end();
         }
 
-        private void checkPureAck(Sent s) {
+        private void checkPureAck(Seg s) {
             assertEquals(RecordedSegment.flagNames(TcpSegment.ACK), RecordedSegment.flagNames(s.flags()),
                     () -> where() + ": flags of a segment without data: " + s);
             assertEquals(Integer.toUnsignedString(ourNext), Integer.toUnsignedString(s.seq()),
@@ -300,7 +281,7 @@ class CaptureReplayTest {
         /** After the whole capture: nothing left over but well-formed pure ACKs, and the recorded final acknowledgment. */
         void finish() {
             assertEquals(recorded.size(), next, "the whole capture was played");
-            for (Sent s; (s = unmatched.poll()) != null; ) {
+            for (Seg s; (s = unmatched.poll()) != null; ) {
                 if (s.sequenceLength() > 0) {
                     fail(capture + ", teacup as " + role + ": teacup sent a segment the recording lacks: " + s);
                 }
@@ -442,7 +423,7 @@ class CaptureReplayTest {
                 replay.settle(); // a repeat below RCV.NXT is answered with an ACK (3.10.7.4); when is not specified
                 assertTrue(replay.sent.size() > before, "an ACK in reply to the repeated frame " + n);
             }
-            for (Sent s : replay.sent.subList(before, replay.sent.size())) {
+            for (Seg s : replay.sent.subList(before, replay.sent.size())) {
                 assertEquals(TcpSegment.ACK, s.flags(), "a pure ACK: " + s);
                 assertEquals(Integer.toUnsignedString(expected), Integer.toUnsignedString(s.ack()), "after frame " + n);
             }
@@ -466,7 +447,7 @@ class CaptureReplayTest {
         int before = replay.sent.size();
         replay.deliver(frame(recorded, 5));
         assertEquals(1, replay.sent.size() - before, "one ACK in reply");
-        Sent ack = replay.sent.getLast();
+        Seg ack = replay.sent.getLast();
         assertEquals(TcpSegment.ACK, ack.flags());
         assertEquals(Integer.toUnsignedString(frame(recorded, 6).ack()), Integer.toUnsignedString(ack.ack()));
         assertEquals(State.TIME_WAIT, replay.conn.state());

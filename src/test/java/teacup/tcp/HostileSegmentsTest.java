@@ -54,7 +54,7 @@ class HostileSegmentsTest {
         int n = EthernetFrame.write(arp, 0, -1L & 0xffff_ffff_ffffL, PEER_MAC, EthernetFrame.TYPE_ARP);
         new ArpPacket(ArpPacket.REQUEST, PEER_MAC, PEER, 0, US).write(arp, n);
         ip.receive(0, arp, 0, arp.length);
-        TcpConnection.Settings settings = TcpConnection.Settings.defaults().withBuffers(8192, 8192);
+        TcpSettings settings = TcpSettings.defaults().withBuffers(8192, 8192);
         TcpListener listener = tcp.listen(80, 8, settings);
 
         // One honest connection first: handshake from port 40000.

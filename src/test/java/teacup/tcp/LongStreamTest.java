@@ -15,7 +15,7 @@ class LongStreamTest {
     static final long LENGTH = (1L << 31) + 50_000_000L;
 
     /** A FIFO of preallocated segments. */
-    static final class Pipe implements TcpConnection.Output {
+    static final class Pipe implements SegmentOutput {
         final int[] seq = new int[1024];
         final int[] ack = new int[1024];
         final int[] flags = new int[1024];
@@ -23,6 +23,7 @@ class LongStreamTest {
         final int[] length = new int[1024];
         final TcpOptions[] options = new TcpOptions[1024];
         final byte[][] data = new byte[1024][];
+        final InboundSegment inbound = new InboundSegment();
         int head;
         int tail;
 
@@ -34,7 +35,14 @@ class LongStreamTest {
         }
 
         @Override
-        public void segment(TcpConnection c, int s, int a, int f, int w, TcpOptions o, int off, int len) {
+        public void segment(TcpConnection c, OutboundSegment out) {
+            int s = out.seq();
+            int a = out.ack();
+            int f = out.flags();
+            int w = out.window();
+            TcpOptions o = out.options();
+            int off = out.sendOffset();
+            int len = out.length();
             if (tail - head == 1024) {
                 fail("pipe overflow");
             }
@@ -60,7 +68,8 @@ class LongStreamTest {
                 return false;
             }
             int i = head++ & 1023;
-            to.process(now, seq[i], ack[i], flags[i], window[i], options[i], data[i], 0, length[i]);
+            to.process(now, inbound.seq(seq[i]).ack(ack[i]).flags(flags[i]).window(window[i]).options(options[i])
+                    .payload(data[i], 0, length[i]));
             return true;
         }
     }
@@ -70,12 +79,13 @@ class LongStreamTest {
     void streamPastHalfTheSequenceSpace() {
         Pipe toB = new Pipe();
         Pipe toA = new Pipe();
-        TcpConnection.Settings settings = TcpConnection.Settings.defaults();
+        TcpSettings settings = TcpSettings.defaults();
         long now = 0;
         // An ISS near the top of the space makes the wrap happen early as well.
         TcpConnection a = TcpConnection.connect(now, settings, toB, 1, 40000, 2, 80, -5000);
         int i = toB.head++ & 1023;
-        TcpConnection b = TcpConnection.accept(now, settings, toA, 2, 80, 1, 40000, 123, toB.seq[i], toB.window[i], toB.options[i]);
+        TcpConnection b = TcpConnection.accept(now, settings, toA, 2, 80, 1, 40000, 123,
+                toB.inbound.seq(toB.seq[i]).window(toB.window[i]).options(toB.options[i]));
         byte[] out = new byte[65536];
         byte[] in = new byte[65536];
         long written = 0;

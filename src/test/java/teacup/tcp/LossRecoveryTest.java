@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import teacup.tcp.SegmentRecorder.Seg;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import teacup.tcp.TcpConnection.Settings;
 import teacup.wire.TcpOptions;
 import teacup.wire.TcpSegment;
 
@@ -27,17 +27,14 @@ class LossRecoveryTest {
     static final int MSS = 1000;
     static final int WINDOW = 65535;
 
-    record Sent(long at, int seq, int length) { }
-
-    final List<Sent> sent = new ArrayList<>();
+    final List<Seg> sent = new ArrayList<>();
     long now;
-    final TcpConnection.Output output = (c, seq, ack, flags, window, options, off, len) -> {
-        SegmentDigest.segment("c", this.now, seq, ack, flags, window, options, len);
-        if (len > 0) {
-            sent.add(new Sent(now, seq, len));
+    final SegmentOutput output = new SegmentRecorder("c", () -> now, s -> {
+        if (s.length() > 0) {
+            sent.add(s);
         }
-    };
-    Settings settings = Settings.defaults().withTimestamps(false).withWindowScale(-1).withSack(true);
+    });
+    TcpSettings settings = TcpSettings.defaults().withTimestamps(false).withWindowScale(-1).withSack(true);
     TcpConnection c;
 
     /** Sequence number of the start of data segment {@code i} (0-based). */
@@ -48,8 +45,8 @@ class LossRecoveryTest {
     void established() {
         c = TcpConnection.connect(now, settings, output, LOCAL_IP, 40000, REMOTE_IP, 80, ISS);
         now += MS; // a first RTT sample of 1 ms
-        c.process(now, PEER_ISS, ISS + 1, TcpSegment.SYN | TcpSegment.ACK, WINDOW,
-                new TcpOptions().mss(MSS).sackPermitted(true), new byte[0], 0, 0);
+        c.process(now, SegmentRecorder.inbound(PEER_ISS, ISS + 1, TcpSegment.SYN | TcpSegment.ACK, WINDOW,
+                new TcpOptions().mss(MSS).sackPermitted(true), new byte[0]));
         sent.clear();
     }
 
@@ -64,7 +61,7 @@ class LossRecoveryTest {
         for (int i = 0; i < blocks.length; i += 2) {
             o.addSackBlock(seg(blocks[i]), seg(blocks[i + 1]));
         }
-        c.process(now, PEER_ISS + 1, ack, TcpSegment.ACK, WINDOW, o, new byte[0], 0, 0);
+        c.process(now, SegmentRecorder.inbound(PEER_ISS + 1, ack, TcpSegment.ACK, WINDOW, o, new byte[0]));
     }
 
     /** How often the segment starting at {@code seq} was sent since the list was last cleared. */
@@ -86,7 +83,7 @@ class LossRecoveryTest {
     void newRecoveryRightAtTheRecoveryPoint() {
         established();
         write(60 * MSS);
-        int firstFlight = c.inFlight() / MSS; // the initial window
+        int firstFlight = ConnectionStatus.of(c).inFlight() / MSS; // the initial window
         ack(seg(0), 1, 4); // segment 0 lost: three segments SACKed above it
         assertTrue(c.congestion().inRecovery());
         assertEquals(1, times(seg(0)) - 1, "fast retransmit of segment 0");
@@ -102,14 +99,14 @@ class LossRecoveryTest {
         ack(recoveryPoint, next + 1, next + 4);
         assertTrue(c.congestion().inRecovery(), "the third duplicate ACK starts a second recovery");
         assertEquals(1, times(recoveryPoint), "the lost segment goes again at once, not at the RTO: " + sent);
-        assertEquals(2, c.recoveryEpisodes());
-        assertEquals(0, c.retransmissionTimeouts());
+        assertEquals(2, c.counters().recoveryEpisodes());
+        assertEquals(0, c.counters().retransmissionTimeouts());
     }
 
     /** One past the highest sequence number sent so far. */
     int highestSent() {
         int max = seg(0);
-        for (Sent x : sent) {
+        for (Seg x : sent) {
             if (x.seq() + x.length() - max > 0) {
                 max = x.seq() + x.length();
             }
@@ -126,7 +123,7 @@ class LossRecoveryTest {
     void recoveryWithTwoHoles() {
         established();
         write(40 * MSS);
-        assertEquals(10, c.inFlight() / MSS, "the initial window");
+        assertEquals(10, ConnectionStatus.of(c).inFlight() / MSS, "the initial window");
         ack(seg(1)); // 0 arrived
         ack(seg(1), 2, 4, 5, 6); // 1 and 4 missing; three segments SACKed: recovery
         assertTrue(c.congestion().inRecovery());
@@ -154,7 +151,7 @@ class LossRecoveryTest {
         now += 2 * MS;
         ack(seg(4), 5, index(highest));
         assertEquals(3, times(seg(4)), "lost: it goes a third time, well before the RTO: " + sent);
-        assertEquals(0, c.retransmissionTimeouts());
+        assertEquals(0, c.counters().retransmissionTimeouts());
     }
 
     @Test
@@ -168,7 +165,7 @@ class LossRecoveryTest {
         assertTrue(deadline < now + 5 * MS, "a timer within the reordering window, not the RTO");
         runUntil(deadline);
         assertEquals(3, times(seg(4)), "sent again on the timer: " + sent);
-        assertEquals(0, c.retransmissionTimeouts());
+        assertEquals(0, c.counters().retransmissionTimeouts());
     }
 
     @Test
@@ -183,8 +180,8 @@ class LossRecoveryTest {
         assertTrue(c.congestion().inRecovery());
         assertEquals(before + 1, times(last), "the last segment went again as a probe: " + sent);
         assertTrue(now < rtoAt);
-        assertEquals(0, c.retransmissionTimeouts());
-        assertEquals(1, c.tailLossProbes());
+        assertEquals(0, c.counters().retransmissionTimeouts());
+        assertEquals(1, c.counters().tailLossProbes());
     }
 
     @Test
@@ -209,7 +206,7 @@ class LossRecoveryTest {
         ack(seg(0), 3, 5); // segments 3 and 4 SACKed; 0, 1, 2 and 5 missing (too little for recovery)
         assertFalse(c.congestion().inRecovery());
         runUntil(now + c.rtt().rto() + 50 * MS); // the probe, then the RTO
-        assertEquals(1, c.retransmissionTimeouts());
+        assertEquals(1, c.counters().retransmissionTimeouts());
         sent.clear();
         ack(seg(1)); // the ACK for the retransmitted segment 0 carries no SACK blocks (it was lost, say)
         ack(seg(2));
@@ -237,7 +234,7 @@ class LossRecoveryTest {
     void staleDuplicateSackDoesNotUndo() {
         established();
         write(60 * MSS);
-        int firstFlight = c.inFlight() / MSS;
+        int firstFlight = ConnectionStatus.of(c).inFlight() / MSS;
         ack(seg(0), 1, 4); // episode one: segment 0 lost
         assertEquals(2, times(seg(0)));
         now += MS;
@@ -247,11 +244,11 @@ class LossRecoveryTest {
         ack(seg(next), next + 1, next + 3);
         ack(seg(next), next + 1, next + 4);
         assertTrue(c.congestion().inRecovery());
-        assertEquals(2, c.recoveryEpisodes());
+        assertEquals(2, c.counters().recoveryEpisodes());
         // The peer now reports the first episode's retransmission of segment 0 as a duplicate (it got the original
         // late): a D-SACK, but for data resent before this episode began.
         ack(seg(next), 0, 1, next + 1, next + 3);
-        assertEquals(0, c.spuriousRecoveries(), "the current episode is not undone by an old duplicate");
+        assertEquals(0, c.counters().spuriousRecoveries(), "the current episode is not undone by an old duplicate");
         assertTrue(c.congestion().inRecovery());
     }
 
@@ -269,15 +266,15 @@ class LossRecoveryTest {
         int all = highestSent();
         ack(all); // everything, the late original included
         ack(all, 1, 2); // the D-SACK for our retransmission: the recovery was spurious
-        assertEquals(1, c.spuriousRecoveries());
-        assertEquals(6, c.reorderThreshold());
+        assertEquals(1, c.counters().spuriousRecoveries());
+        assertEquals(6, c.recovery.reorderThreshold());
         write(20 * MSS);
         int hole = index(all);
         assertTrue(index(highestSent()) > hole + 5, "enough went out: " + sent);
         ack(all, hole + 1, hole + 5); // four segments SACKed above a hole: fewer than the raised threshold of six
         assertFalse(c.congestion().inRecovery());
         runUntil(now + c.rtt().rto() + 50 * MS);
-        assertEquals(1, c.retransmissionTimeouts());
-        assertEquals(3, c.reorderThreshold(), "the evidence for reordering was wrong: back to three");
+        assertEquals(1, c.counters().retransmissionTimeouts());
+        assertEquals(3, c.recovery.reorderThreshold(), "the evidence for reordering was wrong: back to three");
     }
 }

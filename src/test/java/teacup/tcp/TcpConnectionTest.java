@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import teacup.tcp.SegmentRecorder.Seg;
 import teacup.tcp.TcpConnection.State;
 import teacup.wire.TcpOptions;
 import teacup.wire.TcpSegment;
@@ -22,64 +23,44 @@ class TcpConnectionTest {
     static final int A_IP = 1;
     static final int B_IP = 2;
 
-    record Seg(int seq, int ack, int flags, int window, TcpOptions options, byte[] data) {
-        boolean has(int flag) {
-            return (flags & flag) != 0;
-        }
-    }
-
     final ArrayDeque<Seg> toB = new ArrayDeque<>();
     final ArrayDeque<Seg> toA = new ArrayDeque<>();
     final List<Seg> fromA = new ArrayList<>();
     final List<Seg> fromB = new ArrayList<>();
-    TcpConnection.Settings settings = TcpConnection.Settings.defaults().withMsl(1000 * MS);
+    TcpSettings settings = TcpSettings.defaults().withMsl(1000 * MS);
     Predicate<Seg> dropToB = s -> false;
     Predicate<Seg> dropToA = s -> false;
     TcpConnection a;
     TcpConnection b;
     long now;
 
-    static Seg capture(TcpConnection c, int seq, int ack, int flags, int window, TcpOptions options, int off, int len) {
-        byte[] data = new byte[len];
-        if (len > 0) {
-            c.sendBuffer().copyOut(off, data, 0, len);
-        }
-        return new Seg(seq, ack, flags, window, options == null ? null : new TcpOptions().copyFrom(options), data);
-    }
-
-    final TcpConnection.Output outA = (c, seq, ack, flags, window, options, off, len) -> {
-        SegmentDigest.segment("A", this.now, seq, ack, flags, window, options, len);
-        Seg s = capture(c, seq, ack, flags, window, options, off, len);
+    final SegmentOutput outA = new SegmentRecorder("A", () -> now, s -> {
         fromA.add(s);
         if (!dropToB.test(s)) {
             toB.add(s);
         }
-    };
-    final TcpConnection.Output outB = (c, seq, ack, flags, window, options, off, len) -> {
-        SegmentDigest.segment("B", this.now, seq, ack, flags, window, options, len);
-        Seg s = capture(c, seq, ack, flags, window, options, off, len);
+    });
+    final SegmentOutput outB = new SegmentRecorder("B", () -> now, s -> {
         fromB.add(s);
         if (!dropToA.test(s)) {
             toA.add(s);
         }
-    };
+    });
 
     /** Delivers segments both ways until none are left (bounded). */
     void exchange() {
         for (int i = 0; i < 100_000 && !(toA.isEmpty() && toB.isEmpty()); i++) {
             Seg s = toB.poll();
             if (s != null) {
-                TcpOptions o = s.options() == null ? new TcpOptions() : s.options();
                 if (b == null && s.has(TcpSegment.SYN) && !s.has(TcpSegment.ACK)) {
-                    b = TcpConnection.accept(now, settings, outB, B_IP, 80, A_IP, 40000, 5000, s.seq(), s.window(), o);
+                    b = TcpConnection.accept(now, settings, outB, B_IP, 80, A_IP, 40000, 5000, s.inbound());
                 } else if (b != null) {
-                    b.process(now, s.seq(), s.ack(), s.flags(), s.window(), o, s.data(), 0, s.data().length);
+                    b.process(now, s.inbound());
                 }
             }
             s = toA.poll();
             if (s != null) {
-                a.process(now, s.seq(), s.ack(), s.flags(), s.window(), s.options() == null ? new TcpOptions() : s.options(),
-                        s.data(), 0, s.data().length);
+                a.process(now, s.inbound());
             }
         }
     }
@@ -154,7 +135,7 @@ class TcpConnectionTest {
         Seg ack = fromA.get(1);
         assertEquals(TcpSegment.ACK, ack.flags());
         assertEquals(5001, ack.ack());
-        assertEquals(1460, a.sendMss());
+        assertEquals(1460, a.negotiated().sendMss());
     }
 
     @Test
@@ -163,9 +144,10 @@ class TcpConnectionTest {
         a = TcpConnection.connect(now, settings, outA, A_IP, 40000, B_IP, 80, 1000);
         Seg syn = toB.poll();
         assertNotNull(syn);
-        b = TcpConnection.accept(now, settings, outB, B_IP, 80, A_IP, 40000, 5000, syn.seq(), syn.window(), new TcpOptions());
+        b = TcpConnection.accept(now, settings, outB, B_IP, 80, A_IP, 40000, 5000,
+                SegmentRecorder.inbound(syn.seq(), 0, syn.flags(), syn.window()));
         exchange();
-        assertEquals(536, b.sendMss());
+        assertEquals(536, b.negotiated().sendMss());
         byte[] data = pattern(5000, 1);
         assertArrayEquals(data, transfer(b, a, data, 10_000 * MS));
         assertTrue(fromB.stream().allMatch(s -> s.data().length <= 536));
@@ -221,7 +203,7 @@ class TcpConnectionTest {
     void refused() {
         a = TcpConnection.connect(now, settings, outA, A_IP, 40000, B_IP, 80, 1000);
         toB.clear();
-        a.process(now, 0, 1001, TcpSegment.RST | TcpSegment.ACK, 0, new TcpOptions(), new byte[0], 0, 0);
+        a.process(now, SegmentRecorder.inbound(0, 1001, TcpSegment.RST | TcpSegment.ACK, 0));
         assertEquals(State.CLOSED, a.state());
         assertEquals(TcpConnection.Ending.REFUSED, a.ending());
     }
@@ -231,11 +213,11 @@ class TcpConnectionTest {
     void challengeAckForInWindowReset() {
         established();
         int before = fromB.size();
-        b.process(now, 1001 + 100, 0, TcpSegment.RST, 0, new TcpOptions(), new byte[0], 0, 0);
+        b.process(now, SegmentRecorder.inbound(1001 + 100, 0, TcpSegment.RST, 0));
         assertEquals(State.ESTABLISHED, b.state());
         assertEquals(before + 1, fromB.size());
         assertEquals(TcpSegment.ACK, fromB.getLast().flags());
-        b.process(now, 1001, 0, TcpSegment.RST, 0, new TcpOptions(), new byte[0], 0, 0);
+        b.process(now, SegmentRecorder.inbound(1001, 0, TcpSegment.RST, 0));
         assertEquals(TcpConnection.Ending.RESET, b.ending());
     }
 
@@ -243,7 +225,7 @@ class TcpConnectionTest {
     @DisplayName("RFC 5961 4.2: a SYN on an established connection gets a challenge ACK")
     void challengeAckForSyn() {
         established();
-        b.process(now, 1001, 0, TcpSegment.SYN, 1000, new TcpOptions(), new byte[0], 0, 0);
+        b.process(now, SegmentRecorder.inbound(1001, 0, TcpSegment.SYN, 1000));
         assertEquals(State.ESTABLISHED, b.state());
         assertEquals(TcpSegment.ACK, fromB.getLast().flags());
     }
@@ -281,7 +263,7 @@ class TcpConnectionTest {
         assertEquals(4, segs.size());
         for (int i : new int[] {3, 1, 2, 0}) {
             Seg s = segs.get(i);
-            b.process(now, s.seq(), s.ack(), s.flags(), s.window(), new TcpOptions(), s.data(), 0, s.data().length);
+            b.process(now, SegmentRecorder.inbound(s.seq(), s.ack(), s.flags(), s.window(), new TcpOptions(), s.data()));
         }
         byte[] got = new byte[data.length];
         assertEquals(data.length, b.receiveBuffer().read(got, 0, got.length));
@@ -313,7 +295,7 @@ class TcpConnectionTest {
         a.sendBuffer().write(pattern(100, 1), 0, 100);
         a.flush(now);
         runUntil(now + 5000 * MS);
-        assertEquals(0, a.inFlight());
+        assertEquals(0, ConnectionStatus.of(a).inFlight());
         assertEquals(srtt, a.rtt().srtt(), "the ACK of a retransmission did not feed the estimator");
     }
 }

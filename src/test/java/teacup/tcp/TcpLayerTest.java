@@ -42,7 +42,7 @@ class TcpLayerTest {
     static final long PEER_MAC = 0x02_00_00_00_00_01L;
     static final int US = Ipv4Address.parse("198.18.0.2").bits();
     static final int PEER = Ipv4Address.parse("198.18.0.1").bits();
-    static final TcpConnection.Settings SETTINGS = TcpConnection.Settings.defaults().withBuffers(4096, 4096);
+    static final TcpSettings SETTINGS = TcpSettings.defaults().withBuffers(4096, 4096);
 
     /** A segment as it left the stack. */
     record Sent(int source, int destination, int sourcePort, int destinationPort, int seq, int ack, int flags,

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import teacup.tcp.SegmentRecorder.Seg;
 import teacup.tcp.TcpConnection.Ending;
-import teacup.tcp.TcpConnection.Settings;
 import teacup.tcp.TcpConnection.State;
 import teacup.wire.TcpOptions;
 import teacup.wire.TcpSegment;
@@ -33,29 +33,9 @@ class TcpRequirementsTest {
     static final int PEER_ISS = 50_000;
     static final int MSS = 1000;
 
-    record Seg(int seq, int ack, int flags, int window, TcpOptions options, byte[] data) {
-        boolean has(int flag) {
-            return (flags & flag) != 0;
-        }
-
-        @Override
-        public String toString() {
-            return "Seg[seq=" + seq + " ack=" + ack + " flags=" + Integer.toHexString(flags) + " win=" + window
-                    + " len=" + data.length + " opts=" + options + "]";
-        }
-    }
-
     final ArrayDeque<Seg> sent = new ArrayDeque<>();
-    final TcpConnection.Output output = (c, seq, ack, flags, window, options, off, len) -> {
-        SegmentDigest.segment("c", this.now, seq, ack, flags, window, options, len);
-        byte[] data = new byte[len];
-        if (len > 0) {
-            c.sendBuffer().copyOut(off, data, 0, len);
-        }
-        sent.add(new Seg(seq, ack, flags, window, options == null ? null : new TcpOptions().copyFrom(options), data));
-    };
-
-    Settings settings = Settings.defaults().withMsl(10 * S).withTimestamps(false).withWindowScale(-1);
+    final SegmentOutput output = new SegmentRecorder("c", () -> this.now, s -> this.sent.add(s));
+    TcpSettings settings = TcpSettings.defaults().withMsl(10 * S).withTimestamps(false).withWindowScale(-1);
     TcpConnection c;
     long now;
     /** Next sequence number the peer sends. */
@@ -82,7 +62,7 @@ class TcpRequirementsTest {
     }
 
     void send(int seq, int ack, int flags, int window, TcpOptions options, byte[] data) {
-        c.process(now, seq, ack, flags, window, options, data, 0, data.length);
+        c.process(now, SegmentRecorder.inbound(seq, ack, flags, window, options, data));
     }
 
     /** The peer sends {@code data} in order, acknowledging {@code ack}. */
@@ -162,7 +142,8 @@ class TcpRequirementsTest {
 
     /** Passive open: SYN from the peer, SYN-ACK out, the ACK in. */
     void acceptedEstablished() {
-        c = TcpConnection.accept(now, settings, output, LOCAL_IP, 80, REMOTE_IP, 40000, ISS, PEER_ISS, 65535, mss(MSS));
+        c = TcpConnection.accept(now, settings, output, LOCAL_IP, 80, REMOTE_IP, 40000, ISS,
+                SegmentRecorder.inbound(PEER_ISS, 0, TcpSegment.SYN, 65535, mss(MSS), new byte[0]));
         expect(ISS, PEER_ISS + 1, TcpSegment.SYN | TcpSegment.ACK, 0);
         peerSeq = PEER_ISS + 1;
         ack(ISS + 1, 65535);
@@ -194,8 +175,8 @@ class TcpRequirementsTest {
         @DisplayName("RFC 7323 4.3: a retransmitted SYN in SYN-RECEIVED gets the SYN-ACK again at once, echoing its own timestamp")
         void retransmittedSynGetsSynAckWithFreshEcho() {
             settings = settings.withTimestamps(true);
-            c = TcpConnection.accept(now, settings, output, LOCAL_IP, 80, REMOTE_IP, 40000, ISS, PEER_ISS, 65535,
-                    mss(MSS).timestamps(1000, 0));
+            c = TcpConnection.accept(now, settings, output, LOCAL_IP, 80, REMOTE_IP, 40000, ISS,
+                    SegmentRecorder.inbound(PEER_ISS, 0, TcpSegment.SYN, 65535, mss(MSS).timestamps(1000, 0), new byte[0]));
             Seg first = expect(ISS, PEER_ISS + 1, TcpSegment.SYN | TcpSegment.ACK, 0);
             assertEquals(1000, first.options().tsEcr());
             // That SYN-ACK was lost; a second later the peer's SYN comes again with a later timestamp.
@@ -267,7 +248,7 @@ class TcpRequirementsTest {
             send(PEER_ISS, ISS + 1, TcpSegment.SYN | TcpSegment.ACK, 65535, mss(MSS), new byte[0]);
             expect(ISS + 1, PEER_ISS + 1, TcpSegment.ACK, 0);
             peerSeq = PEER_ISS + 1;
-            assertEquals(MSS, c.sendMss());
+            assertEquals(MSS, c.negotiated().sendMss());
             write(2500);
             expect(ISS + 1, PEER_ISS + 1, TcpSegment.ACK, 1000);
             expect(ISS + 1001, PEER_ISS + 1, TcpSegment.ACK, 1000);
@@ -281,7 +262,7 @@ class TcpRequirementsTest {
             settings = settings.withWindowScale(7);
             established(mss(MSS).windowScale(2), 1000);
             ack(ISS + 1, 3000);
-            assertEquals(12_000, c.peerWindow());
+            assertEquals(12_000, ConnectionStatus.of(c).peerWindow());
             expectNothing();
             write(100);
             Seg data = expect();
@@ -393,7 +374,7 @@ class TcpRequirementsTest {
             ack(ISS + 1001, 0); // shrinks: 2000 bytes are beyond the new right edge
             assertEquals(State.ESTABLISHED, c.state());
             ack(ISS + 3001, 65535);
-            assertEquals(0, c.inFlight());
+            assertEquals(0, ConnectionStatus.of(c).inFlight());
         }
     }
 
@@ -615,7 +596,7 @@ class TcpRequirementsTest {
         @DisplayName("RFC 7323 3.2: timestamps offered on the SYN and, when the peer agrees, on every segment, echoing TS.Recent")
         void negotiated() {
             established(mss(MSS).timestamps(777, 0), 65535);
-            assertTrue(c.timestamps());
+            assertTrue(c.negotiated().timestamps());
             peerData(pattern(10), ISS + 1);
             runUntil(now + S);
             Seg ack = expect();
@@ -629,7 +610,7 @@ class TcpRequirementsTest {
         @DisplayName("RFC 7323 3.2: without timestamps on the peer's SYN-ACK, no segment carries them")
         void notNegotiated() {
             established();
-            assertFalse(c.timestamps());
+            assertFalse(c.negotiated().timestamps());
             write(10);
             assertNull(expect().options());
         }
@@ -670,7 +651,7 @@ class TcpRequirementsTest {
             c = TcpConnection.connect(now, settings, output, LOCAL_IP, 40001, REMOTE_IP, 80, ISS);
             assertTrue(expect().options().sackPermitted());
             send(PEER_ISS, ISS + 1, TcpSegment.SYN | TcpSegment.ACK, 65535, mss(MSS), new byte[0]);
-            assertFalse(c.sack(), "the peer did not agree");
+            assertFalse(c.negotiated().sack(), "the peer did not agree");
         }
 
         @Test
@@ -678,7 +659,7 @@ class TcpRequirementsTest {
         void blocks() {
             settings = settings.withSack(true);
             established(mss(MSS).sackPermitted(true), 65535);
-            assertTrue(c.sack());
+            assertTrue(c.negotiated().sack());
             send(PEER_ISS + 1001, ISS + 1, TcpSegment.ACK, 65535, pattern(500));
             Seg first = expect(ISS + 1, PEER_ISS + 1, TcpSegment.ACK, 0);
             assertEquals(1, first.options().sackBlockCount());
@@ -744,7 +725,7 @@ class TcpRequirementsTest {
             expect(ISS + 1001, PEER_ISS + 1, TcpSegment.ACK, 1000);
             expectNothing(); // nothing SACKed goes again
             ack(ISS + 5001, 65535);
-            assertEquals(0, c.inFlight());
+            assertEquals(0, ConnectionStatus.of(c).inFlight());
         }
 
         @Test
@@ -793,7 +774,7 @@ class TcpRequirementsTest {
             assertTrue(c.congestion().cwnd() < cwndBefore);
             sackAck(ISS + 10_001, ISS + 1001, ISS + 2001); // the D-SACK for the retransmission
             assertTrue(c.congestion().cwnd() >= cwndBefore, "cwnd " + c.congestion().cwnd() + " back to " + cwndBefore);
-            assertEquals(6, c.reorderThreshold(), "the path reorders: wait for more evidence next time");
+            assertEquals(6, c.recovery.reorderThreshold(), "the path reorders: wait for more evidence next time");
         }
 
         @Test
@@ -833,7 +814,7 @@ class TcpRequirementsTest {
             sackAck(ISS + 1, ISS - 5000, ISS - 10);
             assertEquals(State.ESTABLISHED, c.state());
             ack(ISS + 3001, 65535);
-            assertEquals(0, c.inFlight());
+            assertEquals(0, ConnectionStatus.of(c).inFlight());
         }
     }
 

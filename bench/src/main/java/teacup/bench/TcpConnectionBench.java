@@ -9,7 +9,11 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import teacup.tcp.InboundSegment;
+import teacup.tcp.OutboundSegment;
+import teacup.tcp.SegmentOutput;
 import teacup.tcp.TcpConnection;
+import teacup.tcp.TcpSettings;
 import teacup.wire.TcpOptions;
 
 /**
@@ -29,6 +33,7 @@ public class TcpConnectionBench {
 
     private final Ring toB = new Ring();
     private final Ring toA = new Ring();
+    private final InboundSegment inbound = new InboundSegment();
     private TcpConnection a;
     private TcpConnection b;
     private long now;
@@ -38,12 +43,12 @@ public class TcpConnectionBench {
     @Setup
     public void setUp() {
         Frames.fill(chunk, 0, CHUNK);
-        TcpConnection.Settings settings = TcpConnection.Settings.defaults().withTimestamps(timestamps);
+        TcpSettings settings = TcpSettings.defaults().withTimestamps(timestamps);
         now = 1_000_000_000L;
         a = TcpConnection.connect(now, settings, toB, 1, 40000, 2, 80, 1000);
         // The SYN is in toB: open B from it, then let the handshake finish.
         Ring.Slot syn = toB.peek();
-        b = TcpConnection.accept(now, settings, toA, 2, 80, 1, 40000, 5000, syn.seq, syn.window, syn.options);
+        b = TcpConnection.accept(now, settings, toA, 2, 80, 1, 40000, 5000, inbound.seq(syn.seq).window(syn.window).options(syn.options));
         toB.drop();
         deliver();
         if (a.state() != TcpConnection.State.ESTABLISHED || b.state() != TcpConnection.State.ESTABLISHED) {
@@ -85,20 +90,20 @@ public class TcpConnectionBench {
             if (!toB.isEmpty()) {
                 Ring.Slot s = toB.peek();
                 now += 1000;
-                b.process(now, s.seq, s.ack, s.flags, s.window, s.options, s.data, 0, s.length);
+                b.process(now, s.into(inbound));
                 toB.drop();
             }
             if (!toA.isEmpty()) {
                 Ring.Slot s = toA.peek();
                 now += 1000;
-                a.process(now, s.seq, s.ack, s.flags, s.window, s.options, s.data, 0, s.length);
+                a.process(now, s.into(inbound));
                 toA.drop();
             }
         }
     }
 
     /** A FIFO of preallocated segment slots: the connection's Output copies into the next free one. */
-    static final class Ring implements TcpConnection.Output {
+    static final class Ring implements SegmentOutput {
         static final class Slot {
             int seq;
             int ack;
@@ -107,6 +112,10 @@ public class TcpConnectionBench {
             int length;
             final TcpOptions options = new TcpOptions();
             final byte[] data = new byte[65536];
+
+            InboundSegment into(InboundSegment in) {
+                return in.seq(seq).ack(ack).flags(flags).window(window).options(options).payload(data, 0, length);
+            }
         }
 
         private final Slot[] slots = new Slot[4096];
@@ -120,16 +129,17 @@ public class TcpConnectionBench {
         }
 
         @Override
-        public void segment(TcpConnection c, int seq, int ack, int flags, int window, TcpOptions options,
-                            int sendOffset, int length) {
+        public void segment(TcpConnection c, OutboundSegment out) {
+            TcpOptions options = out.options();
+            int length = out.length();
             if (tail - head == slots.length) {
                 return; // full: the segment is lost, as on a congested link
             }
             Slot s = slots[tail++ & (slots.length - 1)];
-            s.seq = seq;
-            s.ack = ack;
-            s.flags = flags;
-            s.window = window;
+            s.seq = out.seq();
+            s.ack = out.ack();
+            s.flags = out.flags();
+            s.window = out.window();
             s.length = length;
             if (options == null) {
                 s.options.clear();
@@ -137,7 +147,7 @@ public class TcpConnectionBench {
                 s.options.copyFrom(options);
             }
             if (length > 0) {
-                c.sendBuffer().copyOut(sendOffset, s.data, 0, length);
+                c.sendBuffer().copyOut(out.sendOffset(), s.data, 0, length);
             }
         }
 

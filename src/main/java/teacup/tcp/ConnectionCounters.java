@@ -1,0 +1,59 @@
+package teacup.tcp;
+
+/**
+ * How a connection handled loss, over its whole life (status reports; never reset). The parts
+ * that do the work count here as they do it; readers on the loop thread take the figures, and
+ * {@link ConnectionStatus} copies them for everyone else.
+ */
+public final class ConnectionCounters {
+    private long segmentsRetransmitted;
+    private long retransmissionTimeouts;
+    private long recoveryEpisodes;
+    private long tailLossProbes;
+    private long spuriousRecoveries;
+
+    /** Segments sent more than once (timeouts, fast retransmit, SACK holes, tail loss probes, SYNs). */
+    public long segmentsRetransmitted() {
+        return segmentsRetransmitted;
+    }
+
+    /** Retransmission timer expiries (RFC 6298 5.5), the SYN's included. */
+    public long retransmissionTimeouts() {
+        return retransmissionTimeouts;
+    }
+
+    /** Fast recovery episodes entered (RFC 5681 3.2 / RFC 6675 5). */
+    public long recoveryEpisodes() {
+        return recoveryEpisodes;
+    }
+
+    /** Tail loss probes sent (RFC 8985 7.3). */
+    public long tailLossProbes() {
+        return tailLossProbes;
+    }
+
+    /** Window reductions taken back because D-SACKs showed them spurious (RFC 3708). */
+    public long spuriousRecoveries() {
+        return spuriousRecoveries;
+    }
+
+    void segmentRetransmitted() {
+        segmentsRetransmitted++;
+    }
+
+    void retransmissionTimeout() {
+        retransmissionTimeouts++;
+    }
+
+    void recoveryEpisode() {
+        recoveryEpisodes++;
+    }
+
+    void tailLossProbe() {
+        tailLossProbes++;
+    }
+
+    void spuriousRecovery() {
+        spuriousRecoveries++;
+    }
+}

@@ -1,0 +1,114 @@
+package teacup.tcp;
+
+import teacup.wire.TcpOptions;
+import teacup.wire.TcpSegment;
+
+/**
+ * A segment arriving for a connection: header fields, parsed options and where its data lies.
+ * The stack fills one instance from each segment's wire view ({@link #from}) and hands it to
+ * {@link TcpConnection#process}, so nothing is allocated per segment; the connection reads it
+ * during the call and keeps nothing of it. Tests build one field by field.
+ */
+public final class InboundSegment {
+    private static final byte[] NO_DATA = new byte[0];
+
+    int seq;
+    int ack;
+    int flags;
+    int window;
+    TcpOptions options;
+    byte[] payload = NO_DATA;
+    int offset;
+    int length;
+
+    public InboundSegment() {
+        options = new TcpOptions();
+    }
+
+    /** The fields of a segment's wire view, with its options parsed into {@code parsed} (kept by reference). */
+    public InboundSegment from(TcpSegment segment, TcpOptions parsed) {
+        seq = segment.sequence();
+        ack = segment.acknowledgment();
+        flags = segment.flags();
+        window = segment.window();
+        options = parsed;
+        payload = segment.buffer();
+        offset = segment.payloadOffset();
+        length = segment.payloadLength();
+        return this;
+    }
+
+    public InboundSegment seq(int v) {
+        seq = v;
+        return this;
+    }
+
+    public InboundSegment ack(int v) {
+        ack = v;
+        return this;
+    }
+
+    public InboundSegment flags(int v) {
+        flags = v;
+        return this;
+    }
+
+    /** The window field as it came on the wire (not yet scaled). */
+    public InboundSegment window(int v) {
+        window = v;
+        return this;
+    }
+
+    /** The parsed options (kept by reference). */
+    public InboundSegment options(TcpOptions v) {
+        options = v;
+        return this;
+    }
+
+    /** The data: {@code length} bytes of {@code buf} from {@code off} (kept by reference). */
+    public InboundSegment payload(byte[] buf, int off, int len) {
+        payload = buf;
+        offset = off;
+        length = len;
+        return this;
+    }
+
+    public int seq() {
+        return seq;
+    }
+
+    public int ack() {
+        return ack;
+    }
+
+    public int flags() {
+        return flags;
+    }
+
+    public boolean has(int flag) {
+        return (flags & flag) != 0;
+    }
+
+    public int window() {
+        return window;
+    }
+
+    public TcpOptions options() {
+        return options;
+    }
+
+    public int length() {
+        return length;
+    }
+
+    /** Sequence space the segment occupies: its data, and one each for SYN and FIN. */
+    int sequenceLength() {
+        return length + (has(TcpSegment.SYN) ? 1 : 0) + (has(TcpSegment.FIN) ? 1 : 0);
+    }
+
+    @Override
+    public String toString() {
+        return "InboundSegment[seq=" + Integer.toUnsignedString(seq) + " ack=" + Integer.toUnsignedString(ack)
+                + " flags=0x" + Integer.toHexString(flags) + " win=" + window + " len=" + length + " opts=" + options + "]";
+    }
+}

@@ -1,0 +1,39 @@
+package teacup.tcp;
+
+import teacup.wire.TcpOptions;
+
+/**
+ * What the SYN exchange settled, fixed for the rest of the connection (RFC 9293 3.7.1, RFC 7323
+ * 2.2 and 3.2, RFC 2018 2): the peer's MSS (bounded by ours), the window scales both ways, and
+ * whether timestamps and SACK are on. Before the exchange, {@link #BEFORE_SYN}.
+ *
+ * @param sendMss          the most the peer takes in a segment, options included
+ * @param sendScale        shift applied to the windows the peer advertises
+ * @param receiveScale     shift applied to the windows we advertise
+ * @param peerOfferedScale the peer's SYN carried a window scale (our SYN-ACK may then carry ours)
+ * @param timestamps       both SYNs carried RFC 7323 timestamps
+ * @param sack             both SYNs carried SACK-permitted
+ */
+public record Negotiated(int sendMss, int sendScale, int receiveScale, boolean peerOfferedScale, boolean timestamps,
+                  boolean sack) {
+    /** Bytes the timestamps option takes in every segment once negotiated (RFC 7323 3.2, with two NOPs). */
+    static final int TIMESTAMPS_LENGTH = 12;
+
+    static final Negotiated BEFORE_SYN = new Negotiated(TcpSettings.DEFAULT_SEND_MSS, 0, 0, false, false, false);
+
+    /** What our settings and the peer's SYN (or SYN-ACK) options agree on. */
+    static Negotiated from(TcpSettings settings, TcpOptions peer) {
+        int mss = peer.hasMss() && peer.mss() > 0 ? Math.min(peer.mss(), settings.mss())
+                : Math.min(TcpSettings.DEFAULT_SEND_MSS, settings.mss());
+        // RFC 7323 2.2: scaling is on only when both SYNs carry the option.
+        boolean scaled = peer.hasWindowScale() && settings.windowScale() >= 0;
+        // RFC 7323 3.2: timestamps are used only when both SYNs carry them; RFC 2018 2: SACK only when the peer allows it.
+        return new Negotiated(mss, scaled ? peer.windowScale() : 0, scaled ? settings.windowScale() : 0, scaled,
+                settings.timestamps() && peer.hasTimestamps(), settings.sack() && peer.sackPermitted());
+    }
+
+    /** Most data one segment carries: the peer's MSS less the options every segment has (RFC 6691). */
+    public int segmentSize() {
+        return sendMss - (timestamps ? TIMESTAMPS_LENGTH : 0);
+    }
+}

@@ -1,0 +1,297 @@
+package teacup.tcp;
+
+import teacup.wire.SeqNum;
+import teacup.wire.TcpOptions;
+
+/**
+ * The receiving half of a connection (RFC 9293 3.3.1 receive variables, 3.10.7.4 steps 1 and 7):
+ * RCV.NXT and the acceptability test, out-of-order data into the {@link ReceiveBuffer}, the
+ * window we advertise with receiver SWS avoidance, TS.Recent and PAWS (RFC 7323), the SACK
+ * blocks we report (RFC 2018), and when the next ACK is due (delayed ACKs, RFC 9293 3.8.6.3).
+ * It sends nothing itself: it says what the ACK needs, and the connection sends it.
+ */
+final class Receiver {
+    /** RFC 7323 5.5: a TS.Recent older than 24 days is no longer trusted for PAWS. */
+    private static final long PAWS_IDLE_LIMIT = 24L * 24 * 3600 * 1_000_000_000L;
+
+    /** What newly arrived data asks of the acknowledgment. */
+    enum AckUrgency {
+        /** Within the delayed-ACK timer (RFC 9293 SHLD-18). */
+        DELAYED,
+        /** When the stack has handled the batch of frames this one came in (every second segment, SHLD-19). */
+        SOON,
+        /** At once: out of order, filling a gap, partly old, or a FIN (SHLD-31; RFC 5681 4.2). */
+        NOW
+    }
+
+    private final ReceiveBuffer buffer;
+    private final int mss;
+    private final long ackDelay;
+
+    private int irs;
+    private int rcvNxt;
+    /** Right edge of the window last advertised; it never moves left (RFC 9293 3.8.6.2.2). */
+    private int rcvAdvEdge;
+    /** Sequence number of the latest out-of-order segment; its block is reported first (RFC 2018 4). */
+    private int latestOutOfOrder;
+    private boolean finReceived;
+
+    private int tsRecent;
+    private long tsRecentAt;
+    private int lastAckSent;
+
+    private boolean ackPending;
+    private int segmentsUnacked;
+    private long ackAt = TcpConnection.NEVER;
+
+    Receiver(TcpSettings settings) {
+        this.buffer = new ReceiveBuffer(settings.receiveBuffer(), settings.maxOutOfOrderRanges());
+        this.mss = settings.mss();
+        this.ackDelay = settings.ackDelay();
+    }
+
+    ReceiveBuffer buffer() {
+        return buffer;
+    }
+
+    int rcvNxt() {
+        return rcvNxt;
+    }
+
+    int irs() {
+        return irs;
+    }
+
+    int tsRecent() {
+        return tsRecent;
+    }
+
+    boolean finReceived() {
+        return finReceived;
+    }
+
+    boolean hasOutOfOrder() {
+        return !buffer.outOfOrder().isEmpty();
+    }
+
+    /** The peer's SYN arrived with sequence number {@code seq}. */
+    void synReceived(int seq) {
+        irs = seq;
+        rcvNxt = SeqNum.add(seq, 1);
+        rcvAdvEdge = rcvNxt;
+    }
+
+    /** Takes the timestamp of a segment as TS.Recent. */
+    void takeTimestamp(int tsVal, long now) {
+        tsRecent = tsVal;
+        tsRecentAt = now;
+    }
+
+    /**
+     * RFC 6191: a new SYN for this four-tuple cannot be an old duplicate when its timestamp is
+     * newer than the last seen ({@code timestamps}: they are in use), or, without timestamps, its
+     * sequence number lies beyond everything received.
+     */
+    boolean newerThanAnySeen(int synSeq, TcpOptions synOptions, boolean timestamps) {
+        if (timestamps && synOptions.hasTimestamps()) {
+            return SeqNum.gt(synOptions.tsVal(), tsRecent);
+        }
+        return SeqNum.gt(synSeq, rcvNxt);
+    }
+
+    /** RFC 7323 5.3 R1 (PAWS): a timestamp older than TS.Recent marks an old duplicate, unless TS.Recent is stale. */
+    boolean pawsRejects(int tsVal, long now) {
+        return SeqNum.lt(tsVal, tsRecent) && now - tsRecentAt <= PAWS_IDLE_LIMIT;
+    }
+
+    /** RFC 7323 4.3: remember the timestamp of the segment that the next ACK will acknowledge. */
+    void rememberTimestamp(int seq, int tsVal, long now) {
+        if (SeqNum.le(seq, lastAckSent) && SeqNum.ge(tsVal, tsRecent)) {
+            takeTimestamp(tsVal, now);
+        }
+    }
+
+    /** RFC 9293 3.10.7.4: the four acceptability cases for segment length and receive window. */
+    boolean acceptable(int seq, int segLen) {
+        int rcvWnd = buffer.window();
+        if (segLen == 0) {
+            return rcvWnd == 0 ? seq == rcvNxt : SeqNum.between(rcvNxt, seq, SeqNum.add(rcvNxt, rcvWnd));
+        }
+        if (rcvWnd == 0) {
+            return false;
+        }
+        int last = SeqNum.add(seq, segLen - 1);
+        int windowEnd = SeqNum.add(rcvNxt, rcvWnd);
+        return SeqNum.between(rcvNxt, seq, windowEnd) || SeqNum.between(rcvNxt, last, windowEnd);
+    }
+
+    /** True when a FIN at {@code finSeq} has everything before it: the bytes up to it in order, no gaps above. */
+    boolean finInOrder(int finSeq) {
+        return finSeq == rcvNxt && buffer.outOfOrder().isEmpty();
+    }
+
+    /**
+     * RFC 9293 3.10.7.4 step 7: takes the text of an acceptable segment, in order or not; the
+     * part already received is skipped. Returns when it should be acknowledged.
+     */
+    AckUrgency data(int seq, byte[] payload, int off, int len) {
+        int skip = SeqNum.diff(rcvNxt, seq); // bytes already received at the front
+        int dataOff = off;
+        int dataLen = len;
+        int offset = 0;
+        if (skip > 0) {
+            dataOff += skip;
+            dataLen -= skip;
+        } else {
+            offset = -skip;
+        }
+        boolean hadGap = !buffer.outOfOrder().isEmpty();
+        if (offset > 0) {
+            latestOutOfOrder = SeqNum.add(rcvNxt, offset);
+        }
+        if (dataLen > 0) {
+            int advanced = buffer.accept(offset, payload, dataOff, dataLen);
+            if (advanced > 0) {
+                rcvNxt = SeqNum.add(rcvNxt, advanced);
+            }
+        }
+        ackPending = true;
+        if (offset > 0 || hadGap || skip > 0) {
+            // Out of order, filling a gap, or partly old: the sender's duplicate-ACK count and recovery must see it.
+            return AckUrgency.NOW;
+        }
+        // A segment above our MSS is several the peer's device joined (or it sent as one): count it as two.
+        // RFC 9293 SHLD-19: at least every second full segment. Due soon, it goes when the stack polls after the
+        // batch of frames this one came in, so a burst read at one instant gets one ACK.
+        return (segmentsUnacked += len > mss ? 2 : 1) >= 2 ? AckUrgency.SOON : AckUrgency.DELAYED;
+    }
+
+    /** RFC 9293 3.10.7.4 step 8: the peer's FIN, in order; it takes one sequence number. */
+    void fin() {
+        rcvNxt = SeqNum.add(rcvNxt, 1);
+        finReceived = true;
+        ackPending = true;
+    }
+
+    /**
+     * After a segment was handled and whatever data it allowed went out (carrying the ACK): true
+     * when a bare ACK must go now; otherwise arms the delayed-ACK deadline as {@code urgency} says.
+     */
+    boolean ackDue(long now, AckUrgency urgency) {
+        if (!ackPending) {
+            return false;
+        }
+        switch (urgency) {
+            case NOW -> {
+                return true;
+            }
+            case SOON -> ackAt = now;
+            case DELAYED -> {
+                if (ackAt == TcpConnection.NEVER) {
+                    ackAt = now + ackDelay; // RFC 9293 SHLD-18: delayed, under 500 ms
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The delayed-ACK deadline ({@link TcpConnection#NEVER}: none). */
+    long nextDeadline() {
+        return ackAt;
+    }
+
+    /** At the delayed-ACK deadline: true when the ACK it waited for is still owed. */
+    boolean ackTimerFired(long now) {
+        if (now < ackAt) {
+            return false;
+        }
+        ackAt = TcpConnection.NEVER;
+        return ackPending;
+    }
+
+    void stop() {
+        ackAt = TcpConnection.NEVER;
+    }
+
+    /** A segment carrying {@code ack} went: whatever ACK was owed is paid. */
+    void ackSent(int ack) {
+        lastAckSent = ack;
+        ackPending = false;
+        segmentsUnacked = 0;
+        ackAt = TcpConnection.NEVER;
+    }
+
+    /** The window a SYN-ACK offers, unscaled (RFC 7323 2.2), and what sending it records. */
+    int synAckWindow() {
+        int window = synWindow();
+        rcvAdvEdge = SeqNum.add(rcvNxt, window);
+        lastAckSent = rcvNxt;
+        return window;
+    }
+
+    /** The window a SYN offers: never scaled (RFC 7323 2.2). */
+    int synWindow() {
+        return Math.min(buffer.window(), 65535);
+    }
+
+    private int windowThreshold() {
+        return Math.max(1, Math.min(buffer.capacity() / 2, mss));
+    }
+
+    /**
+     * Receiver SWS avoidance (RFC 9293 3.8.6.2.2, MUST-39) after the application read: worth an
+     * update when the window opened by at least min(half the buffer, one MSS), and the window last
+     * offered was small or is now doubled; otherwise the next ACK carries it.
+     */
+    boolean windowUpdateWorthSending() {
+        int available = buffer.window();
+        int offered = Math.max(0, SeqNum.diff(rcvAdvEdge, rcvNxt));
+        int threshold = windowThreshold();
+        return available - offered >= threshold && (offered < threshold || available >= 2 * offered);
+    }
+
+    /**
+     * The window to advertise, scaled down by {@code scale} (RFC 9293 3.8.6.2.2): the right edge
+     * moves only by at least min(half the buffer, one MSS), and never moves left.
+     */
+    int advertisedWindow(int scale) {
+        int available = buffer.window();
+        int offered = Math.max(0, SeqNum.diff(rcvAdvEdge, rcvNxt));
+        if (available - offered >= windowThreshold() || offered > available) {
+            offered = available;
+        }
+        int unit = 1 << scale;
+        // Round up to the scale's unit so the edge does not creep left, unless that would promise room we lack.
+        int scaled = (int) Math.min(65535, ((long) offered + unit - 1) >> scale);
+        if ((long) scaled << scale > available) {
+            scaled = Math.min(65535, available >> scale);
+        }
+        rcvAdvEdge = SeqNum.add(rcvNxt, scaled << scale);
+        return scaled;
+    }
+
+    /**
+     * RFC 2018 4: the block holding the latest out-of-order segment first, then the others, as
+     * many as fit beside the timestamps (three, or four without).
+     */
+    void addSackBlocks(TcpOptions options, boolean timestamps) {
+        Assembler ranges = buffer.outOfOrder();
+        int room = timestamps ? 3 : TcpOptions.MAX_SACK_BLOCKS;
+        int latest = SeqNum.diff(latestOutOfOrder, rcvNxt);
+        int first = -1;
+        for (int i = 0; i < ranges.rangeCount(); i++) {
+            if (ranges.rangeStart(i) <= latest && latest < ranges.rangeEnd(i)) {
+                first = i;
+                options.addSackBlock(SeqNum.add(rcvNxt, ranges.rangeStart(i)), SeqNum.add(rcvNxt, ranges.rangeEnd(i)));
+                room--;
+                break;
+            }
+        }
+        for (int i = 0; i < ranges.rangeCount() && room > 0; i++) {
+            if (i != first) {
+                options.addSackBlock(SeqNum.add(rcvNxt, ranges.rangeStart(i)), SeqNum.add(rcvNxt, ranges.rangeEnd(i)));
+                room--;
+            }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package teacup.tcp;
+
+/**
+ * Where a connection's segments go: the stack writes the headers and copies the segment's data
+ * from the connection's send buffer. Tests put a recorder here instead.
+ */
+public interface SegmentOutput {
+    /** {@code segment} is reused for the connection's next one: copy what must outlive the call. */
+    void segment(TcpConnection connection, OutboundSegment segment);
+
+    /**
+     * Largest segment (TCP header and data) the layers below take whole and cut into MSS-sized
+     * segments on the way out (segmentation offload); 0, the default, when every segment must fit
+     * the MSS. New data then goes in segments of a multiple of the MSS up to this size;
+     * retransmissions still go one MSS at a time.
+     */
+    default int largestSegment() {
+        return 0;
+    }
+}

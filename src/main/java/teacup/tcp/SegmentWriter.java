@@ -1,0 +1,89 @@
+package teacup.tcp;
+
+import teacup.wire.TcpOptions;
+import teacup.wire.TcpSegment;
+
+/**
+ * The one place a connection's segments leave it: fills what every segment carries from the
+ * {@link Receiver} (RCV.NXT as the acknowledgment, the advertised window, TS.Recent as the echo,
+ * SACK blocks on bare ACKs) and hands a reused {@link OutboundSegment} to the
+ * {@link SegmentOutput}. Nothing is allocated per segment.
+ */
+final class SegmentWriter {
+    private final TcpConnection connection;
+    private final SegmentOutput output;
+    private final Receiver receiver;
+    private final OutboundSegment segment = new OutboundSegment();
+    private final TcpOptions options = new TcpOptions();
+    /** The timestamp clock starts at a point derived from the keyed ISN, so it does not reveal uptime (RFC 7323 5.4). */
+    private final int timestampOffset;
+    private Negotiated negotiated = Negotiated.BEFORE_SYN;
+
+    SegmentWriter(TcpConnection connection, SegmentOutput output, Receiver receiver, int iss) {
+        this.connection = connection;
+        this.output = output;
+        this.receiver = receiver;
+        this.timestampOffset = Integer.rotateLeft(iss, 11) * 0x9E3779B1;
+    }
+
+    void negotiated(Negotiated n) {
+        negotiated = n;
+    }
+
+    /** Our timestamp clock: milliseconds from an offset private to the connection (RFC 7323 5.4). */
+    int timestamp(long now) {
+        return (int) (now / 1_000_000L) + timestampOffset;
+    }
+
+    /** See {@link SegmentOutput#largestSegment}. */
+    int largestSegment() {
+        return output.largestSegment();
+    }
+
+    /**
+     * A segment acknowledging RCV.NXT: {@code flags} (ACK among them), and {@code length} bytes
+     * from {@code sendOffset} of the send buffer.
+     */
+    void send(long now, int seq, int flags, int sendOffset, int length) {
+        int ack = receiver.rcvNxt();
+        int window = receiver.advertisedWindow(negotiated.receiveScale());
+        if ((flags & TcpSegment.ACK) != 0) {
+            receiver.ackSent(ack);
+        }
+        TcpOptions segmentOptions = null;
+        if (negotiated.timestamps()) {
+            segmentOptions = options.clear().timestamps(timestamp(now), receiver.tsRecent());
+        }
+        if (negotiated.sack() && length == 0 && (flags & TcpSegment.ACK) != 0 && receiver.hasOutOfOrder()) {
+            // Only on segments without data: the blocks would otherwise push a full segment past the MSS.
+            segmentOptions = segmentOptions == null ? options.clear() : segmentOptions;
+            receiver.addSackBlocks(segmentOptions, negotiated.timestamps());
+        }
+        output.segment(connection, segment.set(now, seq, ack, flags, window, segmentOptions, sendOffset, length));
+    }
+
+    /** A reset: no window, no options, nothing acknowledged. */
+    void reset(long now, int seq) {
+        output.segment(connection, segment.set(now, seq, 0, TcpSegment.RST, 0, null, 0, 0));
+    }
+
+    /**
+     * Our SYN ({@code withAck}: SYN-ACK) from {@code iss}, offering what the settings allow; a
+     * SYN-ACK offers only what the peer's SYN offered too.
+     */
+    void syn(long now, int iss, boolean withAck, TcpSettings settings) {
+        options.clear().mss(settings.mss());
+        if (settings.windowScale() >= 0 && (!withAck || negotiated.peerOfferedScale())) {
+            options.windowScale(settings.windowScale());
+        }
+        if (settings.sack() && (!withAck || negotiated.sack())) {
+            options.sackPermitted(true);
+        }
+        if (settings.timestamps() && (!withAck || negotiated.timestamps())) {
+            options.timestamps(timestamp(now), withAck ? receiver.tsRecent() : 0);
+        }
+        int window = withAck ? receiver.synAckWindow() : receiver.synWindow();
+        output.segment(connection, segment.set(now, iss, withAck ? receiver.rcvNxt() : 0,
+                TcpSegment.SYN | (withAck ? TcpSegment.ACK : 0), window, options, 0, 0));
+    }
+}

@@ -1,0 +1,234 @@
+package teacup.tcp;
+
+import teacup.wire.TcpOptions;
+
+/**
+ * A connection's tunables; times in nanoseconds. Built with {@link #builder()} or changed from an
+ * existing value with {@link #toBuilder()}, so a new tunable is a component, a builder field and
+ * its setter, all in this file. The {@code with...} methods are shorthands for the common changes.
+ *
+ * @param mss                 the MSS we announce and the most data we put in a segment (RFC 9293 3.7.1)
+ * @param receiveBuffer       bytes of received data held for the application; it bounds the window we offer
+ * @param sendBuffer          bytes the application may write ahead of the peer's acknowledgments
+ * @param windowScale         the shift we offer (RFC 7323 2), or -1 to offer none
+ * @param msl                 maximum segment lifetime; TIME-WAIT lasts two of them (RFC 9293 3.4.2)
+ * @param minRto              floor of the retransmission timeout (RFC 6298 2.4)
+ * @param maxRto              ceiling of the retransmission timeout, and of the persist interval
+ * @param maxRetransmissions  timeouts (or unanswered zero-window probes) before the connection gives up (R2)
+ * @param maxOutOfOrderRanges disjoint ranges of out-of-order data kept at most (the rest is dropped)
+ * @param ackDelay            longest an ACK for in-order data waits (RFC 9293 SHLD-18: under 500 ms)
+ * @param timestamps          offer RFC 7323 timestamps on the SYN
+ * @param sack                offer SACK-permitted on the SYN and, when agreed, report out-of-order data in SACK blocks (RFC 2018)
+ * @param congestion          which congestion control the connection runs
+ * @param keepAliveIdle       idle time before the first keep-alive (RFC 9293 MUST-28: at least two hours by default)
+ * @param keepAliveInterval   time between unanswered keep-alives
+ * @param keepAliveProbes     unanswered keep-alives before the connection is declared dead
+ */
+public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int windowScale, long msl,
+                          long minRto, long maxRto, int maxRetransmissions, int maxOutOfOrderRanges,
+                          long ackDelay, boolean timestamps, boolean sack, Congestion congestion,
+                          long keepAliveIdle, long keepAliveInterval, int keepAliveProbes) {
+    /** RFC 9293 3.7.1 / RFC 6691: without an MSS option the peer takes 536. */
+    public static final int DEFAULT_SEND_MSS = 536;
+    public static final long DEFAULT_ACK_DELAY = 40_000_000L;
+    public static final long DEFAULT_KEEP_ALIVE_IDLE = 7_200_000_000_000L;
+    public static final long DEFAULT_KEEP_ALIVE_INTERVAL = 75_000_000_000L;
+
+    /** Which congestion control a connection runs. */
+    public enum Congestion { NEW_RENO, CUBIC }
+
+    public TcpSettings {
+        if (mss < 64 || mss > 65495) {
+            throw new IllegalArgumentException("MSS out of range: " + mss);
+        }
+        if (receiveBuffer < 1 || sendBuffer < 1) {
+            throw new IllegalArgumentException("buffers must hold at least one byte");
+        }
+        if (windowScale > TcpOptions.MAX_WINDOW_SCALE) {
+            throw new IllegalArgumentException("window scale above 14: " + windowScale);
+        }
+        if (ackDelay < 0 || ackDelay >= 500_000_000L) {
+            throw new IllegalArgumentException("ACK delay must be under 500 ms (RFC 9293 SHLD-18)");
+        }
+    }
+
+    public static TcpSettings defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    public TcpSettings withMsl(long nanos) {
+        return toBuilder().msl(nanos).build();
+    }
+
+    public TcpSettings withBuffers(int receive, int send) {
+        return toBuilder().receiveBuffer(receive).sendBuffer(send).build();
+    }
+
+    public TcpSettings withMss(int newMss) {
+        return toBuilder().mss(newMss).build();
+    }
+
+    public TcpSettings withWindowScale(int shift) {
+        return toBuilder().windowScale(shift).build();
+    }
+
+    public TcpSettings withRetransmission(long newMinRto, long newMaxRto, int newMaxRetransmissions) {
+        return toBuilder().minRto(newMinRto).maxRto(newMaxRto).maxRetransmissions(newMaxRetransmissions).build();
+    }
+
+    public TcpSettings withAckDelay(long nanos) {
+        return toBuilder().ackDelay(nanos).build();
+    }
+
+    public TcpSettings withTimestamps(boolean on) {
+        return toBuilder().timestamps(on).build();
+    }
+
+    public TcpSettings withSack(boolean on) {
+        return toBuilder().sack(on).build();
+    }
+
+    public TcpSettings withCongestion(Congestion algorithm) {
+        return toBuilder().congestion(algorithm).build();
+    }
+
+    public TcpSettings withKeepAlive(long idle, long interval, int probes) {
+        return toBuilder().keepAliveIdle(idle).keepAliveInterval(interval).keepAliveProbes(probes).build();
+    }
+
+    /** Mutable settings under construction; starts from the defaults. */
+    public static final class Builder {
+        private int mss = 1460;
+        private int receiveBuffer = 256 * 1024;
+        private int sendBuffer = 256 * 1024;
+        private int windowScale = 7;
+        private long msl = 30_000_000_000L;
+        private long minRto = RttEstimator.DEFAULT_MIN_RTO;
+        private long maxRto = RttEstimator.DEFAULT_MAX_RTO;
+        private int maxRetransmissions = 12;
+        private int maxOutOfOrderRanges = 64;
+        private long ackDelay = DEFAULT_ACK_DELAY;
+        private boolean timestamps = true;
+        private boolean sack = true;
+        private Congestion congestion = Congestion.NEW_RENO;
+        private long keepAliveIdle = DEFAULT_KEEP_ALIVE_IDLE;
+        private long keepAliveInterval = DEFAULT_KEEP_ALIVE_INTERVAL;
+        private int keepAliveProbes = 9;
+
+        private Builder() {
+        }
+
+        private Builder(TcpSettings s) {
+            mss = s.mss;
+            receiveBuffer = s.receiveBuffer;
+            sendBuffer = s.sendBuffer;
+            windowScale = s.windowScale;
+            msl = s.msl;
+            minRto = s.minRto;
+            maxRto = s.maxRto;
+            maxRetransmissions = s.maxRetransmissions;
+            maxOutOfOrderRanges = s.maxOutOfOrderRanges;
+            ackDelay = s.ackDelay;
+            timestamps = s.timestamps;
+            sack = s.sack;
+            congestion = s.congestion;
+            keepAliveIdle = s.keepAliveIdle;
+            keepAliveInterval = s.keepAliveInterval;
+            keepAliveProbes = s.keepAliveProbes;
+        }
+
+        public Builder mss(int v) {
+            mss = v;
+            return this;
+        }
+
+        public Builder receiveBuffer(int v) {
+            receiveBuffer = v;
+            return this;
+        }
+
+        public Builder sendBuffer(int v) {
+            sendBuffer = v;
+            return this;
+        }
+
+        public Builder windowScale(int v) {
+            windowScale = v;
+            return this;
+        }
+
+        public Builder msl(long v) {
+            msl = v;
+            return this;
+        }
+
+        public Builder minRto(long v) {
+            minRto = v;
+            return this;
+        }
+
+        public Builder maxRto(long v) {
+            maxRto = v;
+            return this;
+        }
+
+        public Builder maxRetransmissions(int v) {
+            maxRetransmissions = v;
+            return this;
+        }
+
+        public Builder maxOutOfOrderRanges(int v) {
+            maxOutOfOrderRanges = v;
+            return this;
+        }
+
+        public Builder ackDelay(long v) {
+            ackDelay = v;
+            return this;
+        }
+
+        public Builder timestamps(boolean v) {
+            timestamps = v;
+            return this;
+        }
+
+        public Builder sack(boolean v) {
+            sack = v;
+            return this;
+        }
+
+        public Builder congestion(Congestion v) {
+            congestion = v;
+            return this;
+        }
+
+        public Builder keepAliveIdle(long v) {
+            keepAliveIdle = v;
+            return this;
+        }
+
+        public Builder keepAliveInterval(long v) {
+            keepAliveInterval = v;
+            return this;
+        }
+
+        public Builder keepAliveProbes(int v) {
+            keepAliveProbes = v;
+            return this;
+        }
+
+        public TcpSettings build() {
+            return new TcpSettings(mss, receiveBuffer, sendBuffer, windowScale, msl, minRto, maxRto, maxRetransmissions,
+                    maxOutOfOrderRanges, ackDelay, timestamps, sack, congestion, keepAliveIdle, keepAliveInterval,
+                    keepAliveProbes);
+        }
+    }
+}
