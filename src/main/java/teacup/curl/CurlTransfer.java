@@ -284,7 +284,8 @@ public final class CurlTransfer {
         Timeout connectLimit = maxTime == null || maxTime.compareTo(CONNECT_TIMEOUT) > 0
                 ? Timeout.ofSeconds(CONNECT_TIMEOUT.toSeconds()) : limit;
         connections.setConnectionConfig(ConnectionConfig.custom().setConnectTimeout(connectLimit).setSocketTimeout(limit).build());
-        // No keep-alive tuning: TCP_KEEPIDLE and friends are JDK extended options, which teacup's sockets do not take.
+        // No keep-alive tuning (0 leaves TCP_KEEPIDLE and friends unset): teacup's sockets would only remember them, the
+        // connection's keep-alive timing being its TcpSettings', and a transfer's connection does not outlive the command.
         connections.setSocketConfig(SocketConfig.custom().setSoTimeout(limit).setTcpNoDelay(true)
                 .setTcpKeepIdle(0).setTcpKeepInterval(0).setTcpKeepCount(0).build());
 

@@ -9,17 +9,11 @@ import teacup.wire.TcpSegment;
  * {@link TcpConnection#process}, so nothing is allocated per segment; the connection reads it
  * during the call and keeps nothing of it. Tests build one field by field.
  */
-public final class InboundSegment {
+public final class InboundSegment extends SegmentHeader {
     private static final byte[] NO_DATA = new byte[0];
 
-    int seq;
-    int ack;
-    int flags;
-    int window;
-    TcpOptions options;
     byte[] payload = NO_DATA;
     int offset;
-    int length;
 
     public InboundSegment() {
         options = new TcpOptions();
@@ -73,42 +67,8 @@ public final class InboundSegment {
         return this;
     }
 
-    public int seq() {
-        return seq;
-    }
-
-    public int ack() {
-        return ack;
-    }
-
-    public int flags() {
-        return flags;
-    }
-
-    public boolean has(int flag) {
-        return (flags & flag) != 0;
-    }
-
-    public int window() {
-        return window;
-    }
-
-    public TcpOptions options() {
-        return options;
-    }
-
-    public int length() {
-        return length;
-    }
-
     /** Sequence space the segment occupies: its data, and one each for SYN and FIN. */
     int sequenceLength() {
         return length + (has(TcpSegment.SYN) ? 1 : 0) + (has(TcpSegment.FIN) ? 1 : 0);
-    }
-
-    @Override
-    public String toString() {
-        return "InboundSegment[seq=" + Integer.toUnsignedString(seq) + " ack=" + Integer.toUnsignedString(ack)
-                + " flags=0x" + Integer.toHexString(flags) + " win=" + window + " len=" + length + " opts=" + options + "]";
     }
 }

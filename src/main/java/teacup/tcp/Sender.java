@@ -151,10 +151,6 @@ final class Sender {
         return retransmissions;
     }
 
-    long retransmitAt() {
-        return retransmitAt;
-    }
-
     void negotiated(Negotiated n) {
         negotiated = n;
         congestion.setMss(Math.max(1, n.segmentSize()));
