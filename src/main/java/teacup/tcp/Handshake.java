@@ -66,6 +66,9 @@ final class Handshake {
         }
         receiver.synReceived(s.seq());
         sender.windowFromSynAck(s.seq(), s.ack(), s.window()); // unscaled in a SYN (RFC 7323 2.2)
+        if (hasAck) {
+            sender.handshakeDone();
+        }
         return hasAck ? Answer.SYN_ACK : Answer.SYN;
     }
 
@@ -97,6 +100,7 @@ final class Handshake {
             return false;
         }
         sender.establishedWindow(seq, s.ack(), s.window() << negotiated.sendScale());
+        sender.handshakeDone();
         return true;
     }
 

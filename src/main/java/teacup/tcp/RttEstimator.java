@@ -9,6 +9,8 @@ package teacup.tcp;
 public final class RttEstimator {
     /** RFC 6298 2.1: before any sample the RTO is one second. */
     public static final long INITIAL_RTO = 1_000_000_000L;
+    /** RFC 6298 5.7: the RTO data transmission starts with when a SYN had to go again. */
+    public static final long SYN_LOSS_RTO = 3_000_000_000L;
     /** RFC 6298 2.4 says at least one second; like Linux we default lower (200 ms) and make it configurable. */
     public static final long DEFAULT_MIN_RTO = 200_000_000L;
     /** RFC 6298 2.5: a maximum of at least 60 seconds. */
@@ -61,6 +63,18 @@ public final class RttEstimator {
     public void backOff() {
         backoff++;
         rto = Math.min(maxRto, rto * 2);
+    }
+
+    /**
+     * RFC 6298 5.7: the handshake completed after a SYN (or SYN-ACK) timed out, and no round trip
+     * was measured (Karn's rule forbids one from it): data transmission starts with an RTO of 3 s,
+     * not the backed-off one, as Linux does (TCP_TIMEOUT_FALLBACK).
+     */
+    public void synLost() {
+        if (!hasSample) {
+            backoff = 0;
+            rto = clamp(SYN_LOSS_RTO);
+        }
     }
 
     /** The current retransmission timeout, including any backoff. */

@@ -221,6 +221,13 @@ final class Sender {
         maxSndWnd = sndWnd;
     }
 
+    /** The handshake is done: if our SYN or SYN-ACK had to go again, data starts with RFC 6298 5.7's RTO. */
+    void handshakeDone() {
+        if (retransmissions > 0) {
+            rtt.synLost();
+        }
+    }
+
     /** Simultaneous open: our SYN-ACK repeats our SYN's sequence number. */
     void rewindToIss() {
         sndNxt = iss;

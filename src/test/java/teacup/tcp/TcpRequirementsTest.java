@@ -172,6 +172,49 @@ class TcpRequirementsTest {
         }
 
         @Test
+        @DisplayName("RFC 6298 5.7: after our SYN timed out, data goes with an RTO of 3 s, not the 2 s of the SYN's backoff")
+        void rtoAfterALostSynIsThreeSeconds() {
+            synSent();
+            runUntil(now + c.rtt().rto()); // the SYN times out (1 s) and goes again; the RTO backs off to 2 s
+            expect(ISS, 0, TcpSegment.SYN, 0);
+            at(now + 10 * MS);
+            send(PEER_ISS, ISS + 1, TcpSegment.SYN | TcpSegment.ACK, 65535, mss(MSS), new byte[0]);
+            expect(ISS + 1, PEER_ISS + 1, TcpSegment.ACK, 0);
+            assertEquals(3 * S, c.rtt().rto());
+            long sentAt = now;
+            write(100); // lost: only the timer brings it back
+            expect(ISS + 1, PEER_ISS + 1, TcpSegment.ACK, 100);
+            runUntil(sentAt + 3 * S - MS);
+            expectNothing();
+            runUntil(sentAt + 3 * S);
+            expect(ISS + 1, PEER_ISS + 1, TcpSegment.ACK, 100);
+        }
+
+        @Test
+        @DisplayName("RFC 6298 5.7: a passive open whose SYN-ACK timed out starts data with an RTO of 3 s too")
+        void rtoAfterALostSynAckIsThreeSeconds() {
+            c = TcpConnection.accept(now, settings, output, LOCAL_IP, 80, REMOTE_IP, 40000, ISS,
+                    SegmentRecorder.inbound(PEER_ISS, 0, TcpSegment.SYN, 65535, mss(MSS), new byte[0]));
+            expect(ISS, PEER_ISS + 1, TcpSegment.SYN | TcpSegment.ACK, 0);
+            runUntil(now + c.rtt().rto());
+            expect(ISS, PEER_ISS + 1, TcpSegment.SYN | TcpSegment.ACK, 0);
+            peerSeq = PEER_ISS + 1;
+            ack(ISS + 1, 65535);
+            assertEquals(State.ESTABLISHED, c.state());
+            assertEquals(3 * S, c.rtt().rto());
+        }
+
+        @Test
+        @DisplayName("RFC 6298 5.7 applies only after a lost SYN: a clean handshake keeps the RTO its sample gives")
+        void cleanHandshakeKeepsItsRto() {
+            synSent();
+            at(now + 10 * MS);
+            send(PEER_ISS, ISS + 1, TcpSegment.SYN | TcpSegment.ACK, 65535, mss(MSS), new byte[0]);
+            assertTrue(c.rtt().hasSample());
+            assertTrue(c.rtt().rto() < S, "an RTO from the 10 ms sample: " + c.rtt().rto());
+        }
+
+        @Test
         @DisplayName("RFC 7323 4.3: a retransmitted SYN in SYN-RECEIVED gets the SYN-ACK again at once, echoing its own timestamp")
         void retransmittedSynGetsSynAckWithFreshEcho() {
             settings = settings.withTimestamps(true);
