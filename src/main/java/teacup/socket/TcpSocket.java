@@ -224,6 +224,22 @@ public final class TcpSocket implements AutoCloseable {
         stack.execute(() -> stack.tcp().setKeepAlive(stack.clock().nanos(), c, on));
     }
 
+    /**
+     * RFC 9293 MUST-27: the keep-alive timing, as TCP_KEEPIDLE, TCP_KEEPINTVL and TCP_KEEPCNT
+     * set it on a kernel socket: idle time before the first probe and between probes (both
+     * positive), and the unanswered probes (at least one) after which the connection is dead.
+     */
+    public void setKeepAliveTiming(Duration idle, Duration interval, int probes) {
+        if (idle.isNegative() || idle.isZero() || interval.isNegative() || interval.isZero() || probes < 1) {
+            throw new IllegalArgumentException("keep-alive timing must be positive: " + idle + ", " + interval + ", "
+                    + probes + " probes");
+        }
+        TcpConnection c = connection;
+        long idleNanos = idle.toNanos();
+        long intervalNanos = interval.toNanos();
+        stack.execute(() -> stack.tcp().setKeepAliveTiming(stack.clock().nanos(), c, idleNanos, intervalNanos, probes));
+    }
+
     public Ipv4Address localAddress() {
         return new Ipv4Address(connection.localIp());
     }

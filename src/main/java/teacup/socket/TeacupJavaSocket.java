@@ -66,6 +66,8 @@ public final class TeacupJavaSocket extends Socket {
     private final SocketOptionHints hints = new SocketOptionHints("teacup sockets", OPTIONS, false, () -> closed);
     private volatile boolean noDelay;
     private volatile boolean keepAlive;
+    /** The application set a keep-alive timing option: the connection takes all three. */
+    private volatile boolean keepAliveTimingSet;
     private volatile int lingerSeconds = -1;
     private volatile int trafficClass;
     private volatile boolean oobInline;
@@ -211,6 +213,16 @@ public final class TeacupJavaSocket extends Socket {
         t.setSoTimeout(Duration.ofMillis(hints.soTimeoutMillis()));
         t.setNoDelay(noDelay);
         t.setKeepAlive(keepAlive);
+        if (keepAliveTimingSet) {
+            applyKeepAliveTiming(t);
+        }
+    }
+
+    /** The keep-alive timing options as the application set them, in seconds and probes, for the connection. */
+    private void applyKeepAliveTiming(TcpSocket t) {
+        t.setKeepAliveTiming(Duration.ofSeconds(keepAliveHints.get(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE)),
+                Duration.ofSeconds(keepAliveHints.get(jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL)),
+                keepAliveHints.get(jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT));
     }
 
     /**
@@ -658,9 +670,9 @@ public final class TeacupJavaSocket extends Socket {
     }
 
     /**
-     * The JDK's keep-alive timing options (seconds, seconds, probes), which libraries such as
-     * HttpClient set on every socket: remembered and reported back; the connection's own keep-alive
-     * timing comes from its {@link teacup.tcp.TcpSettings}.
+     * The JDK's keep-alive timing options (seconds, seconds, probes; RFC 9293 MUST-27). Until the
+     * application sets one, the connection keeps the timing of its {@link teacup.tcp.TcpSettings};
+     * once it does, all three go to the connection, now or when it opens.
      */
     private final java.util.Map<SocketOption<?>, Integer> keepAliveHints = new java.util.concurrent.ConcurrentHashMap<>(
             java.util.Map.of(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE, 7200, jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL, 75,
@@ -672,10 +684,15 @@ public final class TeacupJavaSocket extends Socket {
         hints.checkSettable(name, value);
         if (keepAliveHints.containsKey(name)) {
             int v = (Integer) value;
-            if (v < 0) {
-                throw new IllegalArgumentException("Invalid value '" + v + "' for " + name);
+            if (v < 1) {
+                throw new IllegalArgumentException("Invalid value '" + v + "' for " + name); // as the JDK says it
             }
             keepAliveHints.put(name, v);
+            keepAliveTimingSet = true;
+            TcpSocket t = tcp;
+            if (t != null) {
+                applyKeepAliveTiming(t);
+            }
         } else if (name == StandardSocketOptions.SO_KEEPALIVE) {
             setKeepAlive((Boolean) value);
         } else if (name == StandardSocketOptions.SO_SNDBUF) {

@@ -4,12 +4,13 @@ package teacup.tcp;
  * Keep-alives (RFC 9293 3.8.4, MUST-24 to MUST-28): off unless the application asks; then, after
  * {@link TcpSettings#keepAliveIdle} without hearing from the peer on an idle connection, a probe
  * every {@link TcpSettings#keepAliveInterval}, and after {@link TcpSettings#keepAliveProbes}
- * unanswered ones the peer is taken for gone.
+ * unanswered ones the peer is taken for gone. The application may change the timing
+ * (MUST-27: the interval is configurable), through {@link TcpLayer#setKeepAliveTiming}.
  */
 final class KeepAlive {
-    private final long idle;
-    private final long interval;
-    private final int probes;
+    private long idle;
+    private long interval;
+    private int probes;
     private boolean on;
     private long lastHeard;
     private int sent;
@@ -20,6 +21,17 @@ final class KeepAlive {
         this.interval = settings.keepAliveInterval();
         this.probes = settings.keepAliveProbes();
         this.lastHeard = now;
+    }
+
+    /** New timing: {@code idle} and {@code interval} in nanoseconds, both positive, and at least one probe. */
+    void timing(long idleNanos, long intervalNanos, int probeCount) {
+        if (idleNanos <= 0 || intervalNanos <= 0 || probeCount < 1) {
+            throw new IllegalArgumentException("keep-alive timing must be positive: " + idleNanos + " ns, "
+                    + intervalNanos + " ns, " + probeCount + " probes");
+        }
+        idle = idleNanos;
+        interval = intervalNanos;
+        probes = probeCount;
     }
 
     void set(long now, boolean enabled) {

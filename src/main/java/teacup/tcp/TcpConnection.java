@@ -41,7 +41,7 @@ public final class TcpConnection {
     private final SegmentWriter writer;
     final Sender sender;
     final LossRecovery recovery;
-    private final KeepAlive keepAlive;
+    final KeepAlive keepAlive;
     private final ConnectionCounters counters = new ConnectionCounters();
     private final Handshake handshake;
     private final ClosingTimers closing;
@@ -146,10 +146,6 @@ public final class TcpConnection {
     /** How the connection handled loss, over its life (loop thread only). */
     public ConnectionCounters counters() {
         return counters;
-    }
-
-    public boolean noDelay() {
-        return sender.noDelay();
     }
 
     public boolean orphaned() {

@@ -271,6 +271,16 @@ public final class TcpLayer implements IpLayer.Transport {
         settle(now, c);
     }
 
+    /**
+     * RFC 9293 MUST-27: the keep-alive timing of {@code c}, as TCP_KEEPIDLE, TCP_KEEPINTVL and
+     * TCP_KEEPCNT set it: idle time and interval in nanoseconds (positive), unanswered probes
+     * (at least one). A running keep-alive timer follows at once.
+     */
+    public void setKeepAliveTiming(long now, TcpConnection c, long idleNanos, long intervalNanos, int probes) {
+        c.keepAlive.timing(idleNanos, intervalNanos, probes);
+        settle(now, c);
+    }
+
     /** After any other direct call into {@code c} on the loop thread: re-key its timer, tell its observer, drop it once closed. */
     public void settle(long now, TcpConnection c) {
         Entry e = entryOf(c);

@@ -30,6 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ServerSocketFactory;
 import javax.net.SocketFactory;
 import org.junit.jupiter.api.AfterEach;
@@ -39,6 +40,8 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import teacup.ip.Interface;
+import teacup.link.Link;
+import teacup.link.ObservedLink;
 import teacup.link.VirtualWire;
 import teacup.stack.NetStack;
 import teacup.time.Clock;
@@ -58,13 +61,27 @@ class SocketFactoryTest {
 
     private NetStack a;
     private NetStack b;
+    /** TCP segments stack A sent (its ARP announcements and the like are not counted). */
+    private final AtomicLong segmentsFromA = new AtomicLong();
     private SocketFactory client;
     private ServerSocketFactory server;
 
     @BeforeEach
     void start() {
         VirtualWire wire = new VirtualWire(1500);
-        a = new NetStack(wire.a(), new Interface(MacAddress.parse("02:00:00:00:00:01"), Ipv4Address.parse(A), 24,
+        Link countingA = new ObservedLink(wire.a()) {
+            @Override
+            protected void sending(byte[] buf, int off, int len) {
+                if (len > 34 && buf[off + 12] == 0x08 && buf[off + 13] == 0x00 && buf[off + 23] == 6) {
+                    segmentsFromA.incrementAndGet();
+                }
+            }
+
+            @Override
+            protected void received(byte[] buf, int off, int len) {
+            }
+        };
+        a = new NetStack(countingA, new Interface(MacAddress.parse("02:00:00:00:00:01"), Ipv4Address.parse(A), 24,
                 Ipv4Address.ANY, 1500), Clock.SYSTEM, new SplittableRandom(1)).start();
         b = new NetStack(wire.b(), new Interface(MacAddress.parse("02:00:00:00:00:02"), Ipv4Address.parse(B), 24,
                 Ipv4Address.ANY, 1500), Clock.SYSTEM, new SplittableRandom(2)).start();
@@ -439,6 +456,28 @@ class SocketFactoryTest {
                         "an option outside supportedOptions(), as Socket.setOption specifies");
                 assertThrows(SocketException.class, () -> s.sendUrgentData(1));
                 assertNull(s.getChannel());
+            }
+        }
+
+        @Test
+        @DisplayName("RFC 9293 MUST-27: TCP_KEEPIDLE set through java.net.Socket times the connection's keep-alives")
+        void keepAliveTimingReachesTheConnection() throws Exception {
+            try (ServerSocket listener = server.createServerSocket(PORT);
+                 Socket s = client.createSocket(B, PORT);
+                 Socket peer = listener.accept()) {
+                s.setKeepAlive(true);
+                Thread.sleep(300); // the handshake's last ACK has gone; from here the connection is idle
+                long before = segmentsFromA.get();
+                Thread.sleep(1500);
+                assertEquals(before, segmentsFromA.get(), "with the default timing, nothing for two hours");
+                s.setOption(jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL, 1);
+                s.setOption(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE, 1);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (segmentsFromA.get() == before && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertTrue(segmentsFromA.get() > before, "a keep-alive probe after a second idle");
+                assertTrue(peer.isConnected() && !s.isClosed(), "the peer answers the probe: the connection lives");
             }
         }
 

@@ -51,7 +51,7 @@ class TcpLayerPushTest {
         List<TcpLayerTest.Sent> held = t.sent();
         assertEquals(List.of(200), lengths(held), "the push sends it without waiting");
         assertTrue(held.get(0).has(TcpSegment.PSH));
-        assertFalse(c.noDelay(), "the connection's own setting is left as it was");
+        assertFalse(c.sender.noDelay(), "the connection's own setting is left as it was");
 
         // The next small write, without a push, waits for the ACK again.
         assertEquals(10, c.sendBuffer().write(new byte[10], 0, 10));

@@ -38,6 +38,7 @@ import teacup.wire.TcpSegment;
 /** The TCP layer under an IP layer, fed hand-built frames; what it sends is parsed back. Simulated time throughout. */
 class TcpLayerTest {
     static final long MS = 1_000_000L;
+    static final long S = 1_000 * MS;
     static final long US_MAC = 0x02_00_00_00_00_02L;
     static final long PEER_MAC = 0x02_00_00_00_00_01L;
     static final int US = Ipv4Address.parse("198.18.0.2").bits();
@@ -191,6 +192,43 @@ class TcpLayerTest {
             assertEquals(List.of(), frames);
             assertEquals(1, stats.get(Counter.DROP_TCP_NOT_UNICAST));
             assertEquals(0, tcp.connectionCount());
+        }
+    }
+
+    @Nested
+    class KeepAliveTiming {
+        @Test
+        @DisplayName("RFC 9293 MUST-27: the application sets the keep-alive timing; probes and the give-up follow it")
+        void timingIsApplied() {
+            TcpListener listener = tcp.listen(80, 4, SETTINGS);
+            handshake(40000, 80, 1000);
+            TcpConnection c = listener.poll();
+            tcp.setKeepAlive(now, c, true);
+            assertTrue(tcp.nextDeadline() >= now + 7200 * S, "the default: two hours idle first (MUST-28)");
+            long idleFrom = now;
+            tcp.setKeepAliveTiming(now, c, 5 * S, 2 * S, 2);
+            assertEquals(idleFrom + 5 * S, tcp.nextDeadline(), "the running timer follows the new idle time");
+            for (long probeAt : new long[] {idleFrom + 5 * S, idleFrom + 7 * S}) {
+                now = probeAt;
+                tcp.poll(now);
+                Sent probe = onlySent();
+                assertEquals(0, probe.payload().length);
+                assertEquals(TcpConnection.State.ESTABLISHED, c.state());
+            }
+            now = idleFrom + 9 * S;
+            tcp.poll(now);
+            assertTrue(onlySent().has(TcpSegment.RST), "two unanswered probes: the peer is gone");
+            assertEquals(TcpConnection.Ending.TIMED_OUT, c.ending());
+        }
+
+        @Test
+        @DisplayName("keep-alive timing must be positive, with at least one probe")
+        void timingIsChecked() {
+            TcpListener listener = tcp.listen(80, 4, SETTINGS);
+            handshake(40000, 80, 1000);
+            TcpConnection c = listener.poll();
+            assertThrows(IllegalArgumentException.class, () -> tcp.setKeepAliveTiming(now, c, 0, S, 1));
+            assertThrows(IllegalArgumentException.class, () -> tcp.setKeepAliveTiming(now, c, S, S, 0));
         }
     }
 
