@@ -125,6 +125,11 @@ final class Receiver {
         return SeqNum.between(rcvNxt, seq, windowEnd) || SeqNum.between(rcvNxt, last, windowEnd);
     }
 
+    /** RFC 9293 3.10.7.4: a segment with text at RCV.NXT while the window is zero (its ACK is still taken). */
+    boolean closedWindowAt(int seq, int segLen) {
+        return segLen > 0 && seq == rcvNxt && buffer.window() == 0;
+    }
+
     /** True when a FIN at {@code finSeq} has everything before it: the bytes up to it in order, no gaps above. */
     boolean finInOrder(int finSeq) {
         return finSeq == rcvNxt && buffer.outOfOrder().isEmpty();

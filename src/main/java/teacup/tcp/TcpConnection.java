@@ -159,10 +159,7 @@ public final class TcpConnection {
         userSend(now, SendLimits.NORMAL);
     }
 
-    /**
-     * The application flushed: what it wrote goes now, a short tail included, whatever Nagle
-     * would say (the connection's own no-delay setting stays as it is for later writes).
-     */
+    /** The application flushed: what it wrote goes now, a short tail included, Nagle or not. */
     public void push(long now) {
         userSend(now, SendLimits.PUSH);
     }
@@ -225,11 +222,7 @@ public final class TcpConnection {
         end(Ending.ABORTED);
     }
 
-    /**
-     * The application read from the receive buffer. Tell the peer when the window opened by a
-     * useful amount (receiver SWS avoidance, RFC 9293 3.8.6.2.2, MUST-39); otherwise the next ACK
-     * carries it.
-     */
+    /** The application read: a window update goes if it is worth one (RFC 9293 3.8.6.2.2, MUST-39). */
     public void windowOpened(long now) {
         if (state.synchronized_() && state != State.TIME_WAIT && !receiver.finReceived()
                 && receiver.windowUpdateWorthSending()) {
@@ -239,10 +232,7 @@ public final class TcpConnection {
 
     // ---------------------------------------------------------------- segment arrival
 
-    /**
-     * A segment for this connection arrived (RFC 9293 3.10.7); the connection keeps nothing of
-     * {@code segment} after the call.
-     */
+    /** A segment for this connection arrived (RFC 9293 3.10.7); nothing of {@code segment} is kept. */
     public void process(long now, InboundSegment segment) {
         switch (state) {
             case CLOSED, LISTEN -> { }
@@ -289,6 +279,14 @@ public final class TcpConnection {
         }
         // The peer's SYN again while we are in SYN-RECEIVED: our SYN-ACK was lost.
         if (state == State.SYN_RECEIVED && handshake.synAgain(now, s, receiver, sender)) {
+            return;
+        }
+        // RFC 9293 3.10.7.4: a zero window takes no text, but the valid ACK of a segment at RCV.NXT still counts.
+        if (!rst && !syn && s.has(TcpSegment.ACK) && receivingText() && receiver.closedWindowAt(seq, segLen)) {
+            if (acknowledgment(now, s, seq)) {
+                transmit(now, SendLimits.NORMAL);
+                sender.sendAck(now); // the text was not taken: the window is still zero
+            }
             return;
         }
         // 1. Sequence number check (RFC 9293 3.10.7.4, the four cases).
@@ -395,14 +393,13 @@ public final class TcpConnection {
     /** RFC 9293 3.10.7.4 steps 7 and 8: the segment's text and FIN; then what may be sent, and the ACK. */
     private void segmentText(long now, InboundSegment s, int seq, int segLen) {
         AckUrgency urgency = AckUrgency.DELAYED;
-        boolean receiving = state == State.ESTABLISHED || state == State.FIN_WAIT_1 || state == State.FIN_WAIT_2;
         if (s.length > 0 && orphaned && (state == State.FIN_WAIT_1 || state == State.FIN_WAIT_2)) {
             // Nobody will read this: tell the peer so it stops (RFC 9293 3.10.7.4; RFC 2525 2.17).
             sender.sendReset(now);
             end(Ending.ABORTED);
             return;
         }
-        if (s.length > 0 && receiving) {
+        if (s.length > 0 && receivingText()) {
             urgency = receiver.data(seq, s.payload, s.offset, s.length);
         }
         // 8. FIN, only when everything before it has arrived (a FIN beyond a gap is taken when it comes again in order).
@@ -431,6 +428,10 @@ public final class TcpConnection {
     }
 
     // ---------------------------------------------------------------- sending
+
+    private boolean receivingText() {
+        return state == State.ESTABLISHED || state == State.FIN_WAIT_1 || state == State.FIN_WAIT_2;
+    }
 
     private boolean sending() {
         return state == State.ESTABLISHED || state == State.CLOSE_WAIT || state == State.FIN_WAIT_1

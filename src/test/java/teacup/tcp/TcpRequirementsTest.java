@@ -396,6 +396,27 @@ class TcpRequirementsTest {
         }
 
         @Test
+        @DisplayName("RFC 9293 3.10.7.4: with our window zero the peer's text is refused, but the ACK it carries still counts")
+        void ackOnDataAtAZeroWindowIsTaken() {
+            settings = settings.withBuffers(1000, 64 * 1024);
+            established();
+            write(500);
+            expect(ISS + 1, PEER_ISS + 1, TcpSegment.ACK, 500);
+            int capacity = c.receiveBuffer().capacity();
+            peerData(new byte[capacity], ISS + 1); // fills our receive buffer; nobody reads it
+            runUntil(now + 100 * MS); // the ACK for it
+            Seg full = expect(ISS + 501, PEER_ISS + 1 + capacity, TcpSegment.ACK, 0);
+            assertEquals(0, full.window(), "the buffer is full: " + full);
+            peerData(new byte[100], ISS + 501); // more data, at RCV.NXT, acknowledging all we sent
+            assertEquals(0, ConnectionStatus.of(c).inFlight(), "the ACK on the refused segment was taken");
+            Seg answer = expect(ISS + 501, PEER_ISS + 1 + capacity, TcpSegment.ACK, 0);
+            assertEquals(0, answer.window(), "the text was not taken: the window is still zero");
+            assertEquals(capacity, c.receiveBuffer().available());
+            runUntil(now + 5 * S);
+            assertTrue(sent.stream().noneMatch(x -> x.length() > 0), "nothing goes again: it was acknowledged");
+        }
+
+        @Test
         @DisplayName("RFC 9293 MUST-37: a window that stays zero while the peer answers never ends the connection")
         void zeroWindowIndefinitely() {
             established(mss(MSS), 0);
