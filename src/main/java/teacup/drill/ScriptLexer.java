@@ -94,7 +94,8 @@ final class ScriptLexer {
             }
             return new Token(Kind.OPTION, text.substring(start + 2, pos), line, space);
         }
-        if (Character.isDigit(c)) {
+        boolean fraction = c == '.' && pos + 1 < text.length() && Character.isDigit(text.charAt(pos + 1));
+        if (Character.isDigit(c) || fraction) {
             return number(space);
         }
         if (Character.isLetter(c) || c == '_') {
@@ -132,7 +133,7 @@ final class ScriptLexer {
         while (pos < text.length() && Character.isDigit(text.charAt(pos))) {
             pos++;
         }
-        // A fraction only when a digit follows the dot: "0...0.2" is 0, an ellipsis, then 0.2.
+        // ".1" is a time too, as in "+.1"; a fraction only when a digit follows the dot: "0...0.2" is 0, an ellipsis, then 0.2.
         if (pos + 1 < text.length() && text.charAt(pos) == '.' && Character.isDigit(text.charAt(pos + 1))) {
             pos++;
             while (pos < text.length() && Character.isDigit(text.charAt(pos))) {
