@@ -115,7 +115,10 @@ public final class ScriptParser {
     }
 
     private TcpPacketSpec tcpPacket() throws ScriptSyntaxException {
-        String flags = flags();
+        return tcpPacket(flags());
+    }
+
+    private TcpPacketSpec tcpPacket(String flags) throws ScriptSyntaxException {
         long startSeq = number(expect(Kind.NUMBER, "a sequence number"));
         long endSeq = startSeq;
         int length = 0;
@@ -214,7 +217,8 @@ public final class ScriptParser {
         }
         TcpPacketSpec quoted = null;
         if (accept("[")) {
-            quoted = tcpPacket();
+            // The quoted segment may leave its flags out: [1:1461(1460)].
+            quoted = peek().kind() == Kind.NUMBER ? tcpPacket("") : tcpPacket();
             expectPunct("]");
         }
         return new ScriptEvent.Icmp(line, time, inbound, words, quoted);

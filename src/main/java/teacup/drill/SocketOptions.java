@@ -8,6 +8,9 @@ import teacup.drill.SystemCalls.CallResult;
  * skipped, never passed: pretending to set it would make the script prove nothing.
  */
 final class SocketOptions {
+    private static final java.util.Set<String> SETTABLE = java.util.Set.of("SO_REUSEADDR", "SO_REUSEPORT", "TCP_NODELAY",
+            "SO_KEEPALIVE", "TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_KEEPCNT", "TCP_MAXSEG");
+
     private final SimulatedNetwork network;
 
     SocketOptions(SimulatedNetwork network) {
@@ -19,6 +22,9 @@ final class SocketOptions {
             return CallResult.error("EBADF");
         }
         String option = SystemCalls.name(a.get(2));
+        if (!SETTABLE.contains(option)) {
+            throw new ScriptSkipped("socket option " + option + " is not supported by teacup");
+        }
         long value = a.size() > 3 ? SystemCalls.number(a.get(3)) : 0;
         switch (option) {
             case "SO_REUSEADDR", "SO_REUSEPORT" -> { } // teacup never holds a port in TIME-WAIT against a new bind
