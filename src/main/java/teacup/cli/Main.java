@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code teacup} command: a userspace TCP/IP stack and the tools built on it. */
 @Command(name = "teacup", mixinStandardHelpOptions = true, version = "teacup 0.1.0",
         description = "A userspace TCP/IP stack for the JVM, and tools that run on it.",
-        subcommands = {CurlCommand.class, ServeCommand.class, PingCommand.class, NcCommand.class, DaemonCommand.class, StatusCommand.class, DemoCommand.class, SetupCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {CurlCommand.class, ServeCommand.class, PingCommand.class, NcCommand.class, DaemonCommand.class, StatusCommand.class, DemoCommand.class, DrillCommand.class, SetupCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** Exit code for a bad command line (curl and ping use 2 for this too). */

@@ -1,0 +1,37 @@
+package teacup.drill;
+
+import java.util.List;
+
+/** One timed line of a script (it may span lines), with the line it starts on. */
+public sealed interface ScriptEvent {
+    int line();
+
+    EventTime time();
+
+    /**
+     * {@code name(arguments) = result}, with the errno name when the result is -1. A blocking call
+     * written {@code 0.1...0.2 name(...)} has {@code returnTime}, the time it is expected to return
+     * (null otherwise).
+     */
+    record SystemCall(int line, EventTime time, EventTime returnTime, String name, List<Expression> arguments,
+                      Expression result, String errno) implements ScriptEvent {
+        public SystemCall {
+            arguments = List.copyOf(arguments);
+        }
+    }
+
+    /** {@code <} (inbound: the script sends it to teacup) or {@code >} (outbound: teacup must send it). */
+    record Packet(int line, EventTime time, boolean inbound, TcpPacketSpec tcp) implements ScriptEvent {
+    }
+
+    /** An ICMP line: its type and code words as written, and the quoted TCP segment if any. */
+    record Icmp(int line, EventTime time, boolean inbound, List<String> words, TcpPacketSpec quoted) implements ScriptEvent {
+        public Icmp {
+            words = List.copyOf(words);
+        }
+    }
+
+    /** A backtick line: a command for the host shell, which the in-process engine never runs. */
+    record Shell(int line, EventTime time, String command) implements ScriptEvent {
+    }
+}

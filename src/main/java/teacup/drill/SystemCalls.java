@@ -1,0 +1,323 @@
+package teacup.drill;
+
+import java.net.NoRouteToHostException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import teacup.drill.Expression.Name;
+import teacup.drill.ScriptEvent.SystemCall;
+import teacup.tcp.TcpConnection;
+import teacup.tcp.TcpConnection.Ending;
+import teacup.tcp.TcpConnection.State;
+import teacup.tcp.TcpLayer;
+
+/**
+ * The system calls a script makes, mapped straight onto teacup's loop-owned objects
+ * ({@link TcpLayer}, {@link TcpConnection}) at the simulated time: the runner is the loop thread.
+ * A call returns an attempt; a blocking call whose attempt gives null waits, and the engine tries
+ * it again after every step of the stack until it returns.
+ */
+final class SystemCalls {
+    /** What a call returned: a value, or -1 and an errno name. */
+    record CallResult(long value, String errno) {
+        static CallResult of(long value) {
+            return new CallResult(value, null);
+        }
+
+        static CallResult error(String errno) {
+            return new CallResult(-1, errno);
+        }
+
+        @Override
+        public String toString() {
+            return errno == null ? Long.toString(value) : "-1 " + errno;
+        }
+    }
+
+    private static final int O_RDWR = 0x2;
+    private static final int O_NONBLOCK = 0x800;
+
+    private final SimulatedNetwork network;
+    private final Flow flow;
+    private final Map<Integer, Descriptor> descriptors = new HashMap<>();
+    private int nextFd = 3;
+
+    /** The four-tuple inbound lines use: teacup's port and the remote host's. */
+    static final class Flow {
+        int localPort;
+        int remotePort;
+        int connectPort;
+    }
+
+    SystemCalls(SimulatedNetwork network, Flow flow) {
+        this.network = network;
+        this.flow = flow;
+    }
+
+    private TcpLayer tcp() {
+        return network.stack.tcp();
+    }
+
+    Supplier<CallResult> start(SystemCall call) {
+        List<Expression> a = call.arguments();
+        return switch (call.name()) {
+            case "socket" -> now(socket(a));
+            case "bind" -> now(bind(a));
+            case "listen" -> now(listen(a));
+            case "accept", "accept4" -> accept(a);
+            case "connect" -> connect(a);
+            case "write", "send" -> now(write(call, a));
+            case "read", "recv" -> read(call, a);
+            case "close" -> now(close(a));
+            case "shutdown" -> now(shutdown(a));
+            case "fcntl" -> now(fcntl(a));
+            case "setsockopt" -> now(new SocketOptions(network).set(descriptor(a, 0), a));
+            case "getsockopt" -> now(new SocketOptions(network).get(descriptor(a, 0), a));
+            default -> throw new ScriptSkipped("system call " + call.name() + " is not mapped onto teacup");
+        };
+    }
+
+    private static Supplier<CallResult> now(CallResult r) {
+        return () -> r;
+    }
+
+    static String name(Expression e) {
+        return e instanceof Name n ? n.name() : e.toString();
+    }
+
+    static long number(Expression e) {
+        if (e instanceof Expression.Number n) {
+            return n.value();
+        }
+        if (e instanceof Expression.Sequence s && s.items().size() == 1) {
+            return number(s.items().getFirst());
+        }
+        throw new ScriptSkipped("cannot use " + e + " as a number");
+    }
+
+    private Descriptor descriptor(List<Expression> a, int index) {
+        if (a.size() <= index) {
+            throw new ScriptFailed("missing file descriptor argument");
+        }
+        Descriptor d = descriptors.get((int) number(a.get(index)));
+        return d;
+    }
+
+    private CallResult socket(List<Expression> a) {
+        if (a.size() != 3) {
+            throw new ScriptFailed("socket takes 3 arguments");
+        }
+        String family = name(a.get(0));
+        if (!family.equals("AF_INET") && !family.equals("...")) {
+            throw new ScriptSkipped("socket family " + family + " (only IPv4)");
+        }
+        if (!name(a.get(1)).equals("SOCK_STREAM")) {
+            throw new ScriptSkipped("socket type " + name(a.get(1)) + " (only SOCK_STREAM)");
+        }
+        Descriptor d = new Descriptor(nextFd++);
+        descriptors.put(d.fd, d);
+        return CallResult.of(d.fd);
+    }
+
+    /** The port of a {@code {sin_port=htons(N)}} address, or {@code fallback} for {@code ...}. */
+    private static int port(Expression address, int fallback) {
+        if (address instanceof Expression.Structure s && s.field("sin_port") instanceof Expression.Call c
+                && c.function().equals("htons") && c.arguments().size() == 1) {
+            return (int) number(c.arguments().getFirst());
+        }
+        return fallback;
+    }
+
+    private CallResult bind(List<Expression> a) {
+        Descriptor d = descriptor(a, 0);
+        if (d == null) {
+            return CallResult.error("EBADF");
+        }
+        d.port = port(a.size() > 1 ? a.get(1) : new Expression.Ellipsis(), flow.localPort);
+        return CallResult.of(0);
+    }
+
+    private CallResult listen(List<Expression> a) {
+        Descriptor d = descriptor(a, 0);
+        if (d == null) {
+            return CallResult.error("EBADF");
+        }
+        int port = d.port >= 0 ? d.port : flow.localPort;
+        try {
+            d.listener = tcp().listen(port, Math.max(1, (int) number(a.get(1))), d.settings.build());
+        } catch (IllegalStateException e) {
+            return CallResult.error("EADDRINUSE");
+        }
+        flow.localPort = port;
+        return CallResult.of(0);
+    }
+
+    private Supplier<CallResult> accept(List<Expression> a) {
+        Descriptor d = descriptor(a, 0);
+        if (d == null || d.listener == null) {
+            return now(CallResult.error(d == null ? "EBADF" : "EINVAL"));
+        }
+        return () -> {
+            TcpConnection c = d.listener.poll();
+            if (c == null) {
+                return d.nonBlocking ? CallResult.error("EAGAIN") : null;
+            }
+            Descriptor accepted = new Descriptor(nextFd++);
+            accepted.connection = c;
+            accepted.noDelay = d.noDelay;
+            c.setNoDelay(d.noDelay);
+            descriptors.put(accepted.fd, accepted);
+            return CallResult.of(accepted.fd);
+        };
+    }
+
+    private Supplier<CallResult> connect(List<Expression> a) {
+        Descriptor d = descriptor(a, 0);
+        if (d == null) {
+            return now(CallResult.error("EBADF"));
+        }
+        if (d.connection != null) {
+            return now(CallResult.error(d.connection.state() == State.ESTABLISHED ? "EISCONN" : "EALREADY"));
+        }
+        int port = port(a.size() > 1 ? a.get(1) : new Expression.Ellipsis(), flow.connectPort);
+        try {
+            d.connection = tcp().connect(network.now(), network.remoteIp, port, d.settings.build(), null);
+        } catch (NoRouteToHostException e) {
+            return now(CallResult.error("ENETUNREACH"));
+        }
+        d.connection.setNoDelay(d.noDelay);
+        if (d.keepAlive) {
+            tcp().setKeepAlive(network.now(), d.connection, true);
+        }
+        flow.localPort = d.connection.localPort();
+        flow.remotePort = port;
+        if (d.nonBlocking) {
+            return now(CallResult.error("EINPROGRESS"));
+        }
+        return () -> {
+            TcpConnection c = d.connection;
+            if (c.state() == State.SYN_SENT) {
+                return null;
+            }
+            return c.ending() == Ending.NONE ? CallResult.of(0) : CallResult.error(errno(c.ending()));
+        };
+    }
+
+    static String errno(Ending ending) {
+        return switch (ending) {
+            case REFUSED -> "ECONNREFUSED";
+            case RESET -> "ECONNRESET";
+            case TIMED_OUT -> "ETIMEDOUT";
+            default -> "ENOTCONN";
+        };
+    }
+
+    private TcpConnection connection(List<Expression> a) {
+        Descriptor d = descriptor(a, 0);
+        return d == null ? null : d.connection;
+    }
+
+    private static int length(SystemCall call, List<Expression> a) {
+        if (a.size() < 3) {
+            throw new ScriptFailed(call.name() + " needs a length");
+        }
+        return (int) number(a.get(2));
+    }
+
+    private CallResult write(SystemCall call, List<Expression> a) {
+        TcpConnection c = connection(a);
+        int length = length(call, a);
+        if (c == null) {
+            return CallResult.error(descriptor(a, 0) == null ? "EBADF" : "ENOTCONN");
+        }
+        if (c.ending() == Ending.RESET || c.ending() == Ending.REFUSED || c.ending() == Ending.TIMED_OUT) {
+            return CallResult.error(c.ending() == Ending.RESET ? "ECONNRESET" : "EPIPE");
+        }
+        if (c.state() == State.SYN_SENT || c.state() == State.SYN_RECEIVED) {
+            return CallResult.error("EAGAIN");
+        }
+        int n = c.sendBuffer().write(new byte[length], 0, length);
+        if (n == 0 && length > 0) {
+            return CallResult.error("EAGAIN");
+        }
+        tcp().flush(network.now(), c);
+        return CallResult.of(n);
+    }
+
+    private Supplier<CallResult> read(SystemCall call, List<Expression> a) {
+        Descriptor d = descriptor(a, 0);
+        int length = length(call, a);
+        if (d == null || d.connection == null) {
+            return now(CallResult.error(d == null ? "EBADF" : "ENOTCONN"));
+        }
+        return () -> {
+            TcpConnection c = d.connection;
+            int available = c.receiveBuffer().available();
+            if (available > 0) {
+                int n = c.receiveBuffer().read(new byte[Math.min(length, available)], 0, Math.min(length, available));
+                tcp().windowOpened(network.now(), c);
+                return CallResult.of(n);
+            }
+            if (c.ending() == Ending.RESET) {
+                return CallResult.error("ECONNRESET");
+            }
+            if (c.peerFinished() || c.state() == State.CLOSED) {
+                return CallResult.of(0);
+            }
+            return d.nonBlocking ? CallResult.error("EAGAIN") : null;
+        };
+    }
+
+    private CallResult close(List<Expression> a) {
+        Descriptor d = descriptor(a, 0);
+        if (d == null) {
+            return CallResult.error("EBADF");
+        }
+        descriptors.remove(d.fd);
+        if (d.listener != null) {
+            tcp().unlisten(network.now(), d.listener);
+        }
+        if (d.connection != null && d.connection.state() != State.CLOSED) {
+            tcp().close(network.now(), d.connection);
+        }
+        return CallResult.of(0);
+    }
+
+    private CallResult shutdown(List<Expression> a) {
+        TcpConnection c = connection(a);
+        if (c == null) {
+            return CallResult.error("ENOTCONN");
+        }
+        String how = name(a.get(1));
+        if (how.equals("SHUT_WR") || how.equals("SHUT_RDWR")) {
+            tcp().shutdownOutput(network.now(), c);
+        } else if (!how.equals("SHUT_RD")) {
+            throw new ScriptSkipped("shutdown how " + how);
+        }
+        return CallResult.of(0);
+    }
+
+    private CallResult fcntl(List<Expression> a) {
+        Descriptor d = descriptor(a, 0);
+        if (d == null) {
+            return CallResult.error("EBADF");
+        }
+        String command = name(a.get(1));
+        if (command.equals("F_GETFL")) {
+            return CallResult.of(O_RDWR | (d.nonBlocking ? O_NONBLOCK : 0));
+        }
+        if (command.equals("F_SETFL") && a.size() == 3) {
+            Expression flags = a.get(2);
+            List<Expression> terms = flags instanceof Expression.Or or ? or.terms() : List.of(flags);
+            d.nonBlocking = terms.stream().anyMatch(t -> name(t).equals("O_NONBLOCK")
+                    || (t instanceof Expression.Number n && (n.value() & O_NONBLOCK) != 0));
+            return CallResult.of(0);
+        }
+        throw new ScriptSkipped("fcntl " + command + " is not mapped onto teacup");
+    }
+
+    Map<Integer, Descriptor> descriptors() {
+        return descriptors;
+    }
+}
