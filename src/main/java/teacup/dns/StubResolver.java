@@ -4,6 +4,8 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.NoRouteToHostException;
+import java.net.PortUnreachableException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -335,6 +337,9 @@ public final class StubResolver implements Resolver {
                 try {
                     d = socket.receive(Duration.ofNanos(left));
                 } catch (SocketTimeoutException e) {
+                    return null;
+                } catch (PortUnreachableException | NoRouteToHostException e) {
+                    why[0] = e.getMessage(); // RFC 1122 4.1.3.3: the server's host said no; try the next
                     return null;
                 }
                 // RFC 5452 9.1: only the address and port we asked, answering our ID and our question.

@@ -45,7 +45,8 @@ final class ArpCache {
     interface Listener {
         void sendRequest(int ip);
 
-        void abandoned(int ip, int frames);
+        /** {@code ip} never answered: the frames that waited for it are dropped (the owner tells their senders). */
+        void abandoned(long now, int ip, List<Waiting> frames);
     }
 
     ArpCache(Settings settings, Listener listener) {
@@ -128,6 +129,7 @@ final class ArpCache {
 
     /** Retries unanswered requests, gives up after the last attempt, forgets expired entries. */
     void poll(long now) {
+        List<Map.Entry<Integer, Entry>> abandoned = null;
         Iterator<Map.Entry<Integer, Entry>> it = entries.entrySet().iterator();
         while (it.hasNext()) {
             Map.Entry<Integer, Entry> me = it.next();
@@ -136,7 +138,10 @@ final class ArpCache {
                 if (now >= e.nextAttemptAt) {
                     if (e.attempts >= settings.attempts()) {
                         it.remove();
-                        listener.abandoned(me.getKey(), e.waiting == null ? 0 : e.waiting.size());
+                        if (abandoned == null) {
+                            abandoned = new ArrayList<>();
+                        }
+                        abandoned.add(me);
                     } else {
                         e.attempts++;
                         e.nextAttemptAt = now + settings.retryNanos();
@@ -149,6 +154,11 @@ final class ArpCache {
         }
         if (memoMac != UNRESOLVED && now >= memoExpiresAt) {
             memoMac = UNRESOLVED;
+        }
+        // Told after the walk: what the listener does (a transport giving up) may send, and hold, again.
+        for (int i = 0; abandoned != null && i < abandoned.size(); i++) {
+            Entry e = abandoned.get(i).getValue();
+            listener.abandoned(now, abandoned.get(i).getKey(), e.waiting == null ? List.of() : List.copyOf(e.waiting));
         }
     }
 

@@ -39,6 +39,7 @@ final class FragmentReassembler {
         int headerLength;       // of the first fragment, once it is here; 0 before
         int end = -1;           // payload length, once the last fragment is here
         int highest;            // highest payload byte seen so far
+        boolean silent;         // a fragment came as a link-layer broadcast: no time-exceeded (RFC 1122 3.2.2)
 
         Datagram(long deadline) {
             this.deadline = deadline;
@@ -61,8 +62,11 @@ final class FragmentReassembler {
         this.listener = listener;
     }
 
-    /** Adds one fragment that {@link Ipv4Packet#wrap} accepted. */
-    Result add(Ipv4Packet ip, long now) {
+    /**
+     * Adds one fragment that {@link Ipv4Packet#wrap} accepted; {@code answerable} false when it
+     * came as a link-layer broadcast, so that its datagram's time-out is never answered.
+     */
+    Result add(Ipv4Packet ip, long now, boolean answerable) {
         int offset = ip.fragmentOffset();
         int length = ip.payloadLength();
         boolean more = ip.moreFragments();
@@ -85,6 +89,7 @@ final class FragmentReassembler {
             datagrams.put(key, d);
             bytesHeld += d.buf.length;
         }
+        d.silent |= !answerable;
         int fragEnd = offset + length;
         if (!more) {
             if ((d.end >= 0 && d.end != fragEnd) || fragEnd < d.highest) {
@@ -155,7 +160,7 @@ final class FragmentReassembler {
                 it.remove();
                 bytesHeld -= d.buf.length;
                 expired++;
-                if (d.headerLength != 0) {
+                if (d.headerLength != 0 && !d.silent) {
                     int h = HEADROOM - d.headerLength;
                     listener.timedOut(now, d.buf, h, d.headerLength + Math.min(8, d.highest));
                 }

@@ -44,6 +44,17 @@ public final class IpLayer {
          * answer with ICMP port unreachable.
          */
         Counter receive(long now, int source, int destination, byte[] b, int off, int len);
+
+        /**
+         * An ICMP error about a datagram this transport sent to {@code destination} (RFC 1122
+         * 3.2.2): {@code b[off, off+len)} is the quoted transport header, at least its first 8
+         * bytes. Also called, with Destination Unreachable code 1 (host unreachable), for each
+         * datagram dropped because its next hop never answered ARP (RFC 1122 2.3.2.2); the
+         * returned counter is then ignored. Returns what became of the error.
+         */
+        default Counter error(long now, int type, int code, int destination, byte[] b, int off, int len) {
+            return Counter.ICMP_ERROR_RECEIVED;
+        }
     }
 
     /** Receives ICMP echo replies carrying one identifier (a ping in progress). */
@@ -78,6 +89,8 @@ public final class IpLayer {
 
     /** Whether the link vouched for the transport checksum of the frame being received. */
     private boolean checksumTrusted;
+    /** Whether the frame being received was sent to the Ethernet broadcast address. */
+    private boolean linkBroadcast;
     private int nextIdentification;
     private int announcementsLeft;
     private long nextAnnouncementAt = Long.MAX_VALUE;
@@ -98,8 +111,11 @@ public final class IpLayer {
             }
 
             @Override
-            public void abandoned(int target, int frames) {
-                stats.add(Counter.OUT_ARP_FAILED, frames);
+            public void abandoned(long now, int target, java.util.List<ArpCache.Waiting> frames) {
+                stats.add(Counter.OUT_ARP_FAILED, frames.size());
+                for (ArpCache.Waiting w : frames) {
+                    unreachable(now, w.frame(), w.length());
+                }
             }
         });
         this.reassembler = new FragmentReassembler(FragmentReassembler.Settings.DEFAULT,
@@ -182,6 +198,7 @@ public final class IpLayer {
             receiveFrame(now, b, off, len);
         } finally {
             this.checksumTrusted = false;
+            this.linkBroadcast = false;
         }
     }
 
@@ -191,6 +208,14 @@ public final class IpLayer {
      */
     public boolean checksumTrusted() {
         return checksumTrusted;
+    }
+
+    /**
+     * While a transport handles a received packet: whether it came as a link-layer broadcast,
+     * which nothing may answer (RFC 1122 3.2.2) and TCP does not take (it is for unicast).
+     */
+    public boolean linkBroadcast() {
+        return linkBroadcast;
     }
 
     private void receiveFrame(long now, byte[] b, int off, int len) {
@@ -204,6 +229,7 @@ public final class IpLayer {
             stats.increment(Counter.DROP_NOT_OUR_MAC);
             return;
         }
+        linkBroadcast = destination == MacAddress.BROADCAST_BITS;
         switch (eth.etherType()) {
             case EthernetFrame.TYPE_ARP -> stats.increment(arpInput(now, b, eth.payloadOffset(), eth.payloadLength()));
             case EthernetFrame.TYPE_IPV4 -> stats.increment(ipInput(now, b, eth.payloadOffset(), eth.payloadLength()));
@@ -259,13 +285,14 @@ public final class IpLayer {
             return Counter.DROP_IPV4_NOT_FOR_US;
         }
         int source = ip.source();
-        if (source == address || source == -1 || Ipv4Address.isMulticast(source)
-                || (source == 0 && ip.protocol() != Ipv4Packet.PROTOCOL_UDP)) {
+        if (invalidSource(source, ip.protocol())) {
             return Counter.DROP_IPV4_BAD_SOURCE;
         }
+        // RFC 1122 3.2.2: nothing sent to a broadcast, whether by IP or by the link, is answered.
+        broadcast |= linkBroadcast;
         Ipv4Packet packet = ip;
         if (ip.isFragment()) {
-            FragmentReassembler.Result result = reassembler.add(ip, now);
+            FragmentReassembler.Result result = reassembler.add(ip, now, !linkBroadcast);
             stats.add(Counter.REASSEMBLIES_EVICTED, reassembler.takeEvictions());
             switch (result) {
                 case HELD -> {
@@ -334,12 +361,71 @@ public final class IpLayer {
                         packet.buffer(), icmp.payloadOffset(), icmp.payloadLength());
                 return Counter.ICMP_ECHO_REPLY_DELIVERED;
             }
-            case IcmpMessage.TYPE_DESTINATION_UNREACHABLE, IcmpMessage.TYPE_TIME_EXCEEDED -> {
-                return Counter.ICMP_ERROR_RECEIVED;
+            case IcmpMessage.TYPE_DESTINATION_UNREACHABLE, IcmpMessage.TYPE_TIME_EXCEEDED, IcmpMessage.TYPE_PARAMETER_PROBLEM -> {
+                return icmpError(now);
             }
             default -> {
                 return Counter.DROP_ICMP_UNHANDLED;
             }
+        }
+    }
+
+    /**
+     * True when {@code ip} names a single host a transport may open a connection to: not a
+     * broadcast (limited or our subnet's), multicast, reserved, loopback or "this network".
+     */
+    public boolean unicastHost(int ipAddress) {
+        return !iface.isBroadcast(ipAddress) && Ipv4Address.isUnicastHost(ipAddress);
+    }
+
+    /**
+     * RFC 1122 3.2.1.3 (RFC 9293 MUST-63): a datagram from a source no host can have is dropped
+     * without a word: a broadcast (limited or our subnet's), multicast, reserved (240/4),
+     * loopback, "this network" (0/8; 0.0.0.0 itself only for UDP, a DHCP client's), or our own.
+     */
+    private boolean invalidSource(int source, int protocol) {
+        if (source == 0) {
+            return protocol != Ipv4Packet.PROTOCOL_UDP;
+        }
+        return source == address || iface.isBroadcast(source) || !Ipv4Address.isUnicastHost(source);
+    }
+
+    /**
+     * RFC 1122 3.2.2 and 4.1.3.3, RFC 9293 3.9.2.2: an ICMP error goes up to the transport that
+     * sent the datagram it quotes (its IPv4 header and at least 8 bytes of the transport's),
+     * named by the quoted protocol. "Fragmentation needed" (code 4) takes this path as well, but
+     * path MTU discovery (RFC 1191) is not done yet: the transports count it and change nothing.
+     */
+    private Counter icmpError(long now) {
+        byte[] b = icmp.buffer();
+        int quoted = icmp.payloadOffset();
+        int n = icmp.payloadLength();
+        int header = n < Ipv4Packet.MIN_HEADER_LENGTH ? 0 : (BigEndian.u8(b, quoted) & 0xf) * 4;
+        if (header < Ipv4Packet.MIN_HEADER_LENGTH || n < header + 8 || BigEndian.u8(b, quoted) >>> 4 != 4) {
+            return Counter.DROP_ICMP_MALFORMED;
+        }
+        if (address == 0 || BigEndian.i32(b, quoted + 12) != address) {
+            return Counter.DROP_ICMP_ERROR_NOT_OURS;
+        }
+        Transport t = transports[BigEndian.u8(b, quoted + 9)];
+        if (t == null || (BigEndian.u16(b, quoted + 6) & 0x1fff) != 0) {
+            return Counter.ICMP_ERROR_RECEIVED; // a later fragment quotes no transport header
+        }
+        return t.error(now, icmp.type(), icmp.code(), BigEndian.i32(b, quoted + 16), b, quoted + header, n - header);
+    }
+
+    /**
+     * RFC 1122 2.3.2.2: a datagram dropped because ARP never found its next hop is reported to
+     * its transport as a host unreachable, so a connect to a silent neighbour fails after the
+     * ARP retries rather than after the transport's own time-out.
+     */
+    private void unreachable(long now, byte[] frame, int length) {
+        int at = EthernetFrame.HEADER_LENGTH;
+        int header = (BigEndian.u8(frame, at) & 0xf) * 4;
+        Transport t = transports[BigEndian.u8(frame, at + 9)];
+        if (t != null && (BigEndian.u16(frame, at + 6) & 0x1fff) == 0 && length >= at + header + 8) {
+            t.error(now, IcmpMessage.TYPE_DESTINATION_UNREACHABLE, IcmpMessage.CODE_HOST_UNREACHABLE,
+                    BigEndian.i32(frame, at + 16), frame, at + header, length - at - header);
         }
     }
 
@@ -481,10 +567,13 @@ public final class IpLayer {
             return;
         }
         int source = BigEndian.i32(b, off + 12);
+        int destination = BigEndian.i32(b, off + 16);
         int protocol = BigEndian.u8(b, off + 9);
         int fragmentField = BigEndian.u16(b, off + 6) & 0x1fff;
-        if (source == 0 || source == -1 || Ipv4Address.isMulticast(source) || iface.isBroadcast(source)
-                || fragmentField != 0) {
+        // RFC 1122 3.2.2: never about a datagram to a broadcast or multicast address (by IP or by
+        // the link), from an address that names no single host, or a fragment but the first.
+        if (source == 0 || invalidSource(source, protocol) || linkBroadcast || iface.isBroadcast(destination)
+                || Ipv4Address.isMulticast(destination) || fragmentField != 0) {
             return;
         }
         if (protocol == Ipv4Packet.PROTOCOL_ICMP && len >= (BigEndian.u8(b, off) & 0xf) * 4 + 1) {

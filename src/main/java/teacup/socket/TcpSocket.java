@@ -6,6 +6,7 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.BindException;
 import java.net.ConnectException;
+import java.net.NoRouteToHostException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -89,8 +90,10 @@ public final class TcpSocket implements AutoCloseable {
     /**
      * Opens a connection to {@code host:port} from an ephemeral port. Throws
      * {@link java.net.ConnectException} ("Connection refused") when the peer resets,
-     * {@link java.net.SocketTimeoutException} when {@code timeout} passes first, and
-     * {@link java.net.NoRouteToHostException} when the stack has no route.
+     * {@link java.net.SocketTimeoutException} when {@code timeout} passes first,
+     * {@link java.net.NoRouteToHostException} when the stack has no route or the host is
+     * unreachable (an ICMP error, or no answer to ARP), and ConnectException "Network is
+     * unreachable" for a broadcast or multicast {@code host} (RFC 9293 MUST-46).
      */
     public static TcpSocket connect(NetStack stack, Ipv4Address host, int port, Duration timeout) throws IOException {
         return connect(stack, host, port, timeout, TcpSettings.defaults());
@@ -125,6 +128,7 @@ public final class TcpSocket implements AutoCloseable {
             case REFUSED -> new ConnectException("Connection refused");
             case TIMED_OUT -> new ConnectException("Connection timed out");
             case RESET -> new ConnectException("Connection reset");
+            case UNREACHABLE -> new NoRouteToHostException("No route to host");
             default -> new SocketException("Socket closed");
         };
     }
@@ -387,6 +391,7 @@ public final class TcpSocket implements AutoCloseable {
             case RESET -> new SocketException("Connection reset");
             case TIMED_OUT -> new SocketException("Connection timed out");
             case REFUSED -> new ConnectException("Connection refused");
+            case UNREACHABLE -> new NoRouteToHostException("No route to host");
             case ABORTED -> new SocketException(closed ? "Socket closed" : "Connection aborted");
             default -> new SocketException("Broken pipe");
         };

@@ -2,10 +2,13 @@ package teacup.socket;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.NoRouteToHostException;
+import java.net.PortUnreachableException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import teacup.stack.NetStack;
 import teacup.udp.UdpEndpoint;
+import teacup.wire.IcmpMessage;
 import teacup.wire.Ipv4Address;
 
 /**
@@ -36,11 +39,16 @@ public final class UdpSocket implements AutoCloseable {
         return endpoint.port();
     }
 
-    /** Sends one datagram. Throws when the stack cannot send it (no route, ARP queue full, too big). */
+    /**
+     * Sends one datagram. Throws when the stack cannot send it (no route, ARP queue full, too big),
+     * and PortUnreachableException (or NoRouteToHostException) when an ICMP error about an earlier
+     * datagram came since the last call, as a connected DatagramSocket does (RFC 1122 4.1.3.3).
+     */
     public void send(Ipv4Address destination, int port, byte[] data, int off, int len) throws IOException {
         if (endpoint.isClosed()) {
             throw new IOException("socket closed");
         }
+        throwPendingError();
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
         }
@@ -55,21 +63,49 @@ public final class UdpSocket implements AutoCloseable {
         send(destination, port, data, 0, data.length);
     }
 
-    /** The next datagram; throws SocketTimeoutException after {@code timeout}, IOException when closed. */
+    /**
+     * The next datagram; throws SocketTimeoutException after {@code timeout}, IOException when
+     * closed, and PortUnreachableException (or NoRouteToHostException) when an ICMP error about a
+     * datagram we sent comes first (RFC 1122 4.1.3.3), as a connected DatagramSocket does.
+     */
     public UdpEndpoint.Datagram receive(Duration timeout) throws IOException {
-        try {
-            UdpEndpoint.Datagram d = endpoint.take(timeout.toNanos());
-            if (d != null) {
-                return d;
+        boolean unbounded = timeout.isNegative();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            throwPendingError();
+            try {
+                UdpEndpoint.Datagram d = endpoint.take(unbounded ? -1 : Math.max(0, deadline - System.nanoTime()));
+                if (d != null) {
+                    return d;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted");
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted");
-        }
-        if (endpoint.isClosed()) {
-            throw new IOException("socket closed");
+            throwPendingError();
+            if (endpoint.isClosed()) {
+                throw new IOException("socket closed");
+            }
+            if (!unbounded && deadline - System.nanoTime() <= 0) {
+                break; // else woken by an error another call took: wait on
+            }
         }
         throw new SocketTimeoutException("no datagram within " + timeout.toMillis() + " ms");
+    }
+
+    /** Port or protocol unreachable: PortUnreachableException; any other error: NoRouteToHostException. */
+    private void throwPendingError() throws IOException {
+        UdpEndpoint.Error e = endpoint.takeError();
+        if (e == null) {
+            return;
+        }
+        String what = "ICMP type " + e.type() + " code " + e.code() + " about a datagram to "
+                + Ipv4Address.format(e.destination()) + ":" + e.destinationPort();
+        if (e.type() == IcmpMessage.TYPE_DESTINATION_UNREACHABLE
+                && (e.code() == IcmpMessage.CODE_PORT_UNREACHABLE || e.code() == IcmpMessage.CODE_PROTOCOL_UNREACHABLE)) {
+            throw new PortUnreachableException("Port unreachable (" + what + ")");
+        }
+        throw new NoRouteToHostException("No route to host (" + what + ")");
     }
 
     @Override

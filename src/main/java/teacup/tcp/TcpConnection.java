@@ -12,10 +12,10 @@ import teacup.wire.TcpSegment;
  * and {@link ReceiveBuffer}.
  *
  * <p>This class holds the states and their moves, the order of RFC 9293 3.10.7's steps for each
- * arriving segment, and the timers' order. The work is in parts that each own their state and get
- * what they need as arguments: {@link Handshake}, {@link Receiver}, {@link Sender},
- * {@link LossRecovery} (with {@link RackDetector} and {@link TailLossProbe}), {@link KeepAlive}
- * and {@link ClosingTimers}. Only the {@link SegmentWriter} emits.
+ * arriving segment, and the timers' order. The work is in parts that own their state and get what
+ * they need as arguments: {@link Handshake}, {@link Receiver}, {@link Sender}, {@link LossRecovery}
+ * (with {@link RackDetector} and {@link TailLossProbe}), {@link KeepAlive}, {@link ClosingTimers}
+ * and {@link IcmpErrors}. Only the {@link SegmentWriter} emits.
  */
 public final class TcpConnection {
     /** A deadline that never comes (a timer that is not running). */
@@ -31,7 +31,7 @@ public final class TcpConnection {
     }
 
     /** Why a connection ended, for the application (RFC 9293 MUST-12: tell the user). */
-    public enum Ending { NONE, CLOSED_NORMALLY, REFUSED, RESET, TIMED_OUT, ABORTED }
+    public enum Ending { NONE, CLOSED_NORMALLY, REFUSED, RESET, TIMED_OUT, ABORTED, UNREACHABLE }
 
     private final int localIp;
     private final int localPort;
@@ -45,6 +45,7 @@ public final class TcpConnection {
     private final ConnectionCounters counters = new ConnectionCounters();
     private final Handshake handshake;
     private final ClosingTimers closing;
+    private final IcmpErrors icmp = new IcmpErrors();
 
     private State state;
     private Ending ending = Ending.NONE;
@@ -171,20 +172,16 @@ public final class TcpConnection {
     }
 
     /**
-     * RFC 9293 3.10.4 CLOSE: no more data; FIN follows the last byte. It is a half-close: reads go
-     * on until the peer's FIN. The stack calls it for {@code shutdownOutput}, and for a socket's
-     * {@code close} when all received data has been read; with unread data it aborts instead
-     * (RFC 2525 2.17).
+     * RFC 9293 3.10.4 CLOSE: no more data; FIN follows the last byte. A half-close: reads go on
+     * until the peer's FIN. The stack calls it for {@code shutdownOutput}, and for a socket's
+     * {@code close} once all received data is read (with unread data it aborts, RFC 2525 2.17).
      */
     public void close(long now) {
         switch (state) {
             case SYN_SENT -> end(Ending.CLOSED_NORMALLY);
             case SYN_RECEIVED, ESTABLISHED, CLOSE_WAIT -> {
                 sender.queueFin();
-                if (state == State.SYN_RECEIVED) {
-                    return; // the FIN goes once established (RFC 9293 3.10.4)
-                }
-                transmit(now, SendLimits.NORMAL);
+                transmit(now, SendLimits.NORMAL); // not in SYN-RECEIVED: the FIN goes once established (RFC 9293 3.10.4)
             }
             default -> { }
         }
@@ -227,6 +224,14 @@ public final class TcpConnection {
         if (state.synchronized_() && state != State.TIME_WAIT && !receiver.finReceived()
                 && receiver.windowUpdateWorthSending()) {
             sender.sendAck(now);
+        }
+    }
+
+    /** An ICMP error about a segment of ours in flight ({@link IcmpErrors}): remembered, or the end of the connection. */
+    public void icmpError(int type, int code) {
+        Ending hard = icmp.take(state, type, code);
+        if (hard != Ending.NONE) {
+            end(hard);
         }
     }
 
@@ -482,21 +487,15 @@ public final class TcpConnection {
         tailLossProbe(now, recovery.poll(now, sender, sending()));
         if (now >= sender.retransmitDeadline()) {
             retransmitTimeout(now);
-            if (state == State.CLOSED) {
-                return;
-            }
         }
-        if (sender.persistTimerFired(now)) {
+        if (state != State.CLOSED && sender.persistTimerFired(now)) {
             persist(now);
-            if (state == State.CLOSED) {
-                return;
-            }
+        }
+        if (state == State.CLOSED) {
+            return;
         }
         switch (keepAlive.poll(now, keepAliveApplies())) {
-            case GIVE_UP -> {
-                sender.sendReset(now); // RFC 9293 3.8.4: the peer stopped answering; it is gone
-                end(Ending.TIMED_OUT);
-            }
+            case GIVE_UP -> giveUp(now); // RFC 9293 3.8.4: the peer stopped answering; it is gone
             case PROBE -> sender.sendProbe(now);
             case NOTHING -> { }
         }
@@ -512,11 +511,7 @@ public final class TcpConnection {
 
     private void retransmitTimeout(long now) {
         if (!sender.retransmissionTimeout()) {
-            // RFC 9293 MUST-20..23 (R2 reached): give up and say why.
-            if (state.synchronized_() || state == State.SYN_RECEIVED) {
-                sender.sendReset(now);
-            }
-            end(Ending.TIMED_OUT);
+            giveUp(now); // RFC 9293 MUST-20..23: R2 reached
             return;
         }
         switch (state) {
@@ -546,10 +541,7 @@ public final class TcpConnection {
             return;
         }
         switch (sender.persist(now)) {
-            case GIVE_UP -> {
-                sender.sendReset(now);
-                end(Ending.TIMED_OUT);
-            }
+            case GIVE_UP -> giveUp(now);
             case SEND_SHORT -> transmit(now, SendLimits.SWS_OVERRIDE);
             case PROBED -> { }
         }
@@ -562,6 +554,14 @@ public final class TcpConnection {
     }
 
     // ---------------------------------------------------------------- ending
+
+    /** A limit reached (R2, persist, keep-alive): a reset once synchronized, and gone, saying why (the last ICMP error, if any). */
+    private void giveUp(long now) {
+        if (state.synchronized_() || state == State.SYN_RECEIVED) {
+            sender.sendReset(now);
+        }
+        end(icmp.timedOut());
+    }
 
     private void enterTimeWait(long now) {
         state = State.TIME_WAIT;

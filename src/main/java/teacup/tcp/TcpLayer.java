@@ -1,5 +1,6 @@
 package teacup.tcp;
 
+import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,6 +9,7 @@ import teacup.ip.IpLayer;
 import teacup.stats.Counter;
 import teacup.stats.Statistics;
 import teacup.tcp.TcpConnection.State;
+import teacup.wire.BigEndian;
 import teacup.wire.Defect;
 import teacup.wire.Ipv4Address;
 import teacup.wire.Ipv4Packet;
@@ -159,12 +161,19 @@ public final class TcpLayer implements IpLayer.Transport {
      * Active open (RFC 9293 3.10.1) from an ephemeral port chosen at random (RFC 6056 3.3.1: a
      * random start, then the next free one), never one that would make a four-tuple already in
      * use or a listening port. Sends the SYN now. Throws IllegalStateException when every port is
-     * taken and NoRouteToHostException when IP has no route to {@code remoteIp}.
+     * taken, NoRouteToHostException when IP has no route to {@code remoteIp}, and
+     * ConnectException ("Network is unreachable", as the JDK says for ENETUNREACH) when
+     * {@code remoteIp} names no single host: RFC 9293 MUST-46 (and 3.9.2.1: TCP is unicast)
+     * rejects an OPEN to a broadcast or multicast address, which would go out as a link broadcast.
      */
     public TcpConnection connect(long now, int remoteIp, int remotePort, TcpSettings settings,
-                                 TcpObserver observer) throws NoRouteToHostException {
+                                 TcpObserver observer) throws NoRouteToHostException, ConnectException {
         if (remotePort < 1 || remotePort > 65535) {
             throw new IllegalArgumentException("port out of range: " + remotePort);
+        }
+        if (!ip.unicastHost(remoteIp)) {
+            throw new ConnectException("Network is unreachable (" + Ipv4Address.format(remoteIp)
+                    + " is a broadcast, multicast or reserved address)");
         }
         int localPort = ephemeralPort(remoteIp, remotePort);
         int iss = isn.next(now, ip.address(), localPort, remoteIp, remotePort);
@@ -354,8 +363,9 @@ public final class TcpLayer implements IpLayer.Transport {
         if (segment.wrap(b, off, len, source, destination, !ip.checksumTrusted()) != Defect.NONE) {
             return Counter.DROP_TCP_MALFORMED;
         }
-        if (destination != ip.address()) {
-            // RFC 9293 3.9.2.1 / RFC 1122 4.2.3.10: TCP is for unicast; a broadcast gets neither a connection nor a reset.
+        if (destination != ip.address() || ip.linkBroadcast()) {
+            // RFC 9293 3.9.2.1 / RFC 1122 4.2.3.10: TCP is for unicast; a broadcast gets neither a connection nor a
+            // reset. A unicast address in a link-layer broadcast too (RFC 1122 3.2.2; Linux takes only PACKET_HOST).
             return Counter.DROP_TCP_NOT_UNICAST;
         }
         int sourcePort = segment.sourcePort();
@@ -381,6 +391,27 @@ public final class TcpLayer implements IpLayer.Transport {
         }
         resetFor(now, source, sourcePort, destinationPort);
         return Counter.DROP_TCP_NO_SOCKET;
+    }
+
+    /**
+     * RFC 9293 3.9.2.2 (MUST-54), RFC 1122 4.2.3.9: an ICMP error about one of our segments, found
+     * by the four-tuple it quotes, goes to its connection ({@link IcmpErrors} says what it does)
+     * if the quoted sequence number is one in flight, SND.UNA &lt;= SEG.SEQ &lt; SND.MAX
+     * (RFC 5927 4.1); any other is likely forged or stale and is dropped.
+     */
+    @Override
+    public Counter error(long now, int type, int code, int destination, byte[] b, int off, int len) {
+        Entry e = connections.get(key(destination, BigEndian.u16(b, off + 2), BigEndian.u16(b, off)));
+        if (e == null) {
+            return Counter.DROP_ICMP_ERROR_UNMATCHED;
+        }
+        TcpConnection c = e.connection;
+        if (!SeqNum.between(c.sender.una(), BigEndian.i32(b, off + 4), c.sender.max())) {
+            return Counter.DROP_ICMP_ERROR_STALE;
+        }
+        c.icmpError(type, code);
+        settle(now, e);
+        return Counter.ICMP_ERROR_DELIVERED;
     }
 
     /**

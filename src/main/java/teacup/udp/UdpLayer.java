@@ -5,7 +5,9 @@ import java.util.Map;
 import java.util.random.RandomGenerator;
 import teacup.ip.IpLayer;
 import teacup.stats.Counter;
+import teacup.wire.BigEndian;
 import teacup.wire.Defect;
+import teacup.wire.IcmpMessage;
 import teacup.wire.Ipv4Packet;
 import teacup.wire.UdpDatagram;
 
@@ -83,6 +85,24 @@ public final class UdpLayer implements IpLayer.Transport {
         int length = UdpDatagram.write(frame, IpLayer.PAYLOAD_OFFSET, endpoint.port(), destinationPort, len,
                 ip.iface().address().bits(), destination);
         return ip.send(now, destination, Ipv4Packet.PROTOCOL_UDP, frame, length);
+    }
+
+    /**
+     * RFC 1122 4.1.3.3: an ICMP error about a datagram we sent goes to the endpoint of the quoted
+     * source port, for its next receive or send. "Fragmentation needed" (code 4) is only counted:
+     * path MTU discovery is not done yet.
+     */
+    @Override
+    public Counter error(long now, int type, int code, int destination, byte[] b, int off, int len) {
+        if (type == IcmpMessage.TYPE_DESTINATION_UNREACHABLE && code == IcmpMessage.CODE_FRAGMENTATION_NEEDED) {
+            return Counter.ICMP_ERROR_RECEIVED;
+        }
+        UdpEndpoint e = endpoints.get(BigEndian.u16(b, off));
+        if (e == null) {
+            return Counter.DROP_ICMP_ERROR_UNMATCHED;
+        }
+        e.error(new UdpEndpoint.Error(type, code, destination, BigEndian.u16(b, off + 2)));
+        return Counter.ICMP_ERROR_DELIVERED;
     }
 
     @Override

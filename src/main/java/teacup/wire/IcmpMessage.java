@@ -10,6 +10,8 @@ public final class IcmpMessage {
     public static final int TYPE_DESTINATION_UNREACHABLE = 3;
     public static final int TYPE_ECHO_REQUEST = 8;
     public static final int TYPE_TIME_EXCEEDED = 11;
+    public static final int TYPE_PARAMETER_PROBLEM = 12;
+    public static final int CODE_HOST_UNREACHABLE = 1;
     public static final int CODE_PORT_UNREACHABLE = 3;
     public static final int CODE_PROTOCOL_UNREACHABLE = 2;
     public static final int CODE_FRAGMENTATION_NEEDED = 4;

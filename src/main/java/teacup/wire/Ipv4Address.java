@@ -44,6 +44,16 @@ public record Ipv4Address(int bits) {
         return (bits >>> 28) == 0xe;
     }
 
+    /**
+     * True for an address a host may hold on a link: not "this network" (0/8), loopback (127/8),
+     * multicast (224/4) or reserved (240/4, the limited broadcast among them); RFC 1122 3.2.1.3
+     * and RFC 6890.
+     */
+    public static boolean isUnicastHost(int bits) {
+        int first = bits >>> 24;
+        return first != 0 && first != 127 && first < 224;
+    }
+
     @Override
     public String toString() {
         return format(bits);

@@ -187,6 +187,29 @@ class TcpSocketTest {
     }
 
     @Test
+    @DisplayName("RFC 1122 2.3.2.2: connect to an on-link address nobody holds fails after the ARP retries with NoRouteToHostException, not at the timeout")
+    void silentNeighbour() {
+        assertTimeoutPreemptively(TEST_LIMIT, () -> {
+            NoRouteToHostException e = assertThrows(NoRouteToHostException.class,
+                    () -> TcpSocket.connect(a, Ipv4Address.parse("198.18.0.99"), 80, Duration.ofSeconds(20)));
+            assertEquals("No route to host", e.getMessage());
+            assertEquals(0, a.call(() -> a.tcp().connectionCount()));
+        });
+    }
+
+    @Test
+    @DisplayName("RFC 9293 MUST-46: connect to a broadcast or multicast address fails at once with \"Network is unreachable\"")
+    void broadcastRefused() {
+        assertTimeoutPreemptively(TEST_LIMIT, () -> {
+            for (String address : new String[] {"255.255.255.255", "198.18.0.255", "224.0.0.251"}) {
+                ConnectException e = assertThrows(ConnectException.class, () -> TcpSocket.connect(a, Ipv4Address.parse(address), 80, WAIT));
+                assertTrue(e.getMessage().startsWith("Network is unreachable"), e.getMessage());
+            }
+            assertEquals(0, a.call(() -> a.tcp().connectionCount()));
+        });
+    }
+
+    @Test
     @DisplayName("connect off-link with no gateway fails at once with NoRouteToHostException")
     void noRoute() {
         assertTimeoutPreemptively(TEST_LIMIT, () -> {

@@ -77,6 +77,18 @@ class UdpSocketTest {
     }
 
     @Test
+    @DisplayName("RFC 1122 4.1.3.3: B's port unreachable makes A's next receive throw PortUnreachableException, then the socket goes on")
+    void portUnreachable() throws IOException {
+        resolve();
+        try (UdpSocket s = UdpSocket.bind(a, 0)) {
+            s.send(B_IP, 9999, new byte[] {1});
+            java.net.PortUnreachableException e = assertThrows(java.net.PortUnreachableException.class, () -> s.receive(WAIT));
+            assertTrue(e.getMessage().contains("198.18.0.2:9999"), e.getMessage());
+            assertThrows(SocketTimeoutException.class, () -> s.receive(Duration.ofMillis(50)), "reported once");
+        }
+    }
+
+    @Test
     @DisplayName("RFC 1122 3.2.2.6: EchoSocket gets B's reply with the sequence and data it sent")
     void ping() throws IOException {
         resolve();

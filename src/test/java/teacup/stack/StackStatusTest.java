@@ -44,7 +44,7 @@ class StackStatusTest {
         TcpConnection client;
         try {
             client = sim.a.tcp().connect(sim.now(), B, PORT, settings, null);
-        } catch (java.net.NoRouteToHostException e) {
+        } catch (java.net.SocketException e) {
             throw new AssertionError(e);
         }
         TcpConnection server = null;

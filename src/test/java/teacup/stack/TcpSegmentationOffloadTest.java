@@ -126,7 +126,7 @@ class TcpSegmentationOffloadTest {
         TcpConnection client;
         try {
             client = sim.a.tcp().connect(sim.now(), B, PORT, settings, null);
-        } catch (java.net.NoRouteToHostException e) {
+        } catch (java.net.SocketException e) {
             throw new AssertionError(e);
         }
         Application a = new Application("A", sim.a.tcp(), client, size, 11, 22);

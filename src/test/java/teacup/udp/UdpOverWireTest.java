@@ -101,7 +101,7 @@ class UdpOverWireTest {
     }
 
     @Test
-    @DisplayName("RFC 1122 4.1.3.1: a datagram to an unbound port is counted and answered with port unreachable")
+    @DisplayName("RFC 1122 4.1.3.1 and 4.1.3.3: a datagram to an unbound port is answered with port unreachable, which reaches the sender's endpoint")
     void portUnreachable() {
         byte[] d = random(20, 9);
         assertTrue(sim.a.udp().send(sim.now(), atA, B, 9999, d, 0, d.length));
@@ -109,9 +109,11 @@ class UdpOverWireTest {
         Map<Counter, Long> b = sim.b.statistics();
         assertEquals(1L, b.get(Counter.DROP_UDP_NO_SOCKET), sim::toString);
         assertEquals(1L, b.get(Counter.ICMP_ERRORS_SENT));
-        assertEquals(1L, sim.a.statistics().get(Counter.ICMP_ERROR_RECEIVED));
+        assertEquals(1L, sim.a.statistics().get(Counter.ICMP_ERROR_DELIVERED));
         assertNull(take(atB), "nothing delivered to the bound port");
         assertNull(take(atA), "the ICMP error is not a datagram");
+        assertEquals(new UdpEndpoint.Error(3, 3, B, 9999), atA.takeError(), "the endpoint holds the error for its application");
+        assertNull(atA.takeError(), "taken once");
     }
 
     @Test
