@@ -1,5 +1,6 @@
 package teacup.drill;
 
+import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.util.HashMap;
 import java.util.List;
@@ -183,8 +184,8 @@ final class SystemCalls {
         int port = port(a.size() > 1 ? a.get(1) : new Expression.Ellipsis(), flow.connectPort);
         try {
             d.connection = tcp().connect(network.now(), network.remoteIp, port, d.settings.build(), null);
-        } catch (NoRouteToHostException e) {
-            return now(CallResult.error("ENETUNREACH"));
+        } catch (NoRouteToHostException | ConnectException e) {
+            return now(CallResult.error("ENETUNREACH")); // no route, or not a unicast address (RFC 9293 MUST-46)
         }
         d.connection.setNoDelay(d.noDelay);
         if (d.keepAlive) {
@@ -209,6 +210,7 @@ final class SystemCalls {
             case REFUSED -> "ECONNREFUSED";
             case RESET -> "ECONNRESET";
             case TIMED_OUT -> "ETIMEDOUT";
+            case UNREACHABLE -> "EHOSTUNREACH";
             default -> "ENOTCONN";
         };
     }
