@@ -111,6 +111,14 @@ final class Receiver {
         }
     }
 
+    /**
+     * RFC 5961 3.2: a reset is "in the window" when it lies within what we advertised (RCV.NXT to
+     * the right edge last offered), not merely within the free buffer beyond it.
+     */
+    boolean inAdvertisedWindow(int seq) {
+        return SeqNum.between(rcvNxt, seq, rcvAdvEdge);
+    }
+
     /** RFC 9293 3.10.7.4: the four acceptability cases for segment length and receive window. */
     boolean acceptable(int seq, int segLen) {
         int rcvWnd = buffer.window();

@@ -307,15 +307,13 @@ public final class TcpConnection {
         if (hasTimestamp) {
             receiver.rememberTimestamp(seq, s.options.tsVal(), now);
         }
-        // 2. RST (RFC 5961 3.2): exactly at RCV.NXT resets; elsewhere in the window, a challenge ACK.
-        // In TIME-WAIT a RST is ignored (RFC 1337): it would cut the wait short and let old duplicates in.
+        // 2. RST (RFC 5961 3.2): exactly at RCV.NXT resets; elsewhere in the advertised window, a challenge ACK;
+        // beyond it, nothing. In TIME-WAIT a RST is ignored (RFC 1337): it would cut the wait short.
         if (rst) {
-            if (state != State.TIME_WAIT) {
-                if (seq == receiver.rcvNxt()) {
-                    end(state == State.SYN_RECEIVED ? Ending.REFUSED : Ending.RESET);
-                } else {
-                    sender.sendAck(now);
-                }
+            if (state != State.TIME_WAIT && seq == receiver.rcvNxt()) {
+                end(state == State.SYN_RECEIVED ? Ending.REFUSED : Ending.RESET);
+            } else if (state != State.TIME_WAIT && receiver.inAdvertisedWindow(seq)) {
+                sender.sendAck(now);
             }
             return;
         }
