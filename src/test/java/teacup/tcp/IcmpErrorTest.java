@@ -206,7 +206,7 @@ class IcmpErrorTest {
         }
 
         @Test
-        @DisplayName("RFC 9293 MUST-20..23: a connect that times out with no ICMP error heard still says timed out")
+        @DisplayName("RFC 9293 MUST-22: a connect that times out with no ICMP error heard still says timed out")
         void plainTimeout() throws Exception {
             TcpConnection c = connect(PEER);
             runUntilClosed(c, 600_000 * MS);

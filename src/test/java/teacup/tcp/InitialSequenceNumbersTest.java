@@ -23,7 +23,7 @@ class InitialSequenceNumbersTest {
     }
 
     @Test
-    @DisplayName("RFC 9293 3.4.1 SHLD-1: for one four-tuple the ISN advances with a 4 microsecond clock")
+    @DisplayName("RFC 9293 3.4.1 MUST-8: for one four-tuple the ISN advances with a 4 microsecond clock")
     void advancesWithTime() {
         InitialSequenceNumbers isn = new InitialSequenceNumbers(new SplittableRandom(1));
         int a = isn.next(0, 1, 2, 3, 4);
@@ -32,7 +32,7 @@ class InitialSequenceNumbersTest {
     }
 
     @Test
-    @DisplayName("RFC 6528: different four-tuples and different keys give unrelated ISNs")
+    @DisplayName("RFC 6528, RFC 9293 SHLD-1: different four-tuples and different keys give unrelated ISNs")
     void tuplesAndKeysDiffer() {
         InitialSequenceNumbers isn = new InitialSequenceNumbers(new SplittableRandom(1));
         Set<Integer> seen = new HashSet<>();

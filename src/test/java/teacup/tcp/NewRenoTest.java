@@ -236,7 +236,7 @@ class NewRenoTest {
     }
 
     @Test
-    @DisplayName("RFC 5681 3.1: an RTO collapses cwnd to the loss window of one SMSS and halves the flight into ssthresh")
+    @DisplayName("RFC 5681 3.1, RFC 9293 MUST-19: an RTO collapses cwnd to the loss window of one SMSS and halves the flight into ssthresh")
     void retransmissionTimeout() {
         NewReno cc = new NewReno(SMSS);
         cc.onEnterRecovery(0, 40 * SMSS);

@@ -51,7 +51,7 @@ class RttEstimatorTest {
     }
 
     @Test
-    @DisplayName("RFC 6298 5.5: each expiry doubles the RTO up to the maximum; a new sample resets it")
+    @DisplayName("RFC 6298 5.5, RFC 9293 MUST-19: each expiry doubles the RTO up to the maximum; a new sample resets it")
     void backoff() {
         RttEstimator e = new RttEstimator(MS, 5000 * MS, MS);
         e.sample(100 * MS);

@@ -139,7 +139,7 @@ class TcpConnectionTest {
     }
 
     @Test
-    @DisplayName("RFC 9293 3.7.1: without an MSS option the peer is sent at most 536-byte segments")
+    @DisplayName("RFC 9293 3.7.1, MUST-15: without an MSS option the peer is sent at most 536-byte segments")
     void defaultMss() {
         a = TcpConnection.connect(now, settings, outA, A_IP, 40000, B_IP, 80, 1000);
         Seg syn = toB.poll();

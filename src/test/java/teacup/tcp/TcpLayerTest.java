@@ -490,7 +490,7 @@ class TcpLayerTest {
         }
 
         @Test
-        @DisplayName("RFC 9293 MUST-20: an unanswered SYN is resent on the layer's timers, then the connection ends TIMED_OUT and leaves the table")
+        @DisplayName("RFC 9293 MUST-22: an unanswered SYN is resent on the layer's timers, then the connection ends TIMED_OUT and leaves the table")
         void synTimesOut() throws Exception {
             List<State> seen = new ArrayList<>();
             TcpConnection c = tcp.connect(now, PEER, 80, SETTINGS.withRetransmission(200 * MS, 1000 * MS, 3),

@@ -172,6 +172,23 @@ class TcpRequirementsTest {
         }
 
         @Test
+        @DisplayName("RFC 9293 MUST-23: with the default settings an unanswered SYN is tried for at least three minutes")
+        void synIsTriedForThreeMinutes() {
+            settings = TcpSettings.defaults().withTimestamps(false).withWindowScale(-1);
+            long start = now;
+            synSent();
+            int copies = 1;
+            for (int i = 0; i < 100 && c.state() == State.SYN_SENT; i++) {
+                runUntil(c.nextDeadline());
+                copies += (int) sent.stream().filter(x -> x.has(TcpSegment.SYN)).count();
+                sent.clear();
+            }
+            assertEquals(State.CLOSED, c.state());
+            assertEquals(Ending.TIMED_OUT, c.ending());
+            assertTrue(now - start >= 180 * S, "gave up after " + (now - start) / S + " s and " + copies + " SYNs");
+        }
+
+        @Test
         @DisplayName("RFC 6298 5.7: after our SYN timed out, data goes with an RTO of 3 s, not the 2 s of the SYN's backoff")
         void rtoAfterALostSynIsThreeSeconds() {
             synSent();
@@ -283,7 +300,7 @@ class TcpRequirementsTest {
         }
 
         @Test
-        @DisplayName("RFC 9293 MUST-14/MUST-15: our SYN carries our MSS; we send at most the peer's MSS")
+        @DisplayName("RFC 9293 MUST-14: our SYN carries our MSS; we send at most the peer's MSS")
         void mssBothWays() {
             c = TcpConnection.connect(now, settings, output, LOCAL_IP, 40000, REMOTE_IP, 80, ISS);
             Seg syn = expect(ISS, 0, TcpSegment.SYN, 0);
@@ -592,7 +609,7 @@ class TcpRequirementsTest {
         }
 
         @Test
-        @DisplayName("RFC 5681 3.2 (MUST-19): three duplicate ACKs retransmit the first segment at once and halve the window")
+        @DisplayName("RFC 5681 3.2: three duplicate ACKs retransmit the first segment at once and halve the window")
         void fastRetransmit() {
             established();
             write(20_000);
@@ -635,7 +652,7 @@ class TcpRequirementsTest {
         }
 
         @Test
-        @DisplayName("RFC 9293 MUST-20..23 and MUST-12: after R2 retransmissions the connection gives up and says it timed out")
+        @DisplayName("RFC 9293 MUST-20, MUST-21 and MUST-12: after R2 retransmissions the connection gives up and says it timed out")
         void givesUp() {
             settings = settings.withRetransmission(200 * MS, 2 * S, 5);
             established();
@@ -917,6 +934,26 @@ class TcpRequirementsTest {
             runUntil(now + 10 * 3600 * S);
             expectNothing();
             assertEquals(State.ESTABLISHED, c.state());
+        }
+
+        @Test
+        @DisplayName("RFC 9293 MUST-26: keep-alives go only on an idle connection: data outstanding defers them, the peer's traffic restarts the wait")
+        void onlyWhenIdle() {
+            established();
+            c.setKeepAlive(now, true);
+            long start = now;
+            runUntil(start + 3600 * S);
+            peerData(new byte[10], ISS + 1); // the peer is heard from after an hour
+            runUntil(now + 100 * MS);
+            sent.clear();
+            long heard = now;
+            runUntil(start + 7200 * S);
+            expectNothing(); // two hours since the start, but only one since the peer was heard
+            write(100); // data outstanding, unacknowledged: the retransmission timer has it, not keep-alive
+            sent.clear();
+            runUntil(heard + 7200 * S);
+            assertTrue(sent.stream().allMatch(x -> x.length() > 0 || x.has(TcpSegment.RST)),
+                    "no empty keep-alive probe while data is outstanding: " + sent);
         }
 
         @Test
