@@ -58,6 +58,10 @@ public final class TcpLayer implements IpLayer.Transport {
     /** Timers: the entries whose connection has a deadline, earliest first. */
     private final DeadlineHeap<Entry> timers = new DeadlineHeap<>();
 
+    /** The last settings {@link #fitToLink} lowered, and what it made of them (one listener's SYNs allocate nothing). */
+    private TcpSettings fittedFrom;
+    private TcpSettings fitted;
+
     /** Set by {@link #emit} when IP could not send (no route); read right after a connection's first SYN. */
     private boolean sendFailed;
 
@@ -178,7 +182,7 @@ public final class TcpLayer implements IpLayer.Transport {
         int localPort = ephemeralPort(remoteIp, remotePort);
         int iss = isn.next(now, ip.address(), localPort, remoteIp, remotePort);
         sendFailed = false;
-        TcpConnection c = TcpConnection.connect(now, settings, output, ip.address(), localPort, remoteIp, remotePort, iss);
+        TcpConnection c = TcpConnection.connect(now, fitToLink(settings), output, ip.address(), localPort, remoteIp, remotePort, iss);
         if (sendFailed) {
             c.abort(now); // nothing was sent, so nothing to reset; just forget it
             throw new NoRouteToHostException("no route to " + Ipv4Address.format(remoteIp));
@@ -188,6 +192,25 @@ public final class TcpLayer implements IpLayer.Transport {
         connections.put(e.key, e);
         settle(now, e);
         return c;
+    }
+
+    /**
+     * RFC 9293 SHLD-6 and MUST-16, RFC 1122 3.3.2/3.3.3: the MSS we announce, and so the largest
+     * segment we take and send, fits the interface MTU less the IPv4 and TCP headers (MMS_R and
+     * MMS_S), so nothing of ours is fragmented. On an offload link too: the MTU, not the device's
+     * 64 KB segment, bounds it. A configured MSS above that is lowered for the connection; one
+     * below it stays.
+     */
+    private TcpSettings fitToLink(TcpSettings settings) {
+        int linkMss = ip.iface().mtu() - Ipv4Packet.MIN_HEADER_LENGTH - TcpSegment.MIN_HEADER_LENGTH;
+        if (settings.mss() <= linkMss) {
+            return settings;
+        }
+        if (settings != fittedFrom) {
+            fitted = settings.withMss(linkMss);
+            fittedFrom = settings;
+        }
+        return fitted;
     }
 
     private int ephemeralPort(int remoteIp, int remotePort) {
@@ -448,7 +471,7 @@ public final class TcpLayer implements IpLayer.Transport {
             return Counter.DROP_TCP_BACKLOG_FULL;
         }
         int iss = isn.next(now, ip.address(), listener.port(), source, sourcePort);
-        TcpConnection c = TcpConnection.accept(now, listener.settings(), output, ip.address(), listener.port(),
+        TcpConnection c = TcpConnection.accept(now, fitToLink(listener.settings()), output, ip.address(), listener.port(),
                 source, sourcePort, iss, inbound.from(segment, options));
         stats.increment(Counter.TCP_PASSIVE_OPENS);
         Entry e = new Entry(c, key(c), null);
