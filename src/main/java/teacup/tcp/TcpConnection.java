@@ -52,24 +52,27 @@ public final class TcpConnection {
     private boolean orphaned;
 
     private TcpConnection(long now, TcpSettings settings, SegmentOutput output, int localIp, int localPort, int remoteIp,
-                          int remotePort, int iss) {
+                          int remotePort, int iss, int tsOffset) {
         this.localIp = localIp;
         this.localPort = localPort;
         this.remoteIp = remoteIp;
         this.remotePort = remotePort;
         this.handshake = new Handshake(settings);
         this.receiver = new Receiver(settings);
-        this.writer = new SegmentWriter(this, output, receiver, iss);
+        this.writer = new SegmentWriter(this, output, receiver, tsOffset);
         this.sender = new Sender(settings, writer, counters, iss);
         this.recovery = new LossRecovery(iss, settings.minRto(), counters);
         this.keepAlive = new KeepAlive(settings, now);
         this.closing = new ClosingTimers(settings);
     }
 
-    /** Active open (RFC 9293 3.10.1): sends the SYN now and enters SYN-SENT. */
+    /**
+     * Active open (RFC 9293 3.10.1): sends the SYN now and enters SYN-SENT. {@code tsOffset} starts
+     * our timestamp clock (RFC 7323 5.4: per four-tuple, {@link InitialSequenceNumbers#timestampOffset}).
+     */
     public static TcpConnection connect(long now, TcpSettings settings, SegmentOutput output,
-                                        int localIp, int localPort, int remoteIp, int remotePort, int iss) {
-        TcpConnection c = new TcpConnection(now, settings, output, localIp, localPort, remoteIp, remotePort, iss);
+                                        int localIp, int localPort, int remoteIp, int remotePort, int iss, int tsOffset) {
+        TcpConnection c = new TcpConnection(now, settings, output, localIp, localPort, remoteIp, remotePort, iss, tsOffset);
         c.state = State.SYN_SENT;
         c.sender.sendSyn(now, false);
         return c;
@@ -80,8 +83,8 @@ public final class TcpConnection {
      * and options, answers SYN-ACK, and enters SYN-RECEIVED.
      */
     public static TcpConnection accept(long now, TcpSettings settings, SegmentOutput output, int localIp, int localPort,
-                                       int remoteIp, int remotePort, int iss, InboundSegment syn) {
-        TcpConnection c = new TcpConnection(now, settings, output, localIp, localPort, remoteIp, remotePort, iss);
+                                       int remoteIp, int remotePort, int iss, int tsOffset, InboundSegment syn) {
+        TcpConnection c = new TcpConnection(now, settings, output, localIp, localPort, remoteIp, remotePort, iss, tsOffset);
         c.state = State.SYN_RECEIVED;
         c.handshake.synAtListener(now, syn, c.receiver, c.sender, c.writer);
         return c;

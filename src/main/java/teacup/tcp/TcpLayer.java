@@ -182,7 +182,9 @@ public final class TcpLayer implements IpLayer.Transport {
         int localPort = ephemeralPort(remoteIp, remotePort);
         int iss = isn.next(now, ip.address(), localPort, remoteIp, remotePort);
         sendFailed = false;
-        TcpConnection c = TcpConnection.connect(now, fitToLink(settings), output, ip.address(), localPort, remoteIp, remotePort, iss);
+        int tsOffset = isn.timestampOffset(ip.address(), localPort, remoteIp, remotePort);
+        TcpConnection c = TcpConnection.connect(now, fitToLink(settings), output, ip.address(), localPort, remoteIp, remotePort,
+                iss, tsOffset);
         if (sendFailed) {
             c.abort(now); // nothing was sent, so nothing to reset; just forget it
             throw new NoRouteToHostException("no route to " + Ipv4Address.format(remoteIp));
@@ -472,7 +474,8 @@ public final class TcpLayer implements IpLayer.Transport {
         }
         int iss = isn.next(now, ip.address(), listener.port(), source, sourcePort);
         TcpConnection c = TcpConnection.accept(now, fitToLink(listener.settings()), output, ip.address(), listener.port(),
-                source, sourcePort, iss, inbound.from(segment, options));
+                source, sourcePort, iss, isn.timestampOffset(ip.address(), listener.port(), source, sourcePort),
+                inbound.from(segment, options));
         stats.increment(Counter.TCP_PASSIVE_OPENS);
         Entry e = new Entry(c, key(c), null);
         e.listener = listener;
