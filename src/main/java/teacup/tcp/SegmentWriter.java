@@ -39,6 +39,16 @@ final class SegmentWriter {
         return (int) (now / 1_000_000L) + timestampOffset;
     }
 
+    /** See {@link SegmentOutput#takeChallengeAck}. */
+    boolean takeChallengeAck(long now) {
+        return output.takeChallengeAck(now);
+    }
+
+    /** See {@link SegmentOutput#challengeAckLimited}. */
+    void challengeAckLimited() {
+        output.challengeAckLimited();
+    }
+
     /** See {@link SegmentOutput#largestSegment}. */
     int largestSegment() {
         return output.largestSegment();

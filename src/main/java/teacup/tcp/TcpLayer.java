@@ -53,14 +53,23 @@ public final class TcpLayer implements IpLayer.Transport {
         public int largestSegment() {
             return ip.segmentationOffload();
         }
+
+        @Override
+        public boolean takeChallengeAck(long now) { return challengeAcks.take(now); }
+
+        @Override
+        public void challengeAckLimited() {
+            stats.increment(Counter.TCP_CHALLENGE_ACKS_SUPPRESSED);
+        }
     };
 
     /** Timers: the entries whose connection has a deadline, earliest first. */
     private final DeadlineHeap<Entry> timers = new DeadlineHeap<>();
 
     /** The last settings {@link #fitToLink} lowered, and what it made of them (one listener's SYNs allocate nothing). */
-    private TcpSettings fittedFrom;
-    private TcpSettings fitted;
+    private TcpSettings fittedFrom, fitted;
+
+    private final ChallengeAckBudget challengeAcks; // RFC 5961 7, for all connections together
 
     /** Set by {@link #emit} when IP could not send (no route); read right after a connection's first SYN. */
     private boolean sendFailed;
@@ -70,6 +79,7 @@ public final class TcpLayer implements IpLayer.Transport {
         this.stats = stats;
         this.random = random;
         this.isn = new InitialSequenceNumbers(random);
+        this.challengeAcks = new ChallengeAckBudget(ChallengeAckBudget.DEFAULT_LIMIT, random);
         this.connections = new ConnectionTable<>(random.nextLong());
         this.listeners = new ConnectionTable<>(random.nextLong());
         ip.register(Ipv4Packet.PROTOCOL_TCP, this);
@@ -197,11 +207,8 @@ public final class TcpLayer implements IpLayer.Transport {
     }
 
     /**
-     * RFC 9293 SHLD-6 and MUST-16, RFC 1122 3.3.2/3.3.3: the MSS we announce, and so the largest
-     * segment we take and send, fits the interface MTU less the IPv4 and TCP headers (MMS_R and
-     * MMS_S), so nothing of ours is fragmented. On an offload link too: the MTU, not the device's
-     * 64 KB segment, bounds it. A configured MSS above that is lowered for the connection; one
-     * below it stays.
+     * RFC 9293 SHLD-6, MUST-16, RFC 1122 3.3.3: the MSS we announce and use is at most the MTU less the IPv4 and TCP
+     * headers (MMS_R, MMS_S), on an offload link too (not its 64 KB segment); a larger configured MSS is lowered.
      */
     private TcpSettings fitToLink(TcpSettings settings) {
         int linkMss = ip.iface().mtu() - Ipv4Packet.MIN_HEADER_LENGTH - TcpSegment.MIN_HEADER_LENGTH;
@@ -336,6 +343,11 @@ public final class TcpLayer implements IpLayer.Transport {
             e.connection.abort(now);
             settle(now, e);
         }
+    }
+
+    /** RFC 5961 7: at most {@code perSecond} challenge ACKs a second from all connections together (default 1000). */
+    public void challengeAckLimit(int perSecond) {
+        challengeAcks.limit(perSecond);
     }
 
     /** The connection from {@code localPort} to {@code remoteIp:remotePort}, or null. */
