@@ -26,6 +26,7 @@ public enum Counter {
     TCP_RESETS_SENT(Kind.TRAFFIC, "TCP resets sent"),
     TCP_ACTIVE_OPENS(Kind.TRAFFIC, "TCP connections opened by us"),
     TCP_PASSIVE_OPENS(Kind.TRAFFIC, "TCP connections opened by a peer's SYN"),
+    TCP_CHALLENGE_ACKS_SUPPRESSED(Kind.TRAFFIC, "TCP challenge ACKs not sent (RFC 5961 7 rate limit)"),
 
     ARP_REQUEST_ANSWERED(Kind.ACCEPTED, "ARP requests answered"),
     ARP_LEARNED(Kind.ACCEPTED, "ARP replies and announcements learned"),

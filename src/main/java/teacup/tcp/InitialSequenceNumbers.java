@@ -11,6 +11,8 @@ import java.util.random.RandomGenerator;
  */
 public final class InitialSequenceNumbers {
     private static final long TICK_NANOS = 4_000L;
+    /** Sets the timestamp offset's messages apart from the ISN's, whose top 32 bits are zero. */
+    private static final long TIMESTAMP_TAG = 0x5473_4f66L << 32; // "TsOf"
 
     private final long k0;
     private final long k1;
@@ -26,6 +28,20 @@ public final class InitialSequenceNumbers {
         long m1 = ((long) (localPort & 0xffff) << 16) | (remotePort & 0xffff);
         int clock = (int) Math.floorDiv(now, TICK_NANOS);
         return clock + (int) sipHash24(k0, k1, m0, m1);
+    }
+
+    /**
+     * RFC 7323 5.4 and 7: the offset of our timestamp clock for the connection from
+     * {@code localIp:localPort} to {@code remoteIp:remotePort}. A keyed hash of the four-tuple and
+     * nothing else: the same tuple always gets the same offset, so with the clock its TSvals climb
+     * across incarnations (PAWS at the peer, RFC 6191 reuse), while TSval minus the offset, our
+     * uptime, stays hidden. The same key as the ISN, kept apart by a tag in the message (SipHash
+     * is a PRF, so the two outputs are independent), unlike the ISN it has no clock term.
+     */
+    public int timestampOffset(int localIp, int localPort, int remoteIp, int remotePort) {
+        long m0 = ((long) localIp << 32) | (remoteIp & 0xffffffffL);
+        long m1 = TIMESTAMP_TAG | ((long) (localPort & 0xffff) << 16) | (remotePort & 0xffff);
+        return (int) sipHash24(k0, k1, m0, m1);
     }
 
     /** SipHash-2-4 of a 16-byte message given as two 64-bit little-endian words. */

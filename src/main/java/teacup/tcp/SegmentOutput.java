@@ -17,4 +17,16 @@ public interface SegmentOutput {
     default int largestSegment() {
         return 0;
     }
+
+    /**
+     * RFC 5961 7: takes one challenge ACK from the stack-wide budget for this second; false when
+     * it is spent. The default, for tests of one connection, has no stack-wide bound.
+     */
+    default boolean takeChallengeAck(long now) {
+        return true;
+    }
+
+    /** A challenge ACK was not sent: a limit (the connection's or the stack's) held it back. */
+    default void challengeAckLimited() {
+    }
 }

@@ -15,15 +15,19 @@ final class SegmentWriter {
     private final Receiver receiver;
     private final OutboundSegment segment = new OutboundSegment();
     private final TcpOptions options = new TcpOptions();
-    /** The timestamp clock starts at a point derived from the keyed ISN, so it does not reveal uptime (RFC 7323 5.4). */
+    /**
+     * Where our timestamp clock starts: a keyed hash of the four-tuple alone (RFC 7323 5.4 and 7),
+     * so TSval reveals no uptime, and each new incarnation of a four-tuple goes on from where the
+     * last left off (its TSvals only grow, as PAWS and RFC 6191 reuse need).
+     */
     private final int timestampOffset;
     private Negotiated negotiated = Negotiated.BEFORE_SYN;
 
-    SegmentWriter(TcpConnection connection, SegmentOutput output, Receiver receiver, int iss) {
+    SegmentWriter(TcpConnection connection, SegmentOutput output, Receiver receiver, int timestampOffset) {
         this.connection = connection;
         this.output = output;
         this.receiver = receiver;
-        this.timestampOffset = Integer.rotateLeft(iss, 11) * 0x9E3779B1;
+        this.timestampOffset = timestampOffset;
     }
 
     void negotiated(Negotiated n) {
@@ -33,6 +37,16 @@ final class SegmentWriter {
     /** Our timestamp clock: milliseconds from an offset private to the connection (RFC 7323 5.4). */
     int timestamp(long now) {
         return (int) (now / 1_000_000L) + timestampOffset;
+    }
+
+    /** See {@link SegmentOutput#takeChallengeAck}. */
+    boolean takeChallengeAck(long now) {
+        return output.takeChallengeAck(now);
+    }
+
+    /** See {@link SegmentOutput#challengeAckLimited}. */
+    void challengeAckLimited() {
+        output.challengeAckLimited();
     }
 
     /** See {@link SegmentOutput#largestSegment}. */

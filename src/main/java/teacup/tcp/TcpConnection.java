@@ -14,8 +14,8 @@ import teacup.wire.TcpSegment;
  * <p>This class holds the states and their moves, the order of RFC 9293 3.10.7's steps for each
  * arriving segment, and the timers' order. The work is in parts that own their state and get what
  * they need as arguments: {@link Handshake}, {@link Receiver}, {@link Sender}, {@link LossRecovery}
- * (with {@link RackDetector} and {@link TailLossProbe}), {@link KeepAlive}, {@link ClosingTimers}
- * and {@link IcmpErrors}. Only the {@link SegmentWriter} emits.
+ * (with {@link RackDetector} and {@link TailLossProbe}), {@link KeepAlive}, {@link ClosingTimers},
+ * {@link IcmpErrors} and {@link ChallengeAcks}. Only the {@link SegmentWriter} emits.
  */
 public final class TcpConnection {
     /** A deadline that never comes (a timer that is not running). */
@@ -46,30 +46,32 @@ public final class TcpConnection {
     private final Handshake handshake;
     private final ClosingTimers closing;
     private final IcmpErrors icmp = new IcmpErrors();
+    private final ChallengeAcks challenges;
 
     private State state;
     private Ending ending = Ending.NONE;
     private boolean orphaned;
 
     private TcpConnection(long now, TcpSettings settings, SegmentOutput output, int localIp, int localPort, int remoteIp,
-                          int remotePort, int iss) {
+                          int remotePort, int iss, int tsOffset) {
         this.localIp = localIp;
         this.localPort = localPort;
         this.remoteIp = remoteIp;
         this.remotePort = remotePort;
         this.handshake = new Handshake(settings);
         this.receiver = new Receiver(settings);
-        this.writer = new SegmentWriter(this, output, receiver, iss);
+        this.writer = new SegmentWriter(this, output, receiver, tsOffset);
         this.sender = new Sender(settings, writer, counters, iss);
         this.recovery = new LossRecovery(iss, settings.minRto(), counters);
         this.keepAlive = new KeepAlive(settings, now);
         this.closing = new ClosingTimers(settings);
+        this.challenges = new ChallengeAcks(settings, now);
     }
 
-    /** Active open (RFC 9293 3.10.1): sends the SYN now and enters SYN-SENT. */
+    /** Active open (RFC 9293 3.10.1): sends the SYN now, enters SYN-SENT; TSvals start at {@code tsOffset} (RFC 7323 5.4). */
     public static TcpConnection connect(long now, TcpSettings settings, SegmentOutput output,
-                                        int localIp, int localPort, int remoteIp, int remotePort, int iss) {
-        TcpConnection c = new TcpConnection(now, settings, output, localIp, localPort, remoteIp, remotePort, iss);
+                                        int localIp, int localPort, int remoteIp, int remotePort, int iss, int tsOffset) {
+        TcpConnection c = new TcpConnection(now, settings, output, localIp, localPort, remoteIp, remotePort, iss, tsOffset);
         c.state = State.SYN_SENT;
         c.sender.sendSyn(now, false);
         return c;
@@ -80,8 +82,8 @@ public final class TcpConnection {
      * and options, answers SYN-ACK, and enters SYN-RECEIVED.
      */
     public static TcpConnection accept(long now, TcpSettings settings, SegmentOutput output, int localIp, int localPort,
-                                       int remoteIp, int remotePort, int iss, InboundSegment syn) {
-        TcpConnection c = new TcpConnection(now, settings, output, localIp, localPort, remoteIp, remotePort, iss);
+                                       int remoteIp, int remotePort, int iss, int tsOffset, InboundSegment syn) {
+        TcpConnection c = new TcpConnection(now, settings, output, localIp, localPort, remoteIp, remotePort, iss, tsOffset);
         c.state = State.SYN_RECEIVED;
         c.handshake.synAtListener(now, syn, c.receiver, c.sender, c.writer);
         return c;
@@ -313,13 +315,13 @@ public final class TcpConnection {
             if (state != State.TIME_WAIT && seq == receiver.rcvNxt()) {
                 end(state == State.SYN_RECEIVED ? Ending.REFUSED : Ending.RESET);
             } else if (state != State.TIME_WAIT && receiver.inAdvertisedWindow(seq)) {
-                sender.sendAck(now);
+                challenges.send(now, sender, writer);
             }
             return;
         }
         // 4. SYN in a synchronized state (RFC 5961 4.2): challenge ACK, nothing else.
         if (syn && state != State.SYN_RECEIVED) {
-            sender.sendAck(now);
+            challenges.send(now, sender, writer);
             return;
         }
         if (syn) {
@@ -349,7 +351,7 @@ public final class TcpConnection {
         }
         // RFC 5961 5.2: an ACK older than the largest window we were ever offered, or for data not yet sent, is ignored with an ACK.
         if (sender.ackUnacceptable(s.ack)) {
-            sender.sendAck(now);
+            challenges.send(now, sender, writer);
             return false;
         }
         int scaledWindow = s.window << negotiated().sendScale();

@@ -53,10 +53,23 @@ public final class TcpLayer implements IpLayer.Transport {
         public int largestSegment() {
             return ip.segmentationOffload();
         }
+
+        @Override
+        public boolean takeChallengeAck(long now) { return challengeAcks.take(now); }
+
+        @Override
+        public void challengeAckLimited() {
+            stats.increment(Counter.TCP_CHALLENGE_ACKS_SUPPRESSED);
+        }
     };
 
     /** Timers: the entries whose connection has a deadline, earliest first. */
     private final DeadlineHeap<Entry> timers = new DeadlineHeap<>();
+
+    /** The last settings {@link #fitToLink} lowered, and what it made of them (one listener's SYNs allocate nothing). */
+    private TcpSettings fittedFrom, fitted;
+
+    private final ChallengeAckBudget challengeAcks; // RFC 5961 7, for all connections together
 
     /** Set by {@link #emit} when IP could not send (no route); read right after a connection's first SYN. */
     private boolean sendFailed;
@@ -66,6 +79,7 @@ public final class TcpLayer implements IpLayer.Transport {
         this.stats = stats;
         this.random = random;
         this.isn = new InitialSequenceNumbers(random);
+        this.challengeAcks = new ChallengeAckBudget(ChallengeAckBudget.DEFAULT_LIMIT, random);
         this.connections = new ConnectionTable<>(random.nextLong());
         this.listeners = new ConnectionTable<>(random.nextLong());
         ip.register(Ipv4Packet.PROTOCOL_TCP, this);
@@ -178,7 +192,9 @@ public final class TcpLayer implements IpLayer.Transport {
         int localPort = ephemeralPort(remoteIp, remotePort);
         int iss = isn.next(now, ip.address(), localPort, remoteIp, remotePort);
         sendFailed = false;
-        TcpConnection c = TcpConnection.connect(now, settings, output, ip.address(), localPort, remoteIp, remotePort, iss);
+        int tsOffset = isn.timestampOffset(ip.address(), localPort, remoteIp, remotePort);
+        TcpConnection c = TcpConnection.connect(now, fitToLink(settings), output, ip.address(), localPort, remoteIp, remotePort,
+                iss, tsOffset);
         if (sendFailed) {
             c.abort(now); // nothing was sent, so nothing to reset; just forget it
             throw new NoRouteToHostException("no route to " + Ipv4Address.format(remoteIp));
@@ -188,6 +204,22 @@ public final class TcpLayer implements IpLayer.Transport {
         connections.put(e.key, e);
         settle(now, e);
         return c;
+    }
+
+    /**
+     * RFC 9293 SHLD-6, MUST-16, RFC 1122 3.3.3: the MSS we announce and use is at most the MTU less the IPv4 and TCP
+     * headers (MMS_R, MMS_S), on an offload link too (not its 64 KB segment); a larger configured MSS is lowered.
+     */
+    private TcpSettings fitToLink(TcpSettings settings) {
+        int linkMss = ip.iface().mtu() - Ipv4Packet.MIN_HEADER_LENGTH - TcpSegment.MIN_HEADER_LENGTH;
+        if (settings.mss() <= linkMss) {
+            return settings;
+        }
+        if (settings != fittedFrom) {
+            fitted = settings.withMss(linkMss);
+            fittedFrom = settings;
+        }
+        return fitted;
     }
 
     private int ephemeralPort(int remoteIp, int remotePort) {
@@ -311,6 +343,11 @@ public final class TcpLayer implements IpLayer.Transport {
             e.connection.abort(now);
             settle(now, e);
         }
+    }
+
+    /** RFC 5961 7: at most {@code perSecond} challenge ACKs a second from all connections together (default 1000). */
+    public void challengeAckLimit(int perSecond) {
+        challengeAcks.limit(perSecond);
     }
 
     /** The connection from {@code localPort} to {@code remoteIp:remotePort}, or null. */
@@ -448,8 +485,9 @@ public final class TcpLayer implements IpLayer.Transport {
             return Counter.DROP_TCP_BACKLOG_FULL;
         }
         int iss = isn.next(now, ip.address(), listener.port(), source, sourcePort);
-        TcpConnection c = TcpConnection.accept(now, listener.settings(), output, ip.address(), listener.port(),
-                source, sourcePort, iss, inbound.from(segment, options));
+        TcpConnection c = TcpConnection.accept(now, fitToLink(listener.settings()), output, ip.address(), listener.port(),
+                source, sourcePort, iss, isn.timestampOffset(ip.address(), listener.port(), source, sourcePort),
+                inbound.from(segment, options));
         stats.increment(Counter.TCP_PASSIVE_OPENS);
         Entry e = new Entry(c, key(c), null);
         e.listener = listener;

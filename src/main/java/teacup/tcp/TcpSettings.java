@@ -23,16 +23,25 @@ import teacup.wire.TcpOptions;
  * @param keepAliveIdle       idle time before the first keep-alive (RFC 9293 MUST-28: at least two hours by default)
  * @param keepAliveInterval   time between unanswered keep-alives
  * @param keepAliveProbes     unanswered keep-alives before the connection is declared dead
+ * @param challengeAcksPerSecond challenge ACKs (RFC 5961 3.2, 4.2, 5.2) one connection sends in a second at most
+ *                            (RFC 5961 7); the stack-wide bound is {@link TcpLayer#challengeAckLimit}
  */
 public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int windowScale, long msl,
                           long minRto, long maxRto, int maxRetransmissions, int maxOutOfOrderRanges,
                           long ackDelay, boolean timestamps, boolean sack, Congestion congestion,
-                          long keepAliveIdle, long keepAliveInterval, int keepAliveProbes) {
+                          long keepAliveIdle, long keepAliveInterval, int keepAliveProbes, int challengeAcksPerSecond) {
     /** RFC 9293 3.7.1 / RFC 6691: without an MSS option the peer takes 536. */
     public static final int DEFAULT_SEND_MSS = 536;
     public static final long DEFAULT_ACK_DELAY = 40_000_000L;
     public static final long DEFAULT_KEEP_ALIVE_IDLE = 7_200_000_000_000L;
     public static final long DEFAULT_KEEP_ALIVE_INTERVAL = 75_000_000_000L;
+    /**
+     * RFC 5961 7 leaves the number to us. Linux answers at most one out-of-window or challenge
+     * segment per 500 ms per socket (tcp_invalid_ratelimit); a peer that really lost its state
+     * needs one challenge ACK (its SYN or RST comes again after a second or more), so two a second
+     * loses nothing and keeps a flooded connection from spending the stack-wide budget.
+     */
+    public static final int DEFAULT_CHALLENGE_ACKS_PER_SECOND = 2;
 
     /** Which congestion control a connection runs. */
     public enum Congestion { NEW_RENO, CUBIC }
@@ -46,6 +55,9 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
         }
         if (windowScale > TcpOptions.MAX_WINDOW_SCALE) {
             throw new IllegalArgumentException("window scale above 14: " + windowScale);
+        }
+        if (challengeAcksPerSecond < 1) {
+            throw new IllegalArgumentException("at least one challenge ACK a second, not " + challengeAcksPerSecond);
         }
         if (ackDelay < 0 || ackDelay >= 500_000_000L) {
             throw new IllegalArgumentException("ACK delay must be under 500 ms (RFC 9293 SHLD-18)");
@@ -122,6 +134,7 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
         private long keepAliveIdle = DEFAULT_KEEP_ALIVE_IDLE;
         private long keepAliveInterval = DEFAULT_KEEP_ALIVE_INTERVAL;
         private int keepAliveProbes = 9;
+        private int challengeAcksPerSecond = DEFAULT_CHALLENGE_ACKS_PER_SECOND;
 
         private Builder() {
         }
@@ -143,6 +156,7 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
             keepAliveIdle = s.keepAliveIdle;
             keepAliveInterval = s.keepAliveInterval;
             keepAliveProbes = s.keepAliveProbes;
+            challengeAcksPerSecond = s.challengeAcksPerSecond;
         }
 
         public Builder mss(int v) {
@@ -210,6 +224,12 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
             return this;
         }
 
+        /** RFC 5961 7: challenge ACKs a connection sends in one second at most. */
+        public Builder challengeAcksPerSecond(int v) {
+            challengeAcksPerSecond = v;
+            return this;
+        }
+
         public Builder keepAliveIdle(long v) {
             keepAliveIdle = v;
             return this;
@@ -228,7 +248,7 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
         public TcpSettings build() {
             return new TcpSettings(mss, receiveBuffer, sendBuffer, windowScale, msl, minRto, maxRto, maxRetransmissions,
                     maxOutOfOrderRanges, ackDelay, timestamps, sack, congestion, keepAliveIdle, keepAliveInterval,
-                    keepAliveProbes);
+                    keepAliveProbes, challengeAcksPerSecond);
         }
     }
 }

@@ -82,23 +82,28 @@ public final class Simulation {
      * whole through the impairments, so a loss takes a whole large segment).
      */
     public Simulation(long seed, Impairment.Config aSend, Impairment.Config bSend, boolean offload) {
+        this(seed, aSend, bSend, offload, MTU);
+    }
+
+    /** As {@link #Simulation(long, Impairment.Config, Impairment.Config, boolean)}, with both interfaces (and the wire) at {@code mtu}. */
+    public Simulation(long seed, Impairment.Config aSend, Impairment.Config bSend, boolean offload, int mtu) {
         this.seed = seed;
         SplittableRandom root = new SplittableRandom(seed);
         long seedA = root.nextLong();
         long seedB = root.nextLong();
-        wire = new VirtualWire(offload ? OffloadingLink.MAX_PACKET : MTU);
+        wire = new VirtualWire(offload ? OffloadingLink.MAX_PACKET : mtu);
         Link endA = wire.a();
         Link endB = wire.b();
         impairmentA = aSend == null ? null : Impairment.onSend(endA, aSend, seedA, clock);
         impairmentB = bSend == null ? null : Impairment.onSend(endB, bSend, seedB, clock);
         Link belowA = impairmentA == null ? endA : impairmentA;
         Link belowB = impairmentB == null ? endB : impairmentB;
-        offloadA = offload ? new OffloadingLink(belowA, MTU) : null;
-        offloadB = offload ? new OffloadingLink(belowB, MTU) : null;
+        offloadA = offload ? new OffloadingLink(belowA, mtu) : null;
+        offloadB = offload ? new OffloadingLink(belowB, mtu) : null;
         tapA = new Tap("A", offload ? offloadA : belowA, clock);
         tapB = new Tap("B", offload ? offloadB : belowB, clock);
-        a = new NetStack(tapA, new Interface(A_MAC, A_IP, 24, Ipv4Address.ANY, MTU), clock, root.split());
-        b = new NetStack(tapB, new Interface(B_MAC, B_IP, 24, Ipv4Address.ANY, MTU), clock, root.split());
+        a = new NetStack(tapA, new Interface(A_MAC, A_IP, 24, Ipv4Address.ANY, mtu), clock, root.split());
+        b = new NetStack(tapB, new Interface(B_MAC, B_IP, 24, Ipv4Address.ANY, mtu), clock, root.split());
     }
 
     public long now() {

@@ -166,7 +166,7 @@ class CaptureReplayTest {
             if (r.has(TcpSegment.SYN)) {
                 if (!r.has(TcpSegment.ACK)) {
                     conn = TcpConnection.connect(now, settings(), output,
-                            r.sourceIp(), r.sourcePort(), r.destinationIp(), r.destinationPort(), r.seq());
+                            r.sourceIp(), r.sourcePort(), r.destinationIp(), r.destinationPort(), r.seq(), SegmentRecorder.TS_OFFSET);
                     conn.setNoDelay(noDelay);
                 }
                 return; // a SYN-ACK came from accept() when the client's SYN was fed
@@ -201,7 +201,7 @@ class CaptureReplayTest {
                 int iss = recorded.stream().filter(s -> !s.fromClient() && s.has(TcpSegment.SYN)).findFirst()
                         .orElseThrow().seq();
                 conn = TcpConnection.accept(now, settings(), output, r.destinationIp(), r.destinationPort(),
-                        r.sourceIp(), r.sourcePort(), iss,
+                        r.sourceIp(), r.sourcePort(), iss, SegmentRecorder.TS_OFFSET,
                         SegmentRecorder.inbound(r.seq(), r.ack(), r.flags(), r.window(), r.options(), r.payload()));
                 conn.setNoDelay(noDelay);
                 return;

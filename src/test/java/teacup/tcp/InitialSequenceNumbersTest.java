@@ -42,4 +42,38 @@ class InitialSequenceNumbersTest {
         assertEquals(1000, seen.size());
         assertNotEquals(isn.next(0, 1, 2, 3, 4), new InitialSequenceNumbers(new SplittableRandom(2)).next(0, 1, 2, 3, 4));
     }
+
+    @Test
+    @DisplayName("RFC 7323 5.4: the timestamp offset is a keyed function of the four-tuple alone: the same tuple, the same offset")
+    void timestampOffsetIsPerTuple() {
+        InitialSequenceNumbers isn = new InitialSequenceNumbers(new SplittableRandom(1));
+        int offset = isn.timestampOffset(1, 40000, 3, 80);
+        assertEquals(offset, isn.timestampOffset(1, 40000, 3, 80), "no clock term: every incarnation of the tuple starts the same");
+        Set<Integer> seen = new HashSet<>();
+        for (int port = 0; port < 1000; port++) {
+            seen.add(isn.timestampOffset(1, port, 3, 80));
+        }
+        assertEquals(1000, seen.size(), "different four-tuples, different offsets");
+        assertNotEquals(offset, isn.timestampOffset(1, 40000, 4, 80));
+        assertNotEquals(offset, isn.timestampOffset(2, 40000, 3, 80));
+        assertNotEquals(offset, isn.timestampOffset(1, 40000, 3, 81));
+    }
+
+    @Test
+    @DisplayName("RFC 7323 7: the timestamp offset is secret (keyed) and unrelated to the ISN, so TSval reveals no uptime")
+    void timestampOffsetIsKeyedAndApartFromTheIsn() {
+        InitialSequenceNumbers isn = new InitialSequenceNumbers(new SplittableRandom(1));
+        InitialSequenceNumbers other = new InitialSequenceNumbers(new SplittableRandom(2));
+        assertNotEquals(isn.timestampOffset(1, 2, 3, 4), other.timestampOffset(1, 2, 3, 4), "another key, another offset");
+        // The ISN's hash part (its value at time 0) and the offset are separate outputs of the PRF.
+        assertNotEquals(isn.next(0, 1, 2, 3, 4), isn.timestampOffset(1, 2, 3, 4));
+        int disagreements = 0;
+        for (int port = 0; port < 1000; port++) {
+            int isnHash = isn.next(0, 1, port, 3, 80);
+            if (isn.timestampOffset(1, port, 3, 80) != Integer.rotateLeft(isnHash, 11) * 0x9E3779B1) {
+                disagreements++;
+            }
+        }
+        assertEquals(1000, disagreements, "the offset is no function of the public ISN (it used to be)");
+    }
 }

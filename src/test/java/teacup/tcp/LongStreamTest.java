@@ -82,9 +82,9 @@ class LongStreamTest {
         TcpSettings settings = TcpSettings.defaults();
         long now = 0;
         // An ISS near the top of the space makes the wrap happen early as well.
-        TcpConnection a = TcpConnection.connect(now, settings, toB, 1, 40000, 2, 80, -5000);
+        TcpConnection a = TcpConnection.connect(now, settings, toB, 1, 40000, 2, 80, -5000, SegmentRecorder.TS_OFFSET);
         int i = toB.head++ & 1023;
-        TcpConnection b = TcpConnection.accept(now, settings, toA, 2, 80, 1, 40000, 123,
+        TcpConnection b = TcpConnection.accept(now, settings, toA, 2, 80, 1, 40000, 123, SegmentRecorder.TS_OFFSET,
                 toB.inbound.seq(toB.seq[i]).window(toB.window[i]).options(toB.options[i]));
         byte[] out = new byte[65536];
         byte[] in = new byte[65536];

@@ -43,7 +43,7 @@ class LossRecoveryTest {
     }
 
     void established() {
-        c = TcpConnection.connect(now, settings, output, LOCAL_IP, 40000, REMOTE_IP, 80, ISS);
+        c = TcpConnection.connect(now, settings, output, LOCAL_IP, 40000, REMOTE_IP, 80, ISS, SegmentRecorder.TS_OFFSET);
         now += MS; // a first RTT sample of 1 ms
         c.process(now, SegmentRecorder.inbound(PEER_ISS, ISS + 1, TcpSegment.SYN | TcpSegment.ACK, WINDOW,
                 new TcpOptions().mss(MSS).sackPermitted(true), new byte[0]));

@@ -11,6 +11,9 @@ import teacup.wire.TcpSegment;
  * handed to the test's sink, and digested for {@link SegmentDigestOracleTest}.
  */
 final class SegmentRecorder implements SegmentOutput {
+    /** The timestamp offset connections built straight in tests start from (TcpLayer takes it from InitialSequenceNumbers). */
+    static final int TS_OFFSET = 0x1234_5678;
+
     /** A copy of one sent segment; {@code emptiesQueue}: it carried the last byte the application had written. */
     record Seg(long at, int seq, int ack, int flags, int window, TcpOptions options, byte[] data, boolean emptiesQueue) {
         boolean has(int flag) {

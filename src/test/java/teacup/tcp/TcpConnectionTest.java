@@ -53,7 +53,7 @@ class TcpConnectionTest {
             Seg s = toB.poll();
             if (s != null) {
                 if (b == null && s.has(TcpSegment.SYN) && !s.has(TcpSegment.ACK)) {
-                    b = TcpConnection.accept(now, settings, outB, B_IP, 80, A_IP, 40000, 5000, s.inbound());
+                    b = TcpConnection.accept(now, settings, outB, B_IP, 80, A_IP, 40000, 5000, SegmentRecorder.TS_OFFSET, s.inbound());
                 } else if (b != null) {
                     b.process(now, s.inbound());
                 }
@@ -83,7 +83,7 @@ class TcpConnectionTest {
     }
 
     void established() {
-        a = TcpConnection.connect(now, settings, outA, A_IP, 40000, B_IP, 80, 1000);
+        a = TcpConnection.connect(now, settings, outA, A_IP, 40000, B_IP, 80, 1000, SegmentRecorder.TS_OFFSET);
         exchange();
         assertEquals(State.ESTABLISHED, a.state());
         assertEquals(State.ESTABLISHED, b.state());
@@ -141,10 +141,10 @@ class TcpConnectionTest {
     @Test
     @DisplayName("RFC 9293 3.7.1, MUST-15: without an MSS option the peer is sent at most 536-byte segments")
     void defaultMss() {
-        a = TcpConnection.connect(now, settings, outA, A_IP, 40000, B_IP, 80, 1000);
+        a = TcpConnection.connect(now, settings, outA, A_IP, 40000, B_IP, 80, 1000, SegmentRecorder.TS_OFFSET);
         Seg syn = toB.poll();
         assertNotNull(syn);
-        b = TcpConnection.accept(now, settings, outB, B_IP, 80, A_IP, 40000, 5000,
+        b = TcpConnection.accept(now, settings, outB, B_IP, 80, A_IP, 40000, 5000, SegmentRecorder.TS_OFFSET,
                 SegmentRecorder.inbound(syn.seq(), 0, syn.flags(), syn.window()));
         exchange();
         assertEquals(536, b.negotiated().sendMss());
@@ -201,7 +201,7 @@ class TcpConnectionTest {
     @Test
     @DisplayName("RFC 9293 3.10.7.3: a RST answering our SYN means connection refused")
     void refused() {
-        a = TcpConnection.connect(now, settings, outA, A_IP, 40000, B_IP, 80, 1000);
+        a = TcpConnection.connect(now, settings, outA, A_IP, 40000, B_IP, 80, 1000, SegmentRecorder.TS_OFFSET);
         toB.clear();
         a.process(now, SegmentRecorder.inbound(0, 1001, TcpSegment.RST | TcpSegment.ACK, 0));
         assertEquals(State.CLOSED, a.state());

@@ -123,7 +123,7 @@ class TcpRequirementsTest {
     // ---------------------------------------------------------------- fixtures
 
     void synSent() {
-        c = TcpConnection.connect(now, settings, output, LOCAL_IP, 40000, REMOTE_IP, 80, ISS);
+        c = TcpConnection.connect(now, settings, output, LOCAL_IP, 40000, REMOTE_IP, 80, ISS, SegmentRecorder.TS_OFFSET);
         expect(ISS, 0, TcpSegment.SYN, 0);
     }
 
@@ -142,7 +142,7 @@ class TcpRequirementsTest {
 
     /** Passive open: SYN from the peer, SYN-ACK out, the ACK in. */
     void acceptedEstablished() {
-        c = TcpConnection.accept(now, settings, output, LOCAL_IP, 80, REMOTE_IP, 40000, ISS,
+        c = TcpConnection.accept(now, settings, output, LOCAL_IP, 80, REMOTE_IP, 40000, ISS, SegmentRecorder.TS_OFFSET,
                 SegmentRecorder.inbound(PEER_ISS, 0, TcpSegment.SYN, 65535, mss(MSS), new byte[0]));
         expect(ISS, PEER_ISS + 1, TcpSegment.SYN | TcpSegment.ACK, 0);
         peerSeq = PEER_ISS + 1;
@@ -159,7 +159,7 @@ class TcpRequirementsTest {
         @DisplayName("RFC 6298 3 (Karn): a SYN-ACK answering a retransmitted SYN gives no RTT sample, even one dated by its timestamp echo")
         void noRttSampleFromARetransmittedSyn() {
             settings = settings.withTimestamps(true);
-            c = TcpConnection.connect(now, settings, output, LOCAL_IP, 40000, REMOTE_IP, 80, ISS);
+            c = TcpConnection.connect(now, settings, output, LOCAL_IP, 40000, REMOTE_IP, 80, ISS, SegmentRecorder.TS_OFFSET);
             Seg first = expect(ISS, 0, TcpSegment.SYN, 0);
             runUntil(now + c.rtt().rto()); // the SYN times out and goes again
             expect(ISS, 0, TcpSegment.SYN, 0);
@@ -210,7 +210,7 @@ class TcpRequirementsTest {
         @Test
         @DisplayName("RFC 6298 5.7: a passive open whose SYN-ACK timed out starts data with an RTO of 3 s too")
         void rtoAfterALostSynAckIsThreeSeconds() {
-            c = TcpConnection.accept(now, settings, output, LOCAL_IP, 80, REMOTE_IP, 40000, ISS,
+            c = TcpConnection.accept(now, settings, output, LOCAL_IP, 80, REMOTE_IP, 40000, ISS, SegmentRecorder.TS_OFFSET,
                     SegmentRecorder.inbound(PEER_ISS, 0, TcpSegment.SYN, 65535, mss(MSS), new byte[0]));
             expect(ISS, PEER_ISS + 1, TcpSegment.SYN | TcpSegment.ACK, 0);
             runUntil(now + c.rtt().rto());
@@ -235,7 +235,7 @@ class TcpRequirementsTest {
         @DisplayName("RFC 7323 4.3: a retransmitted SYN in SYN-RECEIVED gets the SYN-ACK again at once, echoing its own timestamp")
         void retransmittedSynGetsSynAckWithFreshEcho() {
             settings = settings.withTimestamps(true);
-            c = TcpConnection.accept(now, settings, output, LOCAL_IP, 80, REMOTE_IP, 40000, ISS,
+            c = TcpConnection.accept(now, settings, output, LOCAL_IP, 80, REMOTE_IP, 40000, ISS, SegmentRecorder.TS_OFFSET,
                     SegmentRecorder.inbound(PEER_ISS, 0, TcpSegment.SYN, 65535, mss(MSS).timestamps(1000, 0), new byte[0]));
             Seg first = expect(ISS, PEER_ISS + 1, TcpSegment.SYN | TcpSegment.ACK, 0);
             assertEquals(1000, first.options().tsEcr());
@@ -302,7 +302,7 @@ class TcpRequirementsTest {
         @Test
         @DisplayName("RFC 9293 MUST-14: our SYN carries our MSS; we send at most the peer's MSS")
         void mssBothWays() {
-            c = TcpConnection.connect(now, settings, output, LOCAL_IP, 40000, REMOTE_IP, 80, ISS);
+            c = TcpConnection.connect(now, settings, output, LOCAL_IP, 40000, REMOTE_IP, 80, ISS, SegmentRecorder.TS_OFFSET);
             Seg syn = expect(ISS, 0, TcpSegment.SYN, 0);
             assertEquals(settings.mss(), syn.options().mss());
             send(PEER_ISS, ISS + 1, TcpSegment.SYN | TcpSegment.ACK, 65535, mss(MSS), new byte[0]);
@@ -729,7 +729,7 @@ class TcpRequirementsTest {
         @DisplayName("RFC 2018 2: SACK-permitted is offered on the SYN; SACK is used only when the peer's SYN allows it")
         void negotiated() {
             settings = settings.withSack(true);
-            c = TcpConnection.connect(now, settings, output, LOCAL_IP, 40001, REMOTE_IP, 80, ISS);
+            c = TcpConnection.connect(now, settings, output, LOCAL_IP, 40001, REMOTE_IP, 80, ISS, SegmentRecorder.TS_OFFSET);
             assertTrue(expect().options().sackPermitted());
             send(PEER_ISS, ISS + 1, TcpSegment.SYN | TcpSegment.ACK, 65535, mss(MSS), new byte[0]);
             assertFalse(c.negotiated().sack(), "the peer did not agree");
