@@ -81,6 +81,7 @@ public final class DrillEngine {
                         case Shell s -> lastMicros = s.time().start(lastMicros);
                     }
                 }
+                advanceTo(lastMicros); // what the last inbound line caused, at its own instant, may end a blocked call
                 if (pending != null) {
                     throw failure(pendingCall.line(), pendingCall.name() + " was still blocked at the end of the script");
                 }

@@ -9,7 +9,8 @@ import teacup.drill.SystemCalls.CallResult;
  */
 final class SocketOptions {
     private static final java.util.Set<String> SETTABLE = java.util.Set.of("SO_REUSEADDR", "SO_REUSEPORT", "TCP_NODELAY",
-            "SO_KEEPALIVE", "TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_KEEPCNT", "TCP_MAXSEG");
+            "SO_KEEPALIVE", "TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_KEEPCNT", "TCP_MAXSEG",
+            "SO_RCVBUF", "SO_SNDBUF");
 
     private final SimulatedNetwork network;
 
@@ -45,6 +46,10 @@ final class SocketOptions {
             case "TCP_KEEPINTVL" -> beforeOpen(d, option).keepAliveInterval(value * 1_000_000_000L);
             case "TCP_KEEPCNT" -> beforeOpen(d, option).keepAliveProbes((int) value);
             case "TCP_MAXSEG" -> beforeOpen(d, option).mss((int) value);
+            // teacup rounds a buffer up to a power of two (Linux doubles the value for bookkeeping), so a
+            // script that needs a window of N sets N = 2^k; an accepted socket inherits the listener's
+            case "SO_RCVBUF" -> beforeOpen(d, option).receiveBuffer((int) value);
+            case "SO_SNDBUF" -> beforeOpen(d, option).sendBuffer((int) value);
             default -> throw new ScriptSkipped("socket option " + option + " is not supported by teacup");
         }
         return CallResult.of(0);

@@ -60,6 +60,25 @@ class DrillEngineTest {
     }
 
     @Test
+    @DisplayName("SO_RCVBUF before listen sizes the window teacup offers; on an open socket it is skipped")
+    void receiveBuffer() throws Exception {
+        String script = """
+                0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+                +0  setsockopt(3, SOL_SOCKET, SO_RCVBUF, [4000], 4) = 0
+                +0  setsockopt(3, SOL_SOCKET, SO_SNDBUF, [8000], 4) = 0
+                +0  bind(3, ..., ...) = 0
+                +0  listen(3, 1) = 0
+                +0  < S 0:0(0) win 65535 <mss 1460>
+                +0  > S. 0:0(0) ack 1 win 4096 <mss 1460>
+                """;
+        assertEquals(Verdict.PASSED, run(script, Mode.STRICT).verdict(), run(script, Mode.STRICT).message());
+        assertEquals(Verdict.FAILED, run(script.replace("win 4096", "win 4000"), Mode.STRICT).verdict());
+        assertEquals("socket option SO_RCVBUF on an open connection is not supported by teacup", run(
+                "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 bind(3, ..., ...) = 0\n+0 listen(3, 1) = 0\n"
+                        + "+0 setsockopt(3, SOL_SOCKET, SO_RCVBUF, [4096], 4) = 0\n", Mode.STRICT).message());
+    }
+
+    @Test
     @DisplayName("a wrong system call result fails; what cannot be mapped is skipped with the reason")
     void systemCallsAndSkips() throws Exception {
         assertEquals("t.pkt:1: close: expected result 0 but got -1 EBADF at 0.000000",
