@@ -38,7 +38,7 @@ public record ConnectionStatus(int localIp, int localPort, int remoteIp, int rem
         ConnectionCounters n = c.counters();
         return new ConnectionStatus(c.localIp(), c.localPort(), c.remoteIp(), c.remotePort(), c.state(),
                 rtt.srtt(), rtt.rttvar(), rtt.rto(), rtt.hasSample(),
-                cc instanceof Cubic ? "cubic" : "newreno", cc.cwnd(), cc.ssthresh(), Math.max(1, c.segmentSize()),
+                cc instanceof Cubic ? "cubic" : "newreno", cc.cwnd(), cc.ssthresh(), Math.max(1, c.negotiated().segmentSize()),
                 c.sender.outstanding(), c.sender.window(), c.sendBuffer().queued(), c.receiveBuffer().available(),
                 c.sendBuffer().releasePosition(), c.receiveBuffer().writePosition(), n.segmentsRetransmitted(), c.orphaned(),
                 n.retransmissionTimeouts(), n.recoveryEpisodes(), n.tailLossProbes(), n.spuriousRecoveries());

@@ -123,11 +123,6 @@ public final class TcpConnection {
         return remotePort;
     }
 
-    /** Most data one segment carries: the peer's MSS less the options every segment has (RFC 6691). */
-    public int segmentSize() {
-        return negotiated().segmentSize();
-    }
-
     /** What the SYN exchange settled: the peer's MSS, window scales, timestamps and SACK. */
     public Negotiated negotiated() {
         return handshake.negotiated();
@@ -258,6 +253,14 @@ public final class TcpConnection {
                 recovery.newData(now, s.ack, s.options, sender, negotiated().sack(), probing(),
                         sender.retransmissions() > 0);
                 state = State.ESTABLISHED;
+                // RFC 9293 3.10.7.3: text and FIN on the SYN-ACK are taken (the sixth step on); one ACK covers all.
+                if (s.length > 0) {
+                    receiver.data(SeqNum.add(s.seq, 1), s.payload, s.offset, s.length);
+                }
+                if (s.has(TcpSegment.FIN) && receiver.finInOrder(SeqNum.add(s.seq, s.sequenceLength() - 1))) {
+                    receiver.fin();
+                    state = State.CLOSE_WAIT;
+                }
                 sender.sendAck(now);
                 transmit(now, SendLimits.NORMAL);
             }

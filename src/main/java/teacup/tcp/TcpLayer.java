@@ -536,7 +536,8 @@ public final class TcpLayer implements IpLayer.Transport {
             c.sendBuffer().copyOut(s.sendOffset(), frame, IpLayer.PAYLOAD_OFFSET + header, length);
         }
         // A segment above one MSS (segmentation offload) goes whole, for the device to cut and checksum.
-        int segmentSize = length > c.segmentSize() ? c.segmentSize() : 0;
+        int mss = c.negotiated().segmentSize();
+        int segmentSize = length > mss ? mss : 0;
         int n = TcpSegment.write(frame, IpLayer.PAYLOAD_OFFSET, c.localPort(), c.remotePort(), s.seq(), s.ack(), s.flags(), s.window(), 0,
                 segmentOptions, length, c.localIp(), c.remoteIp(), segmentSize == 0);
         stats.increment(Counter.TCP_SEGMENTS_SENT);

@@ -64,7 +64,7 @@ class LinkMtuSimulationTest {
         assertEquals(List.of(1240), synMss(sim.tapB.sent()), "B's SYN-ACK");
         assertEquals(1240, client.negotiated().sendMss());
         assertEquals(1240, server.negotiated().sendMss());
-        assertTrue(client.segmentSize() <= 1240);
+        assertTrue(client.negotiated().segmentSize() <= 1240);
 
         byte[] data = new byte[SIZE];
         for (int i = 0; i < SIZE; i++) {

@@ -166,7 +166,7 @@ class TcpSegmentationOffloadTest {
         Simulation sim = new Simulation(0, null, null, true);
         Application[] apps = transfer(sim, 4L * 1024 * 1024, true);
 
-        int segmentSize = apps[0].connection.segmentSize();
+        int segmentSize = apps[0].connection.negotiated().segmentSize();
         assertEquals(1460 - 12, segmentSize, "MSS less the timestamps option");
         for (OffloadingLink link : new OffloadingLink[] {sim.offloadA, sim.offloadB}) {
             assertFalse(link.segmented().isEmpty(), "no large segment was sent");

@@ -254,8 +254,8 @@ class TcpConnectionTest {
     @DisplayName("RFC 9293 SHLD-31: out-of-order segments are kept and delivered in order")
     void outOfOrderIsReassembled() {
         established();
-        assertEquals(1460 - 12, a.segmentSize(), "timestamps take 12 bytes of every segment");
-        byte[] data = pattern(4 * a.segmentSize(), 2);
+        assertEquals(1460 - 12, a.negotiated().segmentSize(), "timestamps take 12 bytes of every segment");
+        byte[] data = pattern(4 * a.negotiated().segmentSize(), 2);
         a.sendBuffer().write(data, 0, data.length);
         a.flush(now);
         List<Seg> segs = new ArrayList<>(toB);

@@ -684,7 +684,7 @@ class TcpRequirementsTest {
             assertNotNull(ack.options());
             assertTrue(ack.options().hasTimestamps());
             assertEquals(777, ack.options().tsEcr());
-            assertEquals(MSS - 12, c.segmentSize(), "RFC 6691: the options come out of the MSS");
+            assertEquals(MSS - 12, c.negotiated().segmentSize(), "RFC 6691: the options come out of the MSS");
         }
 
         @Test
