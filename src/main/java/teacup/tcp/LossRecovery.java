@@ -120,7 +120,7 @@ final class LossRecovery {
             return false;
         }
         boolean inRecovery = sender.congestion().inRecovery();
-        boolean sendNew = duplicateAck(now, sender, sack);
+        boolean sendNew = duplicateAck(now, sender, sack, probing);
         if (inRecovery) {
             rearm(now, sender, probing); // the peer answered: a further silence may be probed again
         }
@@ -187,7 +187,7 @@ final class LossRecovery {
      * connection should send new data now (in recovery with nothing to repair, or RFC 3042
      * limited transmit).
      */
-    private boolean duplicateAck(long now, Sender sender, boolean sack) {
+    private boolean duplicateAck(long now, Sender sender, boolean sack, boolean probing) {
         duplicateAcks++;
         CongestionControl congestion = sender.congestion();
         if (congestion.inRecovery()) {
@@ -205,12 +205,12 @@ final class LossRecovery {
         // recovery may start once HighACK >= RecoveryPoint); requiring more would leave a loss of the very
         // first segment after that point to the RTO.
         if (SeqNum.ge(sender.una(), recover) || recover == iss) {
-            enterRecovery(now, sender, sack);
+            enterRecovery(now, sender, sack, probing);
         }
         return false;
     }
 
-    private void enterRecovery(long now, Sender sender, boolean sack) {
+    private void enterRecovery(long now, Sender sender, boolean sack, boolean probing) {
         CongestionControl congestion = sender.congestion();
         recover = sender.max();
         highRxt = sender.una();
@@ -225,6 +225,9 @@ final class LossRecovery {
         if (!retransmitNextHole(now, sender)) {
             retransmitFirst(now, sender);
         }
+        // The probe timer runs from the fast retransmit, not from the flight's last send: a probe due at the
+        // instant the repair's ACK comes would resend the flight's last segment, which the peer may have SACKed.
+        probe.arm(now, sender, probing);
     }
 
     /**
