@@ -502,20 +502,34 @@ final class Sender {
         retransmitAt = now + rtt.rto();
     }
 
+    /** What a retransmission timeout asks of the connection. */
+    enum Timeout { GIVE_UP, RETRANSMIT, PROBED }
+
     /**
-     * The retransmission timer fired (RFC 6298 5.4-5.7): false when R2 is reached and the
-     * connection must give up (RFC 9293 MUST-20..23); otherwise backs off and counts it.
+     * The retransmission timer fired (RFC 6298 5.4-5.7): GIVE_UP at R2 (RFC 9293 MUST-20..23), else
+     * back off and count it. A window shrunk to zero under data sent (past the handshake) makes it a
+     * zero-window probe (MUST-35); only silence counts toward R2 then (SHLD-17), as with Linux.
      */
-    boolean retransmissionTimeout() {
+    Timeout retransmissionTimeout(long now, boolean synchronized_) {
         retransmitAt = TcpConnection.NEVER;
+        if (synchronized_ && sndWnd == 0 && sndUna != sndMax) {
+            if (probesUnanswered >= settings.maxRetransmissions()) {
+                return Timeout.GIVE_UP;
+            }
+            probesUnanswered++;
+            rtt.backOff();
+            sendProbe(now);
+            retransmitAt = now + rtt.rto();
+            return Timeout.PROBED;
+        }
         if (retransmissions >= settings.maxRetransmissions()) {
-            return false;
+            return Timeout.GIVE_UP;
         }
         retransmissions++;
         counters.retransmissionTimeout();
         rtt.backOff();
         timing = false; // Karn: no sample from a retransmitted segment
-        return true;
+        return Timeout.RETRANSMIT;
     }
 
     /** The SYN goes again after a timeout. */

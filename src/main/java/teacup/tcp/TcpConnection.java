@@ -7,9 +7,8 @@ import teacup.wire.TcpSegment;
 /**
  * One TCP connection as a pure state machine (RFC 9293 3.3.2, 3.10): segments and user calls go
  * in with the current time, segments come out through a {@link SegmentOutput}. It never reads a
- * clock, never blocks and knows nothing of links, threads or sockets; the stack's event loop owns
- * it. Application threads exchange bytes with it only through its lock-free {@link SendBuffer}
- * and {@link ReceiveBuffer}.
+ * clock, never blocks and knows nothing of links, threads or sockets; the event loop owns it, and
+ * applications reach it only through its lock-free {@link SendBuffer} and {@link ReceiveBuffer}.
  *
  * <p>This class holds the states and their moves, the order of RFC 9293 3.10.7's steps for each
  * arriving segment, and the timers' order. The work is in parts that own their state and get what
@@ -195,10 +194,8 @@ public final class TcpConnection {
     }
 
     /**
-     * The application has let go of the connection (its socket is closed): nobody will read
-     * again. It still finishes its close, but a peer cannot keep it alive: data that arrives is
-     * answered with a reset (RFC 9293 3.10.7.4, as after a full close), and FIN-WAIT-2 lasts at
-     * most 2 MSL ({@link ClosingTimers}).
+     * The application let go (its socket is closed): the close still finishes, but data that
+     * arrives is answered with a reset (RFC 9293 3.10.7.4) and FIN-WAIT-2 lasts at most 2 MSL.
      */
     public void orphan(long now) {
         orphaned = true;
@@ -513,8 +510,11 @@ public final class TcpConnection {
     }
 
     private void retransmitTimeout(long now) {
-        if (!sender.retransmissionTimeout()) {
-            giveUp(now); // RFC 9293 MUST-20..23: R2 reached
+        Sender.Timeout timeout = sender.retransmissionTimeout(now, state.synchronized_());
+        if (timeout != Sender.Timeout.RETRANSMIT) { // R2 reached, or a zero window probed (MUST-35)
+            if (timeout == Sender.Timeout.GIVE_UP) {
+                giveUp(now);
+            }
             return;
         }
         switch (state) {

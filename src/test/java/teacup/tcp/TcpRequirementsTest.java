@@ -434,6 +434,42 @@ class TcpRequirementsTest {
         }
 
         @Test
+        @DisplayName("RFC 9293 MUST-35, SHLD-17: a window that shrinks to zero under data sent is probed; the connection lives while the peer answers")
+        void windowShrunkToZeroUnderDataSent() {
+            established();
+            write(3000);
+            sent.clear();
+            ack(ISS + 1001, 0); // the peer takes the first segment and closes its window on the other two
+            for (int i = 0; i < 30; i++) { // well past R2 (12): each timeout probes, and the peer answers
+                runUntil(c.nextDeadline());
+                assertEquals(State.ESTABLISHED, c.state(), "timeout " + i);
+                Seg probe = sent.pollLast();
+                assertNotNull(probe, "timeout " + i + " sent a probe");
+                assertEquals(ISS + 1000, probe.seq(), "a probe one below SND.UNA, which the peer must answer");
+                sent.clear();
+                ack(ISS + 1001, 0);
+            }
+            ack(ISS + 1001, 65535); // the window opens: the data that waited goes, on the timer at the latest
+            runUntil(c.nextDeadline());
+            assertTrue(sent.stream().anyMatch(x -> x.seq() == ISS + 1001 && x.length() > 0), "the data goes again: " + sent);
+        }
+
+        @Test
+        @DisplayName("RFC 9293 SHLD-17, MUST-20: a shrunk window whose peer falls silent still ends after R2 probes")
+        void windowShrunkToZeroAndSilentGivesUp() {
+            settings = settings.withRetransmission(200 * MS, 1 * S, 4);
+            established();
+            write(3000);
+            sent.clear();
+            ack(ISS + 1001, 0);
+            for (int i = 0; i < 20 && c.state() == State.ESTABLISHED; i++) {
+                runUntil(c.nextDeadline());
+            }
+            assertEquals(State.CLOSED, c.state());
+            assertEquals(Ending.TIMED_OUT, c.ending());
+        }
+
+        @Test
         @DisplayName("RFC 9293 MUST-37: a window that stays zero while the peer answers never ends the connection")
         void zeroWindowIndefinitely() {
             established(mss(MSS), 0);
