@@ -7,30 +7,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import teacup.ip.Interface;
 import teacup.ip.IpLayer;
 import teacup.stats.Counter;
 import teacup.stats.Statistics;
-import teacup.wire.ArpPacket;
 import teacup.wire.BigEndian;
 import teacup.wire.Defect;
 import teacup.wire.EthernetFrame;
-import teacup.wire.Ipv4Address;
 import teacup.wire.Ipv4Packet;
 import teacup.wire.TcpSegment;
-import teacup.wire.MacAddress;
 
 /** RFC 5961 7: challenge ACKs are limited per connection and stack-wide, in simulated time, through a TcpLayer. */
 class ChallengeAckLimitTest {
     static final long MS = 1_000_000L;
     static final long S = 1_000 * MS;
-    static final long US_MAC = 0x02_00_00_00_00_02L;
-    static final long PEER_MAC = 0x02_00_00_00_00_01L;
-    static final int US = Ipv4Address.parse("198.18.0.2").bits();
-    static final int PEER = Ipv4Address.parse("198.18.0.1").bits();
+    static final long US_MAC = TcpLayerFixture.US_MAC;
+    static final long PEER_MAC = TcpLayerFixture.PEER_MAC;
+    static final int US = TcpLayerFixture.US;
+    static final int PEER = TcpLayerFixture.PEER;
     static final int PEER_ISS = 1000;
 
     final List<byte[]> frames = new ArrayList<>();
@@ -40,14 +35,10 @@ class ChallengeAckLimitTest {
     long now = S;
 
     void stack(TcpSettings settings) {
-        Interface iface = new Interface(new MacAddress(US_MAC), new Ipv4Address(US), 24, Ipv4Address.ANY, 1500);
-        ip = new IpLayer(iface, (b, off, len) -> frames.add(Arrays.copyOfRange(b, off, off + len)), stats, new SplittableRandom(3));
-        tcp = new TcpLayer(ip, stats, new SplittableRandom(4));
-        ip.start(0);
-        byte[] arp = new byte[60];
-        int n = EthernetFrame.write(arp, 0, -1L & 0xffff_ffff_ffffL, PEER_MAC, EthernetFrame.TYPE_ARP);
-        new ArpPacket(ArpPacket.REQUEST, PEER_MAC, PEER, 0, US).write(arp, n);
-        ip.receive(0, arp, 0, arp.length);
+        TcpLayerFixture.Layers layers = TcpLayerFixture.start(1500,
+                (b, off, len) -> frames.add(Arrays.copyOfRange(b, off, off + len)), stats);
+        ip = layers.ip();
+        tcp = layers.tcp();
         tcp.listen(80, 16, settings);
         frames.clear();
     }

@@ -8,7 +8,6 @@ import java.net.ConnectException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -16,7 +15,6 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
-import teacup.ip.Interface;
 import teacup.ip.IpLayer;
 import teacup.stats.Counter;
 import teacup.stats.Statistics;
@@ -28,7 +26,6 @@ import teacup.wire.EthernetFrame;
 import teacup.wire.IcmpMessage;
 import teacup.wire.Ipv4Address;
 import teacup.wire.Ipv4Packet;
-import teacup.wire.MacAddress;
 import teacup.wire.SeqNum;
 import teacup.wire.TcpSegment;
 
@@ -52,15 +49,10 @@ class IcmpErrorTest {
 
     @BeforeEach
     void setUp() {
-        Interface iface = new Interface(new MacAddress(TcpLayerTest.US_MAC), new Ipv4Address(US), 24, Ipv4Address.ANY, 1500);
-        ip = new IpLayer(iface, (b, off, len) -> frames.add(Arrays.copyOfRange(b, off, off + len)), stats,
-                new SplittableRandom(3));
-        tcp = new TcpLayer(ip, stats, new SplittableRandom(4));
-        ip.start(0);
-        byte[] arp = new byte[60];
-        int n = EthernetFrame.write(arp, 0, MacAddress.BROADCAST_BITS, TcpLayerTest.PEER_MAC, EthernetFrame.TYPE_ARP);
-        new ArpPacket(ArpPacket.REQUEST, TcpLayerTest.PEER_MAC, PEER, 0, US).write(arp, n);
-        ip.receive(0, arp, 0, arp.length);
+        TcpLayerFixture.Layers layers = TcpLayerFixture.start(1500,
+                (b, off, len) -> frames.add(Arrays.copyOfRange(b, off, off + len)), stats);
+        ip = layers.ip();
+        tcp = layers.tcp();
         frames.clear();
     }
 

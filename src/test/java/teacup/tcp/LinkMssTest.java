@@ -6,29 +6,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import teacup.ip.FrameSink;
-import teacup.ip.Interface;
 import teacup.ip.IpLayer;
 import teacup.stats.Statistics;
-import teacup.wire.ArpPacket;
 import teacup.wire.BigEndian;
 import teacup.wire.Defect;
 import teacup.wire.EthernetFrame;
-import teacup.wire.Ipv4Address;
 import teacup.wire.Ipv4Packet;
-import teacup.wire.MacAddress;
 import teacup.wire.TcpOptions;
 import teacup.wire.TcpSegment;
 
 /** The MSS a TcpLayer announces and uses, against the MTU of its interface (RFC 9293 SHLD-6, MUST-16; RFC 1122 3.3.3). */
 class LinkMssTest {
-    static final long US_MAC = 0x02_00_00_00_00_02L;
-    static final long PEER_MAC = 0x02_00_00_00_00_01L;
-    static final int US = Ipv4Address.parse("198.18.0.2").bits();
-    static final int PEER = Ipv4Address.parse("198.18.0.1").bits();
+    static final long US_MAC = TcpLayerFixture.US_MAC;
+    static final long PEER_MAC = TcpLayerFixture.PEER_MAC;
+    static final int US = TcpLayerFixture.US;
+    static final int PEER = TcpLayerFixture.PEER;
     static final long NOW = 1_000_000_000L;
 
     final List<byte[]> frames = new ArrayList<>();
@@ -37,7 +32,6 @@ class LinkMssTest {
 
     /** A TCP layer on an interface of {@code mtu}, whose link offloads segments of {@code offload} bytes (0: none). */
     void stack(int mtu, int offload) {
-        Interface iface = new Interface(new MacAddress(US_MAC), new Ipv4Address(US), 24, Ipv4Address.ANY, mtu);
         FrameSink sink = new FrameSink() {
             @Override
             public void send(byte[] b, int off, int len) {
@@ -49,14 +43,9 @@ class LinkMssTest {
                 return offload;
             }
         };
-        Statistics stats = new Statistics();
-        ip = new IpLayer(iface, sink, stats, new SplittableRandom(3));
-        tcp = new TcpLayer(ip, stats, new SplittableRandom(4));
-        ip.start(0);
-        byte[] arp = new byte[60];
-        int n = EthernetFrame.write(arp, 0, -1L & 0xffff_ffff_ffffL, PEER_MAC, EthernetFrame.TYPE_ARP);
-        new ArpPacket(ArpPacket.REQUEST, PEER_MAC, PEER, 0, US).write(arp, n);
-        ip.receive(0, arp, 0, arp.length);
+        TcpLayerFixture.Layers layers = TcpLayerFixture.start(mtu, sink, new Statistics());
+        ip = layers.ip();
+        tcp = layers.tcp();
         frames.clear();
     }
 

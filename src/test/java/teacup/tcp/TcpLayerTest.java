@@ -18,19 +18,16 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import teacup.ip.Interface;
 import teacup.ip.IpLayer;
 import teacup.stats.Counter;
 import teacup.stats.Statistics;
 import teacup.tcp.TcpConnection.Ending;
 import teacup.tcp.TcpConnection.State;
-import teacup.wire.ArpPacket;
 import teacup.wire.BigEndian;
 import teacup.wire.Defect;
 import teacup.wire.EthernetFrame;
 import teacup.wire.Ipv4Address;
 import teacup.wire.Ipv4Packet;
-import teacup.wire.MacAddress;
 import teacup.wire.SeqNum;
 import teacup.wire.TcpOptions;
 import teacup.wire.TcpSegment;
@@ -39,10 +36,10 @@ import teacup.wire.TcpSegment;
 class TcpLayerTest {
     static final long MS = 1_000_000L;
     static final long S = 1_000 * MS;
-    static final long US_MAC = 0x02_00_00_00_00_02L;
-    static final long PEER_MAC = 0x02_00_00_00_00_01L;
-    static final int US = Ipv4Address.parse("198.18.0.2").bits();
-    static final int PEER = Ipv4Address.parse("198.18.0.1").bits();
+    static final long US_MAC = TcpLayerFixture.US_MAC;
+    static final long PEER_MAC = TcpLayerFixture.PEER_MAC;
+    static final int US = TcpLayerFixture.US;
+    static final int PEER = TcpLayerFixture.PEER;
     static final TcpSettings SETTINGS = TcpSettings.defaults().withBuffers(4096, 4096);
 
     /** A segment as it left the stack. */
@@ -61,18 +58,12 @@ class TcpLayerTest {
 
     @BeforeEach
     void setUp() {
-        Interface iface = new Interface(new MacAddress(US_MAC), new Ipv4Address(US), 24, Ipv4Address.ANY, 1500);
-        ip = new IpLayer(iface, (b, off, len) -> {
+        TcpLayerFixture.Layers layers = TcpLayerFixture.start(1500, (b, off, len) -> {
             SegmentDigest.frame("L", now, b, off, len);
             frames.add(Arrays.copyOfRange(b, off, off + len));
-        }, stats, new SplittableRandom(3));
-        tcp = new TcpLayer(ip, stats, new SplittableRandom(4));
-        ip.start(0);
-        // The peer asks for our address first, so we know its MAC and nothing waits on ARP.
-        byte[] arp = new byte[60];
-        int n = EthernetFrame.write(arp, 0, -1L & 0xffff_ffff_ffffL, PEER_MAC, EthernetFrame.TYPE_ARP);
-        new ArpPacket(ArpPacket.REQUEST, PEER_MAC, PEER, 0, US).write(arp, n);
-        ip.receive(0, arp, 0, arp.length);
+        }, stats);
+        ip = layers.ip();
+        tcp = layers.tcp();
         frames.clear();
     }
 
