@@ -25,13 +25,15 @@ final class LiveNetwork implements DrillNetwork {
     static final int MTU = 1500;
     /** Longest wait between looks at the packet socket: its frames do not wake the TAP's poll. */
     private static final long POLL_SLICE = 1_000_000L;
+    private static final long WARM_UP = 50_000_000L;
 
     private final PrivateNetwork namespace;
     private final TapLink tap;
     private final PacketSocketLink peer;
     private final NetStack stack;
     private final RemoteHost remote;
-    private final long origin;
+    /** Where script time 0 is on the wall clock; set when the warm-up is over. */
+    private long origin;
 
     private LiveNetwork(PrivateNetwork namespace, TapLink tap, PacketSocketLink peer, Ipv4Address local,
                         Ipv4Address remoteAddress) {
@@ -39,7 +41,7 @@ final class LiveNetwork implements DrillNetwork {
         this.tap = tap;
         this.peer = peer;
         Interface iface = new Interface(SimulatedNetwork.LOCAL_MAC, local, 24, Ipv4Address.ANY, MTU);
-        this.origin = System.nanoTime();
+        this.origin = Long.MAX_VALUE / 2;
         stack = new NetStack(tap, iface, this::now, new SplittableRandom(0x7eac_0bd1_11L));
         remote = new RemoteHost(peer, this::now, MTU, local.bits(), remoteAddress.bits(), SimulatedNetwork.LOCAL_MAC);
     }
@@ -53,7 +55,9 @@ final class LiveNetwork implements DrillNetwork {
             tap = net.openTap(MTU);
             String dev = net.tap();
             PacketSocketLink peer = NetworkNamespace.callIn(net.namespace(), () -> PacketSocketLink.open(dev, MTU));
-            return new LiveNetwork(net, tap, peer, local, remoteAddress);
+            LiveNetwork live = new LiveNetwork(net, tap, peer, local, remoteAddress);
+            live.warmUp();
+            return live;
         } catch (IOException | RuntimeException e) {
             if (tap != null) {
                 tap.close();
@@ -73,9 +77,28 @@ final class LiveNetwork implements DrillNetwork {
         return remote;
     }
 
+    /**
+     * Before the script starts (its clock reads 0 until then, so the stack's clock never goes
+     * back): the remote host introduces itself so teacup knows its MAC address, and the path through
+     * the kernel, the stack and the runner's code are run for a while, so that the first lines are
+     * not judged on a cold start.
+     */
+    private void warmUp() throws IOException {
+        remote.introduce();
+        long end = System.nanoTime() + WARM_UP;
+        while (System.nanoTime() < end) {
+            stack.step(0);
+            remote.drain();
+            tap.await(POLL_SLICE);
+        }
+        remote.captured().clear();
+        remote.capturedIcmp().clear();
+        origin = System.nanoTime();
+    }
+
     @Override
     public long now() {
-        return System.nanoTime() - origin;
+        return Math.max(0, System.nanoTime() - origin);
     }
 
     @Override

@@ -95,6 +95,17 @@ final class RemoteHost {
         }
     }
 
+    /**
+     * Asks teacup who has its own address, as a host about to talk to it would; teacup answers and,
+     * as RFC 826's merge step says, learns the remote host's address from the request, so live runs
+     * do not begin with an ARP round trip through the kernel that the script knows nothing of.
+     */
+    void introduce() throws IOException {
+        int h = EthernetFrame.write(tx, 0, 0xffff_ffff_ffffL, REMOTE_MAC.bits(), EthernetFrame.TYPE_ARP);
+        int l = new ArpPacket(ArpPacket.REQUEST, REMOTE_MAC.bits(), remoteIp, 0, localIp).write(tx, h);
+        link.send(tx, 0, h + l);
+    }
+
     private void keep(int off, int len) {
         if (!ip.wrap(rx, off, len).ok() || ip.destination() != remoteIp || ip.source() != localIp) {
             return;

@@ -153,6 +153,10 @@ public final class ScriptParser {
             } else if (accept("urg")) {
                 urgent = number(expect(Kind.NUMBER, "an urgent pointer"));
             } else if (accept("<")) {
+                if (accept("...")) { // packetdrill's "any options": none are checked
+                    expectPunct(">");
+                    continue;
+                }
                 options = options();
             } else {
                 return new TcpPacketSpec(TcpPacketSpec.canonicalFlags(flags), startSeq, endSeq, length, ack, window, urgent,

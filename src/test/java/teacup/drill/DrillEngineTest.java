@@ -213,6 +213,17 @@ class DrillEngineTest {
     }
 
     @Test
+    @DisplayName("a segment teacup sent that no outbound line took fails the script at the next inbound packet")
+    void unexpectedSegment() throws Exception {
+        DrillResult r = run(ESTABLISHED + """
+                +0  < P. 1:11(10) ack 1 win 1000 <nop,nop,TS val 300 ecr 0>
+                +.1 < P. 11:21(10) ack 1 win 1000 <nop,nop,TS val 400 ecr 0>
+                """, Mode.STRICT);
+        assertEquals("t.pkt:9: unexpected outbound packet: 0.140000 . 1:1(0) ack 11 win 2047 <nop,nop,TS val 140 ecr 300>",
+                r.message());
+    }
+
+    @Test
     @DisplayName("exit codes: 0 when something passed and nothing failed, 1 on any failure, 77 when all were skipped")
     void exitCodes(@TempDir Path dir) throws IOException {
         Path pass = Files.writeString(dir.resolve("a.pkt"), "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n");
