@@ -224,6 +224,17 @@ class DrillEngineTest {
     }
 
     @Test
+    @DisplayName("the urgent pointer of an outbound line is checked when the line gives one (read as 0 without URG)")
+    void urgentPointer() {
+        TcpPacketSpec want = new TcpPacketSpec("PU.", 1, 11, 10, 1, -1, 5, null);
+        assertEquals("tcp_urg_ptr: expected 5 vs actual 10",
+                OutboundCheck.mismatch(want, new TcpPacketSpec("PU.", 1, 11, 10, 1, 100, 10, null), true));
+        assertEquals(null, OutboundCheck.mismatch(want, new TcpPacketSpec("PU.", 1, 11, 10, 1, 100, 5, null), true));
+        TcpPacketSpec none = new TcpPacketSpec("P.", 1, 11, 10, 1, -1, 0, null);
+        assertEquals(null, OutboundCheck.mismatch(none, new TcpPacketSpec("P.", 1, 11, 10, 1, 100, -1, null), true));
+    }
+
+    @Test
     @DisplayName("exit codes: 0 when something passed and nothing failed, 1 on any failure, 77 when all were skipped")
     void exitCodes(@TempDir Path dir) throws IOException {
         Path pass = Files.writeString(dir.resolve("a.pkt"), "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n");
