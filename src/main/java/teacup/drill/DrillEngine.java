@@ -165,6 +165,7 @@ public final class DrillEngine {
                         case Icmp i when i.inbound() -> inboundIcmp(i);
                         case Icmp i -> outboundIcmp(i);
                         case Shell s -> lastMicros = s.time().start(lastMicros);
+                        case ScriptEvent.Unsupported u -> throw new ScriptSkipped("line " + u.line() + ": " + u.what());
                     }
                 }
                 advanceTo(lastMicros); // what the last inbound line caused, at its own instant, may end a blocked call

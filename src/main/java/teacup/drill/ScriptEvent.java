@@ -34,6 +34,13 @@ public sealed interface ScriptEvent {
             implements ScriptEvent {
     }
 
+    /**
+     * A line in the language the runner cannot play (a UDP, GRE or MPLS packet, an ICMP message
+     * quoting a UDP datagram): it parses, so the script can be reported, and makes it skipped.
+     */
+    record Unsupported(int line, EventTime time, String what) implements ScriptEvent {
+    }
+
     /** A backtick line: a command for the host shell, which the in-process engine never runs. */
     record Shell(int line, EventTime time, String command) implements ScriptEvent {
     }

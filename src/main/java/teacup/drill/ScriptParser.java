@@ -119,7 +119,7 @@ public final class ScriptParser {
             return icmp(line, time, inbound, quoted);
         }
         if (first.kind() == Kind.WORD && (first.is("udp") || first.is("udplite") || first.is("gre") || first.is("mpls"))) {
-            throw error(first, first.text() + " packet lines are not supported (only TCP and ICMP)");
+            return unsupported(line, time, first.text() + " packet lines (only TCP and ICMP)");
         }
         return new ScriptEvent.Packet(line, time, inbound, tcpPacket());
     }
@@ -239,11 +239,19 @@ public final class ScriptParser {
         if (quoted == null && peek().is("[") && peek().line() == line) {
             pos++;
             if (peek().is("udp")) {
-                throw error(peek(), "an ICMP line quoting a UDP datagram is not supported (only TCP)");
+                return unsupported(line, time, "an ICMP message quoting a UDP datagram (only TCP)");
             }
             quoted = quotedSegment();
         }
         return new ScriptEvent.Icmp(line, time, inbound, type, code, mtu, quoted);
+    }
+
+    /** The rest of a line the runner cannot play, read past: the script parses and is skipped for it. */
+    private ScriptEvent unsupported(int line, EventTime time, String what) {
+        while (peek().kind() != Kind.END && peek().line() == line) {
+            pos++;
+        }
+        return new ScriptEvent.Unsupported(line, time, what);
     }
 
     /** The segment an ICMP message quotes, after its '[': {@code 1:1461(1460)}, flags allowed but not needed. */

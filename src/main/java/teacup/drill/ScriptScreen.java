@@ -31,6 +31,7 @@ final class ScriptScreen {
             String reason = switch (e) {
                 case Shell s when !harmless(s.command()) -> "line " + s.line() + ": shell command `" + s.command()
                         + "` (host commands never run in-process)";
+                case ScriptEvent.Unsupported u -> "line " + u.line() + ": " + u.what() + " are not supported";
                 case SystemCall c when !SYSTEM_CALLS.contains(c.name()) -> "line " + c.line() + ": system call " + c.name()
                         + " is not mapped onto teacup";
                 default -> null;

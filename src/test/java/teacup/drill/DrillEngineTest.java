@@ -107,6 +107,8 @@ class DrillEngineTest {
                 "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 setsockopt(3, IPPROTO_TCP, TCP_CONGESTION, \"bbr\", 3) = 0\n",
                 Mode.STRICT).message());
         assertEquals(Verdict.SKIPPED, run("0 socket(..., SOCK_DGRAM, IPPROTO_UDP) = 3\n", Mode.STRICT).verdict());
+        assertEquals("line 2: udp packet lines (only TCP and ICMP) are not supported",
+                run("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 < udp (10)\n", Mode.STRICT).message());
     }
 
     @Test
