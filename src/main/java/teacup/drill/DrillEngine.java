@@ -56,6 +56,24 @@ public final class DrillEngine {
         return new DrillEngine(mode, LiveNetwork::open, true, toleranceMicros);
     }
 
+    /** The longest script a live run plays: it takes as long as it says, in real time. */
+    static final long LIVE_LIMIT_MICROS = 120_000_000L;
+
+    /** Why a script is not run live: one whose timeline runs past the limit would hold a namespace for minutes. */
+    private static String liveReason(Script script) {
+        long at = 0;
+        for (ScriptEvent e : script.events()) {
+            if (e.time().kind() != EventTime.Kind.ANY) {
+                at = e.time().start(at);
+            }
+            if (e instanceof SystemCall c && c.returnTime() != null) {
+                at = Math.max(at, c.returnTime().start(at));
+            }
+        }
+        return at > LIVE_LIMIT_MICROS ? "its timeline runs to " + seconds(at) + " s; live runs play at most "
+                + LIVE_LIMIT_MICROS / 1_000_000 + " s of real time" : null;
+    }
+
     /** Passive and active opens, data both ways, loss and close: the code a live script's first lines run. */
     private static final String[] WARM_UP_SCRIPTS = {"""
             0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
@@ -111,6 +129,9 @@ public final class DrillEngine {
     public DrillResult run(Script script) {
         try {
             String reason = ScriptScreen.skipReason(script);
+            if (reason == null && live) {
+                reason = liveReason(script);
+            }
             if (reason != null) {
                 return new DrillResult(script.name(), Verdict.SKIPPED, reason, mode, live);
             }

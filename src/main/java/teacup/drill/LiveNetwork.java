@@ -32,6 +32,8 @@ final class LiveNetwork implements DrillNetwork {
     private final PacketSocketLink peer;
     private final NetStack stack;
     private final RemoteHost remote;
+    /** Deletes the namespace if the JVM is stopped (Ctrl-C, a kill) in the middle of a script. */
+    private final Thread cleanup;
     /** Where script time 0 is on the wall clock; set when the warm-up is over. */
     private long origin;
 
@@ -42,6 +44,14 @@ final class LiveNetwork implements DrillNetwork {
         this.peer = peer;
         Interface iface = new Interface(SimulatedNetwork.LOCAL_MAC, local, 24, Ipv4Address.ANY, MTU);
         this.origin = Long.MAX_VALUE / 2;
+        this.cleanup = new Thread(() -> {
+            try {
+                namespace.close();
+            } catch (IOException e) {
+                // exiting anyway; nothing else can be done
+            }
+        }, "drill cleanup " + namespace.namespace());
+        Runtime.getRuntime().addShutdownHook(cleanup);
         stack = new NetStack(tap, iface, this::now, new SplittableRandom(0x7eac_0bd1_11L));
         remote = new RemoteHost(peer, this::now, MTU, local.bits(), remoteAddress.bits(), SimulatedNetwork.LOCAL_MAC);
     }
@@ -56,9 +66,17 @@ final class LiveNetwork implements DrillNetwork {
             String dev = net.tap();
             PacketSocketLink peer = NetworkNamespace.callIn(net.namespace(), () -> PacketSocketLink.open(dev, MTU));
             LiveNetwork live = new LiveNetwork(net, tap, peer, local, remoteAddress);
-            live.warmUp();
+            try {
+                live.warmUp();
+            } catch (IOException | RuntimeException e) {
+                live.close();
+                throw e;
+            }
             return live;
         } catch (IOException | RuntimeException e) {
+            if (net.isClosed()) {
+                throw e; // the live network was made and has undone itself
+            }
             if (tap != null) {
                 tap.close();
             }
@@ -132,6 +150,11 @@ final class LiveNetwork implements DrillNetwork {
 
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+        } catch (IllegalStateException e) {
+            // already shutting down: the hook deletes the namespace
+        }
         try (namespace; peer) {
             stack.close(); // closes the TAP too
         } catch (IOException e) {

@@ -84,6 +84,11 @@ public final class PrivateNetwork implements AutoCloseable {
         }
     }
 
+    /** Whether {@link #close()} has deleted the namespace. */
+    public synchronized boolean isClosed() {
+        return closed;
+    }
+
     public String namespace() {
         return namespace;
     }
