@@ -198,7 +198,7 @@ class TcpSocketTest {
     }
 
     @Test
-    @DisplayName("RFC 9293 MUST-46: connect to a broadcast or multicast address fails at once with \"Network is unreachable\"")
+    @DisplayName("RFC 9293 MUST-46 (broadcast): connect to a broadcast or multicast address fails at once with \"Network is unreachable\"")
     void broadcastRefused() {
         assertTimeoutPreemptively(TEST_LIMIT, () -> {
             for (String address : new String[] {"255.255.255.255", "198.18.0.255", "224.0.0.251"}) {

@@ -188,7 +188,7 @@ class IcmpErrorTest {
         }
 
         @Test
-        @DisplayName("RFC 9293 SHLD-25, MUST-56: a time exceeded for our SYN is soft; the connect that then times out says unreachable")
+        @DisplayName("RFC 9293 SHLD-25, MUST-56 (time exceeded): a time exceeded for our SYN is soft; the connect that then times out says unreachable")
         void softErrorReportedOnTimeout() throws Exception {
             TcpConnection c = connect(PEER);
             receive(icmpError(ROUTER, IcmpMessage.TYPE_TIME_EXCEEDED, IcmpMessage.CODE_TTL_EXCEEDED, lastTcpPacket()));
@@ -210,7 +210,7 @@ class IcmpErrorTest {
     class Synchronized {
         @ParameterizedTest(name = "type {0}")
         @ValueSource(ints = {0, 1, 2, 3, 5, 13, 1100, 1101, 1200})
-        @DisplayName("RFC 9293 MUST-56, RFC 5927 4.1: no ICMP error aborts an established connection (codes 0, 1, 5, time exceeded, parameter problem; the hard codes taken as soft)")
+        @DisplayName("RFC 9293 MUST-56 (unreachable, time exceeded, parameter problem), RFC 5927 4.1: no ICMP error aborts an established connection (codes 0, 1, 5, time exceeded, parameter problem; the hard codes taken as soft)")
         void nothingAborts(int typeAndCode) throws Exception {
             int type = typeAndCode >= 1100 ? typeAndCode / 100 : IcmpMessage.TYPE_DESTINATION_UNREACHABLE;
             int code = typeAndCode >= 1100 ? typeAndCode % 100 : typeAndCode;
@@ -260,7 +260,7 @@ class IcmpErrorTest {
     class Opening {
         @ParameterizedTest(name = "{0}")
         @ValueSource(strings = {"255.255.255.255", "198.18.0.255", "224.0.0.1", "239.1.2.3", "240.0.0.1", "0.0.0.0"})
-        @DisplayName("RFC 9293 MUST-46: an OPEN to a broadcast or multicast address is refused, and nothing is sent")
+        @DisplayName("RFC 9293 MUST-46 (broadcast, invalid): an OPEN to a broadcast, multicast or reserved address is refused, and nothing is sent")
         void broadcastOpenRefused(String address) {
             ConnectException e = assertThrows(ConnectException.class, () -> connect(Ipv4Address.parse(address).bits()));
             assertTrue(e.getMessage().startsWith("Network is unreachable"), e.getMessage());

@@ -18,6 +18,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import teacup.ip.IpLayer;
 import teacup.stats.Counter;
 import teacup.stats.Statistics;
@@ -176,12 +178,27 @@ class TcpLayerTest {
         }
 
         @Test
-        @DisplayName("RFC 1122 4.2.3.10: a SYN to the broadcast address gets neither a connection nor a reset, and no ICMP")
+        @DisplayName("RFC 1122 4.2.3.10, RFC 9293 MUST-57 (SYN): a SYN to the broadcast address gets neither a connection nor a reset, and no ICMP")
         void broadcastIgnored() {
             tcp.listen(80, 4, SETTINGS);
             receive(frame(PEER, Ipv4Address.parse("198.18.0.255").bits(), 40000, 80, 1, 0, TcpSegment.SYN, null, new byte[0]));
             assertEquals(List.of(), frames);
             assertEquals(1, stats.get(Counter.DROP_TCP_NOT_UNICAST));
+            assertEquals(0, tcp.connectionCount());
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"198.18.0.255", "255.255.255.255", "224.0.0.1"})
+        @DisplayName("RFC 9293 MUST-57 (segment), RFC 1122 4.2.3.10: a data segment, a FIN or a RST to a broadcast or multicast address is discarded silently")
+        void nonSynToBroadcastIgnored(String address) {
+            tcp.listen(80, 4, SETTINGS);
+            int to = Ipv4Address.parse(address).bits();
+            receive(frame(PEER, to, 40000, 80, 1, 1, TcpSegment.ACK | TcpSegment.PSH, null, new byte[10]));
+            receive(frame(PEER, to, 40000, 80, 1, 1, TcpSegment.FIN | TcpSegment.ACK, null, new byte[0]));
+            receive(frame(PEER, to, 40000, 80, 1, 1, TcpSegment.RST, null, new byte[0]));
+            assertEquals(List.of(), frames, "no RST, no ACK, no ICMP");
+            // a group teacup has not joined is not for it at all: IP drops those before TCP sees them
+            assertEquals(3, stats.get(Counter.DROP_TCP_NOT_UNICAST) + stats.get(Counter.DROP_IPV4_NOT_FOR_US));
             assertEquals(0, tcp.connectionCount());
         }
     }
