@@ -37,8 +37,8 @@ class ConformanceTableTest {
     private static final Pattern LABEL =
             Pattern.compile("\\b(MUST|SHLD|MAY|REC)-(\\d+)(?:\\.\\.(\\d+))?\\b(?:\\s*\\(([^()]{1,80})\\))?");
     /** A row label with its qualifier, as the list writes a label that Appendix B gives to several rows. */
-    private static final Pattern QUALIFIED = Pattern.compile("(\\S+) \\((.+)\\)");
-    private static final Pattern RFC_1122 = Pattern.compile("RFC 1122 (\\d+(?:\\.\\d+)+)");
+    private static final Pattern QUALIFIED = Pattern.compile("(.+?) \\((.+)\\)");
+    private static final Pattern RFC_1122 = Pattern.compile("RFC 1122 (\\d+(?:\\.\\d+)+)(?:\\s*\\(([^()]{1,80})\\))?");
     private static final Pattern DISPLAY_NAME = Pattern.compile("@DisplayName\\(((?:\\s*\"(?:[^\"\\\\]|\\\\.)*\"\\s*\\+?)+)\\)");
     private static final Pattern STRING = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"");
     private static final Pattern METHOD = Pattern.compile("\\b(?:void|[A-Z]\\w*)\\s+(\\w+)\\s*\\(");
@@ -74,6 +74,12 @@ class ConformanceTableTest {
                         "MUST-15", Set.of("IPv4", "IPv6")), found);
         assertEquals(Set.of("MUST-20 (R2)", "MUST-56 (unreachable)", "MUST-56 (time exceeded)", "MUST-56 (parameter problem)",
                 "MUST-15"), found, "a qualifier picks its row; prose in parentheses leaves the label plain");
+        found.clear();
+        labels("RFC 1122 3.2.2 (broadcast; audit C9), RFC 1122 3.2.2.6 (echo server, echo reply), RFC 1122 3.2.1.2 (why)",
+                Map.of("RFC 1122 3.2.2", Set.of("broadcast", "link broadcast"), "RFC 1122 3.2.2.6", Set.of("echo server", "echo reply")),
+                found);
+        assertEquals(Set.of("RFC 1122 3.2.2 (broadcast)", "RFC 1122 3.2.2.6 (echo server)", "RFC 1122 3.2.2.6 (echo reply)",
+                "RFC 1122 3.2.1.2"), found, "RFC 1122 sections take qualifiers the same way");
         Map<String, Set<String>> proofs = new TreeMap<>();
         javaProofs("X", """
                 class X {
@@ -154,28 +160,35 @@ class ConformanceTableTest {
             int from = Integer.parseInt(m.group(2));
             int to = m.group(3) == null ? from : Integer.parseInt(m.group(3));
             for (int n = from; n <= to && n < from + 20; n++) {
-                String label = m.group(1) + "-" + n;
-                Set<String> known = qualifiers.getOrDefault(label, Set.of());
-                List<String> named = m.group(4) == null || m.group(3) != null ? List.of()
-                        : Stream.of(m.group(4).split(",|\\band\\b")).map(String::strip).filter(known::contains).toList();
-                if (named.isEmpty()) {
-                    into.add(label);
-                } else {
-                    named.forEach(q -> into.add(label + " (" + q + ")"));
-                }
+                qualified(m.group(1) + "-" + n, m.group(3) == null ? m.group(4) : null, qualifiers, into);
             }
         }
         Matcher r = RFC_1122.matcher(text);
         while (r.find()) {
-            into.add("RFC 1122 " + r.group(1));
+            qualified("RFC 1122 " + r.group(1), r.group(2), qualifiers, into);
         }
     }
 
-    /** For each label the list gives to several rows, the qualifiers that tell its rows apart. */
+    /** {@code label} with each of its known qualifiers named in {@code parenthesis}, or plain if it names none. */
+    private static void qualified(String label, String parenthesis, Map<String, Set<String>> qualifiers, Set<String> into) {
+        Set<String> known = qualifiers.getOrDefault(label, Set.of());
+        List<String> named = parenthesis == null ? List.of()
+                : Stream.of(parenthesis.split("[,;]|\\band\\b")).map(String::strip).filter(known::contains).toList();
+        if (named.isEmpty()) {
+            into.add(label);
+        } else {
+            named.forEach(q -> into.add(label + " (" + q + ")"));
+        }
+    }
+
+    /** For each label the lists give to several rows (or RFC 1122 section), the qualifiers that tell its rows apart. */
     static Map<String, Set<String>> qualifiers() {
         Map<String, Set<String>> qualifiers = new TreeMap<>();
-        for (Row row : rows()) {
-            Matcher q = QUALIFIED.matcher(row.label());
+        List<String> keys = new ArrayList<>();
+        rows().forEach(r -> keys.add(r.label()));
+        rules().forEach(r -> keys.add("RFC 1122 " + r.section()));
+        for (String key : keys) {
+            Matcher q = QUALIFIED.matcher(key);
             if (q.matches()) {
                 qualifiers.computeIfAbsent(q.group(1), k -> new TreeSet<>()).add(q.group(2));
             }

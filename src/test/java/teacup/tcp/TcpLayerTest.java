@@ -463,6 +463,66 @@ class TcpLayerTest {
     }
 
     @Nested
+    class PortsShared {
+        @Test
+        @DisplayName("RFC 9293 MUST-42: a port can be listened on while a connection from it is in SYN-SENT; both go on")
+        void listenBesideSynSent() throws Exception {
+            TcpConnection active = tcp.connect(now, PEER, 80, SETTINGS, null);
+            Sent syn = onlySent();
+            int port = active.localPort();
+            TcpListener l = tcp.listen(port, 4, SETTINGS);
+            handshake(40001, port, 7000);
+            TcpConnection passive = l.poll();
+            assertNotNull(passive, "the listener took a connection on the port");
+            assertEquals(State.SYN_SENT, active.state(), "the active open is untouched");
+            receive(segment(80, port, 9000, SeqNum.add(syn.seq(), 1), TcpSegment.SYN | TcpSegment.ACK, new byte[0]));
+            assertEquals(State.ESTABLISHED, active.state(), "its SYN-ACK reached it, not the listener");
+            assertEquals(State.ESTABLISHED, passive.state());
+            assertEquals(2, tcp.connectionCount());
+        }
+
+        @Test
+        @DisplayName("RFC 9293 MUST-41: a passive OPEN does not disturb connections already there, nor does closing it")
+        void passiveOpenLeavesOthersAlone() throws Exception {
+            TcpListener first = tcp.listen(80, 4, SETTINGS);
+            Sent synAck = handshake(40000, 80, 7000);
+            TcpConnection c = first.poll();
+            TcpConnection active = tcp.connect(now, PEER, 443, SETTINGS, null);
+            Sent syn = onlySent();
+            TcpListener second = tcp.listen(81, 4, SETTINGS);
+            tcp.unlisten(now, first);
+            tcp.unlisten(now, second);
+            assertEquals(List.of(), sent(), "nothing was sent to the connections");
+            assertEquals(State.ESTABLISHED, c.state(), "an accepted connection outlives its listener");
+            assertEquals(State.SYN_SENT, active.state());
+            receive(segment(40000, 80, 7001, SeqNum.add(synAck.seq(), 1), TcpSegment.ACK | TcpSegment.PSH, "hello".getBytes()));
+            assertEquals(5, c.receiveBuffer().available());
+            receive(segment(443, active.localPort(), 9000, SeqNum.add(syn.seq(), 1), TcpSegment.SYN | TcpSegment.ACK, new byte[0]));
+            assertEquals(State.ESTABLISHED, active.state());
+        }
+    }
+
+    @Nested
+    class AckAggregation {
+        @Test
+        @DisplayName("RFC 9293 MUST-58, MUST-59 (RFC 1122 4.2.3.2): segments that arrive together are all processed before one ACK covers them")
+        void oneAckForABatch() {
+            TcpListener l = tcp.listen(80, 4, SETTINGS);
+            Sent synAck = handshake(40000, 80, 7000);
+            TcpConnection c = l.poll();
+            int ack = SeqNum.add(synAck.seq(), 1);
+            for (int i = 0; i < 3; i++) {
+                receive(segment(40000, 80, 7001 + 500 * i, ack, TcpSegment.ACK, new byte[500]));
+            }
+            tcp.poll(now);
+            List<Sent> acks = sent();
+            assertEquals(1, acks.size(), () -> "one ACK for the three segments: " + acks);
+            assertEquals(7001 + 1500, acks.get(0).ack());
+            assertEquals(1500, c.receiveBuffer().available());
+        }
+    }
+
+    @Nested
     class Connecting {
         @Test
         @DisplayName("RFC 6056: ephemeral ports are in 49152-65535, and never collide with a live four-tuple")

@@ -574,7 +574,7 @@ class TcpRequirementsTest {
         }
 
         @Test
-        @DisplayName("RFC 9293 MUST-39: receiver SWS avoidance opens the window only by min(buffer/2, MSS) steps")
+        @DisplayName("RFC 9293 MUST-39, SHLD-14: receiver SWS avoidance opens the window only by min(buffer/2, MSS) steps, and the right edge never moves left")
         void receiverSws() {
             settings = settings.withBuffers(4096, 8000);
             established();
