@@ -256,8 +256,10 @@ final class Receiver {
      * update when the window opened by at least min(half the buffer, one MSS), and the window last
      * offered was small or is now doubled; otherwise the next ACK carries it.
      */
-    boolean windowUpdateWorthSending() {
-        int available = buffer.window();
+    boolean windowUpdateWorthSending(int scale) {
+        // Only what the window field can carry counts: with no scaling a buffer past 64 KB opens
+        // nothing the peer could see, and an update repeating the last window is a duplicate ACK.
+        int available = (int) Math.min(buffer.window(), 65535L << scale);
         int offered = Math.max(0, SeqNum.diff(rcvAdvEdge, rcvNxt));
         int threshold = windowThreshold();
         return available - offered >= threshold && (offered < threshold || available >= 2 * offered);

@@ -216,7 +216,7 @@ public final class TcpConnection {
     /** The application read: a window update goes if it is worth one (RFC 9293 3.8.6.2.2, MUST-39). */
     public void windowOpened(long now) {
         if (state.synchronized_() && state != State.TIME_WAIT && !receiver.finReceived()
-                && receiver.windowUpdateWorthSending()) {
+                && receiver.windowUpdateWorthSending(negotiated().receiveScale())) {
             sender.sendAck(now);
         }
     }

@@ -574,6 +574,21 @@ class TcpRequirementsTest {
         }
 
         @Test
+        @DisplayName("RFC 9293 3.8.6.2.2, RFC 5681 2: without window scaling, a read from a buffer past 64 KB sends no update repeating the window (the peer would count it a duplicate ACK)")
+        void noUpdateTheWindowFieldCannotShow() {
+            settings = settings.withBuffers(256 * 1024, 4096);
+            established();
+            peerData(pattern(1000), ISS + 1);
+            runUntil(now + S);
+            Seg ack = expect();
+            assertEquals(65535, ack.window(), "the field's largest value; the buffer holds more");
+            sent.clear();
+            readAll();
+            c.windowOpened(now);
+            expectNothing();
+        }
+
+        @Test
         @DisplayName("RFC 9293 MUST-39, SHLD-14: receiver SWS avoidance opens the window only by min(buffer/2, MSS) steps, and the right edge never moves left")
         void receiverSws() {
             settings = settings.withBuffers(4096, 8000);
