@@ -8,7 +8,7 @@ import teacup.wire.TcpSegment;
  * The sending half of a connection (RFC 9293 3.3.1 send variables, 3.8, 3.10.7.4 step 5): what
  * may go and when, within the peer's window and the congestion window, with Nagle (MUST-17),
  * sender SWS avoidance (MUST-38), the persist timer (MUST-36), RTT sampling with Karn's rule
- * (MUST-18) and the retransmission timer (RFC 6298). It also keeps the peer's SACKs
+ * (MUST-18, in {@link RttSampling}) and the retransmission timer (RFC 6298). It also keeps the peer's SACKs
  * ({@link SackScoreboard}) and what it retransmitted ({@link RetransmissionLog}), which loss
  * recovery reads. Every retransmission, whatever found the loss, goes through {@link #retransmit}.
  */
@@ -61,10 +61,7 @@ final class Sender {
     private int persistBackoff;
     private int probesUnanswered;
     private long lastSendAt = TcpConnection.NEVER;
-    // Karn (MUST-18): without timestamps, one timed segment at a time, and never one that was retransmitted.
-    private boolean timing;
-    private int timedSeq;
-    private long timedAt;
+    private final RttSampling sampling;
 
     private final ConnectionCounters counters;
 
@@ -75,6 +72,7 @@ final class Sender {
         this.iss = iss;
         this.buffer = new SendBuffer(settings.sendBuffer());
         this.rtt = new RttEstimator(settings.minRto(), settings.maxRto(), 1_000_000L);
+        this.sampling = new RttSampling(rtt);
         this.congestion = settings.congestion() == TcpSettings.Congestion.CUBIC
                 ? new Cubic(TcpSettings.DEFAULT_SEND_MSS) : new NewReno(TcpSettings.DEFAULT_SEND_MSS);
         this.sndUna = iss;
@@ -200,10 +198,8 @@ final class Sender {
         if (SeqNum.gt(sndNxt, sndMax)) {
             sndMax = sndNxt;
         }
-        if (!timing && retransmissions == 0) {
-            timing = true;
-            timedSeq = iss;
-            timedAt = now;
+        if (retransmissions == 0) {
+            sampling.sent(now, iss);
         }
         retransmitAt = now + rtt.rto();
     }
@@ -257,23 +253,7 @@ final class Sender {
         if (release > 0) {
             buffer.release(release);
         }
-        if (synRetried) {
-            // Our SYN went more than once, and the peer's SYN-ACK may itself be a retransmission made by its
-            // timer, echoing the first SYN: a sample would then measure our SYN timeout (a second or more)
-            // and start the connection with an RTO and probe timeout of seconds. Karn's rule instead: no sample
-            // from the handshake; the first data acknowledged gives one.
-            timing = false;
-        } else if (negotiated.timestamps() && options.hasTimestamps() && options.tsEcr() != 0) {
-            // RFC 7323 4.1: the echoed timestamp dates the segment acknowledged, retransmitted or not.
-            int elapsedMillis = writer.timestamp(now) - options.tsEcr();
-            if (elapsedMillis >= 0) {
-                rtt.sample(elapsedMillis * 1_000_000L);
-            }
-            timing = false;
-        } else if (timing && SeqNum.gt(ack, timedSeq)) {
-            rtt.sample(now - timedAt);
-            timing = false;
-        }
+        sampling.acknowledged(now, ack, options, synRetried, negotiated.timestamps(), writer);
         sndUna = ack;
         sacked.acknowledged(sndUna);
         retransmitted.acknowledged(sndUna);
@@ -420,10 +400,8 @@ final class Sender {
     /** One segment from SND.NXT: {@code n} bytes (a retransmission after a rewind when {@code retransmission}), maybe the FIN. */
     private void sendNew(long now, int n, int unsent, int sendOffset, boolean sendFin, boolean retransmission, int mss) {
         int flags = TcpSegment.ACK | (n > 0 && n == unsent ? TcpSegment.PSH : 0) | (sendFin ? TcpSegment.FIN : 0);
-        if (!negotiated.timestamps() && !timing && !retransmission) {
-            timing = true;
-            timedSeq = sndNxt;
-            timedAt = now;
+        if (!negotiated.timestamps() && !retransmission) {
+            sampling.sent(now, sndNxt);
         }
         if (retransmission) {
             counters.segmentRetransmitted();
@@ -450,7 +428,7 @@ final class Sender {
      * the timer restart are here, once.
      */
     void retransmit(long now, int from, int length, int flags) {
-        timing = false;
+        sampling.retransmitted();
         counters.segmentRetransmitted();
         if (length > 0) {
             retransmitted.add(from, SeqNum.add(from, length), sndMax, now);
@@ -528,7 +506,7 @@ final class Sender {
         retransmissions++;
         counters.retransmissionTimeout();
         rtt.backOff();
-        timing = false; // Karn: no sample from a retransmitted segment
+        sampling.retransmitted(); // Karn: no sample from a retransmitted segment
         return Timeout.RETRANSMIT;
     }
 
