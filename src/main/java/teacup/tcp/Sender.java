@@ -32,6 +32,7 @@ final class Sender {
      */
     private final RetransmissionLog retransmitted = new RetransmissionLog(64);
     private Negotiated negotiated = Negotiated.BEFORE_SYN;
+    private int pathMss = Integer.MAX_VALUE; // the path's MSS as PathMtuSearch knows it (MAX_VALUE: the peer's)
 
     private final int iss;
     private int sndUna;
@@ -151,12 +152,34 @@ final class Sender {
 
     void negotiated(Negotiated n) {
         negotiated = n;
-        congestion.setMss(Math.max(1, n.segmentSize()));
+        congestion.setMss(Math.max(1, segmentSize()));
     }
 
-    /** Most data one segment carries (RFC 6691). */
+    Negotiated negotiated() {
+        return negotiated;
+    }
+
+    /** Most data one segment carries (RFC 6691), on this path (RFC 1191, RFC 4821). */
     int segmentSize() {
-        return negotiated.segmentSize();
+        return negotiated.segmentSize(pathMss);
+    }
+
+    /** Segments from now on fit an MSS of {@code mss} ({@link PathMtuSearch}); the congestion window counts in them. */
+    void pathMss(int mss) {
+        pathMss = mss;
+        congestion.setMss(Math.max(1, segmentSize()));
+    }
+
+    /** RFC 1191 6.5: what is in flight was too big; go back to SND.UNA and resend at the new size, window as it is. */
+    void resendFromUna() {
+        retransmitted.clear();
+        sndNxt = sndUna;
+    }
+
+    /** RFC 4821 7.5: a probe, one new segment of {@code length} data bytes, above the MSS ({@link PathMtuSearch} sees it may go). */
+    void sendProbeSegment(long now, int length) {
+        int sendOffset = SeqNum.diff(sndNxt, bufferStart());
+        sendNew(now, length, buffer.queued() - sendOffset, sendOffset, false, false, length);
     }
 
     /** Sequence number of the oldest byte still in the send buffer. */
