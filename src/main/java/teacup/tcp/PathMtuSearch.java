@@ -118,7 +118,7 @@ final class PathMtuSearch {
         probeMss = 0;
         repairing = false;
         int current = effectiveMss(sender);
-        if (true || sender.retransmissions() != BLACK_HOLE_TIMEOUTS || current <= BASE_MSS
+        if (sender.retransmissions() != BLACK_HOLE_TIMEOUTS || current <= BASE_MSS
                 || sender.outstanding() < sender.segmentSize()) {
             return;
         }
