@@ -38,18 +38,20 @@ public final class PathMtuTable {
 
     /**
      * The MTU a "fragmentation needed" error reports: its next-hop MTU field, or when that is zero
-     * (a router older than RFC 1191) the largest plateau below the quoted datagram's total length.
+     * (a router older than RFC 1191) the largest plateau below the quoted datagram's total length;
+     * 0 when it makes no sense (the datagram it calls too big would have fit it, or no plateau is
+     * below it).
      */
     public static int reported(int nextHopMtu, int quotedTotalLength) {
         if (nextHopMtu != 0) {
-            return nextHopMtu;
+            return nextHopMtu < quotedTotalLength ? nextHopMtu : 0;
         }
         for (int plateau : PLATEAUS) {
             if (plateau < quotedTotalLength) {
                 return plateau;
             }
         }
-        return MINIMUM;
+        return 0;
     }
 
     /**
