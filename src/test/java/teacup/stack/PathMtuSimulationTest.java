@@ -91,7 +91,7 @@ class PathMtuSimulationTest {
     }
 
     @Test
-    @DisplayName("RFC 1191: fragmentation needed lowers the path MTU, the MSS follows, what was lost goes again at once; 2 MB both ways")
+    @DisplayName("RFC 1191, RFC 9293 MUST-16: fragmentation needed lowers the path MTU, the MSS follows, what was lost goes again at once; 2 MB both ways")
     void icmpLowersThePathMtu() {
         Run r = transfer(true);
         for (NetStack s : List.of(r.sim.a, r.sim.b)) {
