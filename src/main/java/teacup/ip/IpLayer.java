@@ -21,8 +21,10 @@ import teacup.wire.MacAddress;
  *
  * <p>Outgoing packets are built in place: a transport writes its payload at
  * {@link #PAYLOAD_OFFSET} of a frame buffer and calls {@link #send}; this layer writes the IPv4
- * and Ethernet headers in front, fragments when the packet exceeds the MTU, and holds frames
- * for an address that ARP has not resolved yet.
+ * and Ethernet headers in front, fragments when the packet exceeds the MTU (for what is not TCP,
+ * the path MTU a router reported, RFC 1191), and holds frames for an address that ARP has not
+ * resolved yet. Every unfragmented packet carries Don't Fragment, so a router on a narrower path
+ * says so ({@link PathMtuTable}).
  *
  * <p>An {@link Interface#unconfigured() unconfigured} interface (waiting for DHCP) sends only
  * broadcasts, from 0.0.0.0, and accepts UDP to any address, since a DHCP server may send its
