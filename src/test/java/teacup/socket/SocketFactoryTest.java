@@ -264,7 +264,7 @@ class SocketFactoryTest {
         }
 
         @Test
-        @DisplayName("bind before connect: the wildcard or own address with port 0 only; local port chosen by connect")
+        @DisplayName("RFC 9293 MUST-43: bind before connect names the local address: the wildcard or own address with port 0 only; local port chosen by connect")
         void bindBeforeConnect() throws Exception {
             try (Socket s = client.createSocket()) {
                 assertThrows(BindException.class, () -> s.bind(new InetSocketAddress(A, 1234)));
@@ -278,6 +278,15 @@ class SocketFactoryTest {
                  Socket s = client.createSocket(B, PORT, InetAddress.getByName("0.0.0.0"), 0)) {
                 assertTrue(s.isConnected());
                 assertTrue(s.getLocalPort() > 0);
+            }
+            try (ServerSocket listener = server.createServerSocket(PORT);
+                 Socket s = client.createSocket()) {
+                s.bind(new InetSocketAddress(A, 0));
+                s.connect(new InetSocketAddress(B, PORT), 5_000);
+                assertEquals(InetAddress.getByName(A), s.getLocalAddress(), "the address the OPEN named");
+                try (Socket accepted = listener.accept()) {
+                    assertEquals(InetAddress.getByName(A), accepted.getInetAddress(), "the SYN came from it");
+                }
             }
         }
     }

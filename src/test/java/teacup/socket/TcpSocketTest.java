@@ -99,7 +99,7 @@ class TcpSocketTest {
     }
 
     @Test
-    @DisplayName("RFC 9293 3.5: connect and accept; 1 MB each way at once arrives whole; both sides see their addresses")
+    @DisplayName("RFC 9293 3.5, MUST-44, MUST-45, RFC 1122 3.2.1.3 (own source): connect and accept; 1 MB each way at once arrives whole; both sides see their addresses, the SYN's source the stack's own")
     void streamsBothWays() {
         assertTimeoutPreemptively(TEST_LIMIT, () -> {
             try (TcpServerSocket server = TcpServerSocket.bind(b, 8080, 4);
@@ -111,6 +111,7 @@ class TcpSocketTest {
                 assertEquals(A_IP, accepted.remoteAddress());
                 assertEquals(client.localPort(), accepted.remotePort());
                 assertEquals(B_IP, accepted.localAddress());
+                assertEquals(A_IP, client.localAddress(), "the active side's address is the one IP gave it");
                 assertTrue(client.localPort() >= TcpLayer.EPHEMERAL_FIRST, "ephemeral port " + client.localPort());
 
                 byte[] up = pattern(1 << 20, 1);
@@ -198,7 +199,7 @@ class TcpSocketTest {
     }
 
     @Test
-    @DisplayName("RFC 9293 MUST-46: connect to a broadcast or multicast address fails at once with \"Network is unreachable\"")
+    @DisplayName("RFC 9293 MUST-46 (broadcast): connect to a broadcast or multicast address fails at once with \"Network is unreachable\"")
     void broadcastRefused() {
         assertTimeoutPreemptively(TEST_LIMIT, () -> {
             for (String address : new String[] {"255.255.255.255", "198.18.0.255", "224.0.0.251"}) {

@@ -137,7 +137,7 @@ class IcmpErrorTest {
     class SynSent {
         @ParameterizedTest(name = "code {0}")
         @ValueSource(ints = {2, 3})
-        @DisplayName("RFC 9293 MUST-54, SHLD-26, RFC 1122 3.2.2: protocol or port unreachable for our SYN refuses the connect at once")
+        @DisplayName("RFC 9293 MUST-54, SHLD-26, RFC 1122 3.2.2 (demux): protocol or port unreachable for our SYN refuses the connect at once")
         void portUnreachableRefuses(int code) throws Exception {
             TcpConnection c = connect(PEER);
             receive(icmpError(PEER, IcmpMessage.TYPE_DESTINATION_UNREACHABLE, code, lastTcpPacket()));
@@ -168,7 +168,7 @@ class IcmpErrorTest {
         }
 
         @Test
-        @DisplayName("RFC 1122 3.2.2: an error for no connection, or quoting a datagram we did not send, is dropped and counted")
+        @DisplayName("RFC 1122 3.2.2 (demux): an error for no connection, or quoting a datagram we did not send, is dropped and counted")
         void unmatchedDropped() throws Exception {
             TcpConnection c = connect(PEER);
             byte[] packet = lastTcpPacket();
@@ -195,7 +195,7 @@ class IcmpErrorTest {
         }
 
         @Test
-        @DisplayName("RFC 9293 SHLD-25, MUST-56: a time exceeded for our SYN is soft; the connect that then times out says unreachable")
+        @DisplayName("RFC 9293 SHLD-25, MUST-56 (time exceeded): a time exceeded for our SYN is soft; the connect that then times out says unreachable")
         void softErrorReportedOnTimeout() throws Exception {
             TcpConnection c = connect(PEER);
             receive(icmpError(ROUTER, IcmpMessage.TYPE_TIME_EXCEEDED, IcmpMessage.CODE_TTL_EXCEEDED, lastTcpPacket()));
@@ -217,7 +217,7 @@ class IcmpErrorTest {
     class Synchronized {
         @ParameterizedTest(name = "type {0}")
         @ValueSource(ints = {0, 1, 2, 3, 5, 13, 1100, 1101, 1200})
-        @DisplayName("RFC 9293 MUST-56, RFC 5927 4.1: no ICMP error aborts an established connection (codes 0, 1, 5, time exceeded, parameter problem; the hard codes taken as soft)")
+        @DisplayName("RFC 9293 MUST-56 (unreachable, time exceeded, parameter problem), RFC 1122 3.2.2.1 (to transport), RFC 5927 4.1: no ICMP error aborts an established connection (codes 0, 1, 5, time exceeded, parameter problem; the hard codes taken as soft)")
         void nothingAborts(int typeAndCode) throws Exception {
             int type = typeAndCode >= 1100 ? typeAndCode / 100 : IcmpMessage.TYPE_DESTINATION_UNREACHABLE;
             int code = typeAndCode >= 1100 ? typeAndCode % 100 : typeAndCode;
@@ -228,7 +228,22 @@ class IcmpErrorTest {
         }
 
         @Test
-        @DisplayName("RFC 9293 SHLD-25, SHLD-26: a soft error is remembered and reported when the connection then times out (R2)")
+        @DisplayName("RFC 9293 MUST-55, RFC 6633: a source quench is discarded silently: not delivered, no answer, no slower sending")
+        void sourceQuenchIgnored() throws Exception {
+            TcpConnection c = establishedWithDataInFlight();
+            int cwnd = c.congestion().cwnd();
+            byte[] quoted = lastTcpPacket();
+            frames.clear();
+            receive(icmpError(ROUTER, 4, 0, quoted));
+            assertEquals(1, stats.get(Counter.DROP_ICMP_UNHANDLED));
+            assertEquals(0, stats.get(Counter.ICMP_ERROR_DELIVERED));
+            assertEquals(List.of(), frames, "nothing sent in answer");
+            assertEquals(State.ESTABLISHED, c.state());
+            assertEquals(cwnd, c.congestion().cwnd(), "the congestion window is not cut");
+        }
+
+        @Test
+        @DisplayName("RFC 9293 SHLD-25, SHLD-26, MUST-47: a soft error is remembered and reported when the connection then times out (R2)")
         void softErrorReportedAtR2() throws Exception {
             TcpConnection c = establishedWithDataInFlight();
             receive(icmpError(ROUTER, IcmpMessage.TYPE_DESTINATION_UNREACHABLE, 1, lastTcpPacket()));
@@ -331,7 +346,7 @@ class IcmpErrorTest {
     class Opening {
         @ParameterizedTest(name = "{0}")
         @ValueSource(strings = {"255.255.255.255", "198.18.0.255", "224.0.0.1", "239.1.2.3", "240.0.0.1", "0.0.0.0"})
-        @DisplayName("RFC 9293 MUST-46: an OPEN to a broadcast or multicast address is refused, and nothing is sent")
+        @DisplayName("RFC 9293 MUST-46 (broadcast, invalid): an OPEN to a broadcast, multicast or reserved address is refused, and nothing is sent")
         void broadcastOpenRefused(String address) {
             ConnectException e = assertThrows(ConnectException.class, () -> connect(Ipv4Address.parse(address).bits()));
             assertTrue(e.getMessage().startsWith("Network is unreachable"), e.getMessage());
