@@ -56,11 +56,16 @@ class PathMtuSearchTest {
         }
     }
 
-    /** A writes {@code data}; B reads it; time moves by timers or 1 ms steps; bounded. */
+    /** A connects to B, writes {@code data}; B reads it; time moves by timers or 1 ms steps; bounded. */
     byte[] transfer(byte[] data) {
         a = TcpConnection.connect(now, settings, outA, 1, 40000, 2, 80, 1000, SegmentRecorder.TS_OFFSET);
         exchange();
         assertEquals(State.ESTABLISHED, a.state());
+        return pump(data);
+    }
+
+    /** On the connection there is, A writes {@code data} and B reads it. */
+    byte[] pump(byte[] data) {
         byte[] got = new byte[data.length];
         int written = 0;
         int read = 0;
@@ -124,6 +129,23 @@ class PathMtuSearchTest {
         byte[] data = pattern(SIZE);
         assertArrayEquals(data, transfer(data));
         assertEquals(1, a.counters().pathMtuBlackHoles());
+        int size = ConnectionStatus.of(a).segmentSize();
+        assertTrue(size >= 1448 - PathMtuSearch.DONE_WITHIN && size <= 1448, () -> "ended at " + size);
+    }
+
+    @Test
+    @DisplayName("RFC 1191 6.3, RFC 4821 7.7: ten minutes after ICMP lowered the path MTU, probes search upward again and find a path that grew")
+    void searchesUpwardAfterTenMinutes() {
+        byte[] data = pattern(SIZE);
+        a = TcpConnection.connect(now, settings, outA, 1, 40000, 2, 80, 1000, SegmentRecorder.TS_OFFSET);
+        exchange();
+        a.pathMtu(now, 1000);
+        assertArrayEquals(data, pump(data));
+        assertEquals(1000 - 40 - 12, ConnectionStatus.of(a).segmentSize(), "ICMP's word stands for ten minutes");
+        assertEquals(0, a.counters().pathMtuProbes());
+        now += PathMtuSearch.SEARCH_AGAIN_AFTER;
+        assertArrayEquals(data, pump(data));
+        assertTrue(a.counters().pathMtuProbesSucceeded() > 0, a::toString);
         int size = ConnectionStatus.of(a).segmentSize();
         assertTrue(size >= 1448 - PathMtuSearch.DONE_WITHIN && size <= 1448, () -> "ended at " + size);
     }
