@@ -21,8 +21,10 @@ import teacup.wire.MacAddress;
  *
  * <p>Outgoing packets are built in place: a transport writes its payload at
  * {@link #PAYLOAD_OFFSET} of a frame buffer and calls {@link #send}; this layer writes the IPv4
- * and Ethernet headers in front, fragments when the packet exceeds the MTU, and holds frames
- * for an address that ARP has not resolved yet.
+ * and Ethernet headers in front, fragments when the packet exceeds the MTU (for what is not TCP,
+ * the path MTU a router reported, RFC 1191), and holds frames for an address that ARP has not
+ * resolved yet. Every unfragmented packet carries Don't Fragment, so a router on a narrower path
+ * says so ({@link PathMtuTable}).
  *
  * <p>An {@link Interface#unconfigured() unconfigured} interface (waiting for DHCP) sends only
  * broadcasts, from 0.0.0.0, and accepts UDP to any address, since a DHCP server may send its
@@ -55,6 +57,14 @@ public final class IpLayer {
         default Counter error(long now, int type, int code, int destination, byte[] b, int off, int len) {
             return Counter.ICMP_ERROR_RECEIVED;
         }
+
+        /**
+         * RFC 1191: a "fragmentation needed" error that {@link #error} took (returned
+         * {@link Counter#ICMP_ERROR_DELIVERED}) lowered the path MTU to {@code destination} to
+         * {@code mtu}; everything this transport sends there should fit it.
+         */
+        default void pathMtuLowered(long now, int destination, int mtu) {
+        }
     }
 
     /** Receives ICMP echo replies carrying one identifier (a ping in progress). */
@@ -78,6 +88,7 @@ public final class IpLayer {
     private final FragmentReassembler reassembler;
     private final Transport[] transports = new Transport[256];
     private final Map<Integer, EchoListener> echoListeners = new HashMap<>();
+    private final PathMtuTable pathMtus = new PathMtuTable(256);
 
     private final EthernetFrame eth = new EthernetFrame();
     private final Ipv4Packet ip = new Ipv4Packet();
@@ -393,8 +404,10 @@ public final class IpLayer {
     /**
      * RFC 1122 3.2.2 and 4.1.3.3, RFC 9293 3.9.2.2: an ICMP error goes up to the transport that
      * sent the datagram it quotes (its IPv4 header and at least 8 bytes of the transport's),
-     * named by the quoted protocol. "Fragmentation needed" (code 4) takes this path as well, but
-     * path MTU discovery (RFC 1191) is not done yet: the transports count it and change nothing.
+     * named by the quoted protocol. "Fragmentation needed" (code 4) takes this path as well; once
+     * the transport has found it to be about a datagram it has in flight (for TCP, RFC 5927's
+     * sequence check), it lowers the path MTU ({@link PathMtuTable}, RFC 1191) and the transport is
+     * told of the new value.
      */
     private Counter icmpError(long now) {
         byte[] b = icmp.buffer();
@@ -411,7 +424,26 @@ public final class IpLayer {
         if (t == null || (BigEndian.u16(b, quoted + 6) & 0x1fff) != 0) {
             return Counter.ICMP_ERROR_RECEIVED; // a later fragment quotes no transport header
         }
-        return t.error(now, icmp.type(), icmp.code(), BigEndian.i32(b, quoted + 16), b, quoted + header, n - header);
+        int destination = BigEndian.i32(b, quoted + 16);
+        Counter outcome = t.error(now, icmp.type(), icmp.code(), destination, b, quoted + header, n - header);
+        if (icmp.type() == IcmpMessage.TYPE_DESTINATION_UNREACHABLE && icmp.code() == IcmpMessage.CODE_FRAGMENTATION_NEEDED
+                && outcome == Counter.ICMP_ERROR_DELIVERED) {
+            int mtu = pathMtus.lower(destination, PathMtuTable.reported(icmp.nextHopMtu(), BigEndian.u16(b, quoted + 2)),
+                    now, iface.mtu());
+            stats.increment(mtu == 0 ? Counter.PMTU_NOT_LOWERED : Counter.PMTU_LOWERED);
+            if (mtu != 0) {
+                t.pathMtuLowered(now, destination, mtu);
+            }
+        }
+        return outcome;
+    }
+
+    /**
+     * The path MTU to {@code destination} (RFC 1191): what a "fragmentation needed" error taught,
+     * for at most {@link PathMtuTable#LIFETIME}, else the link's MTU.
+     */
+    public int pathMtu(int destination, long now) {
+        return pathMtus.mtu(destination, now, iface.mtu());
     }
 
     /**
@@ -513,7 +545,10 @@ public final class IpLayer {
             nextHopMac = arp.lookup(nextHop, now);
         }
         int identification = nextIdentification++ & 0xffff;
-        int maxPayload = iface.mtu() - Ipv4Packet.MIN_HEADER_LENGTH;
+        // RFC 1191: what is not TCP is fragmented here to the path MTU a router reported; TCP keeps DF
+        // and its segments whole, sizing them itself (so it can tell when a path takes larger ones again).
+        int mtu = protocol == Ipv4Packet.PROTOCOL_TCP ? iface.mtu() : pathMtus.mtu(destination, now, iface.mtu());
+        int maxPayload = mtu - Ipv4Packet.MIN_HEADER_LENGTH;
         if (payloadLength <= maxPayload) {
             Ipv4Packet.write(frame, EthernetFrame.HEADER_LENGTH, payloadLength, identification,
                     Ipv4Packet.FLAG_DONT_FRAGMENT, DEFAULT_TTL, protocol, address, destination);

@@ -27,6 +27,12 @@ public enum Counter {
     TCP_ACTIVE_OPENS(Kind.TRAFFIC, "TCP connections opened by us"),
     TCP_PASSIVE_OPENS(Kind.TRAFFIC, "TCP connections opened by a peer's SYN"),
     TCP_CHALLENGE_ACKS_SUPPRESSED(Kind.TRAFFIC, "TCP challenge ACKs not sent (RFC 5961 7 rate limit)"),
+    PMTU_LOWERED(Kind.TRAFFIC, "path MTUs lowered by ICMP fragmentation needed (RFC 1191)"),
+    PMTU_NOT_LOWERED(Kind.TRAFFIC, "ICMP fragmentation needed that lowered nothing (not below the path MTU, or under 68)"),
+    TCP_PMTU_BLACK_HOLES(Kind.TRAFFIC, "TCP black holes: full-size segments timed out, MSS dropped to the base (RFC 4821)"),
+    TCP_PMTU_PROBES(Kind.TRAFFIC, "TCP path MTU probes sent (RFC 4821)"),
+    TCP_PMTU_PROBES_SUCCEEDED(Kind.TRAFFIC, "TCP path MTU probes acknowledged: the MSS rose (RFC 4821)"),
+    TCP_PMTU_PROBES_FAILED(Kind.TRAFFIC, "TCP path MTU probes lost: the search's upper bound fell (RFC 4821)"),
 
     ARP_REQUEST_ANSWERED(Kind.ACCEPTED, "ARP requests answered"),
     ARP_LEARNED(Kind.ACCEPTED, "ARP replies and announcements learned"),

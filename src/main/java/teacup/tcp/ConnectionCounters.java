@@ -11,6 +11,10 @@ public final class ConnectionCounters {
     private long recoveryEpisodes;
     private long tailLossProbes;
     private long spuriousRecoveries;
+    private long pathMtuBlackHoles;
+    private long pathMtuProbes;
+    private long pathMtuProbesSucceeded;
+    private long pathMtuProbesFailed;
 
     /** Segments sent more than once (timeouts, fast retransmit, SACK holes, tail loss probes, SYNs). */
     public long segmentsRetransmitted() {
@@ -35,6 +39,42 @@ public final class ConnectionCounters {
     /** Window reductions taken back because D-SACKs showed them spurious (RFC 3708). */
     public long spuriousRecoveries() {
         return spuriousRecoveries;
+    }
+
+    /** Times full-size segments timed out until the MSS fell to the base (RFC 4821 black hole). */
+    public long pathMtuBlackHoles() {
+        return pathMtuBlackHoles;
+    }
+
+    /** Path MTU probes sent (RFC 4821 7.5). */
+    public long pathMtuProbes() {
+        return pathMtuProbes;
+    }
+
+    /** Path MTU probes acknowledged, each raising the MSS. */
+    public long pathMtuProbesSucceeded() {
+        return pathMtuProbesSucceeded;
+    }
+
+    /** Path MTU probes lost, each lowering the search's upper bound. */
+    public long pathMtuProbesFailed() {
+        return pathMtuProbesFailed;
+    }
+
+    void pathMtuBlackHole() {
+        pathMtuBlackHoles++;
+    }
+
+    void pathMtuProbe() {
+        pathMtuProbes++;
+    }
+
+    void pathMtuProbeSucceeded() {
+        pathMtuProbesSucceeded++;
+    }
+
+    void pathMtuProbeFailed() {
+        pathMtuProbesFailed++;
     }
 
     void segmentRetransmitted() {

@@ -49,6 +49,11 @@ final class SegmentWriter {
         output.challengeAckLimited();
     }
 
+    /** See {@link SegmentOutput#count}. */
+    void count(teacup.stats.Counter counter) {
+        output.count(counter);
+    }
+
     /** See {@link SegmentOutput#largestSegment}. */
     int largestSegment() {
         return output.largestSegment();

@@ -61,7 +61,7 @@ public final class TcpConnection {
         this.receiver = new Receiver(settings);
         this.writer = new SegmentWriter(this, output, receiver, tsOffset);
         this.sender = new Sender(settings, writer, counters, iss);
-        this.recovery = new LossRecovery(iss, settings.minRto(), counters);
+        this.recovery = new LossRecovery(iss, settings.minRto(), counters, new PathMtuSearch(counters, writer));
         this.keepAlive = new KeepAlive(settings, now);
         this.closing = new ClosingTimers(settings);
         this.challenges = new ChallengeAcks(settings, now);
@@ -226,6 +226,13 @@ public final class TcpConnection {
         Ending hard = icmp.take(state, type, code);
         if (hard != Ending.NONE) {
             end(hard);
+        }
+    }
+
+    /** RFC 1191: the path to the peer takes at most {@code mtu} bytes ({@link PathMtuSearch}); what is in flight above it goes again now. */
+    void pathMtu(long now, int mtu) {
+        if (recovery.pathMtu().lowered(now, mtu, sender)) {
+            transmit(now, SendLimits.NORMAL);
         }
     }
 
@@ -454,7 +461,7 @@ public final class TcpConnection {
             return;
         }
         boolean finWasSent = sender.finSent();
-        if (sender.transmit(now, limits, recovery.duplicateAcks())) {
+        if (recovery.transmit(now, limits, sender)) {
             recovery.sent(now, sender, probing());
         }
         if (!finWasSent && sender.finSent()) {
@@ -470,16 +477,10 @@ public final class TcpConnection {
      * persist and SWS override timer, and keep-alive.
      */
     public void poll(long now) {
-        switch (closing.poll(now, state == State.FIN_WAIT_2)) {
-            case TIME_WAIT_OVER -> {
-                end(Ending.CLOSED_NORMALLY);
-                return;
-            }
-            case FIN_WAIT_2_OVER -> {
-                end(Ending.TIMED_OUT); // the peer never closed its side; quietly forget it, as Linux does
-                return;
-            }
-            case NONE -> { }
+        Ending closed = closing.poll(now, state == State.FIN_WAIT_2);
+        if (closed != Ending.NONE) {
+            end(closed);
+            return;
         }
         if (receiver.ackTimerFired(now)) {
             sender.sendAck(now);
@@ -540,13 +541,12 @@ public final class TcpConnection {
 
     /** The persist timer: probe a zero window (RFC 9293 3.8.6.1, MUST-36), or end an SWS wait (3.8.6.2.1). */
     private void persist(long now) {
-        if (!sending()) {
-            return;
-        }
-        switch (sender.persist(now)) {
-            case GIVE_UP -> giveUp(now);
-            case SEND_SHORT -> transmit(now, SendLimits.SWS_OVERRIDE);
-            case PROBED -> { }
+        if (sending()) {
+            switch (sender.persist(now)) {
+                case GIVE_UP -> giveUp(now);
+                case SEND_SHORT -> transmit(now, SendLimits.SWS_OVERRIDE);
+                case PROBED -> { }
+            }
         }
     }
 

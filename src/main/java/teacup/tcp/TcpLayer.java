@@ -61,13 +61,15 @@ public final class TcpLayer implements IpLayer.Transport {
         public void challengeAckLimited() {
             stats.increment(Counter.TCP_CHALLENGE_ACKS_SUPPRESSED);
         }
+
+        @Override
+        public void count(Counter counter) { stats.increment(counter); }
     };
 
     /** Timers: the entries whose connection has a deadline, earliest first. */
     private final DeadlineHeap<Entry> timers = new DeadlineHeap<>();
 
-    /** The last settings {@link #fitToLink} lowered, and what it made of them (one listener's SYNs allocate nothing). */
-    private TcpSettings fittedFrom, fitted;
+    private final LinkFit linkFit = new LinkFit();
 
     private final ChallengeAckBudget challengeAcks; // RFC 5961 7, for all connections together
 
@@ -193,8 +195,9 @@ public final class TcpLayer implements IpLayer.Transport {
         int iss = isn.next(now, ip.address(), localPort, remoteIp, remotePort);
         sendFailed = false;
         int tsOffset = isn.timestampOffset(ip.address(), localPort, remoteIp, remotePort);
-        TcpConnection c = TcpConnection.connect(now, fitToLink(settings), output, ip.address(), localPort, remoteIp, remotePort,
-                iss, tsOffset);
+        TcpConnection c = TcpConnection.connect(now, linkFit.settings(settings, ip.iface().mtu()), output, ip.address(), localPort,
+                remoteIp, remotePort, iss, tsOffset);
+        LinkFit.path(now, c, ip.pathMtu(remoteIp, now), ip.iface().mtu());
         if (sendFailed) {
             c.abort(now); // nothing was sent, so nothing to reset; just forget it
             throw new NoRouteToHostException("no route to " + Ipv4Address.format(remoteIp));
@@ -204,22 +207,6 @@ public final class TcpLayer implements IpLayer.Transport {
         connections.put(e.key, e);
         settle(now, e);
         return c;
-    }
-
-    /**
-     * RFC 9293 SHLD-6, MUST-16, RFC 1122 3.3.3: the MSS we announce and use is at most the MTU less the IPv4 and TCP
-     * headers (MMS_R, MMS_S), on an offload link too (not its 64 KB segment); a larger configured MSS is lowered.
-     */
-    private TcpSettings fitToLink(TcpSettings settings) {
-        int linkMss = ip.iface().mtu() - Ipv4Packet.MIN_HEADER_LENGTH - TcpSegment.MIN_HEADER_LENGTH;
-        if (settings.mss() <= linkMss) {
-            return settings;
-        }
-        if (settings != fittedFrom) {
-            fitted = settings.withMss(linkMss);
-            fittedFrom = settings;
-        }
-        return fitted;
     }
 
     private int ephemeralPort(int remoteIp, int remotePort) {
@@ -451,6 +438,17 @@ public final class TcpLayer implements IpLayer.Transport {
         return Counter.ICMP_ERROR_DELIVERED;
     }
 
+    /** RFC 1191: IP lowered the path MTU to {@code destination}; every connection there makes its segments fit. */
+    @Override
+    public void pathMtuLowered(long now, int destination, int mtu) {
+        connections.forEach(e -> {
+            if (e.connection.remoteIp() == destination) {
+                e.connection.pathMtu(now, mtu);
+                settle(now, e); // never closes it, so the table does not change under the walk
+            }
+        });
+    }
+
     /**
      * RFC 6191 (and RFC 9293 3.10.7.4's note on TIME-WAIT): may a new SYN with this sequence
      * number and options reopen the four-tuple of {@code c}, in TIME-WAIT? Only if it cannot be an
@@ -485,9 +483,10 @@ public final class TcpLayer implements IpLayer.Transport {
             return Counter.DROP_TCP_BACKLOG_FULL;
         }
         int iss = isn.next(now, ip.address(), listener.port(), source, sourcePort);
-        TcpConnection c = TcpConnection.accept(now, fitToLink(listener.settings()), output, ip.address(), listener.port(),
-                source, sourcePort, iss, isn.timestampOffset(ip.address(), listener.port(), source, sourcePort),
+        TcpConnection c = TcpConnection.accept(now, linkFit.settings(listener.settings(), ip.iface().mtu()), output, ip.address(),
+                listener.port(), source, sourcePort, iss, isn.timestampOffset(ip.address(), listener.port(), source, sourcePort),
                 inbound.from(segment, options));
+        LinkFit.path(now, c, ip.pathMtu(source, now), ip.iface().mtu());
         stats.increment(Counter.TCP_PASSIVE_OPENS);
         Entry e = new Entry(c, key(c), null);
         e.listener = listener;
@@ -535,9 +534,9 @@ public final class TcpLayer implements IpLayer.Transport {
         if (length > 0) {
             c.sendBuffer().copyOut(s.sendOffset(), frame, IpLayer.PAYLOAD_OFFSET + header, length);
         }
-        // A segment above one MSS (segmentation offload) goes whole, for the device to cut and checksum.
-        int mss = c.negotiated().segmentSize();
-        int segmentSize = length > mss ? mss : 0;
+        // Two segments or more (segmentation offload) go whole for the device to cut; a path MTU probe, under two, as one.
+        int mss = c.sender.segmentSize();
+        int segmentSize = length >= 2 * mss ? mss : 0;
         int n = TcpSegment.write(frame, IpLayer.PAYLOAD_OFFSET, c.localPort(), c.remotePort(), s.seq(), s.ack(), s.flags(), s.window(), 0,
                 segmentOptions, length, c.localIp(), c.remoteIp(), segmentSize == 0);
         stats.increment(Counter.TCP_SEGMENTS_SENT);

@@ -75,11 +75,16 @@ class IcmpErrorTest {
 
     /** An ICMP error from {@code from} quoting the IPv4 header and first 8 bytes of {@code packet}. */
     static byte[] icmpError(int from, int type, int code, byte[] packet) {
+        return icmpError(from, type, code, 0, packet);
+    }
+
+    /** As {@link #icmpError(int, int, int, byte[])}, with {@code rest} as the second word (the next-hop MTU of code 4). */
+    static byte[] icmpError(int from, int type, int code, int rest, byte[] packet) {
         int quoted = Math.min(packet.length, 28);
         byte[] b = new byte[14 + 20 + 8 + quoted];
         EthernetFrame.write(b, 0, TcpLayerTest.US_MAC, TcpLayerTest.PEER_MAC, EthernetFrame.TYPE_IPV4);
         System.arraycopy(packet, 0, b, 42, quoted);
-        int len = IcmpMessage.write(b, 34, type, code, 0, quoted);
+        int len = IcmpMessage.write(b, 34, type, code, rest, quoted);
         Ipv4Packet.write(b, 14, len, 9, 0, 64, Ipv4Packet.PROTOCOL_ICMP, from, US);
         return b;
     }
@@ -179,12 +184,14 @@ class IcmpErrorTest {
         }
 
         @Test
-        @DisplayName("RFC 1191 not done yet: fragmentation needed passes through to TCP and changes nothing")
-        void fragmentationNeededChangesNothing() throws Exception {
+        @DisplayName("RFC 1191 5: fragmentation needed for our SYN, smaller than any plateau, lowers nothing and ends nothing")
+        void fragmentationNeededForSynChangesNothing() throws Exception {
             TcpConnection c = connect(PEER);
             receive(icmpError(ROUTER, IcmpMessage.TYPE_DESTINATION_UNREACHABLE, IcmpMessage.CODE_FRAGMENTATION_NEEDED,
                     lastTcpPacket()));
             assertEquals(State.SYN_SENT, c.state());
+            assertEquals(1, stats.get(Counter.PMTU_NOT_LOWERED));
+            assertEquals(1500, ip.pathMtu(PEER, now));
         }
 
         @Test
@@ -254,6 +261,70 @@ class IcmpErrorTest {
             receive(icmpError(PEER, IcmpMessage.TYPE_DESTINATION_UNREACHABLE, 3, syn));
             assertEquals(1, stats.get(Counter.DROP_ICMP_ERROR_STALE));
             assertEquals(State.ESTABLISHED, c.state());
+        }
+    }
+
+    @Nested
+    class PathMtu {
+        /** The first TCP packet we sent after {@code from} frames, or fail. */
+        byte[] tcpPacketAfter(int from) {
+            for (int i = from; i < frames.size(); i++) {
+                byte[] f = frames.get(i);
+                if (BigEndian.u16(f, 12) == EthernetFrame.TYPE_IPV4 && (f[23] & 0xff) == Ipv4Packet.PROTOCOL_TCP) {
+                    return Arrays.copyOfRange(f, 14, f.length);
+                }
+            }
+            throw new AssertionError("no TCP packet sent");
+        }
+
+        @Test
+        @DisplayName("RFC 1191 6.5, RFC 1122 4.2.3.9: fragmentation needed quoting a segment in flight lowers the path MTU; what was in flight goes again at once at the new size, DF set")
+        void lowersAndResends() throws Exception {
+            TcpConnection c = establishedWithDataInFlight();
+            byte[] first = lastTcpPacket();
+            int firstSeq = BigEndian.i32(first, 24);
+            int sent = frames.size();
+            receive(icmpError(ROUTER, IcmpMessage.TYPE_DESTINATION_UNREACHABLE, IcmpMessage.CODE_FRAGMENTATION_NEEDED, 120, first));
+            assertEquals(1, stats.get(Counter.PMTU_LOWERED));
+            assertEquals(120, ip.pathMtu(PEER, now));
+            byte[] again = tcpPacketAfter(sent);
+            assertEquals(firstSeq, BigEndian.i32(again, 24), "SND.UNA again, without waiting for the RTO");
+            assertEquals(120, BigEndian.u16(again, 2), "cut to the path MTU: 120 less 40 of headers");
+            assertTrue((BigEndian.u16(again, 6) & Ipv4Packet.FLAG_DONT_FRAGMENT) != 0, "DF set: the path is still watched");
+            assertEquals(80, ConnectionStatus.of(c).segmentSize());
+            assertEquals(0L, c.counters().retransmissionTimeouts());
+        }
+
+        @Test
+        @DisplayName("RFC 5927 4.1, RFC 1191 3: fragmentation needed quoting nothing in flight, or naming an MTU that is not smaller, lowers nothing")
+        void onlyValidatedAndSmallerLowers() throws Exception {
+            TcpConnection c = establishedWithDataInFlight();
+            byte[] packet = lastTcpPacket();
+            byte[] stale = packet.clone();
+            BigEndian.put32(stale, 24, BigEndian.i32(stale, 24) + 5000);
+            receive(icmpError(ROUTER, IcmpMessage.TYPE_DESTINATION_UNREACHABLE, IcmpMessage.CODE_FRAGMENTATION_NEEDED, 500, stale));
+            assertEquals(1, stats.get(Counter.DROP_ICMP_ERROR_STALE));
+            receive(icmpError(ROUTER, IcmpMessage.TYPE_DESTINATION_UNREACHABLE, IcmpMessage.CODE_FRAGMENTATION_NEEDED, 1400, packet));
+            receive(icmpError(ROUTER, IcmpMessage.TYPE_DESTINATION_UNREACHABLE, IcmpMessage.CODE_FRAGMENTATION_NEEDED, 60, packet));
+            assertEquals(2, stats.get(Counter.PMTU_NOT_LOWERED), "one not below the 140-byte packet, one under 68");
+            assertEquals(0, stats.get(Counter.PMTU_LOWERED));
+            assertEquals(1500, ip.pathMtu(PEER, now));
+            assertEquals(State.ESTABLISHED, c.state());
+        }
+
+        @Test
+        @DisplayName("RFC 1191 5: a new connection to a destination whose path MTU is known starts with segments that fit it")
+        void newConnectionStartsAtThePathMtu() throws Exception {
+            TcpConnection c = establishedWithDataInFlight();
+            receive(icmpError(ROUTER, IcmpMessage.TYPE_DESTINATION_UNREACHABLE, IcmpMessage.CODE_FRAGMENTATION_NEEDED, 120,
+                    lastTcpPacket()));
+            tcp.abort(now, c);
+            frames.clear();
+            TcpConnection next = establishedWithDataInFlight();
+            assertEquals(80, ConnectionStatus.of(next).segmentSize());
+            for (byte[] f : frames) {
+                assertTrue(f.length <= 14 + 120, "every frame within the path MTU");
+            }
         }
     }
 
