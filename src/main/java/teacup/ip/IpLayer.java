@@ -457,9 +457,8 @@ public final class IpLayer {
 
     /**
      * As {@link #send(long, int, int, byte[], int)}, for a packet that must not wait for ARP: a
-     * SYN-ACK, which a flood of spoofed on-link SYNs would otherwise pile up in the ARP queue
-     * (RFC 4987 4, and the queue is shared by every connection). When the next hop's MAC is not
-     * known the packet is dropped and counted, and an ARP request goes if {@link ArpSolicitations}
+     * SYN cookie's SYN-ACK, which a flood of spoofed on-link SYNs would otherwise pile up in the ARP
+     * queue that every connection shares. When the next hop's MAC is not known the packet is dropped and counted, and an ARP request goes if {@link ArpSolicitations}
      * allows one, so that the peer's next SYN finds the MAC. Never holds a frame or makes an ARP
      * entry: only an answer to us does (RFC 826, RFC 1122 2.3.2.1), as for any request we send.
      */

@@ -27,7 +27,7 @@ import teacup.wire.TcpOptions;
  *                            (RFC 5961 7); the stack-wide bound is {@link TcpLayer#challengeAckLimit}
  * @param synAckRetries       SYN-ACK retransmissions before a half-open connection (SYN-RECEIVED) is forgotten: 5, as
  *                            Linux's tcp_synack_retries, gives up about 63 s after the SYN with the 1 s initial RTO
- *                            (RFC 4987 4.3: a SYN queue entry should not outlive its usefulness by minutes)
+ *                            (RFC 4987 3.3: a SYN queue entry should not outlive its usefulness by minutes)
  * @param synCookies          a listener whose SYN queue is full answers with a SYN cookie (RFC 4987 3.6) rather than
  *                            dropping the SYN; off only to test the queue itself
  */

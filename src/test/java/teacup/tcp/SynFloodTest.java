@@ -286,7 +286,7 @@ class SynFloodTest {
     }
 
     @Test
-    @DisplayName("RFC 4987 4.3: a half-open connection sends its SYN-ACK 5 times more (1, 2, 4, 8, 16 s apart) and is gone 63 s after the SYN")
+    @DisplayName("RFC 4987 3.3: a half-open connection sends its SYN-ACK 5 times more (1, 2, 4, 8, 16 s apart) and is gone 63 s after the SYN")
     void halfOpenGivesUp() {
         TcpListener l = tcp.listen(80, 4, SETTINGS);
         long start = now;
