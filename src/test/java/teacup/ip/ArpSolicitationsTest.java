@@ -55,7 +55,7 @@ class ArpSolicitationsTest {
     }
 
     @Test
-    @DisplayName("ARP flood prevention (RFC 1122 section 2.3.2.1): requests for one address go at most once a second, held packets or not")
+    @DisplayName("RFC 1122 2.3.2.1: ARP requests for one address go at most once a second (no ARP flood), held packets or not")
     void oncePerSecondPerAddress() {
         for (int i = 0; i < 100; i++) {
             now += 5 * MS;
