@@ -117,9 +117,10 @@ public final class TcpLayer implements IpLayer.Transport {
 
     /**
      * Listens on {@code port} (0: a free ephemeral port at random). At most {@code backlog}
-     * connections wait, half-open and established together; SYNs beyond that are dropped and
-     * counted, so the peer tries again later (RFC 9293 3.10.7.2 lets us). Throws
-     * IllegalStateException when the port is already listened on.
+     * connections wait, half-open and established together; SYNs beyond that get SYN cookies
+     * ({@link SynCookies}, unless the settings turn them off: then they are dropped and counted,
+     * and the peer tries again, as RFC 9293 3.10.7.2 lets us). Throws IllegalStateException when
+     * the port is already listened on.
      */
     public TcpListener listen(int port, int backlog, TcpSettings settings, TcpObserver observer) {
         if (port < 0 || port > 65535) {

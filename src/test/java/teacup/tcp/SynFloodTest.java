@@ -286,11 +286,13 @@ class SynFloodTest {
     }
 
     @Test
-    @DisplayName("RFC 4987 3.3: a half-open connection sends its SYN-ACK 5 times more (1, 2, 4, 8, 16 s apart) and is gone 63 s after the SYN")
+    @DisplayName("RFC 4987 3.3: a half-open connection holds no buffer, sends its SYN-ACK 5 times more (1, 2, 4, 8, 16 s apart) and is gone 63 s after the SYN")
     void halfOpenGivesUp() {
         TcpListener l = tcp.listen(80, 4, SETTINGS);
         long start = now;
         syn(PEER, 41000, 1, null);
+        TcpConnection halfOpen = tcp.find(PEER, 41000, 80);
+        assertFalse(halfOpen.sendBuffer().allocated() || halfOpen.receiveBuffer().allocated(), "a half-open connection holds no ring");
         List<Long> synAcks = new ArrayList<>();
         synAcks.add(now - start);
         sent();
