@@ -14,14 +14,15 @@ import teacup.wire.TcpSegment;
  * once and nothing is kept; our initial sequence number carries what the connection needs later:
  *
  * <pre>
- *   ISS = H1(tuple) + IRS + (counter &lt;&lt; 24) + ((H2(tuple, counter) + m) mod 2^24)
+ *   ISS = H1(tuple) + IRS + (counter &lt;&lt; 24) + ((H2(tuple, counter) + (m &lt;&lt; 21)) mod 2^24)
  * </pre>
  *
  * where {@code counter} is the time in periods of 2^36 ns (about 69 s), {@code m} the index of
  * the peer's MSS in {@link #MSS_TABLE}, and H1, H2 keyed SipHashes ({@link
  * InitialSequenceNumbers#cookieHash}). The ACK that comes back, SEG.ACK - 1 = ISS and SEG.SEQ - 1 =
  * IRS, is checked by undoing the sum: the counter must be the present period or the one before, and
- * the index must come out below the table's size, which a guess does with a chance of 8 in 2^24.
+ * the 21 bits below the index must come out zero, which a guess does with a chance of 1 in 2^21 per
+ * period.
  *
  * <p>The window scale and SACK-permitted the peer offered go, when it offered timestamps, in the
  * low five bits of our SYN-ACK's TSval (four bits of shift, 15 meaning none, and one bit of SACK),
@@ -42,6 +43,12 @@ final class SynCookies {
     /** How long after the last cookie an ACK to a listener is checked as one: the counter's two accepted periods. */
     static final long LIFETIME = 2L << PERIOD_SHIFT;
     private static final int LOW_MASK = 0xff_ffff;
+    /**
+     * The index sits in the top three of the low 24 bits, the 21 below it zero: an ACK whose
+     * sequence or acknowledgment number is off by less than 2^21 then fails, rather than decoding
+     * to a neighbouring index as it would if the index were added at the bottom.
+     */
+    private static final int INDEX_SHIFT = 21;
     private static final int OPTION_BITS = 0x1f;
     private static final int NO_SCALE = 0xf;
     private static final int SACK_BIT = 0x10;
@@ -67,7 +74,7 @@ final class SynCookies {
         int counter = counter(now);
         int h1 = keys.cookieHash(false, 0, localIp, localPort, remoteIp, remotePort);
         int h2 = keys.cookieHash(true, counter, localIp, localPort, remoteIp, remotePort);
-        return h1 + irs + (counter << 24) + ((h2 + index) & LOW_MASK);
+        return h1 + irs + (counter << 24) + ((h2 + (index << INDEX_SHIFT)) & LOW_MASK);
     }
 
     /** The MSS table index {@code iss} carries for a peer whose ISN was {@code irs}, or -1 when it is no cookie of ours (or too old). */
@@ -79,8 +86,8 @@ final class SynCookies {
             return -1;
         }
         int h2 = keys.cookieHash(true, present - age, localIp, localPort, remoteIp, remotePort);
-        int index = ((v & LOW_MASK) - h2) & LOW_MASK;
-        return index < MSS_TABLE.length ? index : -1;
+        int rest = ((v & LOW_MASK) - h2) & LOW_MASK;
+        return (rest & ((1 << INDEX_SHIFT) - 1)) == 0 ? rest >>> INDEX_SHIFT : -1;
     }
 
     private static int counter(long now) {
