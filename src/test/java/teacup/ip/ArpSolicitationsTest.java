@@ -99,4 +99,30 @@ class ArpSolicitationsTest {
         sendUnheld(NEIGHBOUR + 5);
         assertEquals(1, arpTargets.size(), "the budget refills with time");
     }
+
+    @Test
+    @DisplayName("held packets to 1,000 addresses nobody holds resolve at most 256 at a time, and a known neighbour stays known")
+    void pendingResolutionsBounded() {
+        int known = Ipv4Address.parse("198.18.0.1").bits();
+        byte[] arp = new byte[60];
+        int n = EthernetFrame.write(arp, 0, MacAddress.BROADCAST_BITS, 0x02_00_00_00_00_01L, EthernetFrame.TYPE_ARP);
+        new ArpPacket(ArpPacket.REQUEST, 0x02_00_00_00_00_01L, known, 0, US).write(arp, n);
+        ip.receive(now, arp, 0, arp.length);
+        for (int i = 0; i < 1000; i++) {
+            now += 10_000;
+            ip.send(now, Ipv4Address.parse("198.18.4.0").bits() + i, Ipv4Packet.PROTOCOL_UDP, ip.txBuffer(), 8);
+        }
+        assertEquals(1 + 256, ip.arpEntries());
+        assertEquals(1000 - 256, stats.get(Counter.OUT_ARP_QUEUE_FULL), "the rest counted, not held");
+        assertTrue(ip.knows(known, now));
+        ip.send(now, known, Ipv4Packet.PROTOCOL_UDP, ip.txBuffer(), 8);
+        assertEquals(1, ipFrames, "the known neighbour is still sent to at once");
+        for (int i = 0; i < 10; i++) {
+            now += S / 2;
+            ip.poll(now);
+        }
+        assertEquals(1, ip.arpEntries(), "the unanswered ones gave up");
+        ip.send(now, Ipv4Address.parse("198.18.9.9").bits(), Ipv4Packet.PROTOCOL_UDP, ip.txBuffer(), 8);
+        assertEquals(2, ip.arpEntries(), "and room to resolve came back");
+    }
 }
