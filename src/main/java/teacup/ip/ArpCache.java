@@ -16,8 +16,14 @@ final class ArpCache {
     /** Returned by {@link #lookup} when there is no usable entry; no 48-bit MAC equals it. */
     static final long UNRESOLVED = -1L;
 
-    record Settings(long reachableNanos, long retryNanos, int attempts, int queuePerAddress, int maxEntries) {
-        static final Settings DEFAULT = new Settings(60_000_000_000L, 1_000_000_000L, 3, 64, 1024);
+    /**
+     * {@code maxPending}: addresses being resolved at once, at most. Pending entries are never
+     * evicted, and each may make room for itself by evicting a resolved one; without this bound a
+     * flood of packets to addresses nobody holds (SYN-ACKs to spoofed on-link sources) would push
+     * every known neighbour out of the table and leave no room to resolve a real one.
+     */
+    record Settings(long reachableNanos, long retryNanos, int attempts, int queuePerAddress, int maxEntries, int maxPending) {
+        static final Settings DEFAULT = new Settings(60_000_000_000L, 1_000_000_000L, 3, 64, 1024, 256);
     }
 
     /** A frame waiting for its next hop's MAC: a private copy, destination MAC still blank. */
@@ -33,6 +39,8 @@ final class ArpCache {
 
     private final Settings settings;
     private final Map<Integer, Entry> entries = new HashMap<>();
+    /** Entries being resolved (no MAC, a request sent). */
+    private int pending;
     // One-entry memo in front of the map: a connection sends to one next hop again and again,
     // and this avoids boxing the key on every packet.
     private int memoIp;
@@ -71,12 +79,13 @@ final class ArpCache {
 
     /**
      * Holds a frame until {@code ip} resolves. Returns false when the frame could not be held
-     * (queue or table full). Sends the first request itself when the address is new.
+     * (queue or table full, or {@link Settings#maxPending} addresses already being resolved).
+     * Sends the first request itself when the address is new.
      */
     boolean hold(int ip, byte[] frame, int length, long now) {
         Entry e = entries.get(ip);
         if (e == null) {
-            if (entries.size() >= settings.maxEntries() && !evictOne(now)) {
+            if (pending >= settings.maxPending() || entries.size() >= settings.maxEntries() && !evictOne(now)) {
                 return false;
             }
             e = new Entry();
@@ -91,6 +100,7 @@ final class ArpCache {
         e.waiting.add(new Waiting(frame, length));
         if (e.attempts == 0 || e.mac != UNRESOLVED) {
             // New, or a stale resolved entry: start resolving again.
+            pending++;
             e.mac = UNRESOLVED;
             e.attempts = 1;
             e.nextAttemptAt = now + settings.retryNanos();
@@ -112,6 +122,8 @@ final class ArpCache {
             }
             e = new Entry();
             entries.put(ip, e);
+        } else if (e.mac == UNRESOLVED && e.attempts > 0) {
+            pending--;
         }
         e.mac = mac;
         e.expiresAt = now + settings.reachableNanos();
@@ -138,6 +150,7 @@ final class ArpCache {
                 if (now >= e.nextAttemptAt) {
                     if (e.attempts >= settings.attempts()) {
                         it.remove();
+                        pending--;
                         if (abandoned == null) {
                             abandoned = new ArrayList<>();
                         }
@@ -172,6 +185,11 @@ final class ArpCache {
 
     int size() {
         return entries.size();
+    }
+
+    /** Addresses being resolved now. */
+    int pending() {
+        return pending;
     }
 
     private boolean evictOne(long now) {

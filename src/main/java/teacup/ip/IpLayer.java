@@ -85,6 +85,7 @@ public final class IpLayer {
     private final FrameSink sink;
     private final Statistics stats;
     private final ArpCache arp;
+    private final ArpSolicitations solicitations = new ArpSolicitations();
     private final FragmentReassembler reassembler;
     private final Transport[] transports = new Transport[256];
     private final Map<Integer, EchoListener> echoListeners = new HashMap<>();
@@ -484,6 +485,30 @@ public final class IpLayer {
      */
     public boolean send(long now, int destination, int protocol, byte[] frame, int payloadLength) {
         return send(now, destination, protocol, frame, payloadLength, 0);
+    }
+
+    /**
+     * As {@link #send(long, int, int, byte[], int)}, for a packet that must not wait for ARP: a
+     * SYN cookie's SYN-ACK, which a flood of spoofed on-link SYNs would otherwise pile up in the ARP
+     * queue that every connection shares. When the next hop's MAC is not known the packet is dropped and counted, and an ARP request goes if {@link ArpSolicitations}
+     * allows one, so that the peer's next SYN finds the MAC. Never holds a frame or makes an ARP
+     * entry: only an answer to us does (RFC 826, RFC 1122 2.3.2.1), as for any request we send.
+     */
+    public boolean sendIfResolved(long now, int destination, int protocol, byte[] frame, int payloadLength) {
+        int nextHop = iface.onLink(destination) ? destination : iface.hasGateway() ? iface.gateway().bits() : 0;
+        if (address == 0 || nextHop == 0 || iface.isBroadcast(destination) || arp.lookup(nextHop, now) != ArpCache.UNRESOLVED) {
+            return send(now, destination, protocol, frame, payloadLength);
+        }
+        stats.increment(Counter.OUT_ARP_UNRESOLVED);
+        switch (solicitations.ask(nextHop, now)) {
+            case SEND -> {
+                sendArp(ArpPacket.REQUEST, MacAddress.BROADCAST_BITS, 0, nextHop);
+                stats.increment(Counter.ARP_REQUESTS_SENT);
+            }
+            case LIMITED -> stats.increment(Counter.ARP_SOLICITATIONS_LIMITED);
+            case ASKED_ALREADY -> { }
+        }
+        return true;
     }
 
     /**

@@ -33,6 +33,11 @@ public enum Counter {
     TCP_PMTU_PROBES(Kind.TRAFFIC, "TCP path MTU probes sent (RFC 4821)"),
     TCP_PMTU_PROBES_SUCCEEDED(Kind.TRAFFIC, "TCP path MTU probes acknowledged: the MSS rose (RFC 4821)"),
     TCP_PMTU_PROBES_FAILED(Kind.TRAFFIC, "TCP path MTU probes lost: the search's upper bound fell (RFC 4821)"),
+    TCP_SYN_COOKIES_SENT(Kind.TRAFFIC, "TCP SYN-ACKs sent with a SYN cookie (RFC 4987 3.6)"),
+    TCP_SYN_COOKIES_ACCEPTED(Kind.TRAFFIC, "TCP connections opened by a SYN cookie's ACK"),
+    TCP_SYN_COOKIES_REJECTED(Kind.TRAFFIC, "TCP ACKs to a listener whose cookie was wrong or too old"),
+    OUT_ARP_UNRESOLVED(Kind.TRAFFIC, "packets not sent: not to be held while ARP resolves (SYN-ACKs)"),
+    ARP_SOLICITATIONS_LIMITED(Kind.TRAFFIC, "ARP requests not sent for an unheld packet (rate limit)"),
 
     ARP_REQUEST_ANSWERED(Kind.ACCEPTED, "ARP requests answered"),
     ARP_LEARNED(Kind.ACCEPTED, "ARP replies and announcements learned"),

@@ -104,25 +104,12 @@ final class Sender {
         return retransmitted;
     }
 
-    int iss() {
-        return iss;
-    }
-
-    int una() {
-        return sndUna;
-    }
-
-    int nxt() {
-        return sndNxt;
-    }
-
-    int max() {
-        return sndMax;
-    }
-
-    int window() {
-        return sndWnd;
-    }
+    // The send sequence variables of RFC 9293 3.3.1 (SND.MAX: the highest sequence number sent).
+    int iss() { return iss; }
+    int una() { return sndUna; }
+    int nxt() { return sndNxt; }
+    int max() { return sndMax; }
+    int window() { return sndWnd; }
 
     /** True when everything sent is acknowledged. */
     boolean allAcknowledged() {
@@ -509,9 +496,9 @@ final class Sender {
     /**
      * The retransmission timer fired (RFC 6298 5.4-5.7): GIVE_UP at R2 (RFC 9293 MUST-20..23), else
      * back off and count it. A window shrunk to zero under data sent (past the handshake) makes it a
-     * zero-window probe (MUST-35); only silence counts toward R2 then (SHLD-17), as with Linux.
+     * zero-window probe (MUST-35); only silence counts toward R2 then (SHLD-17), as with Linux. R2 is {@code limit}.
      */
-    Timeout retransmissionTimeout(long now, boolean synchronized_) {
+    Timeout retransmissionTimeout(long now, boolean synchronized_, int limit) {
         retransmitAt = TcpConnection.NEVER;
         if (synchronized_ && sndWnd == 0 && sndUna != sndMax) {
             if (probesUnanswered >= settings.maxRetransmissions()) {
@@ -523,7 +510,7 @@ final class Sender {
             retransmitAt = now + rtt.rto();
             return Timeout.PROBED;
         }
-        if (retransmissions >= settings.maxRetransmissions()) {
+        if (retransmissions >= limit) {
             return Timeout.GIVE_UP;
         }
         retransmissions++;
@@ -532,6 +519,8 @@ final class Sender {
         sampling.retransmitted(); // Karn: no sample from a retransmitted segment
         return Timeout.RETRANSMIT;
     }
+
+    void untimed() { sampling.retransmitted(); } // a connection made from a SYN cookie: the handshake gives no RTT sample
 
     /** The SYN goes again after a timeout. */
     void resendSyn(long now, boolean withAck) {

@@ -511,7 +511,7 @@ public final class TcpConnection {
     }
 
     private void retransmitTimeout(long now) {
-        Sender.Timeout timeout = sender.retransmissionTimeout(now, state.synchronized_());
+        Sender.Timeout timeout = sender.retransmissionTimeout(now, state.synchronized_(), handshake.retransmissionLimit(state));
         if (timeout != Sender.Timeout.RETRANSMIT) { // R2 reached, or a zero window probed (MUST-35)
             if (timeout == Sender.Timeout.GIVE_UP) {
                 giveUp(now);

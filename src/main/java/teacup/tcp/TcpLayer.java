@@ -72,6 +72,8 @@ public final class TcpLayer implements IpLayer.Transport {
     private final LinkFit linkFit = new LinkFit();
 
     private final ChallengeAckBudget challengeAcks; // RFC 5961 7, for all connections together
+    private final SynCookies cookies; // RFC 4987 3.6, for listeners whose SYN queue is full
+    private final Resets resets;
 
     /** Set by {@link #emit} when IP could not send (no route); read right after a connection's first SYN. */
     private boolean sendFailed;
@@ -82,6 +84,8 @@ public final class TcpLayer implements IpLayer.Transport {
         this.random = random;
         this.isn = new InitialSequenceNumbers(random);
         this.challengeAcks = new ChallengeAckBudget(ChallengeAckBudget.DEFAULT_LIMIT, random);
+        this.cookies = new SynCookies(isn, stats, output);
+        this.resets = new Resets(ip, stats);
         this.connections = new ConnectionTable<>(random.nextLong());
         this.listeners = new ConnectionTable<>(random.nextLong());
         ip.register(Ipv4Packet.PROTOCOL_TCP, this);
@@ -115,9 +119,10 @@ public final class TcpLayer implements IpLayer.Transport {
 
     /**
      * Listens on {@code port} (0: a free ephemeral port at random). At most {@code backlog}
-     * connections wait, half-open and established together; SYNs beyond that are dropped and
-     * counted, so the peer tries again later (RFC 9293 3.10.7.2 lets us). Throws
-     * IllegalStateException when the port is already listened on.
+     * connections wait, half-open and established together; SYNs beyond that get SYN cookies
+     * ({@link SynCookies}, unless the settings turn them off: then they are dropped and counted,
+     * and the peer tries again, as RFC 9293 3.10.7.2 lets us). Throws IllegalStateException when
+     * the port is already listened on.
      */
     public TcpListener listen(int port, int backlog, TcpSettings settings, TcpObserver observer) {
         if (port < 0 || port > 65535) {
@@ -413,7 +418,7 @@ public final class TcpLayer implements IpLayer.Transport {
         if (listener != null) {
             return listening(now, listener, source, sourcePort);
         }
-        resetFor(now, source, sourcePort, destinationPort);
+        resets.answer(now, segment, source, sourcePort, destinationPort);
         return Counter.DROP_TCP_NO_SOCKET;
     }
 
@@ -466,27 +471,38 @@ public final class TcpLayer implements IpLayer.Transport {
         timers.schedule(e, Long.MAX_VALUE);
     }
 
-    /** RFC 9293 3.10.7.2: a segment for a listening port and no connection. */
+    /** RFC 9293 3.10.7.2: a segment for a listening port and no connection; RFC 4987 3.6 when the SYN queue is full. */
     private Counter listening(long now, TcpListener listener, int source, int sourcePort) {
         int flags = segment.flags();
         if ((flags & TcpSegment.RST) != 0) {
             return Counter.DROP_TCP_LISTEN_UNEXPECTED; // a reset to a listener is ignored
         }
+        TcpSettings settings = linkFit.settings(listener.settings(), ip.iface().mtu());
+        int tsOffset = isn.timestampOffset(ip.address(), listener.port(), source, sourcePort);
         if ((flags & TcpSegment.ACK) != 0) {
-            resetFor(now, source, sourcePort, listener.port()); // acknowledges nothing we sent
+            TcpConnection c = (flags & TcpSegment.SYN) != 0 || !listener.cookiesOutstanding(now) ? null
+                    : cookies.connection(now, listener, settings, ip.address(), source, sourcePort, inbound.from(segment, options), tsOffset);
+            if (c != null) {
+                return listener.acceptQueueFull() ? Counter.DROP_TCP_BACKLOG_FULL : opened(now, listener, c);
+            }
+            resets.answer(now, segment, source, sourcePort, listener.port()); // acknowledges nothing we sent
             return Counter.DROP_TCP_LISTEN_UNEXPECTED;
         }
         if ((flags & TcpSegment.SYN) == 0) {
             return Counter.DROP_TCP_LISTEN_UNEXPECTED;
         }
-        if (!listener.hasRoom()) {
-            return Counter.DROP_TCP_BACKLOG_FULL;
+        if (listener.acceptQueueFull() || listener.synQueueFull()) {
+            return !listener.acceptQueueFull() && cookies.answer(now, ip, listener, settings, source, segment, options)
+                    ? Counter.TCP_DELIVERED : Counter.DROP_TCP_BACKLOG_FULL;
         }
         int iss = isn.next(now, ip.address(), listener.port(), source, sourcePort);
-        TcpConnection c = TcpConnection.accept(now, linkFit.settings(listener.settings(), ip.iface().mtu()), output, ip.address(),
-                listener.port(), source, sourcePort, iss, isn.timestampOffset(ip.address(), listener.port(), source, sourcePort),
-                inbound.from(segment, options));
-        LinkFit.path(now, c, ip.pathMtu(source, now), ip.iface().mtu());
+        return opened(now, listener, TcpConnection.accept(now, settings, output, ip.address(), listener.port(),
+                source, sourcePort, iss, tsOffset, inbound.from(segment, options)));
+    }
+
+    /** A connection the listener's SYN (or cookie) made: in the SYN queue until {@link #settle} moves it on. */
+    private Counter opened(long now, TcpListener listener, TcpConnection c) {
+        LinkFit.path(now, c, ip.pathMtu(c.remoteIp(), now), ip.iface().mtu());
         stats.increment(Counter.TCP_PASSIVE_OPENS);
         Entry e = new Entry(c, key(c), null);
         e.listener = listener;
@@ -494,33 +510,6 @@ public final class TcpLayer implements IpLayer.Transport {
         connections.put(e.key, e);
         settle(now, e);
         return Counter.TCP_DELIVERED;
-    }
-
-    /**
-     * RFC 9293 3.10.7.1: the reset for a segment that belongs to no connection (never in answer
-     * to a reset): with an ACK, the reset takes its sequence number from SEG.ACK; without, it
-     * acknowledges the segment from sequence number zero.
-     */
-    private void resetFor(long now, int source, int sourcePort, int destinationPort) {
-        int flags = segment.flags();
-        if ((flags & TcpSegment.RST) != 0) {
-            return;
-        }
-        if ((flags & TcpSegment.ACK) != 0) {
-            writeReset(now, source, sourcePort, destinationPort, segment.acknowledgment(), 0, TcpSegment.RST);
-        } else {
-            writeReset(now, source, sourcePort, destinationPort, 0, SeqNum.add(segment.sequence(), segment.sequenceLength()),
-                    TcpSegment.RST | TcpSegment.ACK);
-        }
-    }
-
-    private void writeReset(long now, int remoteIp, int remotePort, int localPort, int seq, int ack, int flags) {
-        byte[] frame = ip.txBuffer();
-        int n = TcpSegment.write(frame, IpLayer.PAYLOAD_OFFSET, localPort, remotePort, seq, ack, flags, 0, 0, null, 0,
-                ip.address(), remoteIp);
-        stats.increment(Counter.TCP_SEGMENTS_SENT);
-        stats.increment(Counter.TCP_RESETS_SENT);
-        ip.send(now, remoteIp, Ipv4Packet.PROTOCOL_TCP, frame, n);
     }
 
     // ---------------------------------------------------------------- output

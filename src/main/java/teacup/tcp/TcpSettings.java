@@ -25,11 +25,17 @@ import teacup.wire.TcpOptions;
  * @param keepAliveProbes     unanswered keep-alives before the connection is declared dead
  * @param challengeAcksPerSecond challenge ACKs (RFC 5961 3.2, 4.2, 5.2) one connection sends in a second at most
  *                            (RFC 5961 7); the stack-wide bound is {@link TcpLayer#challengeAckLimit}
+ * @param synAckRetries       SYN-ACK retransmissions before a half-open connection (SYN-RECEIVED) is forgotten: 5, as
+ *                            Linux's tcp_synack_retries, gives up about 63 s after the SYN with the 1 s initial RTO
+ *                            (RFC 4987 3.3: a SYN queue entry should not outlive its usefulness by minutes)
+ * @param synCookies          a listener whose SYN queue is full answers with a SYN cookie (RFC 4987 3.6) rather than
+ *                            dropping the SYN; off only to test the queue itself
  */
 public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int windowScale, long msl,
                           long minRto, long maxRto, int maxRetransmissions, int maxOutOfOrderRanges,
                           long ackDelay, boolean timestamps, boolean sack, Congestion congestion,
-                          long keepAliveIdle, long keepAliveInterval, int keepAliveProbes, int challengeAcksPerSecond) {
+                          long keepAliveIdle, long keepAliveInterval, int keepAliveProbes, int challengeAcksPerSecond,
+                          int synAckRetries, boolean synCookies) {
     /** RFC 9293 3.7.1 / RFC 6691: without an MSS option the peer takes 536. */
     public static final int DEFAULT_SEND_MSS = 536;
     public static final long DEFAULT_ACK_DELAY = 40_000_000L;
@@ -58,6 +64,9 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
         }
         if (challengeAcksPerSecond < 1) {
             throw new IllegalArgumentException("at least one challenge ACK a second, not " + challengeAcksPerSecond);
+        }
+        if (synAckRetries < 0) {
+            throw new IllegalArgumentException("SYN-ACK retransmissions cannot be negative: " + synAckRetries);
         }
         if (ackDelay < 0 || ackDelay >= 500_000_000L) {
             throw new IllegalArgumentException("ACK delay must be under 500 ms (RFC 9293 SHLD-18)");
@@ -135,6 +144,8 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
         private long keepAliveInterval = DEFAULT_KEEP_ALIVE_INTERVAL;
         private int keepAliveProbes = 9;
         private int challengeAcksPerSecond = DEFAULT_CHALLENGE_ACKS_PER_SECOND;
+        private int synAckRetries = 5;
+        private boolean synCookies = true;
 
         private Builder() {
         }
@@ -157,6 +168,8 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
             keepAliveInterval = s.keepAliveInterval;
             keepAliveProbes = s.keepAliveProbes;
             challengeAcksPerSecond = s.challengeAcksPerSecond;
+            synAckRetries = s.synAckRetries;
+            synCookies = s.synCookies;
         }
 
         public Builder mss(int v) {
@@ -230,6 +243,18 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
             return this;
         }
 
+        /** SYN-ACK retransmissions before a half-open connection is forgotten. */
+        public Builder synAckRetries(int v) {
+            synAckRetries = v;
+            return this;
+        }
+
+        /** RFC 4987 3.6: SYN cookies when the SYN queue is full (on by default). */
+        public Builder synCookies(boolean v) {
+            synCookies = v;
+            return this;
+        }
+
         public Builder keepAliveIdle(long v) {
             keepAliveIdle = v;
             return this;
@@ -248,7 +273,7 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
         public TcpSettings build() {
             return new TcpSettings(mss, receiveBuffer, sendBuffer, windowScale, msl, minRto, maxRto, maxRetransmissions,
                     maxOutOfOrderRanges, ackDelay, timestamps, sack, congestion, keepAliveIdle, keepAliveInterval,
-                    keepAliveProbes, challengeAcksPerSecond);
+                    keepAliveProbes, challengeAcksPerSecond, synAckRetries, synCookies);
         }
     }
 }

@@ -347,9 +347,9 @@ class TcpLayerTest {
         }
 
         @Test
-        @DisplayName("RFC 9293 3.10.7.2: when half-open plus unaccepted connections reach the backlog, a SYN is dropped and counted")
+        @DisplayName("RFC 9293 3.10.7.2: when half-open plus unaccepted connections reach the backlog, a SYN is dropped and counted (cookies off)")
         void fullBacklogDropsSyn() {
-            TcpListener l = tcp.listen(80, 2, SETTINGS);
+            TcpListener l = tcp.listen(80, 2, SETTINGS.toBuilder().synCookies(false).build());
             handshake(40001, 80, 100);                                        // established, waiting for accept
             receive(segment(40002, 80, 200, 0, TcpSegment.SYN, new byte[0])); // half-open
             assertEquals(1, sent().size());
