@@ -229,6 +229,69 @@ public final class TcpSocket implements AutoCloseable {
     }
 
     /**
+     * RFC 9293 3.8.5 (MUST-30): sends one byte of urgent data after what was written: the
+     * segments up to it carry URG and a pointer to the octet after it (MUST-62), and it goes now,
+     * Nagle or not. Blocks while the send buffer is full, as a write does. The urgent mechanism
+     * is for old protocols (telnet's interrupt); RFC 9293 SHLD-13 asks new ones not to use it.
+     */
+    public void sendUrgentData(int data) throws IOException {
+        lockInterruptibly(writeLock);
+        try {
+            SendBuffer buffer = connection.sendBuffer();
+            while (true) {
+                if (closed) {
+                    throw new SocketException("Socket closed");
+                }
+                if (outputShut) {
+                    throw new SocketException("Socket output is shutdown");
+                }
+                Ending why = ending;
+                if (why != Ending.NONE) {
+                    throw ended(why);
+                }
+                if (buffer.writeUrgent((byte) data)) {
+                    request(PUSH);
+                    return;
+                }
+                awaitUntil(() -> buffer.free() > 0 || ending != Ending.NONE || closed, 0);
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * RFC 9293 MUST-33: how many bytes of urgent data are still to be read (0: none); they run
+     * up to the urgent pointer, the urgent byte last. Without SO_OOBINLINE a read ends before the
+     * urgent byte, which is dropped; with it, the byte is read in line.
+     */
+    public long urgentDataPending() {
+        return connection.receiveBuffer().urgentPending();
+    }
+
+    /**
+     * RFC 9293 MUST-32: how many times the peer's urgent pointer has moved on. java.net has no
+     * SIGURG; an application that cares watches this figure (or {@link #urgentDataPending}),
+     * which the stack raises as soon as the segment carrying the pointer arrives.
+     */
+    public long urgentSignals() {
+        return connection.receiveBuffer().urgentSignals();
+    }
+
+    /**
+     * SO_OOBINLINE: on, urgent bytes stay in the stream (RFC 6093 recommends it); off, the
+     * default, each urgent byte is taken out of the stream and dropped, as Java's sockets on
+     * Linux do.
+     */
+    public void setOobInline(boolean on) {
+        connection.receiveBuffer().oobInline(on);
+    }
+
+    public boolean getOobInline() {
+        return connection.receiveBuffer().oobInline();
+    }
+
+    /**
      * RFC 9293 MUST-27: the keep-alive timing, as TCP_KEEPIDLE, TCP_KEEPINTVL and TCP_KEEPCNT
      * set it on a kernel socket: idle time before the first probe and between probes (both
      * positive), and the unanswered probes (at least one) after which the connection is dead.

@@ -39,7 +39,8 @@ import teacup.wire.Ipv4Address;
  *       options shared with {@link TeacupJavaServerSocket} in {@link SocketOptionHints});</li>
  *   <li>{@code setSoLinger(true, 0)} makes {@link #close()} reset the connection; a positive
  *       linger is remembered but close never blocks;</li>
- *   <li>urgent data cannot be sent ({@link #sendUrgentData} throws {@link SocketException}).</li>
+ *   <li>urgent data is sent and received (RFC 9293 3.8.5); without {@code SO_OOBINLINE} an
+ *       arriving urgent byte is dropped from the stream, as the JDK's sockets on Linux do.</li>
  * </ul>
  */
 public final class TeacupJavaSocket extends Socket {
@@ -213,6 +214,7 @@ public final class TeacupJavaSocket extends Socket {
         t.setSoTimeout(Duration.ofMillis(hints.soTimeoutMillis()));
         t.setNoDelay(noDelay);
         t.setKeepAlive(keepAlive);
+        t.setOobInline(oobInline);
         if (keepAliveTimingSet) {
             applyKeepAliveTiming(t);
         }
@@ -592,21 +594,26 @@ public final class TeacupJavaSocket extends Socket {
         return lingerSeconds;
     }
 
-    /**
-     * Not supported: RFC 9293 (3.8.5) keeps urgent data only for old applications and asks new
-     * ones not to use it, and teacup does not send it.
-     */
+    /** RFC 9293 3.8.5: one urgent byte after what was written; the segments up to it carry URG (MUST-62). */
     @Override
     public void sendUrgentData(int data) throws IOException {
         hints.checkOpen();
-        throw new SocketException("teacup does not send TCP urgent data");
+        TcpSocket t = tcp;
+        if (t == null) {
+            throw new SocketException("Socket is not connected");
+        }
+        t.sendUrgentData(data);
     }
 
-    /** Remembered only: teacup never takes urgent bytes out of the stream, so they always arrive inline. */
+    /** Off (the default), an arriving urgent byte is taken out of the stream and dropped; on, it stays in line. */
     @Override
     public void setOOBInline(boolean on) throws SocketException {
         hints.checkOpen();
         oobInline = on;
+        TcpSocket t = tcp;
+        if (t != null) {
+            t.setOobInline(on);
+        }
     }
 
     @Override

@@ -11,6 +11,7 @@ public final class ConnectionCounters {
     private long recoveryEpisodes;
     private long tailLossProbes;
     private long spuriousRecoveries;
+    private long urgentPointersIgnored;
 
     /** Segments sent more than once (timeouts, fast retransmit, SACK holes, tail loss probes, SYNs). */
     public long segmentsRetransmitted() {
@@ -35,6 +36,15 @@ public final class ConnectionCounters {
     /** Window reductions taken back because D-SACKs showed them spurious (RFC 3708). */
     public long spuriousRecoveries() {
         return spuriousRecoveries;
+    }
+
+    /** Urgent pointers ignored as invalid: zero, or beyond the window we advertised (RFC 9293 3.8.5). */
+    public long urgentPointersIgnored() {
+        return urgentPointersIgnored;
+    }
+
+    void urgentPointerIgnored() {
+        urgentPointersIgnored++;
     }
 
     void segmentRetransmitted() {

@@ -21,6 +21,7 @@ public final class OutboundSegment extends SegmentHeader {
         this.options = options;
         this.sendOffset = sendOffset;
         this.length = length;
+        this.urgentPointer = 0;
         return this;
     }
 

@@ -2,6 +2,7 @@ package teacup.tcp;
 
 import teacup.wire.SeqNum;
 import teacup.wire.TcpOptions;
+import teacup.wire.TcpSegment;
 
 /**
  * The receiving half of a connection (RFC 9293 3.3.1 receive variables, 3.10.7.4 steps 1 and 7):
@@ -141,6 +142,36 @@ final class Receiver {
     /** True when a FIN at {@code finSeq} has everything before it: the bytes up to it in order, no gaps above. */
     boolean finInOrder(int finSeq) {
         return finSeq == rcvNxt && buffer.outOfOrder().isEmpty();
+    }
+
+    /**
+     * RFC 9293 3.10.7.4 steps 6 and 7 for a segment whose sequence space starts at {@code seq}:
+     * its urgent pointer, then its text. Returns when it should be acknowledged.
+     */
+    AckUrgency text(int seq, InboundSegment s, ConnectionCounters counters) {
+        if (s.has(TcpSegment.URG)) {
+            urgent(s.seq, s.urgentPointer, counters);
+        }
+        return s.length > 0 ? data(seq, s.payload, s.offset, s.length) : AckUrgency.DELAYED;
+    }
+
+    /**
+     * RFC 9293 3.10.7.4 step 6: RCV.UP &lt;- max(RCV.UP, SEG.UP), the pointer naming the first
+     * octet after the urgent data (MUST-62); the urgent byte itself may come later. A pointer of 0
+     * names no urgent octet (RFC 6093 4), and one beyond the window we advertised names bytes the
+     * peer may not send: both are ignored and counted (3.8.5: robust to invalid pointers). Each
+     * advance is signalled; the first octet named may lie beyond the data yet received. One
+     * behind RCV.NXT is a retransmission's; the buffer keeps only advances.
+     */
+    private void urgent(int segSeq, int pointer, ConnectionCounters counters) {
+        int ahead = SeqNum.diff(SeqNum.add(segSeq, pointer), rcvNxt);
+        if (pointer == 0 || ahead > Math.max(0, SeqNum.diff(rcvAdvEdge, rcvNxt))) {
+            if (pointer != 0xFFFF) { // 65535 is a sender's cap (Linux's) for an urgent point further on: no fault
+                counters.urgentPointerIgnored();
+            }
+            return;
+        }
+        buffer.urgent(buffer.writePosition() + ahead);
     }
 
     /**

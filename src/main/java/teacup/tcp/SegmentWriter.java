@@ -21,10 +21,13 @@ final class SegmentWriter {
      * last left off (its TSvals only grow, as PAWS and RFC 6191 reuse need).
      */
     private final int timestampOffset;
+    /** Sequence number of the first data byte: where the send buffer's stream positions start. */
+    private final int dataStart;
     private Negotiated negotiated = Negotiated.BEFORE_SYN;
 
-    SegmentWriter(TcpConnection connection, SegmentOutput output, Receiver receiver, int timestampOffset) {
+    SegmentWriter(TcpConnection connection, SegmentOutput output, Receiver receiver, int iss, int timestampOffset) {
         this.connection = connection;
+        this.dataStart = iss + 1;
         this.output = output;
         this.receiver = receiver;
         this.timestampOffset = timestampOffset;
@@ -73,7 +76,26 @@ final class SegmentWriter {
             segmentOptions = segmentOptions == null ? options.clear() : segmentOptions;
             receiver.addSackBlocks(segmentOptions, negotiated.timestamps());
         }
-        output.segment(connection, segment.set(now, seq, ack, flags, window, segmentOptions, sendOffset, length));
+        segment.set(now, seq, ack, flags, window, segmentOptions, sendOffset, length);
+        urgent(seq);
+        output.segment(connection, segment);
+    }
+
+    /**
+     * RFC 9293 3.8.5: while urgent data is unacknowledged, every segment from before SND.UP
+     * carries URG and a pointer to the first octet after the urgent data (MUST-62), capped at the
+     * field's 65535 as Linux does when SND.UP is further on.
+     */
+    private void urgent(int seq) {
+        long end = connection.sendBuffer().urgentEnd();
+        if (end == 0) {
+            return;
+        }
+        int pointer = teacup.wire.SeqNum.diff(teacup.wire.SeqNum.add(dataStart, (int) end), seq);
+        if (pointer > 0) {
+            segment.flags |= TcpSegment.URG;
+            segment.urgentPointer = Math.min(pointer, 0xFFFF);
+        }
     }
 
     /** A reset: no window, no options, nothing acknowledged. */

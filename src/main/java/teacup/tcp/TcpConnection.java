@@ -59,7 +59,7 @@ public final class TcpConnection {
         this.remotePort = remotePort;
         this.handshake = new Handshake(settings);
         this.receiver = new Receiver(settings);
-        this.writer = new SegmentWriter(this, output, receiver, tsOffset);
+        this.writer = new SegmentWriter(this, output, receiver, iss, tsOffset);
         this.sender = new Sender(settings, writer, counters, iss);
         this.recovery = new LossRecovery(iss, settings.minRto(), counters);
         this.keepAlive = new KeepAlive(settings, now);
@@ -404,8 +404,8 @@ public final class TcpConnection {
             end(Ending.ABORTED);
             return;
         }
-        if (s.length > 0 && receivingText()) {
-            urgency = receiver.data(seq, s.payload, s.offset, s.length);
+        if (receivingText()) {
+            urgency = receiver.text(seq, s, counters); // 6. the URG bit, and 7. the text
         }
         // 8. FIN, only when everything before it has arrived (a FIN beyond a gap is taken when it comes again in order).
         if (s.has(TcpSegment.FIN) && receiver.finInOrder(SeqNum.add(seq, segLen - 1))) {

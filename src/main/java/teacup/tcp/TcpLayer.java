@@ -538,7 +538,7 @@ public final class TcpLayer implements IpLayer.Transport {
         // A segment above one MSS (segmentation offload) goes whole, for the device to cut and checksum.
         int mss = c.negotiated().segmentSize();
         int segmentSize = length > mss ? mss : 0;
-        int n = TcpSegment.write(frame, IpLayer.PAYLOAD_OFFSET, c.localPort(), c.remotePort(), s.seq(), s.ack(), s.flags(), s.window(), 0,
+        int n = TcpSegment.write(frame, IpLayer.PAYLOAD_OFFSET, c.localPort(), c.remotePort(), s.seq(), s.ack(), s.flags(), s.window(), s.urgentPointer(),
                 segmentOptions, length, c.localIp(), c.remoteIp(), segmentSize == 0);
         stats.increment(Counter.TCP_SEGMENTS_SENT);
         if (s.has(TcpSegment.RST)) {
