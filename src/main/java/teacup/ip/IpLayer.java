@@ -35,6 +35,7 @@ public final class IpLayer {
     /** Largest payload {@link #send} accepts (fragmented as needed). */
     public static final int MAX_PAYLOAD = Ipv4Packet.MAX_TOTAL_LENGTH - Ipv4Packet.MIN_HEADER_LENGTH;
     public static final int DEFAULT_TTL = 64;
+    private int defaultTtl = DEFAULT_TTL;
 
     /** A protocol above IPv4 (UDP, TCP). Returns the counter that says what became of the packet. */
     public interface Transport {
@@ -455,6 +456,17 @@ public final class IpLayer {
     }
 
     /**
+     * RFC 1122 3.2.1.7: the TTL of datagrams whose transport chose none (ICMP, and sockets left at
+     * 0), {@link #DEFAULT_TTL} unless configured; 1 to 255.
+     */
+    public void defaultTtl(int ttl) {
+        if (ttl < 1 || ttl > 255) {
+            throw new IllegalArgumentException("TTL out of range 1 to 255: " + ttl);
+        }
+        defaultTtl = ttl;
+    }
+
+    /**
      * Largest TCP segment (header and data) {@link #send(long, int, int, byte[], int, int)} sends
      * whole for the link to cut up (segmentation offload); 0 when every packet must fit the MTU.
      */
@@ -473,13 +485,23 @@ public final class IpLayer {
      * packet sent as {@link #send(long, int, int, byte[], int)} would send it.
      */
     public boolean send(long now, int destination, int protocol, byte[] frame, int payloadLength, int segmentSize) {
+        return send(now, destination, protocol, frame, payloadLength, segmentSize, 0, 0);
+    }
+
+    /**
+     * As {@link #send(long, int, int, byte[], int, int)}, with the TTL ({@code 0}: {@link #defaultTtl(int)}'s) and the
+     * TOS octet the transport chose for this datagram (RFC 1122 3.2.1.6, 3.2.1.7; RFC 9293 MUST-48, MUST-49).
+     */
+    public boolean send(long now, int destination, int protocol, byte[] frame, int payloadLength, int segmentSize,
+                        int timeToLive, int typeOfService) {
+        int ttl = timeToLive == 0 ? defaultTtl : timeToLive; // never TTL 0 (RFC 1122 3.2.1.7 MUST NOT)
         if (segmentSize > 0 && protocol == Ipv4Packet.PROTOCOL_TCP && payloadLength > iface.mtu() - Ipv4Packet.MIN_HEADER_LENGTH
                 && payloadLength <= segmentationOffload() && address != 0 && !iface.isBroadcast(destination)) {
             int nextHop = iface.onLink(destination) ? destination : iface.hasGateway() ? iface.gateway().bits() : 0;
             long nextHopMac = nextHop == 0 ? ArpCache.UNRESOLVED : arp.lookup(nextHop, now);
             if (nextHopMac != ArpCache.UNRESOLVED) {
                 Ipv4Packet.write(frame, EthernetFrame.HEADER_LENGTH, payloadLength, nextIdentification++ & 0xffff,
-                        Ipv4Packet.FLAG_DONT_FRAGMENT, DEFAULT_TTL, protocol, address, destination);
+                        Ipv4Packet.FLAG_DONT_FRAGMENT, ttl, typeOfService, protocol, address, destination);
                 EthernetFrame.write(frame, 0, nextHopMac, mac, EthernetFrame.TYPE_IPV4);
                 stats.increment(Counter.FRAMES_OUT);
                 sink.sendSegmented(frame, 0, PAYLOAD_OFFSET + payloadLength, segmentSize);
@@ -516,7 +538,7 @@ public final class IpLayer {
         int maxPayload = iface.mtu() - Ipv4Packet.MIN_HEADER_LENGTH;
         if (payloadLength <= maxPayload) {
             Ipv4Packet.write(frame, EthernetFrame.HEADER_LENGTH, payloadLength, identification,
-                    Ipv4Packet.FLAG_DONT_FRAGMENT, DEFAULT_TTL, protocol, address, destination);
+                    Ipv4Packet.FLAG_DONT_FRAGMENT, ttl, typeOfService, protocol, address, destination);
             deliver(now, nextHop, nextHopMac, frame, EthernetFrame.HEADER_LENGTH + Ipv4Packet.MIN_HEADER_LENGTH + payloadLength);
             return true;
         }
@@ -527,7 +549,7 @@ public final class IpLayer {
             boolean more = at + chunk < payloadLength;
             System.arraycopy(frame, PAYLOAD_OFFSET + at, fragmentTx, PAYLOAD_OFFSET, chunk);
             Ipv4Packet.write(fragmentTx, EthernetFrame.HEADER_LENGTH, chunk, identification,
-                    (more ? Ipv4Packet.FLAG_MORE_FRAGMENTS : 0) | (at / 8), DEFAULT_TTL, protocol, address, destination);
+                    (more ? Ipv4Packet.FLAG_MORE_FRAGMENTS : 0) | (at / 8), ttl, typeOfService, protocol, address, destination);
             stats.increment(Counter.FRAGMENTS_SENT);
             deliver(now, nextHop, nextHopMac, fragmentTx, PAYLOAD_OFFSET + chunk);
         }

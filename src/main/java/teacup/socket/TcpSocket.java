@@ -16,6 +16,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import teacup.stack.NetStack;
+import teacup.tcp.IpHeader;
 import teacup.tcp.ReceiveBuffer;
 import teacup.tcp.SendBuffer;
 import teacup.tcp.TcpConnection;
@@ -65,6 +66,9 @@ public final class TcpSocket implements AutoCloseable {
     private volatile boolean closed;
     private volatile boolean outputShut;
     private volatile long soTimeoutNanos;
+    /** The IP header fields the application last set (the loop's copy is the connection's {@link IpHeader}). */
+    private volatile int ttl;
+    private volatile int trafficClass;
 
     private final AtomicInteger pending = new AtomicInteger();
     private final Runnable pendingTask = this::runPending;
@@ -84,6 +88,9 @@ public final class TcpSocket implements AutoCloseable {
         // What it was when the listener queued it; the loop's first report, queued right behind, corrects it.
         s.state = State.ESTABLISHED;
         s.opened = true;
+        IpHeader header = IpHeader.of(connection); // set by the loop before the listener queued it, and not changed since
+        s.ttl = header.ttl();
+        s.trafficClass = header.trafficClass();
         return s;
     }
 
@@ -108,6 +115,8 @@ public final class TcpSocket implements AutoCloseable {
             throw new IllegalArgumentException("port out of range: " + port);
         }
         TcpSocket s = new TcpSocket(stack);
+        s.ttl = settings.ttl();
+        s.trafficClass = settings.trafficClass();
         try {
             s.connection = stack.call(() -> stack.tcp().connect(stack.clock().nanos(), host.bits(), port, settings, s.observer));
         } catch (IllegalStateException e) {
@@ -289,6 +298,41 @@ public final class TcpSocket implements AutoCloseable {
 
     public boolean getOobInline() {
         return connection.receiveBuffer().oobInline();
+    }
+
+    /**
+     * RFC 9293 MUST-48, RFC 1122 3.2.1.6 (IP_TOS): the TOS octet (Diffserv and ECN bits) of every
+     * datagram of the connection from now on, retransmissions included; 0 to 255.
+     */
+    public void setTrafficClass(int tos) {
+        if (tos < 0 || tos > 255) {
+            throw new IllegalArgumentException("traffic class out of range 0 to 255: " + tos);
+        }
+        trafficClass = tos;
+        TcpConnection c = connection;
+        stack.execute(() -> IpHeader.of(c).trafficClass(tos));
+    }
+
+    public int getTrafficClass() {
+        return trafficClass;
+    }
+
+    /**
+     * RFC 9293 MUST-49, RFC 1122 3.2.1.7 (IP_TTL on a kernel socket; java.net has no option for
+     * it): the TTL of every datagram of the connection from now on, 1 to 255, or 0 for the stack's
+     * default (64).
+     */
+    public void setTtl(int newTtl) {
+        if (newTtl < 0 || newTtl > 255) {
+            throw new IllegalArgumentException("TTL out of range 0 to 255: " + newTtl);
+        }
+        ttl = newTtl;
+        TcpConnection c = connection;
+        stack.execute(() -> IpHeader.of(c).ttl(newTtl));
+    }
+
+    public int getTtl() {
+        return ttl;
     }
 
     /**

@@ -34,7 +34,8 @@ import teacup.wire.Ipv4Address;
  *       {@link UnknownHostException} (resolve names with {@link teacup.dns.StubResolver}, never the
  *       kernel's resolver);</li>
  *   <li>{@code bind} before connect accepts only port 0 (teacup picks the ephemeral port);</li>
- *   <li>buffer sizes, traffic class, reuse-address and performance preferences are hints the
+ *   <li>the traffic class (IP_TOS) goes in the IPv4 header of every datagram of the connection;</li>
+ *   <li>buffer sizes, reuse-address and performance preferences are hints the
  *       JDK allows an implementation to ignore: they are remembered and reported back (the
  *       options shared with {@link TeacupJavaServerSocket} in {@link SocketOptionHints});</li>
  *   <li>{@code setSoLinger(true, 0)} makes {@link #close()} reset the connection; a positive
@@ -186,8 +187,9 @@ public final class TeacupJavaSocket extends Socket {
                 throw new SocketException("Can't connect to port 0");
             }
             Ipv4Address host = ipv4(target.getAddress());
+            // The traffic class set before connect marks the SYN too, as the kernel's does.
             opened = TcpSocket.connect(stack, host, target.getPort(),
-                    timeout == 0 ? null : Duration.ofMillis(timeout));
+                    timeout == 0 ? null : Duration.ofMillis(timeout), TcpSettings.defaults().withIpHeader(0, trafficClass));
         } catch (IOException | RuntimeException e) {
             synchronized (lock) {
                 connecting = false;
@@ -215,6 +217,7 @@ public final class TeacupJavaSocket extends Socket {
         t.setNoDelay(noDelay);
         t.setKeepAlive(keepAlive);
         t.setOobInline(oobInline);
+        t.setTrafficClass(trafficClass);
         if (keepAliveTimingSet) {
             applyKeepAliveTiming(t);
         }
@@ -644,7 +647,7 @@ public final class TeacupJavaSocket extends Socket {
         return hints.getReceiveBufferSize();
     }
 
-    /** A hint the JDK lets implementations ignore: remembered, not put in the IPv4 header. */
+    /** RFC 1122 3.2.1.6, RFC 9293 MUST-48: the TOS octet of every datagram of the connection, now or once it opens. */
     @Override
     public void setTrafficClass(int tc) throws SocketException {
         hints.checkOpen();
@@ -652,6 +655,10 @@ public final class TeacupJavaSocket extends Socket {
             throw new IllegalArgumentException("tc is not in range 0 -- 255");
         }
         trafficClass = tc;
+        TcpSocket t = tcp;
+        if (t != null) {
+            t.setTrafficClass(tc);
+        }
     }
 
     @Override

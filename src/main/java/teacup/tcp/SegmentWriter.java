@@ -13,7 +13,8 @@ final class SegmentWriter {
     private final TcpConnection connection;
     private final SegmentOutput output;
     private final Receiver receiver;
-    private final OutboundSegment segment = new OutboundSegment();
+    private final IpHeader ipHeader;
+    private final OutboundSegment segment;
     private final TcpOptions options = new TcpOptions();
     /**
      * Where our timestamp clock starts: a keyed hash of the four-tuple alone (RFC 7323 5.4 and 7),
@@ -25,8 +26,11 @@ final class SegmentWriter {
     private final int dataStart;
     private Negotiated negotiated = Negotiated.BEFORE_SYN;
 
-    SegmentWriter(TcpConnection connection, SegmentOutput output, Receiver receiver, int iss, int timestampOffset) {
+    SegmentWriter(TcpConnection connection, SegmentOutput output, Receiver receiver, TcpSettings settings, int iss,
+                  int timestampOffset) {
         this.connection = connection;
+        this.ipHeader = new IpHeader(settings);
+        this.segment = new OutboundSegment(ipHeader);
         this.dataStart = iss + 1;
         this.output = output;
         this.receiver = receiver;
@@ -35,6 +39,11 @@ final class SegmentWriter {
 
     void negotiated(Negotiated n) {
         negotiated = n;
+    }
+
+    /** The TTL and TOS every segment of the connection goes with. */
+    IpHeader ipHeader() {
+        return ipHeader;
     }
 
     /** Our timestamp clock: milliseconds from an offset private to the connection (RFC 7323 5.4). */

@@ -37,7 +37,7 @@ public final class TcpConnection {
     private final int remoteIp;
     private final int remotePort;
     final Receiver receiver;
-    private final SegmentWriter writer;
+    final SegmentWriter writer;
     final Sender sender;
     final LossRecovery recovery;
     final KeepAlive keepAlive;
@@ -59,7 +59,7 @@ public final class TcpConnection {
         this.remotePort = remotePort;
         this.handshake = new Handshake(settings);
         this.receiver = new Receiver(settings);
-        this.writer = new SegmentWriter(this, output, receiver, iss, tsOffset);
+        this.writer = new SegmentWriter(this, output, receiver, settings, iss, tsOffset);
         this.sender = new Sender(settings, writer, counters, iss);
         this.recovery = new LossRecovery(iss, settings.minRto(), counters);
         this.keepAlive = new KeepAlive(settings, now);

@@ -544,7 +544,7 @@ public final class TcpLayer implements IpLayer.Transport {
         if (s.has(TcpSegment.RST)) {
             stats.increment(Counter.TCP_RESETS_SENT);
         }
-        if (!ip.send(s.now(), c.remoteIp(), Ipv4Packet.PROTOCOL_TCP, frame, n, segmentSize)) {
+        if (!ip.send(s.now(), c.remoteIp(), Ipv4Packet.PROTOCOL_TCP, frame, n, segmentSize, s.ttl(), s.trafficClass())) {
             sendFailed = true;
         }
     }

@@ -126,15 +126,21 @@ public final class Ipv4Packet {
         return totalLength - headerLength;
     }
 
+    /** As {@link #write(byte[], int, int, int, int, int, int, int, int, int)} with TOS 0. */
+    public static int write(byte[] b, int off, int payloadLength, int identification, int flagsAndOffset,
+                            int ttl, int protocol, int source, int destination) {
+        return write(b, off, payloadLength, identification, flagsAndOffset, ttl, 0, protocol, source, destination);
+    }
+
     /**
      * Writes a 20-byte header (no options) at {@code off} with its checksum, for a payload of
      * {@code payloadLength} bytes that follows it. {@code flagsAndOffset} is the raw 16-bit field
-     * (flags | offset/8). Returns the header length.
+     * (flags | offset/8); {@code typeOfService} the TOS octet (DSCP and ECN). Returns the header length.
      */
     public static int write(byte[] b, int off, int payloadLength, int identification, int flagsAndOffset,
-                            int ttl, int protocol, int source, int destination) {
+                            int ttl, int typeOfService, int protocol, int source, int destination) {
         BigEndian.put8(b, off + VERSION_IHL, 0x45);
-        BigEndian.put8(b, off + TOS, 0);
+        BigEndian.put8(b, off + TOS, typeOfService);
         BigEndian.put16(b, off + TOTAL_LENGTH, MIN_HEADER_LENGTH + payloadLength);
         BigEndian.put16(b, off + IDENTIFICATION, identification);
         BigEndian.put16(b, off + FLAGS_FRAGMENT, flagsAndOffset);
