@@ -291,6 +291,19 @@ public final class IpLayer {
         }
         // RFC 1122 3.2.2: nothing sent to a broadcast, whether by IP or by the link, is answered.
         broadcast |= linkBroadcast;
+        // RFC 1122 3.2.1.8: options are checked, not skipped; RFC 1122 3.3.5: a host that does not forward
+        // takes no datagram whose source route still names another hop (Linux drops source routes too).
+        switch (ip.checkOptions()) {
+            case MALFORMED -> {
+                // RFC 1122 3.2.2.5 (SHOULD): a parameter problem, pointing at the octet; never to a broadcast.
+                sendIcmpError(now, IcmpMessage.TYPE_PARAMETER_PROBLEM, 0, ip.optionProblem() << 24, b, off, ip.totalLength());
+                return Counter.DROP_IPV4_BAD_OPTIONS;
+            }
+            case UNFINISHED_SOURCE_ROUTE -> {
+                return Counter.DROP_IPV4_SOURCE_ROUTED;
+            }
+            case NONE -> { }
+        }
         Ipv4Packet packet = ip;
         if (ip.isFragment()) {
             FragmentReassembler.Result result = reassembler.add(ip, now, !linkBroadcast);

@@ -51,6 +51,8 @@ public enum Counter {
     DROP_IPV4_BAD_CHECKSUM(Kind.DROPPED, "IPv4 bad header checksum"),
     DROP_IPV4_BAD_SOURCE(Kind.DROPPED, "IPv4 from a broadcast, multicast, loopback, reserved or own source"),
     DROP_IPV4_NOT_FOR_US(Kind.DROPPED, "IPv4 for another address"),
+    DROP_IPV4_BAD_OPTIONS(Kind.DROPPED, "IPv4 with malformed options (answered with a parameter problem)"),
+    DROP_IPV4_SOURCE_ROUTED(Kind.DROPPED, "IPv4 with an unfinished source route (a host does not forward it)"),
     DROP_FRAGMENT_INVALID(Kind.DROPPED, "IPv4 fragment invalid or inconsistent"),
     DROP_FRAGMENT_NO_ROOM(Kind.DROPPED, "IPv4 fragment: reassembly limits reached"),
     DROP_PROTOCOL_UNKNOWN(Kind.DROPPED, "IPv4 protocol not supported"),
