@@ -112,6 +112,12 @@ public final class IpLayer {
             }
 
             @Override
+            public void pollUnicast(int target, long targetMac) {
+                sendArp(ArpPacket.REQUEST, targetMac, 0, target);
+                stats.increment(Counter.ARP_REQUESTS_SENT);
+            }
+
+            @Override
             public void abandoned(long now, int target, java.util.List<ArpCache.Waiting> frames) {
                 stats.add(Counter.OUT_ARP_FAILED, frames.size());
                 for (ArpCache.Waiting w : frames) {
@@ -466,6 +472,21 @@ public final class IpLayer {
      */
     public boolean send(long now, int destination, int protocol, byte[] frame, int payloadLength) {
         return send(now, destination, protocol, frame, payloadLength, 0);
+    }
+
+    /**
+     * RFC 1122 3.3.1.4, RFC 9293 MUST-20: negative advice from a transport whose datagrams to
+     * {@code destination} go unanswered: the next hop (the gateway, or the host itself on the link)
+     * is re-validated before the next datagram goes: its ARP entry is asked again, unicast first
+     * (RFC 1122 2.3.2.1), and one that never answers is given up, its datagrams reported
+     * unreachable. The interface has one gateway, so there is none to switch to (3.3.1.5).
+     */
+    public void negativeAdvice(long now, int destination) {
+        int nextHop = iface.onLink(destination) ? destination : iface.hasGateway() ? iface.gateway().bits() : 0;
+        if (nextHop != 0) {
+            stats.increment(Counter.IP_NEGATIVE_ADVICE);
+            arp.suspect(nextHop, now);
+        }
     }
 
     /**

@@ -61,6 +61,7 @@ public final class TcpSocket implements AutoCloseable {
     private volatile Ending ending = Ending.NONE;
     private volatile boolean peerFinished;
     private volatile boolean opened;
+    private volatile long negativeAdvice;
 
     // The application's side.
     private volatile boolean closed;
@@ -301,6 +302,16 @@ public final class TcpSocket implements AutoCloseable {
     }
 
     /**
+     * RFC 9293 SHLD-9: how many times the connection's retransmissions in a row reached R1
+     * ({@link TcpSettings#adviseRetransmissions}, 3 by default) and IP was told to re-validate the
+     * path; a figure that grows while the connection still lives says the path is failing before
+     * R2 gives up on it.
+     */
+    public long retransmissionWarnings() {
+        return negativeAdvice;
+    }
+
+    /**
      * RFC 9293 MUST-48, RFC 1122 3.2.1.6 (IP_TOS): the TOS octet (Diffserv and ECN bits) of every
      * datagram of the connection from now on, retransmissions included; 0 to 255.
      */
@@ -411,6 +422,7 @@ public final class TcpSocket implements AutoCloseable {
             opened = true;
         }
         peerFinished = c.peerFinished();
+        negativeAdvice = c.counters().negativeAdvice();
         ending = c.ending();
         state = s;
         if (waiters > 0) {

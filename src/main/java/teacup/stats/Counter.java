@@ -27,6 +27,7 @@ public enum Counter {
     TCP_ACTIVE_OPENS(Kind.TRAFFIC, "TCP connections opened by us"),
     TCP_PASSIVE_OPENS(Kind.TRAFFIC, "TCP connections opened by a peer's SYN"),
     TCP_CHALLENGE_ACKS_SUPPRESSED(Kind.TRAFFIC, "TCP challenge ACKs not sent (RFC 5961 7 rate limit)"),
+    IP_NEGATIVE_ADVICE(Kind.TRAFFIC, "next hops re-validated on a transport's negative advice (RFC 1122 3.3.1.4)"),
 
     ARP_REQUEST_ANSWERED(Kind.ACCEPTED, "ARP requests answered"),
     ARP_LEARNED(Kind.ACCEPTED, "ARP replies and announcements learned"),

@@ -24,6 +24,9 @@ final class SegmentWriter {
     private final int timestampOffset;
     /** Sequence number of the first data byte: where the send buffer's stream positions start. */
     private final int dataStart;
+    /** R1 (RFC 9293 MUST-20): timeouts in a row from which a retransmission carries negative advice to IP. */
+    private final int adviseAfter;
+    private boolean adviceDue;
     private Negotiated negotiated = Negotiated.BEFORE_SYN;
 
     SegmentWriter(TcpConnection connection, SegmentOutput output, Receiver receiver, TcpSettings settings, int iss,
@@ -32,6 +35,7 @@ final class SegmentWriter {
         this.ipHeader = new IpHeader(settings);
         this.segment = new OutboundSegment(ipHeader);
         this.dataStart = iss + 1;
+        this.adviseAfter = settings.adviseRetransmissions();
         this.output = output;
         this.receiver = receiver;
         this.timestampOffset = timestampOffset;
@@ -39,6 +43,22 @@ final class SegmentWriter {
 
     void negotiated(Negotiated n) {
         negotiated = n;
+    }
+
+    /**
+     * RFC 9293 MUST-20, RFC 1122 4.2.3.5: the retransmission timer fired, {@code retransmissions}
+     * times in a row for the same data. From R1 on, the segment that goes next (the
+     * retransmission) asks IP to re-validate the next hop before it goes; true when it will.
+     */
+    boolean timedOut(int retransmissions) {
+        adviceDue = retransmissions >= adviseAfter;
+        return adviceDue;
+    }
+
+    /** The segment just filled in carries the negative advice a timeout left, once. */
+    private void carryAdvice() {
+        segment.negativeAdvice = adviceDue;
+        adviceDue = false;
     }
 
     /** The TTL and TOS every segment of the connection goes with. */
@@ -87,6 +107,7 @@ final class SegmentWriter {
         }
         segment.set(now, seq, ack, flags, window, segmentOptions, sendOffset, length);
         urgent(seq);
+        carryAdvice();
         output.segment(connection, segment);
     }
 
@@ -128,7 +149,9 @@ final class SegmentWriter {
             options.timestamps(timestamp(now), withAck ? receiver.tsRecent() : 0);
         }
         int window = withAck ? receiver.synAckWindow() : receiver.synWindow();
-        output.segment(connection, segment.set(now, iss, withAck ? receiver.rcvNxt() : 0,
-                TcpSegment.SYN | (withAck ? TcpSegment.ACK : 0), window, options, 0, 0));
+        segment.set(now, iss, withAck ? receiver.rcvNxt() : 0, TcpSegment.SYN | (withAck ? TcpSegment.ACK : 0), window,
+                options, 0, 0);
+        carryAdvice();
+        output.segment(connection, segment);
     }
 }

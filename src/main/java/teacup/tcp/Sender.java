@@ -526,7 +526,7 @@ final class Sender {
             return Timeout.GIVE_UP;
         }
         retransmissions++;
-        counters.retransmissionTimeout();
+        counters.retransmissionTimeout(writer.timedOut(retransmissions));
         rtt.backOff();
         timing = false; // Karn: no sample from a retransmitted segment
         return Timeout.RETRANSMIT;

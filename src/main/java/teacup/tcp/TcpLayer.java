@@ -50,17 +50,13 @@ public final class TcpLayer implements IpLayer.Transport {
         }
 
         @Override
-        public int largestSegment() {
-            return ip.segmentationOffload();
-        }
+        public int largestSegment() { return ip.segmentationOffload(); }
 
         @Override
         public boolean takeChallengeAck(long now) { return challengeAcks.take(now); }
 
         @Override
-        public void challengeAckLimited() {
-            stats.increment(Counter.TCP_CHALLENGE_ACKS_SUPPRESSED);
-        }
+        public void challengeAckLimited() { stats.increment(Counter.TCP_CHALLENGE_ACKS_SUPPRESSED); }
     };
 
     /** Timers: the entries whose connection has a deadline, earliest first. */
@@ -543,6 +539,9 @@ public final class TcpLayer implements IpLayer.Transport {
         stats.increment(Counter.TCP_SEGMENTS_SENT);
         if (s.has(TcpSegment.RST)) {
             stats.increment(Counter.TCP_RESETS_SENT);
+        }
+        if (s.negativeAdvice()) {
+            ip.negativeAdvice(s.now(), c.remoteIp()); // RFC 9293 MUST-20: R1 reached; IP re-validates the next hop first
         }
         if (!ip.send(s.now(), c.remoteIp(), Ipv4Packet.PROTOCOL_TCP, frame, n, segmentSize, s.ttl(), s.trafficClass())) {
             sendFailed = true;
