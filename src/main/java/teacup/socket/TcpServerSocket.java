@@ -7,6 +7,7 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import teacup.stack.NetStack;
@@ -40,9 +41,9 @@ public final class TcpServerSocket implements AutoCloseable {
     private volatile int waiters;
     private volatile boolean closed;
     private final TcpObserver observer = this::changed;
-    /** Set after bind: given to each connection as it is accepted (-1: the bind settings' value stands). */
-    private volatile int ttl = -1;
-    private volatile int trafficClass = -1;
+    /** Set after bind: given to each connection as it is accepted (empty: the bind settings' value stands). */
+    private volatile OptionalInt ttl = OptionalInt.empty();
+    private volatile OptionalInt trafficClass = OptionalInt.empty();
 
     private TcpServerSocket(NetStack stack) {
         this.stack = stack;
@@ -78,7 +79,7 @@ public final class TcpServerSocket implements AutoCloseable {
         if (tos < 0 || tos > 255) {
             throw new IllegalArgumentException("traffic class out of range 0 to 255: " + tos);
         }
-        trafficClass = tos;
+        trafficClass = OptionalInt.of(tos);
     }
 
     /** RFC 1122 3.2.1.7: the TTL (1 to 255, 0: the stack's default) of the connections accepted from now on; see {@link #setTrafficClass}. */
@@ -86,7 +87,7 @@ public final class TcpServerSocket implements AutoCloseable {
         if (newTtl < 0 || newTtl > 255) {
             throw new IllegalArgumentException("TTL out of range 0 to 255: " + newTtl);
         }
-        ttl = newTtl;
+        ttl = OptionalInt.of(newTtl);
     }
 
     /** The next established connection; waits forever. Throws {@link java.net.SocketException} once closed. */
@@ -106,12 +107,8 @@ public final class TcpServerSocket implements AutoCloseable {
             c = await(l, timeoutNanos);
         }
         TcpSocket socket = TcpSocket.accepted(stack, c);
-        if (trafficClass >= 0) {
-            socket.setTrafficClass(trafficClass);
-        }
-        if (ttl >= 0) {
-            socket.setTtl(ttl);
-        }
+        trafficClass.ifPresent(socket::setTrafficClass);
+        ttl.ifPresent(socket::setTtl);
         TcpConnection taken = c;
         // Taken over on the loop: the socket's view starts from the connection's state there, missing nothing.
         stack.execute(() -> stack.tcp().observe(taken, socket.observer));
