@@ -39,7 +39,7 @@ public final class ConnectionCounters {
         return spuriousRecoveries;
     }
 
-    /** Urgent pointers ignored as invalid: zero, or beyond the window we advertised (RFC 9293 3.8.5). */
+    /** Urgent pointers ignored as invalid: zero, which names no urgent octet (RFC 9293 3.8.5, RFC 6093). */
     public long urgentPointersIgnored() {
         return urgentPointersIgnored;
     }

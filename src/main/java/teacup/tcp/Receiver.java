@@ -149,28 +149,31 @@ final class Receiver {
      * its urgent pointer, then its text. Returns when it should be acknowledged.
      */
     AckUrgency text(int seq, InboundSegment s, ConnectionCounters counters) {
+        urgentPointer(s, counters);
+        return s.length > 0 ? data(seq, s.payload, s.offset, s.length) : AckUrgency.DELAYED;
+    }
+
+    /** RFC 9293 3.10.7.4 step 6 alone, for a segment whose text a zero window refuses (MUST-66). */
+    void urgentPointer(InboundSegment s, ConnectionCounters counters) {
         if (s.has(TcpSegment.URG)) {
             urgent(s.seq, s.urgentPointer, counters);
         }
-        return s.length > 0 ? data(seq, s.payload, s.offset, s.length) : AckUrgency.DELAYED;
     }
 
     /**
      * RFC 9293 3.10.7.4 step 6: RCV.UP &lt;- max(RCV.UP, SEG.UP), the pointer naming the first
-     * octet after the urgent data (MUST-62); the urgent byte itself may come later. A pointer of 0
-     * names no urgent octet (RFC 6093 4), and one beyond the window we advertised names bytes the
-     * peer may not send: both are ignored and counted (3.8.5: robust to invalid pointers). Each
-     * advance is signalled; the first octet named may lie beyond the data yet received. One
-     * behind RCV.NXT is a retransmission's; the buffer keeps only advances.
+     * octet after the urgent data (MUST-62). The urgent byte itself may come later, beyond the
+     * window even (that is what an urgent pointer at a zero window is for, MUST-66); the 16-bit
+     * field bounds how far. A pointer of 0 names no urgent octet (RFC 6093 4): it is ignored and
+     * counted (3.8.5: robust to invalid pointers). Each advance is signalled; one behind RCV.NXT
+     * is a retransmission's, and the buffer keeps only advances.
      */
     private void urgent(int segSeq, int pointer, ConnectionCounters counters) {
-        int ahead = SeqNum.diff(SeqNum.add(segSeq, pointer), rcvNxt);
-        if (pointer == 0 || ahead > Math.max(0, SeqNum.diff(rcvAdvEdge, rcvNxt))) {
-            if (pointer != 0xFFFF) { // 65535 is a sender's cap (Linux's) for an urgent point further on: no fault
-                counters.urgentPointerIgnored();
-            }
+        if (pointer == 0) {
+            counters.urgentPointerIgnored();
             return;
         }
+        int ahead = SeqNum.diff(SeqNum.add(segSeq, pointer), rcvNxt);
         buffer.urgent(buffer.writePosition() + ahead);
     }
 

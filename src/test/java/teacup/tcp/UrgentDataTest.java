@@ -167,7 +167,7 @@ class UrgentDataTest {
     }
 
     @Test
-    @DisplayName("RFC 9293 3.8.5: hostile urgent pointers (zero, beyond the window, with no data, behind RCV.NXT) are counted or ignored, never fatal")
+    @DisplayName("RFC 9293 3.8.5: hostile urgent pointers (zero, beyond the window, with no data, behind RCV.NXT) are bounded, counted or ignored, never fatal")
     void hostileUrgentPointers() {
         pair.settings = pair.settings.withBuffers(4096, 4096);
         pair.established();
@@ -184,23 +184,45 @@ class UrgentDataTest {
         assertEquals(0, in.urgentPending());
         assertEquals(1, b.counters().urgentPointersIgnored());
         seq = SeqNum.add(seq, 4);
-        // Beyond the 4 KB window we advertised: ignored and counted; the data still taken.
-        b.process(pair.now, SegmentRecorder.inbound(seq, ack, flags, 1000, new teacup.wire.TcpOptions(), data).urgentPointer(60_000));
-        assertEquals(8, in.available());
-        assertEquals(0, in.urgentPending());
-        assertEquals(2, b.counters().urgentPointersIgnored());
-        seq = SeqNum.add(seq, 4);
         // URG on a bare ACK, pointing 100 bytes ahead: urgent data announced before it arrives.
         b.process(pair.now, SegmentRecorder.inbound(seq, ack, flags, 1000).urgentPointer(100));
-        assertEquals(8 + 100, in.urgentPending());
+        assertEquals(4 + 100, in.urgentPending());
         assertEquals(1, in.urgentSignals());
+        // Far beyond the 4 KB window we advertised: bounded by the 16-bit field, taken as a later urgent point.
+        b.process(pair.now, SegmentRecorder.inbound(seq, ack, flags, 1000, new teacup.wire.TcpOptions(), data).urgentPointer(65_535));
+        assertEquals(4 + 65_535, in.urgentPending());
+        assertEquals(2, in.urgentSignals());
+        seq = SeqNum.add(seq, 4);
         // A pointer behind RCV.NXT (an old segment's) does not move RCV.UP back.
         b.process(pair.now, SegmentRecorder.inbound(SeqNum.add(seq, -8), ack, flags, 1000, new teacup.wire.TcpOptions(), data)
                 .urgentPointer(1));
-        assertEquals(8 + 100, in.urgentPending());
-        assertEquals(1, in.urgentSignals());
+        assertEquals(4 + 65_535, in.urgentPending());
+        assertEquals(2, in.urgentSignals());
         assertEquals(State.ESTABLISHED, b.state());
-        assertEquals("abcdabcd", readAll(in));
-        assertEquals(2, b.counters().urgentPointersIgnored());
+        assertEquals("abcdabcd", readAll(in), "no urgent byte has arrived yet: nothing dropped");
+        assertEquals(1, b.counters().urgentPointersIgnored(), "only the zero pointer was invalid");
+    }
+
+    @Test
+    @DisplayName("RFC 9293 MUST-66: at a zero receive window the URG of a refused segment is still taken, and a RST at RCV.NXT still resets")
+    void urgentAndResetAtZeroWindow() {
+        pair.settings = pair.settings.withBuffers(1024, 4096);
+        pair.established();
+        TcpConnection b = pair.b;
+        int seq = b.receiver.rcvNxt();
+        int ack = b.sender.nxt();
+        byte[] fill = new byte[1024];
+        b.process(pair.now, SegmentRecorder.inbound(seq, ack, TcpSegment.ACK, 1000, new teacup.wire.TcpOptions(), fill));
+        assertEquals(0, b.receiveBuffer().window(), "the window is closed");
+        seq = SeqNum.add(seq, 1024);
+        byte[] more = ascii("xy");
+        b.process(pair.now, SegmentRecorder.inbound(seq, ack, TcpSegment.ACK | TcpSegment.URG, 1000, new teacup.wire.TcpOptions(), more)
+                .urgentPointer(2));
+        assertEquals(1024, b.receiveBuffer().available(), "the text was refused");
+        assertEquals(1, b.receiveBuffer().urgentSignals(), "but its urgent pointer was taken");
+        assertEquals(1024 + 2, b.receiveBuffer().urgentPending());
+        b.process(pair.now, SegmentRecorder.inbound(seq, ack, TcpSegment.RST, 0));
+        assertEquals(State.CLOSED, b.state());
+        assertEquals(TcpConnection.Ending.RESET, b.ending());
     }
 }
