@@ -89,6 +89,7 @@ public final class TeacupJavaSocket extends Socket {
         this.tcp = connected;
         this.bound = true;
         this.remote = new InetSocketAddress(inetAddress(connected.remoteAddress()), connected.remotePort());
+        this.trafficClass = connected.getTrafficClass(); // the server socket's IP_TOS, inherited
     }
 
     // ---------------------------------------------------------------- addresses

@@ -484,6 +484,25 @@ class SocketFactoryTest {
         }
 
         @Test
+        @DisplayName("RFC 9293 MUST-48: IP_TOS set on a server socket before bind goes to the sockets it accepts; a client's goes to its connection")
+        void trafficClassThroughTheAdapters() throws Exception {
+            try (ServerSocket listener = server.createServerSocket()) {
+                listener.setOption(StandardSocketOptions.IP_TOS, 0xb8);
+                assertEquals(0xb8, listener.getOption(StandardSocketOptions.IP_TOS));
+                listener.bind(new InetSocketAddress(B, PORT));
+                try (Socket s = client.createSocket()) {
+                    s.setTrafficClass(0x28);
+                    s.connect(new InetSocketAddress(B, PORT), 5000);
+                    try (Socket accepted = listener.accept()) {
+                        assertEquals(0xb8, accepted.getTrafficClass(), "inherited from the server socket");
+                        assertEquals(0x28, s.getTrafficClass());
+                    }
+                }
+                assertThrows(IllegalArgumentException.class, () -> listener.setOption(StandardSocketOptions.IP_TOS, 256));
+            }
+        }
+
+        @Test
         @DisplayName("server sockets: unbound state, bind later, a foreign address or a taken port is a BindException")
         void serverSockets() throws Exception {
             try (ServerSocket unbound = server.createServerSocket()) {
