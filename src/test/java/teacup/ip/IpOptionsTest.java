@@ -132,4 +132,23 @@ class IpOptionsTest {
         receive(withOptions(US, Ipv4Packet.OPTION_LOOSE_SOURCE_ROUTE, 3, 4, Ipv4Packet.OPTION_STRICT_SOURCE_ROUTE, 3, 4));
         assertEquals(1, stats.get(Counter.DROP_IPV4_BAD_OPTIONS));
     }
+
+    @Test
+    @DisplayName("RFC 1122 3.2.1.8: 20 000 headers of random options (seeded) end in a counter each, never an exception")
+    void randomOptionsNeverThrow() {
+        SplittableRandom random = new SplittableRandom(1122);
+        for (int i = 0; i < 20_000; i++) {
+            int[] options = new int[1 + random.nextInt(40)];
+            for (int k = 0; k < options.length; k++) {
+                // Mostly the interesting kinds and small lengths, so the walk goes deep.
+                options[k] = random.nextInt(4) == 0 ? random.nextInt(256)
+                        : new int[] {0, 1, 7, 68, 131, 137, 3, 4, 8}[random.nextInt(9)];
+            }
+            receive(withOptions(US, options));
+            sent.clear();
+        }
+        assertEquals(20_000, stats.get(Counter.UDP_DELIVERED) + stats.get(Counter.DROP_IPV4_BAD_OPTIONS)
+                + stats.get(Counter.DROP_IPV4_SOURCE_ROUTED));
+        assertTrue(stats.get(Counter.DROP_IPV4_BAD_OPTIONS) > 0 && stats.get(Counter.UDP_DELIVERED) > 0);
+    }
 }
