@@ -34,6 +34,8 @@ final class ArpCache {
         long expiresAt;
         int attempts;
         long nextAttemptAt;
+        /** A transport's negative advice: not used again until re-validated, though not yet expired. */
+        boolean suspect;
         ArrayDeque<Waiting> waiting;
     }
 
@@ -53,6 +55,11 @@ final class ArpCache {
     interface Listener {
         void sendRequest(int ip);
 
+        /** RFC 1122 2.3.2.1: a unicast poll of the MAC {@code ip} had, the first try at re-validating it. */
+        default void pollUnicast(int ip, long mac) {
+            sendRequest(ip);
+        }
+
         /** {@code ip} never answered: the frames that waited for it are dropped (the owner tells their senders). */
         void abandoned(long now, int ip, List<Waiting> frames);
     }
@@ -68,7 +75,7 @@ final class ArpCache {
             return memoMac;
         }
         Entry e = entries.get(ip);
-        if (e == null || e.mac == UNRESOLVED || now >= e.expiresAt) {
+        if (e == null || e.mac == UNRESOLVED || now >= e.expiresAt || e.suspect) {
             return UNRESOLVED;
         }
         memoIp = ip;
@@ -99,12 +106,19 @@ final class ArpCache {
         }
         e.waiting.add(new Waiting(frame, length));
         if (e.attempts == 0 || e.mac != UNRESOLVED) {
-            // New, or a stale resolved entry: start resolving again.
+            // New, or a stale resolved entry: start resolving again; a stale one is asked at its old MAC
+            // first, the retries broadcast (RFC 1122 2.3.2.1's unicast poll).
+            long stale = e.mac;
             pending++;
             e.mac = UNRESOLVED;
+            e.suspect = false;
             e.attempts = 1;
             e.nextAttemptAt = now + settings.retryNanos();
-            listener.sendRequest(ip);
+            if (stale != UNRESOLVED) {
+                listener.pollUnicast(ip, stale);
+            } else {
+                listener.sendRequest(ip);
+            }
         }
         return true;
     }
@@ -128,6 +142,7 @@ final class ArpCache {
         e.mac = mac;
         e.expiresAt = now + settings.reachableNanos();
         e.attempts = 0;
+        e.suspect = false;
         if (memoIp == ip) {
             memoMac = UNRESOLVED;
         }
@@ -137,6 +152,21 @@ final class ArpCache {
         List<Waiting> released = new ArrayList<>(e.waiting);
         e.waiting = null;
         return released;
+    }
+
+    /**
+     * RFC 1122 3.3.1.4 (negative advice, RFC 9293 MUST-20): a transport suspects the next hop
+     * {@code ip}. Its entry goes stale now, so the next frame to it waits while it is re-validated,
+     * unicast first; one that answers is learnt again, one that does not is abandoned as ever.
+     */
+    void suspect(int ip, long now) {
+        Entry e = entries.get(ip);
+        if (e != null && e.mac != UNRESOLVED) {
+            e.suspect = true;
+            if (memoIp == ip) {
+                memoMac = UNRESOLVED;
+            }
+        }
     }
 
     /** Retries unanswered requests, gives up after the last attempt, forgets expired entries. */

@@ -37,6 +37,7 @@ public final class IpLayer {
     /** Largest payload {@link #send} accepts (fragmented as needed). */
     public static final int MAX_PAYLOAD = Ipv4Packet.MAX_TOTAL_LENGTH - Ipv4Packet.MIN_HEADER_LENGTH;
     public static final int DEFAULT_TTL = 64;
+    private int defaultTtl = DEFAULT_TTL;
 
     /** A protocol above IPv4 (UDP, TCP). Returns the counter that says what became of the packet. */
     public interface Transport {
@@ -119,6 +120,12 @@ public final class IpLayer {
             @Override
             public void sendRequest(int target) {
                 sendArp(ArpPacket.REQUEST, MacAddress.BROADCAST_BITS, 0, target);
+                stats.increment(Counter.ARP_REQUESTS_SENT);
+            }
+
+            @Override
+            public void pollUnicast(int target, long targetMac) {
+                sendArp(ArpPacket.REQUEST, targetMac, 0, target);
                 stats.increment(Counter.ARP_REQUESTS_SENT);
             }
 
@@ -302,6 +309,19 @@ public final class IpLayer {
         }
         // RFC 1122 3.2.2: nothing sent to a broadcast, whether by IP or by the link, is answered.
         broadcast |= linkBroadcast;
+        // RFC 1122 3.2.1.8: options are checked, not skipped; RFC 1122 3.3.5: a host that does not forward
+        // takes no datagram whose source route still names another hop (Linux drops source routes too).
+        switch (ip.checkOptions()) {
+            case MALFORMED -> {
+                // RFC 1122 3.2.2.5 (SHOULD): a parameter problem, pointing at the octet; never to a broadcast.
+                sendIcmpError(now, IcmpMessage.TYPE_PARAMETER_PROBLEM, 0, ip.optionProblem() << 24, b, off, ip.totalLength());
+                return Counter.DROP_IPV4_BAD_OPTIONS;
+            }
+            case UNFINISHED_SOURCE_ROUTE -> {
+                return Counter.DROP_IPV4_SOURCE_ROUTED;
+            }
+            case NONE -> { }
+        }
         Ipv4Packet packet = ip;
         if (ip.isFragment()) {
             FragmentReassembler.Result result = reassembler.add(ip, now, !linkBroadcast);
@@ -512,6 +532,32 @@ public final class IpLayer {
     }
 
     /**
+     * RFC 1122 3.3.1.4, RFC 9293 MUST-20: negative advice from a transport whose datagrams to
+     * {@code destination} go unanswered: the next hop (the gateway, or the host itself on the link)
+     * is re-validated before the next datagram goes: its ARP entry is asked again, unicast first
+     * (RFC 1122 2.3.2.1), and one that never answers is given up, its datagrams reported
+     * unreachable. The interface has one gateway, so there is none to switch to (3.3.1.5).
+     */
+    public void negativeAdvice(long now, int destination) {
+        int nextHop = iface.onLink(destination) ? destination : iface.hasGateway() ? iface.gateway().bits() : 0;
+        if (nextHop != 0) {
+            stats.increment(Counter.IP_NEGATIVE_ADVICE);
+            arp.suspect(nextHop, now);
+        }
+    }
+
+    /**
+     * RFC 1122 3.2.1.7: the TTL of datagrams whose transport chose none (ICMP, and sockets left at
+     * 0), {@link #DEFAULT_TTL} unless configured; 1 to 255.
+     */
+    public void defaultTtl(int ttl) {
+        if (ttl < 1 || ttl > 255) {
+            throw new IllegalArgumentException("TTL out of range 1 to 255: " + ttl);
+        }
+        defaultTtl = ttl;
+    }
+
+    /**
      * Largest TCP segment (header and data) {@link #send(long, int, int, byte[], int, int)} sends
      * whole for the link to cut up (segmentation offload); 0 when every packet must fit the MTU.
      */
@@ -530,13 +576,23 @@ public final class IpLayer {
      * packet sent as {@link #send(long, int, int, byte[], int)} would send it.
      */
     public boolean send(long now, int destination, int protocol, byte[] frame, int payloadLength, int segmentSize) {
+        return send(now, destination, protocol, frame, payloadLength, segmentSize, 0, 0);
+    }
+
+    /**
+     * As {@link #send(long, int, int, byte[], int, int)}, with the TTL ({@code 0}: {@link #defaultTtl(int)}'s) and the
+     * TOS octet the transport chose for this datagram (RFC 1122 3.2.1.6, 3.2.1.7; RFC 9293 MUST-48, MUST-49).
+     */
+    public boolean send(long now, int destination, int protocol, byte[] frame, int payloadLength, int segmentSize,
+                        int timeToLive, int typeOfService) {
+        int ttl = timeToLive == 0 ? defaultTtl : timeToLive; // never TTL 0 (RFC 1122 3.2.1.7 MUST NOT)
         if (segmentSize > 0 && protocol == Ipv4Packet.PROTOCOL_TCP && payloadLength > iface.mtu() - Ipv4Packet.MIN_HEADER_LENGTH
                 && payloadLength <= segmentationOffload() && address != 0 && !iface.isBroadcast(destination)) {
             int nextHop = iface.onLink(destination) ? destination : iface.hasGateway() ? iface.gateway().bits() : 0;
             long nextHopMac = nextHop == 0 ? ArpCache.UNRESOLVED : arp.lookup(nextHop, now);
             if (nextHopMac != ArpCache.UNRESOLVED) {
                 Ipv4Packet.write(frame, EthernetFrame.HEADER_LENGTH, payloadLength, nextIdentification++ & 0xffff,
-                        Ipv4Packet.FLAG_DONT_FRAGMENT, DEFAULT_TTL, protocol, address, destination);
+                        Ipv4Packet.FLAG_DONT_FRAGMENT, ttl, typeOfService, protocol, address, destination);
                 EthernetFrame.write(frame, 0, nextHopMac, mac, EthernetFrame.TYPE_IPV4);
                 stats.increment(Counter.FRAMES_OUT);
                 sink.sendSegmented(frame, 0, PAYLOAD_OFFSET + payloadLength, segmentSize);
@@ -576,7 +632,7 @@ public final class IpLayer {
         int maxPayload = mtu - Ipv4Packet.MIN_HEADER_LENGTH;
         if (payloadLength <= maxPayload) {
             Ipv4Packet.write(frame, EthernetFrame.HEADER_LENGTH, payloadLength, identification,
-                    Ipv4Packet.FLAG_DONT_FRAGMENT, DEFAULT_TTL, protocol, address, destination);
+                    Ipv4Packet.FLAG_DONT_FRAGMENT, ttl, typeOfService, protocol, address, destination);
             deliver(now, nextHop, nextHopMac, frame, EthernetFrame.HEADER_LENGTH + Ipv4Packet.MIN_HEADER_LENGTH + payloadLength);
             return true;
         }
@@ -587,7 +643,7 @@ public final class IpLayer {
             boolean more = at + chunk < payloadLength;
             System.arraycopy(frame, PAYLOAD_OFFSET + at, fragmentTx, PAYLOAD_OFFSET, chunk);
             Ipv4Packet.write(fragmentTx, EthernetFrame.HEADER_LENGTH, chunk, identification,
-                    (more ? Ipv4Packet.FLAG_MORE_FRAGMENTS : 0) | (at / 8), DEFAULT_TTL, protocol, address, destination);
+                    (more ? Ipv4Packet.FLAG_MORE_FRAGMENTS : 0) | (at / 8), ttl, typeOfService, protocol, address, destination);
             stats.increment(Counter.FRAGMENTS_SENT);
             deliver(now, nextHop, nextHopMac, fragmentTx, PAYLOAD_OFFSET + chunk);
         }

@@ -38,6 +38,7 @@ public enum Counter {
     TCP_SYN_COOKIES_REJECTED(Kind.TRAFFIC, "TCP ACKs to a listener whose cookie was wrong or too old"),
     OUT_ARP_UNRESOLVED(Kind.TRAFFIC, "packets not sent: not to be held while ARP resolves (SYN-ACKs)"),
     ARP_SOLICITATIONS_LIMITED(Kind.TRAFFIC, "ARP requests not sent for an unheld packet (rate limit)"),
+    IP_NEGATIVE_ADVICE(Kind.TRAFFIC, "next hops re-validated on a transport's negative advice (RFC 1122 3.3.1.4)"),
 
     ARP_REQUEST_ANSWERED(Kind.ACCEPTED, "ARP requests answered"),
     ARP_LEARNED(Kind.ACCEPTED, "ARP replies and announcements learned"),
@@ -62,6 +63,8 @@ public enum Counter {
     DROP_IPV4_BAD_CHECKSUM(Kind.DROPPED, "IPv4 bad header checksum"),
     DROP_IPV4_BAD_SOURCE(Kind.DROPPED, "IPv4 from a broadcast, multicast, loopback, reserved or own source"),
     DROP_IPV4_NOT_FOR_US(Kind.DROPPED, "IPv4 for another address"),
+    DROP_IPV4_BAD_OPTIONS(Kind.DROPPED, "IPv4 with malformed options (answered with a parameter problem)"),
+    DROP_IPV4_SOURCE_ROUTED(Kind.DROPPED, "IPv4 with an unfinished source route (a host does not forward it)"),
     DROP_FRAGMENT_INVALID(Kind.DROPPED, "IPv4 fragment invalid or inconsistent"),
     DROP_FRAGMENT_NO_ROOM(Kind.DROPPED, "IPv4 fragment: reassembly limits reached"),
     DROP_PROTOCOL_UNKNOWN(Kind.DROPPED, "IPv4 protocol not supported"),

@@ -15,6 +15,8 @@ public final class ConnectionCounters {
     private long pathMtuProbes;
     private long pathMtuProbesSucceeded;
     private long pathMtuProbesFailed;
+    private long urgentPointersIgnored;
+    private long negativeAdvice;
 
     /** Segments sent more than once (timeouts, fast retransmit, SACK holes, tail loss probes, SYNs). */
     public long segmentsRetransmitted() {
@@ -77,12 +79,34 @@ public final class ConnectionCounters {
         pathMtuProbesFailed++;
     }
 
+    /** Urgent pointers ignored as invalid: zero, which names no urgent octet (RFC 9293 3.8.5, RFC 6093). */
+    public long urgentPointersIgnored() {
+        return urgentPointersIgnored;
+    }
+
+    void urgentPointerIgnored() {
+        urgentPointersIgnored++;
+    }
+
     void segmentRetransmitted() {
         segmentsRetransmitted++;
     }
 
-    void retransmissionTimeout() {
+    /**
+     * RFC 9293 SHLD-9: timeouts at which the retransmissions in a row had reached R1, each of which
+     * gave IP negative advice; the application reads it as the sign that the path is failing
+     * before R2 ends the connection (as Linux's TCP_INFO retransmits).
+     */
+    public long negativeAdvice() {
+        return negativeAdvice;
+    }
+
+    /** A retransmission timeout; {@code advised}: it reached R1, and IP is advised. */
+    void retransmissionTimeout(boolean advised) {
         retransmissionTimeouts++;
+        if (advised) {
+            negativeAdvice++;
+        }
     }
 
     void recoveryEpisode() {

@@ -514,7 +514,7 @@ final class Sender {
             return Timeout.GIVE_UP;
         }
         retransmissions++;
-        counters.retransmissionTimeout();
+        counters.retransmissionTimeout(writer.timedOut(retransmissions));
         rtt.backOff();
         sampling.retransmitted(); // Karn: no sample from a retransmitted segment
         return Timeout.RETRANSMIT;

@@ -1,6 +1,5 @@
 package teacup.tcp;
 
-import teacup.tcp.Receiver.AckUrgency;
 import teacup.wire.SeqNum;
 import teacup.wire.TcpSegment;
 
@@ -37,7 +36,7 @@ public final class TcpConnection {
     private final int remoteIp;
     private final int remotePort;
     final Receiver receiver;
-    private final SegmentWriter writer;
+    final SegmentWriter writer;
     final Sender sender;
     final LossRecovery recovery;
     final KeepAlive keepAlive;
@@ -59,7 +58,7 @@ public final class TcpConnection {
         this.remotePort = remotePort;
         this.handshake = new Handshake(settings);
         this.receiver = new Receiver(settings);
-        this.writer = new SegmentWriter(this, output, receiver, tsOffset);
+        this.writer = new SegmentWriter(this, output, receiver, settings, iss, tsOffset);
         this.sender = new Sender(settings, writer, counters, iss);
         this.recovery = new LossRecovery(iss, settings.minRto(), counters, new PathMtuSearch(counters, writer));
         this.keepAlive = new KeepAlive(settings, now);
@@ -298,6 +297,7 @@ public final class TcpConnection {
         // RFC 9293 3.10.7.4: a zero window takes no text, but the valid ACK of a segment at RCV.NXT still counts.
         if (!rst && !syn && s.has(TcpSegment.ACK) && receivingText() && receiver.closedWindowAt(seq, segLen)) {
             if (acknowledgment(now, s, seq)) {
+                receiver.urgentPointer(s, counters); // 6. the URG bit counts at a zero window too (MUST-66)
                 transmit(now, SendLimits.NORMAL);
                 sender.sendAck(now); // the text was not taken: the window is still zero
             }
@@ -404,20 +404,20 @@ public final class TcpConnection {
 
     /** RFC 9293 3.10.7.4 steps 7 and 8: the segment's text and FIN; then what may be sent, and the ACK. */
     private void segmentText(long now, InboundSegment s, int seq, int segLen) {
-        AckUrgency urgency = AckUrgency.DELAYED;
+        Receiver.AckUrgency urgency = Receiver.AckUrgency.DELAYED;
         if (s.length > 0 && orphaned && (state == State.FIN_WAIT_1 || state == State.FIN_WAIT_2)) {
             // Nobody will read this: tell the peer so it stops (RFC 9293 3.10.7.4; RFC 2525 2.17).
             sender.sendReset(now);
             end(Ending.ABORTED);
             return;
         }
-        if (s.length > 0 && receivingText()) {
-            urgency = receiver.data(seq, s.payload, s.offset, s.length);
+        if (receivingText()) {
+            urgency = receiver.text(seq, s, counters); // 6. the URG bit, and 7. the text
         }
         // 8. FIN, only when everything before it has arrived (a FIN beyond a gap is taken when it comes again in order).
         if (s.has(TcpSegment.FIN) && receiver.finInOrder(SeqNum.add(seq, segLen - 1))) {
             receiver.fin();
-            urgency = AckUrgency.NOW;
+            urgency = Receiver.AckUrgency.NOW;
             switch (state) {
                 case SYN_RECEIVED, ESTABLISHED -> state = State.CLOSE_WAIT;
                 case FIN_WAIT_1 -> {
@@ -432,7 +432,7 @@ public final class TcpConnection {
             }
         }
         // With SACK, the ACK for out-of-order data goes on its own so it can carry the blocks.
-        boolean sackNow = urgency == AckUrgency.NOW && negotiated().sack() && receiver.hasOutOfOrder();
+        boolean sackNow = urgency == Receiver.AckUrgency.NOW && negotiated().sack() && receiver.hasOutOfOrder();
         transmit(now, SendLimits.NORMAL); // data going out carries the ACK
         if (sackNow || receiver.ackDue(now, urgency)) {
             sender.sendAck(now);

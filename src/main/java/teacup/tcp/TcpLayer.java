@@ -50,17 +50,13 @@ public final class TcpLayer implements IpLayer.Transport {
         }
 
         @Override
-        public int largestSegment() {
-            return ip.segmentationOffload();
-        }
+        public int largestSegment() { return ip.segmentationOffload(); }
 
         @Override
         public boolean takeChallengeAck(long now) { return challengeAcks.take(now); }
 
         @Override
-        public void challengeAckLimited() {
-            stats.increment(Counter.TCP_CHALLENGE_ACKS_SUPPRESSED);
-        }
+        public void challengeAckLimited() { stats.increment(Counter.TCP_CHALLENGE_ACKS_SUPPRESSED); }
 
         @Override
         public void count(Counter counter) { stats.increment(counter); }
@@ -526,13 +522,18 @@ public final class TcpLayer implements IpLayer.Transport {
         // Two segments or more (segmentation offload) go whole for the device to cut; a path MTU probe, under two, as one.
         int mss = c.sender.segmentSize();
         int segmentSize = length >= 2 * mss ? mss : 0;
-        int n = TcpSegment.write(frame, IpLayer.PAYLOAD_OFFSET, c.localPort(), c.remotePort(), s.seq(), s.ack(), s.flags(), s.window(), 0,
+        int n = TcpSegment.write(frame, IpLayer.PAYLOAD_OFFSET, c.localPort(), c.remotePort(), s.seq(), s.ack(), s.flags(), s.window(), s.urgentPointer(),
                 segmentOptions, length, c.localIp(), c.remoteIp(), segmentSize == 0);
         stats.increment(Counter.TCP_SEGMENTS_SENT);
         if (s.has(TcpSegment.RST)) {
             stats.increment(Counter.TCP_RESETS_SENT);
         }
-        if (!ip.send(s.now(), c.remoteIp(), Ipv4Packet.PROTOCOL_TCP, frame, n, segmentSize)) {
+        // RFC 9293 MUST-20: R1 reached; IP re-validates the next hop first. Not for a half-open connection:
+        // its peer is unproven, and spoofed SYNs (RFC 4987) would keep the gateway's entry in doubt.
+        if (s.negativeAdvice() && c.state() != State.SYN_RECEIVED) {
+            ip.negativeAdvice(s.now(), c.remoteIp());
+        }
+        if (!ip.send(s.now(), c.remoteIp(), Ipv4Packet.PROTOCOL_TCP, frame, n, segmentSize, s.ttl(), s.trafficClass())) {
             sendFailed = true;
         }
     }

@@ -84,7 +84,7 @@ public final class UdpLayer implements IpLayer.Transport {
         System.arraycopy(data, off, frame, IpLayer.PAYLOAD_OFFSET + UdpDatagram.HEADER_LENGTH, len);
         int length = UdpDatagram.write(frame, IpLayer.PAYLOAD_OFFSET, endpoint.port(), destinationPort, len,
                 ip.iface().address().bits(), destination);
-        return ip.send(now, destination, Ipv4Packet.PROTOCOL_UDP, frame, length);
+        return ip.send(now, destination, Ipv4Packet.PROTOCOL_UDP, frame, length, 0, endpoint.ttl(), endpoint.trafficClass());
     }
 
     /**
