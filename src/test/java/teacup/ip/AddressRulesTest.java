@@ -71,9 +71,9 @@ class AddressRulesTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"255.255.255.255", "198.18.0.255", "127.0.0.1", "127.9.9.9", "0.0.0.7", "224.0.0.1",
-            "239.255.0.1", "240.0.0.1", "198.18.0.2"})
-    @DisplayName("RFC 1122 3.2.1.3 (bad source), RFC 1122 3.3.6 (not a source), RFC 9293 MUST-63: a datagram from an invalid source is discarded silently, never answered")
+    @ValueSource(strings = {"255.255.255.255", "198.18.0.255", "198.18.0.0", "127.0.0.1", "127.9.9.9", "0.0.0.7",
+            "224.0.0.1", "239.255.0.1", "240.0.0.1", "198.18.0.2"})
+    @DisplayName("RFC 1122 3.2.1.3 (bad source), RFC 1122 3.3.6 (not a source), RFC 1122 3.2.2 (non-unique source), RFC 9293 MUST-63: a datagram from an invalid source (a broadcast form, the subnet's number, loopback, multicast, reserved, our own) is discarded silently, never answered")
     void invalidSourceDiscarded(String address) {
         int source = Ipv4Address.parse(address).bits();
         receive(Frames.ipv4(source, US, Ipv4Packet.PROTOCOL_ICMP, Frames.echoRequest(1, 1, Frames.data(8)), 1, 0));
@@ -83,6 +83,20 @@ class AddressRulesTest {
         assertEquals(List.of(), sent, "no echo reply, port unreachable, SYN-ACK or RST");
         assertEquals(4, stats.get(Counter.DROP_IPV4_BAD_SOURCE));
         assertEquals(0, tcp.connectionCount());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"255.255.255.255", "198.18.0.255", "198.18.0.0"})
+    @DisplayName("RFC 1122 3.3.6 (address forms): the limited, the subnet and the all-zeros subnet broadcast are each taken as broadcast: no echo reply, no port unreachable, no TCP answer")
+    void broadcastFormsRecognised(String address) {
+        int destination = Ipv4Address.parse(address).bits();
+        receive(Frames.ipv4(PEER, destination, Ipv4Packet.PROTOCOL_ICMP, Frames.echoRequest(1, 1, Frames.data(8)), 1, 0));
+        receive(Frames.ipv4(PEER, destination, Ipv4Packet.PROTOCOL_UDP, Frames.udp(PEER, destination, 5555, 9, Frames.data(8)), 2, 0));
+        receive(tcp(PEER, destination, 80, TcpSegment.SYN));
+        assertEquals(List.of(), sent, "a broadcast is answered by nothing");
+        assertEquals(0, stats.get(Counter.DROP_IPV4_NOT_FOR_US), "taken as ours, a broadcast");
+        assertEquals(1, stats.get(Counter.DROP_ICMP_TO_BROADCAST));
+        assertEquals(1, stats.get(Counter.DROP_TCP_NOT_UNICAST));
     }
 
     @Test

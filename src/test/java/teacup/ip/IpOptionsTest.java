@@ -74,7 +74,7 @@ class IpOptionsTest {
     }
 
     @Test
-    @DisplayName("RFC 1122 3.2.1.8 (unknown options): unknown options are ignored; record route, timestamp and no-operation are tolerated")
+    @DisplayName("RFC 1122 3.2.1.8 (unknown options), RFC 9293 MUST-50: unknown options are ignored and the datagram reaches its transport; record route, timestamp and no-operation are tolerated")
     void unknownAndHarmlessOptionsAreIgnored() {
         receive(withOptions(US, 0x9e, 4, 0xaa, 0xbb,           // unknown, skipped by its length
                 Ipv4Packet.OPTION_NOP,

@@ -81,7 +81,7 @@ class IpHeaderFieldsTest {
     }
 
     @Test
-    @DisplayName("RFC 1122 3.2.1.6 (set TOS): a listener's TOS marks its SYN-ACKs, the accepted connection inherits it, and the application changes it")
+    @DisplayName("RFC 1122 3.2.1.6 (set TOS), RFC 9293 SHLD-21, SHLD-22: a listener's TOS marks its SYN-ACKs, the accepted connection inherits it, and the application changes it mid-connection; IP sends it unchanged")
     void acceptedConnectionInheritsAndChangesTos() {
         tcp.listen(80, 4, TcpSettings.defaults().withIpHeader(9, 0x20));
         TcpConnection c = synFromPeer(64);
