@@ -105,21 +105,11 @@ public final class TcpConnection {
         return receiver.buffer();
     }
 
-    public int localIp() {
-        return localIp;
-    }
-
-    public int localPort() {
-        return localPort;
-    }
-
-    public int remoteIp() {
-        return remoteIp;
-    }
-
-    public int remotePort() {
-        return remotePort;
-    }
+    // The four-tuple.
+    public int localIp() { return localIp; }
+    public int localPort() { return localPort; }
+    public int remoteIp() { return remoteIp; }
+    public int remotePort() { return remotePort; }
 
     /** What the SYN exchange settled: the peer's MSS, window scales, timestamps and SACK. */
     public Negotiated negotiated() {
@@ -283,10 +273,8 @@ public final class TcpConnection {
         boolean syn = s.has(TcpSegment.SYN);
         int seq = s.seq;
         int segLen = s.sequenceLength();
-        boolean hasTimestamp = negotiated().timestamps() && s.options.hasTimestamps();
-
         // RFC 7323 5.3 R1 (PAWS): a timestamp older than TS.Recent marks an old duplicate; ACK it and drop it.
-        if (hasTimestamp && !rst && receiver.pawsRejects(s.options.tsVal(), now)) {
+        if (timestamped(s) && !rst && receiver.pawsRejects(s.options.tsVal(), now)) {
             sender.sendAck(now);
             return;
         }
@@ -312,9 +300,6 @@ public final class TcpConnection {
                 }
             }
             return;
-        }
-        if (hasTimestamp) {
-            receiver.rememberTimestamp(seq, s.options.tsVal(), now);
         }
         // 2. RST (RFC 5961 3.2): exactly at RCV.NXT resets; elsewhere in the advertised window, a challenge ACK;
         // beyond it, nothing. In TIME-WAIT a RST is ignored (RFC 1337): it would cut the wait short.
@@ -361,6 +346,10 @@ public final class TcpConnection {
             challenges.send(now, sender, writer);
             return false;
         }
+        // RFC 7323 4.3, 5.3 R3: TS.Recent only from a segment that passed every check (RFC 5961 too), or one forgery poisons PAWS.
+        if (timestamped(s)) {
+            receiver.rememberTimestamp(seq, s.options.tsVal(), now);
+        }
         int scaledWindow = s.window << negotiated().sendScale();
         if (recovery.ackArrived(now, s, scaledWindow, sender, negotiated().sack(), probing())) {
             transmit(now, SendLimits.NORMAL); // limited transmit, or recovery with no hole left to fill
@@ -369,6 +358,8 @@ public final class TcpConnection {
         sender.updateWindow(seq, s.ack, scaledWindow);
         return closingOnAck(now, s.has(TcpSegment.FIN));
     }
+
+    private boolean timestamped(InboundSegment s) { return negotiated().timestamps() && s.options.hasTimestamps(); }
 
     /** The closing states' moves once our FIN is acknowledged; false in states that take no text. */
     private boolean closingOnAck(long now, boolean fin) {
