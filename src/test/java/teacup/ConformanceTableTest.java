@@ -34,8 +34,11 @@ class ConformanceTableTest {
     private static final Path TESTS = Path.of("src/test/java");
     private static final Path SCRIPTS = Path.of("src/test/drill");
     /** An RFC 9293 Appendix B label, or a range of them: MUST-18, SHLD-29, MUST-20..23. */
-    private static final Pattern LABEL = Pattern.compile("\\b(MUST|SHLD|MAY|REC)-(\\d+)(?:\\.\\.(\\d+))?\\b");
-    private static final Pattern RFC_1122 = Pattern.compile("RFC 1122 (\\d+(?:\\.\\d+)+)");
+    private static final Pattern LABEL =
+            Pattern.compile("\\b(MUST|SHLD|MAY|REC)-(\\d+)(?:\\.\\.(\\d+))?\\b(?:\\s*\\(([^()]{1,80})\\))?");
+    /** A row label with its qualifier, as the list writes a label that Appendix B gives to several rows. */
+    private static final Pattern QUALIFIED = Pattern.compile("(.+?) \\((.+)\\)");
+    private static final Pattern RFC_1122 = Pattern.compile("RFC 1122 (\\d+(?:\\.\\d+)+)(?:\\s*\\(([^()]{1,80})\\))?");
     private static final Pattern DISPLAY_NAME = Pattern.compile("@DisplayName\\(((?:\\s*\"(?:[^\"\\\\]|\\\\.)*\"\\s*\\+?)+)\\)");
     private static final Pattern STRING = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"");
     private static final Pattern METHOD = Pattern.compile("\\b(?:void|[A-Z]\\w*)\\s+(\\w+)\\s*\\(");
@@ -60,11 +63,23 @@ class ConformanceTableTest {
     }
 
     @Test
-    @DisplayName("the label finder reads ranges, lists, concatenated display names and RFC 1122 sections")
+    @DisplayName("the label finder reads ranges, lists, qualifiers, concatenated display names and RFC 1122 sections")
     void labelsAreFound() {
         Set<String> found = new TreeSet<>();
         labels("RFC 9293 MUST-20..23, SHLD-29 and MAY-2: the timer; RFC 1122 3.2.2.6 too", found);
         assertEquals(Set.of("MUST-20", "MUST-21", "MUST-22", "MUST-23", "SHLD-29", "MAY-2", "RFC 1122 3.2.2.6"), found);
+        found.clear();
+        labels("RFC 9293 MUST-20 (R2), MUST-56 (unreachable, time exceeded and parameter problem), MUST-15 (the default)",
+                Map.of("MUST-20", Set.of("R1", "R2"), "MUST-56", Set.of("unreachable", "time exceeded", "parameter problem"),
+                        "MUST-15", Set.of("IPv4", "IPv6")), found);
+        assertEquals(Set.of("MUST-20 (R2)", "MUST-56 (unreachable)", "MUST-56 (time exceeded)", "MUST-56 (parameter problem)",
+                "MUST-15"), found, "a qualifier picks its row; prose in parentheses leaves the label plain");
+        found.clear();
+        labels("RFC 1122 3.2.2 (broadcast; audit C9), RFC 1122 3.2.2.6 (echo server, echo reply), RFC 1122 3.2.1.2 (why)",
+                Map.of("RFC 1122 3.2.2", Set.of("broadcast", "link broadcast"), "RFC 1122 3.2.2.6", Set.of("echo server", "echo reply")),
+                found);
+        assertEquals(Set.of("RFC 1122 3.2.2 (broadcast)", "RFC 1122 3.2.2.6 (echo server)", "RFC 1122 3.2.2.6 (echo reply)",
+                "RFC 1122 3.2.1.2"), found, "RFC 1122 sections take qualifiers the same way");
         Map<String, Set<String>> proofs = new TreeMap<>();
         javaProofs("X", """
                 class X {
@@ -125,18 +140,60 @@ class ConformanceTableTest {
     }
 
     static void labels(String text, Set<String> into) {
+        labels(text, Qualifiers.OF_ROWS, into);
+    }
+
+    /** The rows' qualifiers, read once. */
+    private static final class Qualifiers {
+        static final Map<String, Set<String>> OF_ROWS = qualifiers();
+    }
+
+    /**
+     * The labels in {@code text}. A label that Appendix B gives to several rows proves one of them
+     * only with that row's qualifier after it, in parentheses ("MUST-20 (R1)", or a list of them:
+     * "MUST-56 (unreachable, time exceeded)"); parentheses holding no qualifier of that label are
+     * prose and leave the label plain.
+     */
+    static void labels(String text, Map<String, Set<String>> qualifiers, Set<String> into) {
         Matcher m = LABEL.matcher(text);
         while (m.find()) {
             int from = Integer.parseInt(m.group(2));
             int to = m.group(3) == null ? from : Integer.parseInt(m.group(3));
             for (int n = from; n <= to && n < from + 20; n++) {
-                into.add(m.group(1) + "-" + n);
+                qualified(m.group(1) + "-" + n, m.group(3) == null ? m.group(4) : null, qualifiers, into);
             }
         }
         Matcher r = RFC_1122.matcher(text);
         while (r.find()) {
-            into.add("RFC 1122 " + r.group(1));
+            qualified("RFC 1122 " + r.group(1), r.group(2), qualifiers, into);
         }
+    }
+
+    /** {@code label} with each of its known qualifiers named in {@code parenthesis}, or plain if it names none. */
+    private static void qualified(String label, String parenthesis, Map<String, Set<String>> qualifiers, Set<String> into) {
+        Set<String> known = qualifiers.getOrDefault(label, Set.of());
+        List<String> named = parenthesis == null ? List.of()
+                : Stream.of(parenthesis.split("[,;]|\\band\\b")).map(String::strip).filter(known::contains).toList();
+        if (named.isEmpty()) {
+            into.add(label);
+        } else {
+            named.forEach(q -> into.add(label + " (" + q + ")"));
+        }
+    }
+
+    /** For each label the lists give to several rows (or RFC 1122 section), the qualifiers that tell its rows apart. */
+    static Map<String, Set<String>> qualifiers() {
+        Map<String, Set<String>> qualifiers = new TreeMap<>();
+        List<String> keys = new ArrayList<>();
+        rows().forEach(r -> keys.add(r.label()));
+        rules().forEach(r -> keys.add("RFC 1122 " + r.section()));
+        for (String key : keys) {
+            Matcher q = QUALIFIED.matcher(key);
+            if (q.matches()) {
+                qualifiers.computeIfAbsent(q.group(1), k -> new TreeSet<>()).add(q.group(2));
+            }
+        }
+        return qualifiers;
     }
 
     static List<Row> rows() {

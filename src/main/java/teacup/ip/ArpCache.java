@@ -16,8 +16,14 @@ final class ArpCache {
     /** Returned by {@link #lookup} when there is no usable entry; no 48-bit MAC equals it. */
     static final long UNRESOLVED = -1L;
 
-    record Settings(long reachableNanos, long retryNanos, int attempts, int queuePerAddress, int maxEntries) {
-        static final Settings DEFAULT = new Settings(60_000_000_000L, 1_000_000_000L, 3, 64, 1024);
+    /**
+     * {@code maxPending}: addresses being resolved at once, at most. Pending entries are never
+     * evicted, and each may make room for itself by evicting a resolved one; without this bound a
+     * flood of packets to addresses nobody holds (SYN-ACKs to spoofed on-link sources) would push
+     * every known neighbour out of the table and leave no room to resolve a real one.
+     */
+    record Settings(long reachableNanos, long retryNanos, int attempts, int queuePerAddress, int maxEntries, int maxPending) {
+        static final Settings DEFAULT = new Settings(60_000_000_000L, 1_000_000_000L, 3, 64, 1024, 256);
     }
 
     /** A frame waiting for its next hop's MAC: a private copy, destination MAC still blank. */
@@ -28,11 +34,15 @@ final class ArpCache {
         long expiresAt;
         int attempts;
         long nextAttemptAt;
+        /** A transport's negative advice: not used again until re-validated, though not yet expired. */
+        boolean suspect;
         ArrayDeque<Waiting> waiting;
     }
 
     private final Settings settings;
     private final Map<Integer, Entry> entries = new HashMap<>();
+    /** Entries being resolved (no MAC, a request sent). */
+    private int pending;
     // One-entry memo in front of the map: a connection sends to one next hop again and again,
     // and this avoids boxing the key on every packet.
     private int memoIp;
@@ -44,6 +54,11 @@ final class ArpCache {
     /** What the cache asks its owner to do while polling. */
     interface Listener {
         void sendRequest(int ip);
+
+        /** RFC 1122 2.3.2.1: a unicast poll of the MAC {@code ip} had, the first try at re-validating it. */
+        default void pollUnicast(int ip, long mac) {
+            sendRequest(ip);
+        }
 
         /** {@code ip} never answered: the frames that waited for it are dropped (the owner tells their senders). */
         void abandoned(long now, int ip, List<Waiting> frames);
@@ -60,7 +75,7 @@ final class ArpCache {
             return memoMac;
         }
         Entry e = entries.get(ip);
-        if (e == null || e.mac == UNRESOLVED || now >= e.expiresAt) {
+        if (e == null || e.mac == UNRESOLVED || now >= e.expiresAt || e.suspect) {
             return UNRESOLVED;
         }
         memoIp = ip;
@@ -71,12 +86,13 @@ final class ArpCache {
 
     /**
      * Holds a frame until {@code ip} resolves. Returns false when the frame could not be held
-     * (queue or table full). Sends the first request itself when the address is new.
+     * (queue or table full, or {@link Settings#maxPending} addresses already being resolved).
+     * Sends the first request itself when the address is new.
      */
     boolean hold(int ip, byte[] frame, int length, long now) {
         Entry e = entries.get(ip);
         if (e == null) {
-            if (entries.size() >= settings.maxEntries() && !evictOne(now)) {
+            if (pending >= settings.maxPending() || entries.size() >= settings.maxEntries() && !evictOne(now)) {
                 return false;
             }
             e = new Entry();
@@ -90,11 +106,19 @@ final class ArpCache {
         }
         e.waiting.add(new Waiting(frame, length));
         if (e.attempts == 0 || e.mac != UNRESOLVED) {
-            // New, or a stale resolved entry: start resolving again.
+            // New, or a stale resolved entry: start resolving again; a stale one is asked at its old MAC
+            // first, the retries broadcast (RFC 1122 2.3.2.1's unicast poll).
+            long stale = e.mac;
+            pending++;
             e.mac = UNRESOLVED;
+            e.suspect = false;
             e.attempts = 1;
             e.nextAttemptAt = now + settings.retryNanos();
-            listener.sendRequest(ip);
+            if (stale != UNRESOLVED) {
+                listener.pollUnicast(ip, stale);
+            } else {
+                listener.sendRequest(ip);
+            }
         }
         return true;
     }
@@ -112,10 +136,13 @@ final class ArpCache {
             }
             e = new Entry();
             entries.put(ip, e);
+        } else if (e.mac == UNRESOLVED && e.attempts > 0) {
+            pending--;
         }
         e.mac = mac;
         e.expiresAt = now + settings.reachableNanos();
         e.attempts = 0;
+        e.suspect = false;
         if (memoIp == ip) {
             memoMac = UNRESOLVED;
         }
@@ -125,6 +152,21 @@ final class ArpCache {
         List<Waiting> released = new ArrayList<>(e.waiting);
         e.waiting = null;
         return released;
+    }
+
+    /**
+     * RFC 1122 3.3.1.4 (negative advice, RFC 9293 MUST-20): a transport suspects the next hop
+     * {@code ip}. Its entry goes stale now, so the next frame to it waits while it is re-validated,
+     * unicast first; one that answers is learnt again, one that does not is abandoned as ever.
+     */
+    void suspect(int ip, long now) {
+        Entry e = entries.get(ip);
+        if (e != null && e.mac != UNRESOLVED) {
+            e.suspect = true;
+            if (memoIp == ip) {
+                memoMac = UNRESOLVED;
+            }
+        }
     }
 
     /** Retries unanswered requests, gives up after the last attempt, forgets expired entries. */
@@ -138,6 +180,7 @@ final class ArpCache {
                 if (now >= e.nextAttemptAt) {
                     if (e.attempts >= settings.attempts()) {
                         it.remove();
+                        pending--;
                         if (abandoned == null) {
                             abandoned = new ArrayList<>();
                         }
@@ -172,6 +215,11 @@ final class ArpCache {
 
     int size() {
         return entries.size();
+    }
+
+    /** Addresses being resolved now. */
+    int pending() {
+        return pending;
     }
 
     private boolean evictOne(long now) {

@@ -80,9 +80,13 @@ public record Interface(MacAddress mac, Ipv4Address address, int prefixLength, I
         return address.bits() | ~mask();
     }
 
-    /** True for the limited broadcast and, on prefixes shorter than /31, the subnet broadcast. */
+    /**
+     * True for the limited broadcast and, on prefixes shorter than /31 of a configured interface,
+     * the subnet broadcast and its obsolete all-zeros form, the subnet's own number (RFC 1122
+     * 3.3.6: every form is recognised as broadcast on receipt, and none names a single host).
+     */
     public boolean isBroadcast(int ip) {
-        return ip == -1 || (prefixLength < 31 && ip == subnetBroadcast());
+        return ip == -1 || (prefixLength < 31 && configured() && (ip == subnetBroadcast() || ip == (address.bits() & mask())));
     }
 
     @Override

@@ -21,8 +21,10 @@ import teacup.wire.MacAddress;
  *
  * <p>Outgoing packets are built in place: a transport writes its payload at
  * {@link #PAYLOAD_OFFSET} of a frame buffer and calls {@link #send}; this layer writes the IPv4
- * and Ethernet headers in front, fragments when the packet exceeds the MTU, and holds frames
- * for an address that ARP has not resolved yet.
+ * and Ethernet headers in front, fragments when the packet exceeds the MTU (for what is not TCP,
+ * the path MTU a router reported, RFC 1191), and holds frames for an address that ARP has not
+ * resolved yet. Every unfragmented packet carries Don't Fragment, so a router on a narrower path
+ * says so ({@link PathMtuTable}).
  *
  * <p>An {@link Interface#unconfigured() unconfigured} interface (waiting for DHCP) sends only
  * broadcasts, from 0.0.0.0, and accepts UDP to any address, since a DHCP server may send its
@@ -35,6 +37,7 @@ public final class IpLayer {
     /** Largest payload {@link #send} accepts (fragmented as needed). */
     public static final int MAX_PAYLOAD = Ipv4Packet.MAX_TOTAL_LENGTH - Ipv4Packet.MIN_HEADER_LENGTH;
     public static final int DEFAULT_TTL = 64;
+    private int defaultTtl = DEFAULT_TTL;
 
     /** A protocol above IPv4 (UDP, TCP). Returns the counter that says what became of the packet. */
     public interface Transport {
@@ -54,6 +57,14 @@ public final class IpLayer {
          */
         default Counter error(long now, int type, int code, int destination, byte[] b, int off, int len) {
             return Counter.ICMP_ERROR_RECEIVED;
+        }
+
+        /**
+         * RFC 1191: a "fragmentation needed" error that {@link #error} took (returned
+         * {@link Counter#ICMP_ERROR_DELIVERED}) lowered the path MTU to {@code destination} to
+         * {@code mtu}; everything this transport sends there should fit it.
+         */
+        default void pathMtuLowered(long now, int destination, int mtu) {
         }
     }
 
@@ -75,9 +86,11 @@ public final class IpLayer {
     private final FrameSink sink;
     private final Statistics stats;
     private final ArpCache arp;
+    private final ArpSolicitations solicitations = new ArpSolicitations();
     private final FragmentReassembler reassembler;
     private final Transport[] transports = new Transport[256];
     private final Map<Integer, EchoListener> echoListeners = new HashMap<>();
+    private final PathMtuTable pathMtus = new PathMtuTable(256);
 
     private final EthernetFrame eth = new EthernetFrame();
     private final Ipv4Packet ip = new Ipv4Packet();
@@ -107,6 +120,12 @@ public final class IpLayer {
             @Override
             public void sendRequest(int target) {
                 sendArp(ArpPacket.REQUEST, MacAddress.BROADCAST_BITS, 0, target);
+                stats.increment(Counter.ARP_REQUESTS_SENT);
+            }
+
+            @Override
+            public void pollUnicast(int target, long targetMac) {
+                sendArp(ArpPacket.REQUEST, targetMac, 0, target);
                 stats.increment(Counter.ARP_REQUESTS_SENT);
             }
 
@@ -290,6 +309,19 @@ public final class IpLayer {
         }
         // RFC 1122 3.2.2: nothing sent to a broadcast, whether by IP or by the link, is answered.
         broadcast |= linkBroadcast;
+        // RFC 1122 3.2.1.8: options are checked, not skipped; RFC 1122 3.3.5: a host that does not forward
+        // takes no datagram whose source route still names another hop (Linux drops source routes too).
+        switch (ip.checkOptions()) {
+            case MALFORMED -> {
+                // RFC 1122 3.2.2.5 (SHOULD): a parameter problem, pointing at the octet; never to a broadcast.
+                sendIcmpError(now, IcmpMessage.TYPE_PARAMETER_PROBLEM, 0, ip.optionProblem() << 24, b, off, ip.totalLength());
+                return Counter.DROP_IPV4_BAD_OPTIONS;
+            }
+            case UNFINISHED_SOURCE_ROUTE -> {
+                return Counter.DROP_IPV4_SOURCE_ROUTED;
+            }
+            case NONE -> { }
+        }
         Ipv4Packet packet = ip;
         if (ip.isFragment()) {
             FragmentReassembler.Result result = reassembler.add(ip, now, !linkBroadcast);
@@ -393,8 +425,10 @@ public final class IpLayer {
     /**
      * RFC 1122 3.2.2 and 4.1.3.3, RFC 9293 3.9.2.2: an ICMP error goes up to the transport that
      * sent the datagram it quotes (its IPv4 header and at least 8 bytes of the transport's),
-     * named by the quoted protocol. "Fragmentation needed" (code 4) takes this path as well, but
-     * path MTU discovery (RFC 1191) is not done yet: the transports count it and change nothing.
+     * named by the quoted protocol. "Fragmentation needed" (code 4) takes this path as well; once
+     * the transport has found it to be about a datagram it has in flight (for TCP, RFC 5927's
+     * sequence check), it lowers the path MTU ({@link PathMtuTable}, RFC 1191) and the transport is
+     * told of the new value.
      */
     private Counter icmpError(long now) {
         byte[] b = icmp.buffer();
@@ -411,7 +445,26 @@ public final class IpLayer {
         if (t == null || (BigEndian.u16(b, quoted + 6) & 0x1fff) != 0) {
             return Counter.ICMP_ERROR_RECEIVED; // a later fragment quotes no transport header
         }
-        return t.error(now, icmp.type(), icmp.code(), BigEndian.i32(b, quoted + 16), b, quoted + header, n - header);
+        int destination = BigEndian.i32(b, quoted + 16);
+        Counter outcome = t.error(now, icmp.type(), icmp.code(), destination, b, quoted + header, n - header);
+        if (icmp.type() == IcmpMessage.TYPE_DESTINATION_UNREACHABLE && icmp.code() == IcmpMessage.CODE_FRAGMENTATION_NEEDED
+                && outcome == Counter.ICMP_ERROR_DELIVERED) {
+            int mtu = pathMtus.lower(destination, PathMtuTable.reported(icmp.nextHopMtu(), BigEndian.u16(b, quoted + 2)),
+                    now, iface.mtu());
+            stats.increment(mtu == 0 ? Counter.PMTU_NOT_LOWERED : Counter.PMTU_LOWERED);
+            if (mtu != 0) {
+                t.pathMtuLowered(now, destination, mtu);
+            }
+        }
+        return outcome;
+    }
+
+    /**
+     * The path MTU to {@code destination} (RFC 1191): what a "fragmentation needed" error taught,
+     * for at most {@link PathMtuTable#LIFETIME}, else the link's MTU.
+     */
+    public int pathMtu(int destination, long now) {
+        return pathMtus.mtu(destination, now, iface.mtu());
     }
 
     /**
@@ -455,6 +508,56 @@ public final class IpLayer {
     }
 
     /**
+     * As {@link #send(long, int, int, byte[], int)}, for a packet that must not wait for ARP: a
+     * SYN cookie's SYN-ACK, which a flood of spoofed on-link SYNs would otherwise pile up in the ARP
+     * queue that every connection shares. When the next hop's MAC is not known the packet is dropped and counted, and an ARP request goes if {@link ArpSolicitations}
+     * allows one, so that the peer's next SYN finds the MAC. Never holds a frame or makes an ARP
+     * entry: only an answer to us does (RFC 826, RFC 1122 2.3.2.1), as for any request we send.
+     */
+    public boolean sendIfResolved(long now, int destination, int protocol, byte[] frame, int payloadLength) {
+        int nextHop = iface.onLink(destination) ? destination : iface.hasGateway() ? iface.gateway().bits() : 0;
+        if (address == 0 || nextHop == 0 || iface.isBroadcast(destination) || arp.lookup(nextHop, now) != ArpCache.UNRESOLVED) {
+            return send(now, destination, protocol, frame, payloadLength);
+        }
+        stats.increment(Counter.OUT_ARP_UNRESOLVED);
+        switch (solicitations.ask(nextHop, now)) {
+            case SEND -> {
+                sendArp(ArpPacket.REQUEST, MacAddress.BROADCAST_BITS, 0, nextHop);
+                stats.increment(Counter.ARP_REQUESTS_SENT);
+            }
+            case LIMITED -> stats.increment(Counter.ARP_SOLICITATIONS_LIMITED);
+            case ASKED_ALREADY -> { }
+        }
+        return true;
+    }
+
+    /**
+     * RFC 1122 3.3.1.4, RFC 9293 MUST-20: negative advice from a transport whose datagrams to
+     * {@code destination} go unanswered: the next hop (the gateway, or the host itself on the link)
+     * is re-validated before the next datagram goes: its ARP entry is asked again, unicast first
+     * (RFC 1122 2.3.2.1), and one that never answers is given up, its datagrams reported
+     * unreachable. The interface has one gateway, so there is none to switch to (3.3.1.5).
+     */
+    public void negativeAdvice(long now, int destination) {
+        int nextHop = iface.onLink(destination) ? destination : iface.hasGateway() ? iface.gateway().bits() : 0;
+        if (nextHop != 0) {
+            stats.increment(Counter.IP_NEGATIVE_ADVICE);
+            arp.suspect(nextHop, now);
+        }
+    }
+
+    /**
+     * RFC 1122 3.2.1.7: the TTL of datagrams whose transport chose none (ICMP, and sockets left at
+     * 0), {@link #DEFAULT_TTL} unless configured; 1 to 255.
+     */
+    public void defaultTtl(int ttl) {
+        if (ttl < 1 || ttl > 255) {
+            throw new IllegalArgumentException("TTL out of range 1 to 255: " + ttl);
+        }
+        defaultTtl = ttl;
+    }
+
+    /**
      * Largest TCP segment (header and data) {@link #send(long, int, int, byte[], int, int)} sends
      * whole for the link to cut up (segmentation offload); 0 when every packet must fit the MTU.
      */
@@ -473,13 +576,23 @@ public final class IpLayer {
      * packet sent as {@link #send(long, int, int, byte[], int)} would send it.
      */
     public boolean send(long now, int destination, int protocol, byte[] frame, int payloadLength, int segmentSize) {
+        return send(now, destination, protocol, frame, payloadLength, segmentSize, 0, 0);
+    }
+
+    /**
+     * As {@link #send(long, int, int, byte[], int, int)}, with the TTL ({@code 0}: {@link #defaultTtl(int)}'s) and the
+     * TOS octet the transport chose for this datagram (RFC 1122 3.2.1.6, 3.2.1.7; RFC 9293 MUST-48, MUST-49).
+     */
+    public boolean send(long now, int destination, int protocol, byte[] frame, int payloadLength, int segmentSize,
+                        int timeToLive, int typeOfService) {
+        int ttl = timeToLive == 0 ? defaultTtl : timeToLive; // never TTL 0 (RFC 1122 3.2.1.7 MUST NOT)
         if (segmentSize > 0 && protocol == Ipv4Packet.PROTOCOL_TCP && payloadLength > iface.mtu() - Ipv4Packet.MIN_HEADER_LENGTH
                 && payloadLength <= segmentationOffload() && address != 0 && !iface.isBroadcast(destination)) {
             int nextHop = iface.onLink(destination) ? destination : iface.hasGateway() ? iface.gateway().bits() : 0;
             long nextHopMac = nextHop == 0 ? ArpCache.UNRESOLVED : arp.lookup(nextHop, now);
             if (nextHopMac != ArpCache.UNRESOLVED) {
                 Ipv4Packet.write(frame, EthernetFrame.HEADER_LENGTH, payloadLength, nextIdentification++ & 0xffff,
-                        Ipv4Packet.FLAG_DONT_FRAGMENT, DEFAULT_TTL, protocol, address, destination);
+                        Ipv4Packet.FLAG_DONT_FRAGMENT, ttl, typeOfService, protocol, address, destination);
                 EthernetFrame.write(frame, 0, nextHopMac, mac, EthernetFrame.TYPE_IPV4);
                 stats.increment(Counter.FRAMES_OUT);
                 sink.sendSegmented(frame, 0, PAYLOAD_OFFSET + payloadLength, segmentSize);
@@ -513,10 +626,13 @@ public final class IpLayer {
             nextHopMac = arp.lookup(nextHop, now);
         }
         int identification = nextIdentification++ & 0xffff;
-        int maxPayload = iface.mtu() - Ipv4Packet.MIN_HEADER_LENGTH;
+        // RFC 1191: what is not TCP is fragmented here to the path MTU a router reported; TCP keeps DF
+        // and its segments whole, sizing them itself (so it can tell when a path takes larger ones again).
+        int mtu = protocol == Ipv4Packet.PROTOCOL_TCP ? iface.mtu() : pathMtus.mtu(destination, now, iface.mtu());
+        int maxPayload = mtu - Ipv4Packet.MIN_HEADER_LENGTH;
         if (payloadLength <= maxPayload) {
             Ipv4Packet.write(frame, EthernetFrame.HEADER_LENGTH, payloadLength, identification,
-                    Ipv4Packet.FLAG_DONT_FRAGMENT, DEFAULT_TTL, protocol, address, destination);
+                    Ipv4Packet.FLAG_DONT_FRAGMENT, ttl, typeOfService, protocol, address, destination);
             deliver(now, nextHop, nextHopMac, frame, EthernetFrame.HEADER_LENGTH + Ipv4Packet.MIN_HEADER_LENGTH + payloadLength);
             return true;
         }
@@ -527,7 +643,7 @@ public final class IpLayer {
             boolean more = at + chunk < payloadLength;
             System.arraycopy(frame, PAYLOAD_OFFSET + at, fragmentTx, PAYLOAD_OFFSET, chunk);
             Ipv4Packet.write(fragmentTx, EthernetFrame.HEADER_LENGTH, chunk, identification,
-                    (more ? Ipv4Packet.FLAG_MORE_FRAGMENTS : 0) | (at / 8), DEFAULT_TTL, protocol, address, destination);
+                    (more ? Ipv4Packet.FLAG_MORE_FRAGMENTS : 0) | (at / 8), ttl, typeOfService, protocol, address, destination);
             stats.increment(Counter.FRAGMENTS_SENT);
             deliver(now, nextHop, nextHopMac, fragmentTx, PAYLOAD_OFFSET + chunk);
         }

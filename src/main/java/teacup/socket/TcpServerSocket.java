@@ -7,6 +7,7 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import teacup.stack.NetStack;
@@ -40,6 +41,9 @@ public final class TcpServerSocket implements AutoCloseable {
     private volatile int waiters;
     private volatile boolean closed;
     private final TcpObserver observer = this::changed;
+    /** Set after bind: given to each connection as it is accepted (empty: the bind settings' value stands). */
+    private volatile OptionalInt ttl = OptionalInt.empty();
+    private volatile OptionalInt trafficClass = OptionalInt.empty();
 
     private TcpServerSocket(NetStack stack) {
         this.stack = stack;
@@ -66,6 +70,26 @@ public final class TcpServerSocket implements AutoCloseable {
         return listener.port();
     }
 
+    /**
+     * RFC 1122 3.2.1.6: the TOS octet of the connections accepted from now on. The handshake's
+     * own segments carry the bind settings' value ({@link TcpSettings#withIpHeader}); set it there
+     * for the SYN-ACK too.
+     */
+    public void setTrafficClass(int tos) {
+        if (tos < 0 || tos > 255) {
+            throw new IllegalArgumentException("traffic class out of range 0 to 255: " + tos);
+        }
+        trafficClass = OptionalInt.of(tos);
+    }
+
+    /** RFC 1122 3.2.1.7: the TTL (1 to 255, 0: the stack's default) of the connections accepted from now on; see {@link #setTrafficClass}. */
+    public void setTtl(int newTtl) {
+        if (newTtl < 0 || newTtl > 255) {
+            throw new IllegalArgumentException("TTL out of range 0 to 255: " + newTtl);
+        }
+        ttl = OptionalInt.of(newTtl);
+    }
+
     /** The next established connection; waits forever. Throws {@link java.net.SocketException} once closed. */
     public TcpSocket accept() throws IOException {
         return accept(Duration.ZERO);
@@ -83,6 +107,8 @@ public final class TcpServerSocket implements AutoCloseable {
             c = await(l, timeoutNanos);
         }
         TcpSocket socket = TcpSocket.accepted(stack, c);
+        trafficClass.ifPresent(socket::setTrafficClass);
+        ttl.ifPresent(socket::setTtl);
         TcpConnection taken = c;
         // Taken over on the loop: the socket's view starts from the connection's state there, missing nothing.
         stack.execute(() -> stack.tcp().observe(taken, socket.observer));

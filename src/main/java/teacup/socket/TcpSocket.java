@@ -16,6 +16,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import teacup.stack.NetStack;
+import teacup.tcp.IpHeader;
 import teacup.tcp.ReceiveBuffer;
 import teacup.tcp.SendBuffer;
 import teacup.tcp.TcpConnection;
@@ -60,11 +61,15 @@ public final class TcpSocket implements AutoCloseable {
     private volatile Ending ending = Ending.NONE;
     private volatile boolean peerFinished;
     private volatile boolean opened;
+    private volatile long negativeAdvice;
 
     // The application's side.
     private volatile boolean closed;
     private volatile boolean outputShut;
     private volatile long soTimeoutNanos;
+    /** The IP header fields the application last set (the loop's copy is the connection's {@link IpHeader}). */
+    private volatile int ttl;
+    private volatile int trafficClass;
 
     private final AtomicInteger pending = new AtomicInteger();
     private final Runnable pendingTask = this::runPending;
@@ -84,6 +89,9 @@ public final class TcpSocket implements AutoCloseable {
         // What it was when the listener queued it; the loop's first report, queued right behind, corrects it.
         s.state = State.ESTABLISHED;
         s.opened = true;
+        IpHeader header = IpHeader.of(connection); // set by the loop before the listener queued it, and not changed since
+        s.ttl = header.ttl();
+        s.trafficClass = header.trafficClass();
         return s;
     }
 
@@ -108,6 +116,8 @@ public final class TcpSocket implements AutoCloseable {
             throw new IllegalArgumentException("port out of range: " + port);
         }
         TcpSocket s = new TcpSocket(stack);
+        s.ttl = settings.ttl();
+        s.trafficClass = settings.trafficClass();
         try {
             s.connection = stack.call(() -> stack.tcp().connect(stack.clock().nanos(), host.bits(), port, settings, s.observer));
         } catch (IllegalStateException e) {
@@ -229,6 +239,114 @@ public final class TcpSocket implements AutoCloseable {
     }
 
     /**
+     * RFC 9293 3.8.5 (MUST-30): sends one byte of urgent data after what was written: the
+     * segments up to it carry URG and a pointer to the octet after it (MUST-62), and it goes now,
+     * Nagle or not. Blocks while the send buffer is full, as a write does. The urgent mechanism
+     * is for old protocols (telnet's interrupt); RFC 9293 SHLD-13 asks new ones not to use it.
+     */
+    public void sendUrgentData(int data) throws IOException {
+        lockInterruptibly(writeLock);
+        try {
+            SendBuffer buffer = connection.sendBuffer();
+            while (true) {
+                if (closed) {
+                    throw new SocketException("Socket closed");
+                }
+                if (outputShut) {
+                    throw new SocketException("Socket output is shutdown");
+                }
+                Ending why = ending;
+                if (why != Ending.NONE) {
+                    throw ended(why);
+                }
+                if (buffer.writeUrgent((byte) data)) {
+                    request(PUSH);
+                    return;
+                }
+                awaitUntil(() -> buffer.free() > 0 || ending != Ending.NONE || closed, 0);
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * RFC 9293 MUST-33: how many bytes of urgent data are still to be read (0: none); they run
+     * up to the urgent pointer, the urgent byte last. Without SO_OOBINLINE a read ends before the
+     * urgent byte, which is dropped; with it, the byte is read in line.
+     */
+    public long urgentDataPending() {
+        return connection.receiveBuffer().urgentPending();
+    }
+
+    /**
+     * RFC 9293 MUST-32: how many times the peer's urgent pointer has moved on. java.net has no
+     * SIGURG; an application that cares watches this figure (or {@link #urgentDataPending}),
+     * which the stack raises as soon as the segment carrying the pointer arrives.
+     */
+    public long urgentSignals() {
+        return connection.receiveBuffer().urgentSignals();
+    }
+
+    /**
+     * SO_OOBINLINE: on, urgent bytes stay in the stream (RFC 6093 recommends it); off, the
+     * default, each urgent byte is taken out of the stream and dropped, as Java's sockets on
+     * Linux do.
+     */
+    public void setOobInline(boolean on) {
+        connection.receiveBuffer().oobInline(on);
+    }
+
+    public boolean getOobInline() {
+        return connection.receiveBuffer().oobInline();
+    }
+
+    /**
+     * RFC 9293 SHLD-9: how many times the connection's retransmissions in a row reached R1
+     * ({@link TcpSettings#adviseRetransmissions}, 3 by default) and IP was told to re-validate the
+     * path; a figure that grows while the connection still lives says the path is failing before
+     * R2 gives up on it.
+     */
+    public long retransmissionWarnings() {
+        return negativeAdvice;
+    }
+
+    /**
+     * RFC 9293 MUST-48, RFC 1122 3.2.1.6 (IP_TOS): the TOS octet (Diffserv and ECN bits) of every
+     * datagram of the connection from now on, retransmissions included; 0 to 255.
+     */
+    public void setTrafficClass(int tos) {
+        if (tos < 0 || tos > 255) {
+            throw new IllegalArgumentException("traffic class out of range 0 to 255: " + tos);
+        }
+        trafficClass = tos;
+        TcpConnection c = connection;
+        stack.execute(() -> IpHeader.of(c).trafficClass(tos));
+    }
+
+    public int getTrafficClass() {
+        return trafficClass;
+    }
+
+    /**
+     * RFC 9293 MUST-49, RFC 1122 3.2.1.7 (IP_TTL on a kernel socket; java.net has no option for
+     * it): the TTL of every datagram of the connection from now on, 1 to 255, or 0 for the stack's
+     * default (64).
+     */
+    public void setTtl(int newTtl) {
+        if (newTtl < 0 || newTtl > 255) {
+            throw new IllegalArgumentException("TTL out of range 0 to 255: " + newTtl);
+        }
+        ttl = newTtl;
+        TcpConnection c = connection;
+        stack.execute(() -> IpHeader.of(c).ttl(newTtl));
+    }
+
+    public int getTtl() {
+        return ttl;
+    }
+
+    /**
      * RFC 9293 MUST-27: the keep-alive timing, as TCP_KEEPIDLE, TCP_KEEPINTVL and TCP_KEEPCNT
      * set it on a kernel socket: idle time before the first probe and between probes (both
      * positive), and the unanswered probes (at least one) after which the connection is dead.
@@ -304,6 +422,7 @@ public final class TcpSocket implements AutoCloseable {
             opened = true;
         }
         peerFinished = c.peerFinished();
+        negativeAdvice = c.counters().negativeAdvice();
         ending = c.ending();
         state = s;
         if (waiters > 0) {

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import teacup.stack.NetStack;
+import teacup.tcp.TcpSettings;
 import teacup.wire.Ipv4Address;
 
 /**
@@ -29,13 +30,15 @@ import teacup.wire.Ipv4Address;
  */
 public final class TeacupJavaServerSocket extends ServerSocket {
     private static final Set<SocketOption<?>> OPTIONS = Set.of(StandardSocketOptions.SO_RCVBUF,
-            StandardSocketOptions.SO_REUSEADDR);
+            StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.IP_TOS);
 
     private final NetStack stack;
     private final Object lock = new Object();
     private volatile TcpServerSocket server;
     private volatile InetAddress boundAddress;
     private volatile boolean closed;
+    /** IP_TOS (RFC 1122 3.2.1.6): set before bind it marks the SYN-ACKs too; after, the connections accepted next. */
+    private volatile int trafficClass;
     // Linux's JDK turns SO_REUSEADDR on for every server socket; report the same.
     private final SocketOptionHints hints = new SocketOptionHints("teacup server sockets", OPTIONS, true, () -> closed);
 
@@ -77,7 +80,8 @@ public final class TeacupJavaServerSocket extends ServerSocket {
                         + " (teacup's address is " + stack.iface().address() + ")");
             }
             int port = local == null ? 0 : local.getPort();
-            server = TcpServerSocket.bind(stack, port, backlog < 1 ? TcpServerSocket.DEFAULT_BACKLOG : backlog);
+            server = TcpServerSocket.bind(stack, port, backlog < 1 ? TcpServerSocket.DEFAULT_BACKLOG : backlog,
+                    TcpSettings.defaults().withIpHeader(0, trafficClass));
             boundAddress = address == null || address.isAnyLocalAddress()
                     ? TeacupJavaSocket.inetAddress(Ipv4Address.ANY)
                     : TeacupJavaSocket.inetAddress(stack.iface().address());
@@ -192,6 +196,16 @@ public final class TeacupJavaServerSocket extends ServerSocket {
         hints.checkSettable(name, value);
         if (name == StandardSocketOptions.SO_RCVBUF) {
             setReceiveBufferSize((Integer) value);
+        } else if (name == StandardSocketOptions.IP_TOS) {
+            int tos = (Integer) value;
+            if (tos < 0 || tos > 255) {
+                throw new IllegalArgumentException("Invalid IP_TOS value: " + tos);
+            }
+            trafficClass = tos;
+            TcpServerSocket s = server;
+            if (s != null) {
+                s.setTrafficClass(tos);
+            }
         } else {
             setReuseAddress((Boolean) value);
         }
@@ -202,7 +216,8 @@ public final class TeacupJavaServerSocket extends ServerSocket {
     @SuppressWarnings("unchecked")
     public <T> T getOption(SocketOption<T> name) throws IOException {
         hints.checkReadable(name);
-        Object value = name == StandardSocketOptions.SO_RCVBUF ? getReceiveBufferSize() : getReuseAddress();
+        Object value = name == StandardSocketOptions.SO_RCVBUF ? getReceiveBufferSize()
+                : name == StandardSocketOptions.IP_TOS ? (Object) trafficClass : getReuseAddress();
         return (T) value;
     }
 

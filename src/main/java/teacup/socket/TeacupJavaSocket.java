@@ -34,12 +34,14 @@ import teacup.wire.Ipv4Address;
  *       {@link UnknownHostException} (resolve names with {@link teacup.dns.StubResolver}, never the
  *       kernel's resolver);</li>
  *   <li>{@code bind} before connect accepts only port 0 (teacup picks the ephemeral port);</li>
- *   <li>buffer sizes, traffic class, reuse-address and performance preferences are hints the
+ *   <li>the traffic class (IP_TOS) goes in the IPv4 header of every datagram of the connection;</li>
+ *   <li>buffer sizes, reuse-address and performance preferences are hints the
  *       JDK allows an implementation to ignore: they are remembered and reported back (the
  *       options shared with {@link TeacupJavaServerSocket} in {@link SocketOptionHints});</li>
  *   <li>{@code setSoLinger(true, 0)} makes {@link #close()} reset the connection; a positive
  *       linger is remembered but close never blocks;</li>
- *   <li>urgent data cannot be sent ({@link #sendUrgentData} throws {@link SocketException}).</li>
+ *   <li>urgent data is sent and received (RFC 9293 3.8.5); without {@code SO_OOBINLINE} an
+ *       arriving urgent byte is dropped from the stream, as the JDK's sockets on Linux do.</li>
  * </ul>
  */
 public final class TeacupJavaSocket extends Socket {
@@ -87,6 +89,7 @@ public final class TeacupJavaSocket extends Socket {
         this.tcp = connected;
         this.bound = true;
         this.remote = new InetSocketAddress(inetAddress(connected.remoteAddress()), connected.remotePort());
+        this.trafficClass = connected.getTrafficClass(); // the server socket's IP_TOS, inherited
     }
 
     // ---------------------------------------------------------------- addresses
@@ -185,8 +188,9 @@ public final class TeacupJavaSocket extends Socket {
                 throw new SocketException("Can't connect to port 0");
             }
             Ipv4Address host = ipv4(target.getAddress());
+            // The traffic class set before connect marks the SYN too, as the kernel's does.
             opened = TcpSocket.connect(stack, host, target.getPort(),
-                    timeout == 0 ? null : Duration.ofMillis(timeout));
+                    timeout == 0 ? null : Duration.ofMillis(timeout), TcpSettings.defaults().withIpHeader(0, trafficClass));
         } catch (IOException | RuntimeException e) {
             synchronized (lock) {
                 connecting = false;
@@ -213,6 +217,8 @@ public final class TeacupJavaSocket extends Socket {
         t.setSoTimeout(Duration.ofMillis(hints.soTimeoutMillis()));
         t.setNoDelay(noDelay);
         t.setKeepAlive(keepAlive);
+        t.setOobInline(oobInline);
+        t.setTrafficClass(trafficClass);
         if (keepAliveTimingSet) {
             applyKeepAliveTiming(t);
         }
@@ -592,21 +598,26 @@ public final class TeacupJavaSocket extends Socket {
         return lingerSeconds;
     }
 
-    /**
-     * Not supported: RFC 9293 (3.8.5) keeps urgent data only for old applications and asks new
-     * ones not to use it, and teacup does not send it.
-     */
+    /** RFC 9293 3.8.5: one urgent byte after what was written; the segments up to it carry URG (MUST-62). */
     @Override
     public void sendUrgentData(int data) throws IOException {
         hints.checkOpen();
-        throw new SocketException("teacup does not send TCP urgent data");
+        TcpSocket t = tcp;
+        if (t == null) {
+            throw new SocketException("Socket is not connected");
+        }
+        t.sendUrgentData(data);
     }
 
-    /** Remembered only: teacup never takes urgent bytes out of the stream, so they always arrive inline. */
+    /** Off (the default), an arriving urgent byte is taken out of the stream and dropped; on, it stays in line. */
     @Override
     public void setOOBInline(boolean on) throws SocketException {
         hints.checkOpen();
         oobInline = on;
+        TcpSocket t = tcp;
+        if (t != null) {
+            t.setOobInline(on);
+        }
     }
 
     @Override
@@ -637,7 +648,7 @@ public final class TeacupJavaSocket extends Socket {
         return hints.getReceiveBufferSize();
     }
 
-    /** A hint the JDK lets implementations ignore: remembered, not put in the IPv4 header. */
+    /** RFC 1122 3.2.1.6, RFC 9293 MUST-48: the TOS octet of every datagram of the connection, now or once it opens. */
     @Override
     public void setTrafficClass(int tc) throws SocketException {
         hints.checkOpen();
@@ -645,6 +656,10 @@ public final class TeacupJavaSocket extends Socket {
             throw new IllegalArgumentException("tc is not in range 0 -- 255");
         }
         trafficClass = tc;
+        TcpSocket t = tcp;
+        if (t != null) {
+            t.setTrafficClass(tc);
+        }
     }
 
     @Override

@@ -39,6 +39,24 @@ public final class UdpSocket implements AutoCloseable {
         return endpoint.port();
     }
 
+    /** RFC 1122 3.2.1.6 (IP_TOS): the TOS octet of every datagram sent from now on, 0 to 255. */
+    public void setTrafficClass(int tos) {
+        endpoint.trafficClass(tos);
+    }
+
+    public int getTrafficClass() {
+        return endpoint.trafficClass();
+    }
+
+    /** RFC 1122 3.2.1.7 (IP_TTL): the TTL of every datagram sent from now on, 1 to 255, or 0 for the stack's default (64). */
+    public void setTtl(int ttl) {
+        endpoint.ttl(ttl);
+    }
+
+    public int getTtl() {
+        return endpoint.ttl();
+    }
+
     /**
      * Sends one datagram. Throws when the stack cannot send it (no route, ARP queue full, too big),
      * and PortUnreachableException (or NoRouteToHostException) when an ICMP error about an earlier

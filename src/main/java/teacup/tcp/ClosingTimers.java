@@ -7,9 +7,6 @@ package teacup.tcp;
  * connection for ever).
  */
 final class ClosingTimers {
-    /** What {@link #poll} found. */
-    enum Expiry { NONE, TIME_WAIT_OVER, FIN_WAIT_2_OVER }
-
     private final long twoMsl;
     private long timeWaitUntil = TcpConnection.NEVER;
     private long finWait2Until = TcpConnection.NEVER;
@@ -36,19 +33,23 @@ final class ClosingTimers {
         }
     }
 
-    /** At {@code now}, in FIN-WAIT-2 or not: which wait, if any, is over. */
-    Expiry poll(long now, boolean inFinWait2) {
+    /**
+     * At {@code now}, in FIN-WAIT-2 or not: how the connection ends if a wait is over (TIME-WAIT's
+     * end closes it normally; an orphan whose peer never closed its side is quietly forgotten, as
+     * Linux does), else {@link TcpConnection.Ending#NONE}.
+     */
+    TcpConnection.Ending poll(long now, boolean inFinWait2) {
         if (now >= timeWaitUntil) {
             timeWaitUntil = TcpConnection.NEVER;
-            return Expiry.TIME_WAIT_OVER;
+            return TcpConnection.Ending.CLOSED_NORMALLY;
         }
         if (now >= finWait2Until) {
             if (inFinWait2) {
-                return Expiry.FIN_WAIT_2_OVER;
+                return TcpConnection.Ending.TIMED_OUT;
             }
             finWait2Until = TcpConnection.NEVER;
         }
-        return Expiry.NONE;
+        return TcpConnection.Ending.NONE;
     }
 
     long nextDeadline() {

@@ -11,6 +11,12 @@ public final class ConnectionCounters {
     private long recoveryEpisodes;
     private long tailLossProbes;
     private long spuriousRecoveries;
+    private long pathMtuBlackHoles;
+    private long pathMtuProbes;
+    private long pathMtuProbesSucceeded;
+    private long pathMtuProbesFailed;
+    private long urgentPointersIgnored;
+    private long negativeAdvice;
 
     /** Segments sent more than once (timeouts, fast retransmit, SACK holes, tail loss probes, SYNs). */
     public long segmentsRetransmitted() {
@@ -37,12 +43,70 @@ public final class ConnectionCounters {
         return spuriousRecoveries;
     }
 
+    /** Times full-size segments timed out until the MSS fell to the base (RFC 4821 black hole). */
+    public long pathMtuBlackHoles() {
+        return pathMtuBlackHoles;
+    }
+
+    /** Path MTU probes sent (RFC 4821 7.5). */
+    public long pathMtuProbes() {
+        return pathMtuProbes;
+    }
+
+    /** Path MTU probes acknowledged, each raising the MSS. */
+    public long pathMtuProbesSucceeded() {
+        return pathMtuProbesSucceeded;
+    }
+
+    /** Path MTU probes lost, each lowering the search's upper bound. */
+    public long pathMtuProbesFailed() {
+        return pathMtuProbesFailed;
+    }
+
+    void pathMtuBlackHole() {
+        pathMtuBlackHoles++;
+    }
+
+    void pathMtuProbe() {
+        pathMtuProbes++;
+    }
+
+    void pathMtuProbeSucceeded() {
+        pathMtuProbesSucceeded++;
+    }
+
+    void pathMtuProbeFailed() {
+        pathMtuProbesFailed++;
+    }
+
+    /** Urgent pointers ignored as invalid: zero, which names no urgent octet (RFC 9293 3.8.5, RFC 6093). */
+    public long urgentPointersIgnored() {
+        return urgentPointersIgnored;
+    }
+
+    void urgentPointerIgnored() {
+        urgentPointersIgnored++;
+    }
+
     void segmentRetransmitted() {
         segmentsRetransmitted++;
     }
 
-    void retransmissionTimeout() {
+    /**
+     * RFC 9293 SHLD-9: timeouts at which the retransmissions in a row had reached R1, each of which
+     * gave IP negative advice; the application reads it as the sign that the path is failing
+     * before R2 ends the connection (as Linux's TCP_INFO retransmits).
+     */
+    public long negativeAdvice() {
+        return negativeAdvice;
+    }
+
+    /** A retransmission timeout; {@code advised}: it reached R1, and IP is advised. */
+    void retransmissionTimeout(boolean advised) {
         retransmissionTimeouts++;
+        if (advised) {
+            negativeAdvice++;
+        }
     }
 
     void recoveryEpisode() {

@@ -9,7 +9,7 @@ import teacup.wire.Ipv4Address;
  *
  * @param srtt                  smoothed round-trip time (0 before the first sample)
  * @param rttSampled            whether any round trip was measured yet
- * @param segmentSize           data per full segment, for expressing the window in segments
+ * @param segmentSize           data per full segment as the path allows now (RFC 1191, RFC 4821), for expressing the window in segments
  * @param inFlight              sequence space sent and not yet acknowledged
  * @param peerWindow            the window the peer last advertised, scaled, in bytes
  * @param sendQueue             bytes the application wrote that the peer has not acknowledged (sent or not)
@@ -38,7 +38,7 @@ public record ConnectionStatus(int localIp, int localPort, int remoteIp, int rem
         ConnectionCounters n = c.counters();
         return new ConnectionStatus(c.localIp(), c.localPort(), c.remoteIp(), c.remotePort(), c.state(),
                 rtt.srtt(), rtt.rttvar(), rtt.rto(), rtt.hasSample(),
-                cc instanceof Cubic ? "cubic" : "newreno", cc.cwnd(), cc.ssthresh(), Math.max(1, c.negotiated().segmentSize()),
+                cc instanceof Cubic ? "cubic" : "newreno", cc.cwnd(), cc.ssthresh(), Math.max(1, c.sender.segmentSize()),
                 c.sender.outstanding(), c.sender.window(), c.sendBuffer().queued(), c.receiveBuffer().available(),
                 c.sendBuffer().releasePosition(), c.receiveBuffer().writePosition(), n.segmentsRetransmitted(), c.orphaned(),
                 n.retransmissionTimeouts(), n.recoveryEpisodes(), n.tailLossProbes(), n.spuriousRecoveries());

@@ -104,6 +104,16 @@ final class Handshake {
         return true;
     }
 
+    /**
+     * R2 in {@code state}: a half-open connection (SYN-RECEIVED) sends its SYN-ACK at most
+     * {@link TcpSettings#synAckRetries} times more and is then forgotten, as Linux's tcp_synack_retries
+     * does; a spoofed SYN would otherwise hold a place in the SYN queue for the minutes of R2
+     * (RFC 4987 3.3, reducing the SYN-RECEIVED timer). Other states take the connection's R2.
+     */
+    int retransmissionLimit(TcpConnection.State state) {
+        return state == TcpConnection.State.SYN_RECEIVED ? settings.synAckRetries() : settings.maxRetransmissions();
+    }
+
     private void take(InboundSegment syn, Sender sender, SegmentWriter writer) {
         negotiated = Negotiated.from(settings, syn.options());
         sender.negotiated(negotiated);

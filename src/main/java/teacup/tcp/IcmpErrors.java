@@ -16,7 +16,8 @@ import teacup.wire.IcmpMessage;
  * hard codes are taken as soft too (RFC 5927 4.1, against SHLD-26's "should abort": a forged
  * error must not be able to kill an established connection); they are remembered (SHLD-25).
  * Time Exceeded and Parameter Problem are soft in SYN-SENT as well: a routing loop may pass.
- * "Fragmentation needed" (code 4) changes nothing here; path MTU discovery is not done yet.
+ * "Fragmentation needed" (code 4) is no error of the connection: IP lowers the path MTU once the
+ * connection has validated it, and {@link PathMtuSearch} follows (RFC 1191).
  */
 final class IcmpErrors {
     /** The ending the last soft error would give ({@link Ending#NONE}: none heard). */
@@ -29,7 +30,7 @@ final class IcmpErrors {
      */
     Ending take(State state, int type, int code) {
         if (type == IcmpMessage.TYPE_DESTINATION_UNREACHABLE && code == IcmpMessage.CODE_FRAGMENTATION_NEEDED) {
-            return Ending.NONE; // path MTU discovery (RFC 1191) would shrink the MSS here
+            return Ending.NONE; // path MTU discovery (RFC 1191): IpLayer lowers the path MTU, PathMtuSearch follows
         }
         Ending meaning = ending(type, code);
         if (state == State.SYN_SENT && type == IcmpMessage.TYPE_DESTINATION_UNREACHABLE) {

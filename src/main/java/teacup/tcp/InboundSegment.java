@@ -29,6 +29,7 @@ public final class InboundSegment extends SegmentHeader {
         payload = segment.buffer();
         offset = segment.payloadOffset();
         length = segment.payloadLength();
+        urgentPointer = segment.urgentPointer();
         return this;
     }
 
@@ -50,6 +51,12 @@ public final class InboundSegment extends SegmentHeader {
     /** The window field as it came on the wire (not yet scaled). */
     public InboundSegment window(int v) {
         window = v;
+        return this;
+    }
+
+    /** The urgent pointer field (meaningful with URG). */
+    public InboundSegment urgentPointer(int v) {
+        urgentPointer = v;
         return this;
     }
 

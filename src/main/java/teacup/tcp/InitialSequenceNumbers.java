@@ -14,6 +14,10 @@ public final class InitialSequenceNumbers {
     /** Sets the timestamp offset's messages apart from the ISN's, whose top 32 bits are zero. */
     private static final long TIMESTAMP_TAG = 0x5473_4f66L << 32; // "TsOf"
 
+    /** The SYN cookie's two hashes, set apart from the ISN's and the timestamp offset's messages by their top 16 bits. */
+    private static final long COOKIE_TUPLE_TAG = 0x4331L << 48;   // "C1"
+    private static final long COOKIE_COUNTER_TAG = 0x4332L << 48; // "C2"
+
     private final long k0;
     private final long k1;
 
@@ -41,6 +45,19 @@ public final class InitialSequenceNumbers {
     public int timestampOffset(int localIp, int localPort, int remoteIp, int remotePort) {
         long m0 = ((long) localIp << 32) | (remoteIp & 0xffffffffL);
         long m1 = TIMESTAMP_TAG | ((long) (localPort & 0xffff) << 16) | (remotePort & 0xffff);
+        return (int) sipHash24(k0, k1, m0, m1);
+    }
+
+    /**
+     * RFC 4987 3.6: a keyed hash for {@link SynCookies}, of the four-tuple alone ({@code withCounter}
+     * false) or of the four-tuple and the cookie's time {@code counter} (its low 16 bits). The key is
+     * the ISN's, kept apart by a tag as {@link #timestampOffset} is, so that a stack draws no more
+     * from its generator than before.
+     */
+    int cookieHash(boolean withCounter, int counter, int localIp, int localPort, int remoteIp, int remotePort) {
+        long m0 = ((long) localIp << 32) | (remoteIp & 0xffffffffL);
+        long m1 = (withCounter ? COOKIE_COUNTER_TAG | ((long) (counter & 0xffff) << 32) : COOKIE_TUPLE_TAG)
+                | ((long) (localPort & 0xffff) << 16) | (remotePort & 0xffff);
         return (int) sipHash24(k0, k1, m0, m1);
     }
 

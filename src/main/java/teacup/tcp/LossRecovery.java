@@ -16,6 +16,7 @@ final class LossRecovery {
     private final ConnectionCounters counters;
     private final RackDetector rack = new RackDetector();
     private final TailLossProbe probe;
+    private final PathMtuSearch pathMtu;
     private int duplicateAcks;
     /** RFC 6582 recover: one past the highest byte sent when the last recovery (or timeout) began. */
     private int recover;
@@ -35,8 +36,9 @@ final class LossRecovery {
     /** SND.UNA when the episode began: everything it retransmits lies at or above. */
     private int episodeStart;
 
-    LossRecovery(int iss, long minRto, ConnectionCounters counters) {
+    LossRecovery(int iss, long minRto, ConnectionCounters counters, PathMtuSearch pathMtu) {
         this.iss = iss;
+        this.pathMtu = pathMtu;
         this.recover = iss;
         this.counters = counters;
         this.probe = new TailLossProbe(minRto, counters);
@@ -44,6 +46,19 @@ final class LossRecovery {
 
     int duplicateAcks() {
         return duplicateAcks;
+    }
+
+    PathMtuSearch pathMtu() {
+        return pathMtu;
+    }
+
+    /**
+     * New data as far as {@code limits} let it go (RFC 3042 limited transmit counts the duplicate
+     * ACKs), a path MTU probe first if one is due (RFC 4821). True when anything went.
+     */
+    boolean transmit(long now, SendLimits limits, Sender sender) {
+        pathMtu.probe(now, sender);
+        return sender.transmit(now, limits, duplicateAcks);
     }
 
     int reorderThreshold() {
@@ -146,6 +161,7 @@ final class LossRecovery {
      * probes may run.
      */
     private void acknowledged(long now, int ack, int acked, int released, Sender sender, boolean sack, boolean probing) {
+        pathMtu.acknowledged(now, sender);
         repairOrGrow(now, ack, acked, released, sender, sack);
         sender.restartRetransmitTimer(now);
         rearm(now, sender, probing);
@@ -188,6 +204,9 @@ final class LossRecovery {
      * limited transmit).
      */
     private boolean duplicateAck(long now, Sender sender, boolean sack, boolean probing) {
+        if (pathMtu.repairing()) {
+            return true; // a lost path MTU probe's bytes are on their way again: not congestion (RFC 4821 7.6.2)
+        }
         duplicateAcks++;
         CongestionControl congestion = sender.congestion();
         if (congestion.inRecovery()) {
@@ -199,6 +218,10 @@ final class LossRecovery {
         if (duplicateAcks < reorderThreshold && !lossIndicated(sender, sack)
                 && !(probe.outstanding() && sack && !sender.sacked().isEmpty())) {
             return true; // RFC 3042 limited transmit
+        }
+        if (pathMtu.probeLost(now, sender)) {
+            duplicateAcks = 0;
+            return false;
         }
         // RFC 6582 4.1: no second fast retransmit for data sent before the last recovery began. Our recover is
         // one past the highest byte then sent, so SND.UNA at recover already covers it (RFC 6675 5.1: a new
@@ -252,6 +275,7 @@ final class LossRecovery {
      * back to SND.UNA.
      */
     void retransmissionTimeout(long now, Sender sender) {
+        pathMtu.timedOut(now, sender);
         recover = sender.max();
         if (reorderThreshold > 3 && sender.sacked().sackedBytes() >= 3 * Math.max(1, sender.segmentSize())) {
             // A raised threshold let a loss that three SACKed segments already showed run into the RTO: the

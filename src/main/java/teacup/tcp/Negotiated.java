@@ -34,6 +34,11 @@ public record Negotiated(int sendMss, int sendScale, int receiveScale, boolean p
 
     /** Most data one segment carries: the peer's MSS less the options every segment has (RFC 6691). */
     public int segmentSize() {
-        return sendMss - (timestamps ? TIMESTAMPS_LENGTH : 0);
+        return segmentSize(Integer.MAX_VALUE);
+    }
+
+    /** As {@link #segmentSize()} on a path that takes an MSS of at most {@code pathMss} (path MTU less 40, RFC 1191). */
+    public int segmentSize(int pathMss) {
+        return Math.min(sendMss, pathMss) - (timestamps ? TIMESTAMPS_LENGTH : 0);
     }
 }

@@ -11,6 +11,12 @@ import teacup.wire.TcpOptions;
 public final class OutboundSegment extends SegmentHeader {
     long now;
     int sendOffset;
+    boolean negativeAdvice;
+    private final IpHeader ipHeader;
+
+    OutboundSegment(IpHeader ipHeader) {
+        this.ipHeader = ipHeader;
+    }
 
     OutboundSegment set(long now, int seq, int ack, int flags, int window, TcpOptions options, int sendOffset, int length) {
         this.now = now;
@@ -21,12 +27,32 @@ public final class OutboundSegment extends SegmentHeader {
         this.options = options;
         this.sendOffset = sendOffset;
         this.length = length;
+        this.urgentPointer = 0;
+        this.negativeAdvice = false;
         return this;
     }
 
     /** The time of the call that sent it, for the layers below (ARP, pacing); TSval is already in the options. */
     public long now() {
         return now;
+    }
+
+    /**
+     * RFC 9293 MUST-20: this is a retransmission after R1 timeouts in a row; IP should re-validate
+     * the next hop before sending it ({@link teacup.ip.IpLayer#negativeAdvice}).
+     */
+    public boolean negativeAdvice() {
+        return negativeAdvice;
+    }
+
+    /** The TTL IP gives the datagram (0: IP's default; RFC 1122 3.2.1.7). */
+    public int ttl() {
+        return ipHeader.ttl();
+    }
+
+    /** The TOS octet IP gives the datagram (RFC 1122 3.2.1.6). */
+    public int trafficClass() {
+        return ipHeader.trafficClass();
     }
 
     /** Where in the send buffer (as {@link SendBuffer#copyOut} counts) the data starts. */

@@ -23,6 +23,19 @@ public final class ReceiveBuffer {
     private volatile long readPosition;
     /** Total in-order bytes received (producer-owned). */
     private volatile long writePosition;
+    /**
+     * RCV.UP as a stream position: just past the latest urgent byte (RFC 9293 3.8.5, MUST-62); 0
+     * for none. The loop only moves it on, and publishes it before the data it covers.
+     */
+    private volatile long urgentEnd;
+    /** Times the urgent pointer advanced: each is a signal to the application (MUST-32). */
+    private volatile long urgentSignals;
+    /**
+     * SO_OOBINLINE (the application's): on, the urgent byte stays in the stream (RFC 6093's advice);
+     * off, the default as with Java's sockets on Linux, it is taken out and dropped, java.net having
+     * no out-of-band read.
+     */
+    private volatile boolean oobInline;
 
     /** {@code capacity} is rounded up to a power of two. */
     public ReceiveBuffer(int capacity, int maxOutOfOrderRanges) {
@@ -92,6 +105,17 @@ public final class ReceiveBuffer {
         return advance;
     }
 
+    /**
+     * The peer's urgent pointer moved on to stream position {@code end} (just past its urgent
+     * byte, which may not have arrived yet): RCV.UP only advances, and each advance is a signal.
+     */
+    void urgent(long end) {
+        if (end > urgentEnd) {
+            urgentEnd = end;
+            urgentSignals = urgentSignals + 1;
+        }
+    }
+
     /** Out-of-order ranges held, as offsets past the in-order point (for SACK blocks). */
     public Assembler outOfOrder() {
         return outOfOrder;
@@ -117,15 +141,35 @@ public final class ReceiveBuffer {
 
     // ---------------------------------------------------------------- application side
 
-    /** In-order bytes ready to read. */
+    /** In-order bytes ready to read (an urgent byte that will be dropped is not counted). */
     public int available() {
-        return (int) (writePosition - readPosition);
+        long write = writePosition;
+        long read = readPosition;
+        return (int) (write - read) - (droppedByteAt(read, write) >= 0 ? 1 : 0);
     }
 
-    /** Copies up to {@code len} ready bytes into {@code dst}; returns how many (0 when none are ready). */
+    /** Position of the urgent byte a read must drop, between {@code read} and {@code write}; -1 for none. */
+    private long droppedByteAt(long read, long write) {
+        long urgentByte = urgentEnd - 1; // read after writePosition: as new as the data it covers
+        return !oobInline && urgentByte >= read && urgentByte < write ? urgentByte : -1;
+    }
+
+    /**
+     * Copies up to {@code len} ready bytes into {@code dst}; returns how many (0 when none are
+     * ready). Without SO_OOBINLINE a read ends before the urgent byte, and the next one skips it,
+     * as Linux's recv does.
+     */
     public int read(byte[] dst, int off, int len) {
+        long write = writePosition;
         long read = readPosition;
-        int n = Math.min(len, (int) (writePosition - read));
+        long dropped = droppedByteAt(read, write);
+        if (dropped == read) {
+            read++;
+            readPosition = read;
+        } else if (dropped > read) {
+            write = dropped;
+        }
+        int n = Math.min(len, (int) (write - read));
         if (n <= 0) {
             return 0;
         }
@@ -142,5 +186,27 @@ public final class ReceiveBuffer {
     /** Total in-order bytes received so far. */
     public long writePosition() {
         return writePosition;
+    }
+
+    /**
+     * RFC 9293 MUST-33: how much urgent data is still to be read, the urgent byte included (0:
+     * none pending). Urgent data is everything up to the urgent pointer not yet read.
+     */
+    public long urgentPending() {
+        return Math.max(0, urgentEnd - readPosition);
+    }
+
+    /** RFC 9293 MUST-32: how many times the peer's urgent pointer has advanced (each a signal to the application). */
+    public long urgentSignals() {
+        return urgentSignals;
+    }
+
+    /** SO_OOBINLINE: whether the urgent byte stays in the stream (see {@link #oobInline}). */
+    public void oobInline(boolean on) {
+        oobInline = on;
+    }
+
+    public boolean oobInline() {
+        return oobInline;
     }
 }

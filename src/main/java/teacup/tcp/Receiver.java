@@ -2,6 +2,7 @@ package teacup.tcp;
 
 import teacup.wire.SeqNum;
 import teacup.wire.TcpOptions;
+import teacup.wire.TcpSegment;
 
 /**
  * The receiving half of a connection (RFC 9293 3.3.1 receive variables, 3.10.7.4 steps 1 and 7):
@@ -144,6 +145,39 @@ final class Receiver {
     }
 
     /**
+     * RFC 9293 3.10.7.4 steps 6 and 7 for a segment whose sequence space starts at {@code seq}:
+     * its urgent pointer, then its text. Returns when it should be acknowledged.
+     */
+    AckUrgency text(int seq, InboundSegment s, ConnectionCounters counters) {
+        urgentPointer(s, counters);
+        return s.length > 0 ? data(seq, s.payload, s.offset, s.length) : AckUrgency.DELAYED;
+    }
+
+    /** RFC 9293 3.10.7.4 step 6 alone, for a segment whose text a zero window refuses (MUST-66). */
+    void urgentPointer(InboundSegment s, ConnectionCounters counters) {
+        if (s.has(TcpSegment.URG)) {
+            urgent(s.seq, s.urgentPointer, counters);
+        }
+    }
+
+    /**
+     * RFC 9293 3.10.7.4 step 6: RCV.UP &lt;- max(RCV.UP, SEG.UP), the pointer naming the first
+     * octet after the urgent data (MUST-62). The urgent byte itself may come later, beyond the
+     * window even (that is what an urgent pointer at a zero window is for, MUST-66); the 16-bit
+     * field bounds how far. A pointer of 0 names no urgent octet (RFC 6093 4): it is ignored and
+     * counted (3.8.5: robust to invalid pointers). Each advance is signalled; one behind RCV.NXT
+     * is a retransmission's, and the buffer keeps only advances.
+     */
+    private void urgent(int segSeq, int pointer, ConnectionCounters counters) {
+        if (pointer == 0) {
+            counters.urgentPointerIgnored();
+            return;
+        }
+        int ahead = SeqNum.diff(SeqNum.add(segSeq, pointer), rcvNxt);
+        buffer.urgent(buffer.writePosition() + ahead);
+    }
+
+    /**
      * RFC 9293 3.10.7.4 step 7: takes the text of an acceptable segment, in order or not; the
      * part already received is skipped. Returns when it should be acknowledged.
      */
@@ -256,8 +290,10 @@ final class Receiver {
      * update when the window opened by at least min(half the buffer, one MSS), and the window last
      * offered was small or is now doubled; otherwise the next ACK carries it.
      */
-    boolean windowUpdateWorthSending() {
-        int available = buffer.window();
+    boolean windowUpdateWorthSending(int scale) {
+        // Only what the window field can carry counts: with no scaling a buffer past 64 KB opens
+        // nothing the peer could see, and an update repeating the last window is a duplicate ACK.
+        int available = (int) Math.min(buffer.window(), 65535L << scale);
         int offered = Math.max(0, SeqNum.diff(rcvAdvEdge, rcvNxt));
         int threshold = windowThreshold();
         return available - offered >= threshold && (offered < threshold || available >= 2 * offered);

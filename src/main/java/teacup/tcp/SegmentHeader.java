@@ -14,6 +14,8 @@ public abstract sealed class SegmentHeader permits InboundSegment, OutboundSegme
     int window;
     TcpOptions options;
     int length;
+    /** The urgent pointer field: an offset from {@link #seq}, meaningful only with URG (RFC 9293 3.8.5). */
+    int urgentPointer;
 
     SegmentHeader() {
     }
@@ -45,6 +47,11 @@ public abstract sealed class SegmentHeader permits InboundSegment, OutboundSegme
         return options;
     }
 
+    /** The urgent pointer field as on the wire: the first non-urgent octet is {@code seq + urgentPointer} (MUST-62). */
+    public int urgentPointer() {
+        return urgentPointer;
+    }
+
     /** Data bytes. */
     public int length() {
         return length;
@@ -54,6 +61,6 @@ public abstract sealed class SegmentHeader permits InboundSegment, OutboundSegme
     public String toString() {
         return getClass().getSimpleName() + "[seq=" + Integer.toUnsignedString(seq) + " ack="
                 + Integer.toUnsignedString(ack) + " flags=0x" + Integer.toHexString(flags) + " win=" + window
-                + " len=" + length + " opts=" + options + "]";
+                + " len=" + length + ((flags & teacup.wire.TcpSegment.URG) != 0 ? " up=" + urgentPointer : "") + " opts=" + options + "]";
     }
 }

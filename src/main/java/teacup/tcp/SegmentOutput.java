@@ -1,5 +1,7 @@
 package teacup.tcp;
 
+import teacup.stats.Counter;
+
 /**
  * Where a connection's segments go: the stack writes the headers and copies the segment's data
  * from the connection's send buffer. Tests put a recorder here instead.
@@ -28,5 +30,9 @@ public interface SegmentOutput {
 
     /** A challenge ACK was not sent: a limit (the connection's or the stack's) held it back. */
     default void challengeAckLimited() {
+    }
+
+    /** Something the stack's statistics count happened in a connection (path MTU discovery's events). */
+    default void count(Counter counter) {
     }
 }

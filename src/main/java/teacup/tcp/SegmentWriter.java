@@ -13,7 +13,8 @@ final class SegmentWriter {
     private final TcpConnection connection;
     private final SegmentOutput output;
     private final Receiver receiver;
-    private final OutboundSegment segment = new OutboundSegment();
+    private final IpHeader ipHeader;
+    private final OutboundSegment segment;
     private final TcpOptions options = new TcpOptions();
     /**
      * Where our timestamp clock starts: a keyed hash of the four-tuple alone (RFC 7323 5.4 and 7),
@@ -21,10 +22,20 @@ final class SegmentWriter {
      * last left off (its TSvals only grow, as PAWS and RFC 6191 reuse need).
      */
     private final int timestampOffset;
+    /** Sequence number of the first data byte: where the send buffer's stream positions start. */
+    private final int dataStart;
+    /** R1 (RFC 9293 MUST-20): timeouts in a row from which a retransmission carries negative advice to IP. */
+    private final int adviseAfter;
+    private boolean adviceDue;
     private Negotiated negotiated = Negotiated.BEFORE_SYN;
 
-    SegmentWriter(TcpConnection connection, SegmentOutput output, Receiver receiver, int timestampOffset) {
+    SegmentWriter(TcpConnection connection, SegmentOutput output, Receiver receiver, TcpSettings settings, int iss,
+                  int timestampOffset) {
         this.connection = connection;
+        this.ipHeader = new IpHeader(settings);
+        this.segment = new OutboundSegment(ipHeader);
+        this.dataStart = iss + 1;
+        this.adviseAfter = settings.adviseRetransmissions();
         this.output = output;
         this.receiver = receiver;
         this.timestampOffset = timestampOffset;
@@ -32,6 +43,27 @@ final class SegmentWriter {
 
     void negotiated(Negotiated n) {
         negotiated = n;
+    }
+
+    /**
+     * RFC 9293 MUST-20, RFC 1122 4.2.3.5: the retransmission timer fired, {@code retransmissions}
+     * times in a row for the same data. From R1 on, the segment that goes next (the
+     * retransmission) asks IP to re-validate the next hop before it goes; true when it will.
+     */
+    boolean timedOut(int retransmissions) {
+        adviceDue = retransmissions >= adviseAfter;
+        return adviceDue;
+    }
+
+    /** The segment just filled in carries the negative advice a timeout left, once. */
+    private void carryAdvice() {
+        segment.negativeAdvice = adviceDue;
+        adviceDue = false;
+    }
+
+    /** The TTL and TOS every segment of the connection goes with. */
+    IpHeader ipHeader() {
+        return ipHeader;
     }
 
     /** Our timestamp clock: milliseconds from an offset private to the connection (RFC 7323 5.4). */
@@ -47,6 +79,11 @@ final class SegmentWriter {
     /** See {@link SegmentOutput#challengeAckLimited}. */
     void challengeAckLimited() {
         output.challengeAckLimited();
+    }
+
+    /** See {@link SegmentOutput#count}. */
+    void count(teacup.stats.Counter counter) {
+        output.count(counter);
     }
 
     /** See {@link SegmentOutput#largestSegment}. */
@@ -73,7 +110,27 @@ final class SegmentWriter {
             segmentOptions = segmentOptions == null ? options.clear() : segmentOptions;
             receiver.addSackBlocks(segmentOptions, negotiated.timestamps());
         }
-        output.segment(connection, segment.set(now, seq, ack, flags, window, segmentOptions, sendOffset, length));
+        segment.set(now, seq, ack, flags, window, segmentOptions, sendOffset, length);
+        urgent(seq);
+        carryAdvice();
+        output.segment(connection, segment);
+    }
+
+    /**
+     * RFC 9293 3.8.5: while urgent data is unacknowledged, every segment from before SND.UP
+     * carries URG and a pointer to the first octet after the urgent data (MUST-62), capped at the
+     * field's 65535 as Linux does when SND.UP is further on.
+     */
+    private void urgent(int seq) {
+        long end = connection.sendBuffer().urgentEnd();
+        if (end == 0) {
+            return;
+        }
+        int pointer = teacup.wire.SeqNum.diff(teacup.wire.SeqNum.add(dataStart, (int) end), seq);
+        if (pointer > 0) {
+            segment.flags |= TcpSegment.URG;
+            segment.urgentPointer = Math.min(pointer, 0xFFFF);
+        }
     }
 
     /** A reset: no window, no options, nothing acknowledged. */
@@ -97,7 +154,9 @@ final class SegmentWriter {
             options.timestamps(timestamp(now), withAck ? receiver.tsRecent() : 0);
         }
         int window = withAck ? receiver.synAckWindow() : receiver.synWindow();
-        output.segment(connection, segment.set(now, iss, withAck ? receiver.rcvNxt() : 0,
-                TcpSegment.SYN | (withAck ? TcpSegment.ACK : 0), window, options, 0, 0));
+        segment.set(now, iss, withAck ? receiver.rcvNxt() : 0, TcpSegment.SYN | (withAck ? TcpSegment.ACK : 0), window,
+                options, 0, 0);
+        carryAdvice();
+        output.segment(connection, segment);
     }
 }

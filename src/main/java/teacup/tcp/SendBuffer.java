@@ -21,6 +21,11 @@ public final class SendBuffer {
     private volatile long writePosition;
     /** Total bytes acknowledged and released (consumer-owned). */
     private volatile long releasePosition;
+    /**
+     * Stream position just past the latest urgent byte (SND.UP as a position, RFC 9293 3.8.5); 0 for none.
+     * Written by the producer before the byte's {@code writePosition}, so no segment carries the byte unmarked.
+     */
+    private volatile long urgentEnd;
 
     /** {@code capacity} is rounded up to a power of two. */
     public SendBuffer(int capacity) {
@@ -56,6 +61,18 @@ public final class SendBuffer {
 
     /** Appends up to {@code len} bytes; returns how many fit (0 when full). */
     public int write(byte[] src, int off, int len) {
+        return append(src, off, len, false);
+    }
+
+    /**
+     * Appends one byte and marks it urgent (RFC 9293 3.8.5, MUST-62): the urgent pointer of the
+     * segments that carry data up to it points just past it. Returns false when the buffer is full.
+     */
+    public boolean writeUrgent(byte b) {
+        return append(new byte[] {b}, 0, 1, true) == 1;
+    }
+
+    private int append(byte[] src, int off, int len, boolean urgent) {
         long write = writePosition;
         int n = Math.min(len, capacity - (int) (write - releasePosition));
         if (n <= 0) {
@@ -72,6 +89,9 @@ public final class SendBuffer {
             this.ring = ring;
         }
         Rings.put(ring, write, src, off, n);
+        if (urgent) {
+            urgentEnd = write + n;
+        }
         writePosition = write + n;
         return n;
     }
@@ -113,5 +133,14 @@ public final class SendBuffer {
     /** Total bytes released. */
     public long releasePosition() {
         return releasePosition;
+    }
+
+    /**
+     * Stream position just past the latest urgent byte while it is not yet acknowledged (the
+     * sender is in urgent mode until SND.UNA passes SND.UP); 0 otherwise.
+     */
+    public long urgentEnd() {
+        long end = urgentEnd;
+        return end > releasePosition ? end : 0;
     }
 }

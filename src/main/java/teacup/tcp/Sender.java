@@ -8,7 +8,7 @@ import teacup.wire.TcpSegment;
  * The sending half of a connection (RFC 9293 3.3.1 send variables, 3.8, 3.10.7.4 step 5): what
  * may go and when, within the peer's window and the congestion window, with Nagle (MUST-17),
  * sender SWS avoidance (MUST-38), the persist timer (MUST-36), RTT sampling with Karn's rule
- * (MUST-18) and the retransmission timer (RFC 6298). It also keeps the peer's SACKs
+ * (MUST-18, in {@link RttSampling}) and the retransmission timer (RFC 6298). It also keeps the peer's SACKs
  * ({@link SackScoreboard}) and what it retransmitted ({@link RetransmissionLog}), which loss
  * recovery reads. Every retransmission, whatever found the loss, goes through {@link #retransmit}.
  */
@@ -32,6 +32,7 @@ final class Sender {
      */
     private final RetransmissionLog retransmitted = new RetransmissionLog(64);
     private Negotiated negotiated = Negotiated.BEFORE_SYN;
+    private int pathMss = Integer.MAX_VALUE; // the path's MSS as PathMtuSearch knows it (MAX_VALUE: the peer's)
 
     private final int iss;
     private int sndUna;
@@ -61,10 +62,7 @@ final class Sender {
     private int persistBackoff;
     private int probesUnanswered;
     private long lastSendAt = TcpConnection.NEVER;
-    // Karn (MUST-18): without timestamps, one timed segment at a time, and never one that was retransmitted.
-    private boolean timing;
-    private int timedSeq;
-    private long timedAt;
+    private final RttSampling sampling;
 
     private final ConnectionCounters counters;
 
@@ -75,6 +73,7 @@ final class Sender {
         this.iss = iss;
         this.buffer = new SendBuffer(settings.sendBuffer());
         this.rtt = new RttEstimator(settings.minRto(), settings.maxRto(), 1_000_000L);
+        this.sampling = new RttSampling(rtt);
         this.congestion = settings.congestion() == TcpSettings.Congestion.CUBIC
                 ? new Cubic(TcpSettings.DEFAULT_SEND_MSS) : new NewReno(TcpSettings.DEFAULT_SEND_MSS);
         this.sndUna = iss;
@@ -105,25 +104,12 @@ final class Sender {
         return retransmitted;
     }
 
-    int iss() {
-        return iss;
-    }
-
-    int una() {
-        return sndUna;
-    }
-
-    int nxt() {
-        return sndNxt;
-    }
-
-    int max() {
-        return sndMax;
-    }
-
-    int window() {
-        return sndWnd;
-    }
+    // The send sequence variables of RFC 9293 3.3.1 (SND.MAX: the highest sequence number sent).
+    int iss() { return iss; }
+    int una() { return sndUna; }
+    int nxt() { return sndNxt; }
+    int max() { return sndMax; }
+    int window() { return sndWnd; }
 
     /** True when everything sent is acknowledged. */
     boolean allAcknowledged() {
@@ -153,12 +139,34 @@ final class Sender {
 
     void negotiated(Negotiated n) {
         negotiated = n;
-        congestion.setMss(Math.max(1, n.segmentSize()));
+        congestion.setMss(Math.max(1, segmentSize()));
     }
 
-    /** Most data one segment carries (RFC 6691). */
+    Negotiated negotiated() {
+        return negotiated;
+    }
+
+    /** Most data one segment carries (RFC 6691), on this path (RFC 1191, RFC 4821). */
     int segmentSize() {
-        return negotiated.segmentSize();
+        return negotiated.segmentSize(pathMss);
+    }
+
+    /** Segments from now on fit an MSS of {@code mss} ({@link PathMtuSearch}); the congestion window counts in them. */
+    void pathMss(int mss) {
+        pathMss = mss;
+        congestion.setMss(Math.max(1, segmentSize()));
+    }
+
+    /** RFC 1191 6.5: what is in flight was too big; go back to SND.UNA and resend at the new size, window as it is. */
+    void resendFromUna() {
+        retransmitted.clear();
+        sndNxt = sndUna;
+    }
+
+    /** RFC 4821 7.5: a probe, one new segment of {@code length} data bytes, above the MSS ({@link PathMtuSearch} sees it may go). */
+    void sendProbeSegment(long now, int length) {
+        int sendOffset = SeqNum.diff(sndNxt, bufferStart());
+        sendNew(now, length, buffer.queued() - sendOffset, sendOffset, false, false, length);
     }
 
     /** Sequence number of the oldest byte still in the send buffer. */
@@ -200,10 +208,8 @@ final class Sender {
         if (SeqNum.gt(sndNxt, sndMax)) {
             sndMax = sndNxt;
         }
-        if (!timing && retransmissions == 0) {
-            timing = true;
-            timedSeq = iss;
-            timedAt = now;
+        if (retransmissions == 0) {
+            sampling.sent(now, iss);
         }
         retransmitAt = now + rtt.rto();
     }
@@ -257,23 +263,7 @@ final class Sender {
         if (release > 0) {
             buffer.release(release);
         }
-        if (synRetried) {
-            // Our SYN went more than once, and the peer's SYN-ACK may itself be a retransmission made by its
-            // timer, echoing the first SYN: a sample would then measure our SYN timeout (a second or more)
-            // and start the connection with an RTO and probe timeout of seconds. Karn's rule instead: no sample
-            // from the handshake; the first data acknowledged gives one.
-            timing = false;
-        } else if (negotiated.timestamps() && options.hasTimestamps() && options.tsEcr() != 0) {
-            // RFC 7323 4.1: the echoed timestamp dates the segment acknowledged, retransmitted or not.
-            int elapsedMillis = writer.timestamp(now) - options.tsEcr();
-            if (elapsedMillis >= 0) {
-                rtt.sample(elapsedMillis * 1_000_000L);
-            }
-            timing = false;
-        } else if (timing && SeqNum.gt(ack, timedSeq)) {
-            rtt.sample(now - timedAt);
-            timing = false;
-        }
+        sampling.acknowledged(now, ack, options, synRetried, negotiated.timestamps(), writer);
         sndUna = ack;
         sacked.acknowledged(sndUna);
         retransmitted.acknowledged(sndUna);
@@ -420,10 +410,8 @@ final class Sender {
     /** One segment from SND.NXT: {@code n} bytes (a retransmission after a rewind when {@code retransmission}), maybe the FIN. */
     private void sendNew(long now, int n, int unsent, int sendOffset, boolean sendFin, boolean retransmission, int mss) {
         int flags = TcpSegment.ACK | (n > 0 && n == unsent ? TcpSegment.PSH : 0) | (sendFin ? TcpSegment.FIN : 0);
-        if (!negotiated.timestamps() && !timing && !retransmission) {
-            timing = true;
-            timedSeq = sndNxt;
-            timedAt = now;
+        if (!negotiated.timestamps() && !retransmission) {
+            sampling.sent(now, sndNxt);
         }
         if (retransmission) {
             counters.segmentRetransmitted();
@@ -450,7 +438,7 @@ final class Sender {
      * the timer restart are here, once.
      */
     void retransmit(long now, int from, int length, int flags) {
-        timing = false;
+        sampling.retransmitted();
         counters.segmentRetransmitted();
         if (length > 0) {
             retransmitted.add(from, SeqNum.add(from, length), sndMax, now);
@@ -508,9 +496,9 @@ final class Sender {
     /**
      * The retransmission timer fired (RFC 6298 5.4-5.7): GIVE_UP at R2 (RFC 9293 MUST-20..23), else
      * back off and count it. A window shrunk to zero under data sent (past the handshake) makes it a
-     * zero-window probe (MUST-35); only silence counts toward R2 then (SHLD-17), as with Linux.
+     * zero-window probe (MUST-35); only silence counts toward R2 then (SHLD-17), as with Linux. R2 is {@code limit}.
      */
-    Timeout retransmissionTimeout(long now, boolean synchronized_) {
+    Timeout retransmissionTimeout(long now, boolean synchronized_, int limit) {
         retransmitAt = TcpConnection.NEVER;
         if (synchronized_ && sndWnd == 0 && sndUna != sndMax) {
             if (probesUnanswered >= settings.maxRetransmissions()) {
@@ -522,15 +510,17 @@ final class Sender {
             retransmitAt = now + rtt.rto();
             return Timeout.PROBED;
         }
-        if (retransmissions >= settings.maxRetransmissions()) {
+        if (retransmissions >= limit) {
             return Timeout.GIVE_UP;
         }
         retransmissions++;
-        counters.retransmissionTimeout();
+        counters.retransmissionTimeout(writer.timedOut(retransmissions));
         rtt.backOff();
-        timing = false; // Karn: no sample from a retransmitted segment
+        sampling.retransmitted(); // Karn: no sample from a retransmitted segment
         return Timeout.RETRANSMIT;
     }
+
+    void untimed() { sampling.retransmitted(); } // a connection made from a SYN cookie: the handshake gives no RTT sample
 
     /** The SYN goes again after a timeout. */
     void resendSyn(long now, boolean withAck) {

@@ -1,6 +1,5 @@
 package teacup.tcp;
 
-import teacup.tcp.Receiver.AckUrgency;
 import teacup.wire.SeqNum;
 import teacup.wire.TcpSegment;
 
@@ -37,7 +36,7 @@ public final class TcpConnection {
     private final int remoteIp;
     private final int remotePort;
     final Receiver receiver;
-    private final SegmentWriter writer;
+    final SegmentWriter writer;
     final Sender sender;
     final LossRecovery recovery;
     final KeepAlive keepAlive;
@@ -59,9 +58,9 @@ public final class TcpConnection {
         this.remotePort = remotePort;
         this.handshake = new Handshake(settings);
         this.receiver = new Receiver(settings);
-        this.writer = new SegmentWriter(this, output, receiver, tsOffset);
+        this.writer = new SegmentWriter(this, output, receiver, settings, iss, tsOffset);
         this.sender = new Sender(settings, writer, counters, iss);
-        this.recovery = new LossRecovery(iss, settings.minRto(), counters);
+        this.recovery = new LossRecovery(iss, settings.minRto(), counters, new PathMtuSearch(counters, writer));
         this.keepAlive = new KeepAlive(settings, now);
         this.closing = new ClosingTimers(settings);
         this.challenges = new ChallengeAcks(settings, now);
@@ -106,21 +105,11 @@ public final class TcpConnection {
         return receiver.buffer();
     }
 
-    public int localIp() {
-        return localIp;
-    }
-
-    public int localPort() {
-        return localPort;
-    }
-
-    public int remoteIp() {
-        return remoteIp;
-    }
-
-    public int remotePort() {
-        return remotePort;
-    }
+    // The four-tuple.
+    public int localIp() { return localIp; }
+    public int localPort() { return localPort; }
+    public int remoteIp() { return remoteIp; }
+    public int remotePort() { return remotePort; }
 
     /** What the SYN exchange settled: the peer's MSS, window scales, timestamps and SACK. */
     public Negotiated negotiated() {
@@ -216,7 +205,7 @@ public final class TcpConnection {
     /** The application read: a window update goes if it is worth one (RFC 9293 3.8.6.2.2, MUST-39). */
     public void windowOpened(long now) {
         if (state.synchronized_() && state != State.TIME_WAIT && !receiver.finReceived()
-                && receiver.windowUpdateWorthSending()) {
+                && receiver.windowUpdateWorthSending(negotiated().receiveScale())) {
             sender.sendAck(now);
         }
     }
@@ -226,6 +215,13 @@ public final class TcpConnection {
         Ending hard = icmp.take(state, type, code);
         if (hard != Ending.NONE) {
             end(hard);
+        }
+    }
+
+    /** RFC 1191: the path to the peer takes at most {@code mtu} bytes ({@link PathMtuSearch}); what is in flight above it goes again now. */
+    void pathMtu(long now, int mtu) {
+        if (recovery.pathMtu().lowered(now, mtu, sender)) {
+            transmit(now, SendLimits.NORMAL);
         }
     }
 
@@ -277,10 +273,8 @@ public final class TcpConnection {
         boolean syn = s.has(TcpSegment.SYN);
         int seq = s.seq;
         int segLen = s.sequenceLength();
-        boolean hasTimestamp = negotiated().timestamps() && s.options.hasTimestamps();
-
         // RFC 7323 5.3 R1 (PAWS): a timestamp older than TS.Recent marks an old duplicate; ACK it and drop it.
-        if (hasTimestamp && !rst && receiver.pawsRejects(s.options.tsVal(), now)) {
+        if (timestamped(s) && !rst && receiver.pawsRejects(s.options.tsVal(), now)) {
             sender.sendAck(now);
             return;
         }
@@ -291,6 +285,7 @@ public final class TcpConnection {
         // RFC 9293 3.10.7.4: a zero window takes no text, but the valid ACK of a segment at RCV.NXT still counts.
         if (!rst && !syn && s.has(TcpSegment.ACK) && receivingText() && receiver.closedWindowAt(seq, segLen)) {
             if (acknowledgment(now, s, seq)) {
+                receiver.urgentPointer(s, counters); // 6. the URG bit counts at a zero window too (MUST-66)
                 transmit(now, SendLimits.NORMAL);
                 sender.sendAck(now); // the text was not taken: the window is still zero
             }
@@ -305,9 +300,6 @@ public final class TcpConnection {
                 }
             }
             return;
-        }
-        if (hasTimestamp) {
-            receiver.rememberTimestamp(seq, s.options.tsVal(), now);
         }
         // 2. RST (RFC 5961 3.2): exactly at RCV.NXT resets; elsewhere in the advertised window, a challenge ACK;
         // beyond it, nothing. In TIME-WAIT a RST is ignored (RFC 1337): it would cut the wait short.
@@ -354,6 +346,10 @@ public final class TcpConnection {
             challenges.send(now, sender, writer);
             return false;
         }
+        // RFC 7323 4.3, 5.3 R3: TS.Recent only from a segment that passed every check (RFC 5961 too), or one forgery poisons PAWS.
+        if (timestamped(s)) {
+            receiver.rememberTimestamp(seq, s.options.tsVal(), now);
+        }
         int scaledWindow = s.window << negotiated().sendScale();
         if (recovery.ackArrived(now, s, scaledWindow, sender, negotiated().sack(), probing())) {
             transmit(now, SendLimits.NORMAL); // limited transmit, or recovery with no hole left to fill
@@ -362,6 +358,8 @@ public final class TcpConnection {
         sender.updateWindow(seq, s.ack, scaledWindow);
         return closingOnAck(now, s.has(TcpSegment.FIN));
     }
+
+    private boolean timestamped(InboundSegment s) { return negotiated().timestamps() && s.options.hasTimestamps(); }
 
     /** The closing states' moves once our FIN is acknowledged; false in states that take no text. */
     private boolean closingOnAck(long now, boolean fin) {
@@ -397,20 +395,20 @@ public final class TcpConnection {
 
     /** RFC 9293 3.10.7.4 steps 7 and 8: the segment's text and FIN; then what may be sent, and the ACK. */
     private void segmentText(long now, InboundSegment s, int seq, int segLen) {
-        AckUrgency urgency = AckUrgency.DELAYED;
+        Receiver.AckUrgency urgency = Receiver.AckUrgency.DELAYED;
         if (s.length > 0 && orphaned && (state == State.FIN_WAIT_1 || state == State.FIN_WAIT_2)) {
             // Nobody will read this: tell the peer so it stops (RFC 9293 3.10.7.4; RFC 2525 2.17).
             sender.sendReset(now);
             end(Ending.ABORTED);
             return;
         }
-        if (s.length > 0 && receivingText()) {
-            urgency = receiver.data(seq, s.payload, s.offset, s.length);
+        if (receivingText()) {
+            urgency = receiver.text(seq, s, counters); // 6. the URG bit, and 7. the text
         }
         // 8. FIN, only when everything before it has arrived (a FIN beyond a gap is taken when it comes again in order).
         if (s.has(TcpSegment.FIN) && receiver.finInOrder(SeqNum.add(seq, segLen - 1))) {
             receiver.fin();
-            urgency = AckUrgency.NOW;
+            urgency = Receiver.AckUrgency.NOW;
             switch (state) {
                 case SYN_RECEIVED, ESTABLISHED -> state = State.CLOSE_WAIT;
                 case FIN_WAIT_1 -> {
@@ -425,7 +423,7 @@ public final class TcpConnection {
             }
         }
         // With SACK, the ACK for out-of-order data goes on its own so it can carry the blocks.
-        boolean sackNow = urgency == AckUrgency.NOW && negotiated().sack() && receiver.hasOutOfOrder();
+        boolean sackNow = urgency == Receiver.AckUrgency.NOW && negotiated().sack() && receiver.hasOutOfOrder();
         transmit(now, SendLimits.NORMAL); // data going out carries the ACK
         if (sackNow || receiver.ackDue(now, urgency)) {
             sender.sendAck(now);
@@ -454,7 +452,7 @@ public final class TcpConnection {
             return;
         }
         boolean finWasSent = sender.finSent();
-        if (sender.transmit(now, limits, recovery.duplicateAcks())) {
+        if (recovery.transmit(now, limits, sender)) {
             recovery.sent(now, sender, probing());
         }
         if (!finWasSent && sender.finSent()) {
@@ -470,16 +468,10 @@ public final class TcpConnection {
      * persist and SWS override timer, and keep-alive.
      */
     public void poll(long now) {
-        switch (closing.poll(now, state == State.FIN_WAIT_2)) {
-            case TIME_WAIT_OVER -> {
-                end(Ending.CLOSED_NORMALLY);
-                return;
-            }
-            case FIN_WAIT_2_OVER -> {
-                end(Ending.TIMED_OUT); // the peer never closed its side; quietly forget it, as Linux does
-                return;
-            }
-            case NONE -> { }
+        Ending closed = closing.poll(now, state == State.FIN_WAIT_2);
+        if (closed != Ending.NONE) {
+            end(closed);
+            return;
         }
         if (receiver.ackTimerFired(now)) {
             sender.sendAck(now);
@@ -510,7 +502,7 @@ public final class TcpConnection {
     }
 
     private void retransmitTimeout(long now) {
-        Sender.Timeout timeout = sender.retransmissionTimeout(now, state.synchronized_());
+        Sender.Timeout timeout = sender.retransmissionTimeout(now, state.synchronized_(), handshake.retransmissionLimit(state));
         if (timeout != Sender.Timeout.RETRANSMIT) { // R2 reached, or a zero window probed (MUST-35)
             if (timeout == Sender.Timeout.GIVE_UP) {
                 giveUp(now);
@@ -540,13 +532,12 @@ public final class TcpConnection {
 
     /** The persist timer: probe a zero window (RFC 9293 3.8.6.1, MUST-36), or end an SWS wait (3.8.6.2.1). */
     private void persist(long now) {
-        if (!sending()) {
-            return;
-        }
-        switch (sender.persist(now)) {
-            case GIVE_UP -> giveUp(now);
-            case SEND_SHORT -> transmit(now, SendLimits.SWS_OVERRIDE);
-            case PROBED -> { }
+        if (sending()) {
+            switch (sender.persist(now)) {
+                case GIVE_UP -> giveUp(now);
+                case SEND_SHORT -> transmit(now, SendLimits.SWS_OVERRIDE);
+                case PROBED -> { }
+            }
         }
     }
 

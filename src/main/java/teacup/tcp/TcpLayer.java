@@ -50,26 +50,26 @@ public final class TcpLayer implements IpLayer.Transport {
         }
 
         @Override
-        public int largestSegment() {
-            return ip.segmentationOffload();
-        }
+        public int largestSegment() { return ip.segmentationOffload(); }
 
         @Override
         public boolean takeChallengeAck(long now) { return challengeAcks.take(now); }
 
         @Override
-        public void challengeAckLimited() {
-            stats.increment(Counter.TCP_CHALLENGE_ACKS_SUPPRESSED);
-        }
+        public void challengeAckLimited() { stats.increment(Counter.TCP_CHALLENGE_ACKS_SUPPRESSED); }
+
+        @Override
+        public void count(Counter counter) { stats.increment(counter); }
     };
 
     /** Timers: the entries whose connection has a deadline, earliest first. */
     private final DeadlineHeap<Entry> timers = new DeadlineHeap<>();
 
-    /** The last settings {@link #fitToLink} lowered, and what it made of them (one listener's SYNs allocate nothing). */
-    private TcpSettings fittedFrom, fitted;
+    private final LinkFit linkFit = new LinkFit();
 
     private final ChallengeAckBudget challengeAcks; // RFC 5961 7, for all connections together
+    private final SynCookies cookies; // RFC 4987 3.6, for listeners whose SYN queue is full
+    private final Resets resets;
 
     /** Set by {@link #emit} when IP could not send (no route); read right after a connection's first SYN. */
     private boolean sendFailed;
@@ -80,6 +80,8 @@ public final class TcpLayer implements IpLayer.Transport {
         this.random = random;
         this.isn = new InitialSequenceNumbers(random);
         this.challengeAcks = new ChallengeAckBudget(ChallengeAckBudget.DEFAULT_LIMIT, random);
+        this.cookies = new SynCookies(isn, stats, output);
+        this.resets = new Resets(ip, stats);
         this.connections = new ConnectionTable<>(random.nextLong());
         this.listeners = new ConnectionTable<>(random.nextLong());
         ip.register(Ipv4Packet.PROTOCOL_TCP, this);
@@ -113,9 +115,10 @@ public final class TcpLayer implements IpLayer.Transport {
 
     /**
      * Listens on {@code port} (0: a free ephemeral port at random). At most {@code backlog}
-     * connections wait, half-open and established together; SYNs beyond that are dropped and
-     * counted, so the peer tries again later (RFC 9293 3.10.7.2 lets us). Throws
-     * IllegalStateException when the port is already listened on.
+     * connections wait, half-open and established together; SYNs beyond that get SYN cookies
+     * ({@link SynCookies}, unless the settings turn them off: then they are dropped and counted,
+     * and the peer tries again, as RFC 9293 3.10.7.2 lets us). Throws IllegalStateException when
+     * the port is already listened on.
      */
     public TcpListener listen(int port, int backlog, TcpSettings settings, TcpObserver observer) {
         if (port < 0 || port > 65535) {
@@ -193,8 +196,9 @@ public final class TcpLayer implements IpLayer.Transport {
         int iss = isn.next(now, ip.address(), localPort, remoteIp, remotePort);
         sendFailed = false;
         int tsOffset = isn.timestampOffset(ip.address(), localPort, remoteIp, remotePort);
-        TcpConnection c = TcpConnection.connect(now, fitToLink(settings), output, ip.address(), localPort, remoteIp, remotePort,
-                iss, tsOffset);
+        TcpConnection c = TcpConnection.connect(now, linkFit.settings(settings, ip.iface().mtu()), output, ip.address(), localPort,
+                remoteIp, remotePort, iss, tsOffset);
+        LinkFit.path(now, c, ip.pathMtu(remoteIp, now), ip.iface().mtu());
         if (sendFailed) {
             c.abort(now); // nothing was sent, so nothing to reset; just forget it
             throw new NoRouteToHostException("no route to " + Ipv4Address.format(remoteIp));
@@ -204,22 +208,6 @@ public final class TcpLayer implements IpLayer.Transport {
         connections.put(e.key, e);
         settle(now, e);
         return c;
-    }
-
-    /**
-     * RFC 9293 SHLD-6, MUST-16, RFC 1122 3.3.3: the MSS we announce and use is at most the MTU less the IPv4 and TCP
-     * headers (MMS_R, MMS_S), on an offload link too (not its 64 KB segment); a larger configured MSS is lowered.
-     */
-    private TcpSettings fitToLink(TcpSettings settings) {
-        int linkMss = ip.iface().mtu() - Ipv4Packet.MIN_HEADER_LENGTH - TcpSegment.MIN_HEADER_LENGTH;
-        if (settings.mss() <= linkMss) {
-            return settings;
-        }
-        if (settings != fittedFrom) {
-            fitted = settings.withMss(linkMss);
-            fittedFrom = settings;
-        }
-        return fitted;
     }
 
     private int ephemeralPort(int remoteIp, int remotePort) {
@@ -426,7 +414,7 @@ public final class TcpLayer implements IpLayer.Transport {
         if (listener != null) {
             return listening(now, listener, source, sourcePort);
         }
-        resetFor(now, source, sourcePort, destinationPort);
+        resets.answer(now, segment, source, sourcePort, destinationPort);
         return Counter.DROP_TCP_NO_SOCKET;
     }
 
@@ -451,6 +439,17 @@ public final class TcpLayer implements IpLayer.Transport {
         return Counter.ICMP_ERROR_DELIVERED;
     }
 
+    /** RFC 1191: IP lowered the path MTU to {@code destination}; every connection there makes its segments fit. */
+    @Override
+    public void pathMtuLowered(long now, int destination, int mtu) {
+        connections.forEach(e -> {
+            if (e.connection.remoteIp() == destination) {
+                e.connection.pathMtu(now, mtu);
+                settle(now, e); // never closes it, so the table does not change under the walk
+            }
+        });
+    }
+
     /**
      * RFC 6191 (and RFC 9293 3.10.7.4's note on TIME-WAIT): may a new SYN with this sequence
      * number and options reopen the four-tuple of {@code c}, in TIME-WAIT? Only if it cannot be an
@@ -468,26 +467,38 @@ public final class TcpLayer implements IpLayer.Transport {
         timers.schedule(e, Long.MAX_VALUE);
     }
 
-    /** RFC 9293 3.10.7.2: a segment for a listening port and no connection. */
+    /** RFC 9293 3.10.7.2: a segment for a listening port and no connection; RFC 4987 3.6 when the SYN queue is full. */
     private Counter listening(long now, TcpListener listener, int source, int sourcePort) {
         int flags = segment.flags();
         if ((flags & TcpSegment.RST) != 0) {
             return Counter.DROP_TCP_LISTEN_UNEXPECTED; // a reset to a listener is ignored
         }
+        TcpSettings settings = linkFit.settings(listener.settings(), ip.iface().mtu());
+        int tsOffset = isn.timestampOffset(ip.address(), listener.port(), source, sourcePort);
         if ((flags & TcpSegment.ACK) != 0) {
-            resetFor(now, source, sourcePort, listener.port()); // acknowledges nothing we sent
+            TcpConnection c = (flags & TcpSegment.SYN) != 0 || !listener.cookiesOutstanding(now) ? null
+                    : cookies.connection(now, listener, settings, ip.address(), source, sourcePort, inbound.from(segment, options), tsOffset);
+            if (c != null) {
+                return listener.acceptQueueFull() ? Counter.DROP_TCP_BACKLOG_FULL : opened(now, listener, c);
+            }
+            resets.answer(now, segment, source, sourcePort, listener.port()); // acknowledges nothing we sent
             return Counter.DROP_TCP_LISTEN_UNEXPECTED;
         }
         if ((flags & TcpSegment.SYN) == 0) {
             return Counter.DROP_TCP_LISTEN_UNEXPECTED;
         }
-        if (!listener.hasRoom()) {
-            return Counter.DROP_TCP_BACKLOG_FULL;
+        if (listener.acceptQueueFull() || listener.synQueueFull()) {
+            return !listener.acceptQueueFull() && cookies.answer(now, ip, listener, settings, source, segment, options)
+                    ? Counter.TCP_DELIVERED : Counter.DROP_TCP_BACKLOG_FULL;
         }
         int iss = isn.next(now, ip.address(), listener.port(), source, sourcePort);
-        TcpConnection c = TcpConnection.accept(now, fitToLink(listener.settings()), output, ip.address(), listener.port(),
-                source, sourcePort, iss, isn.timestampOffset(ip.address(), listener.port(), source, sourcePort),
-                inbound.from(segment, options));
+        return opened(now, listener, TcpConnection.accept(now, settings, output, ip.address(), listener.port(),
+                source, sourcePort, iss, tsOffset, inbound.from(segment, options)));
+    }
+
+    /** A connection the listener's SYN (or cookie) made: in the SYN queue until {@link #settle} moves it on. */
+    private Counter opened(long now, TcpListener listener, TcpConnection c) {
+        LinkFit.path(now, c, ip.pathMtu(c.remoteIp(), now), ip.iface().mtu());
         stats.increment(Counter.TCP_PASSIVE_OPENS);
         Entry e = new Entry(c, key(c), null);
         e.listener = listener;
@@ -495,33 +506,6 @@ public final class TcpLayer implements IpLayer.Transport {
         connections.put(e.key, e);
         settle(now, e);
         return Counter.TCP_DELIVERED;
-    }
-
-    /**
-     * RFC 9293 3.10.7.1: the reset for a segment that belongs to no connection (never in answer
-     * to a reset): with an ACK, the reset takes its sequence number from SEG.ACK; without, it
-     * acknowledges the segment from sequence number zero.
-     */
-    private void resetFor(long now, int source, int sourcePort, int destinationPort) {
-        int flags = segment.flags();
-        if ((flags & TcpSegment.RST) != 0) {
-            return;
-        }
-        if ((flags & TcpSegment.ACK) != 0) {
-            writeReset(now, source, sourcePort, destinationPort, segment.acknowledgment(), 0, TcpSegment.RST);
-        } else {
-            writeReset(now, source, sourcePort, destinationPort, 0, SeqNum.add(segment.sequence(), segment.sequenceLength()),
-                    TcpSegment.RST | TcpSegment.ACK);
-        }
-    }
-
-    private void writeReset(long now, int remoteIp, int remotePort, int localPort, int seq, int ack, int flags) {
-        byte[] frame = ip.txBuffer();
-        int n = TcpSegment.write(frame, IpLayer.PAYLOAD_OFFSET, localPort, remotePort, seq, ack, flags, 0, 0, null, 0,
-                ip.address(), remoteIp);
-        stats.increment(Counter.TCP_SEGMENTS_SENT);
-        stats.increment(Counter.TCP_RESETS_SENT);
-        ip.send(now, remoteIp, Ipv4Packet.PROTOCOL_TCP, frame, n);
     }
 
     // ---------------------------------------------------------------- output
@@ -535,16 +519,21 @@ public final class TcpLayer implements IpLayer.Transport {
         if (length > 0) {
             c.sendBuffer().copyOut(s.sendOffset(), frame, IpLayer.PAYLOAD_OFFSET + header, length);
         }
-        // A segment above one MSS (segmentation offload) goes whole, for the device to cut and checksum.
-        int mss = c.negotiated().segmentSize();
-        int segmentSize = length > mss ? mss : 0;
-        int n = TcpSegment.write(frame, IpLayer.PAYLOAD_OFFSET, c.localPort(), c.remotePort(), s.seq(), s.ack(), s.flags(), s.window(), 0,
+        // Two segments or more (segmentation offload) go whole for the device to cut; a path MTU probe, under two, as one.
+        int mss = c.sender.segmentSize();
+        int segmentSize = length >= 2 * mss ? mss : 0;
+        int n = TcpSegment.write(frame, IpLayer.PAYLOAD_OFFSET, c.localPort(), c.remotePort(), s.seq(), s.ack(), s.flags(), s.window(), s.urgentPointer(),
                 segmentOptions, length, c.localIp(), c.remoteIp(), segmentSize == 0);
         stats.increment(Counter.TCP_SEGMENTS_SENT);
         if (s.has(TcpSegment.RST)) {
             stats.increment(Counter.TCP_RESETS_SENT);
         }
-        if (!ip.send(s.now(), c.remoteIp(), Ipv4Packet.PROTOCOL_TCP, frame, n, segmentSize)) {
+        // RFC 9293 MUST-20: R1 reached; IP re-validates the next hop first. Not for a half-open connection:
+        // its peer is unproven, and spoofed SYNs (RFC 4987) would keep the gateway's entry in doubt.
+        if (s.negativeAdvice() && c.state() != State.SYN_RECEIVED) {
+            ip.negativeAdvice(s.now(), c.remoteIp());
+        }
+        if (!ip.send(s.now(), c.remoteIp(), Ipv4Packet.PROTOCOL_TCP, frame, n, segmentSize, s.ttl(), s.trafficClass())) {
             sendFailed = true;
         }
     }

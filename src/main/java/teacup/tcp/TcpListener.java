@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A listening port (RFC 9293 3.10.1 passive OPEN) with its two bounded queues: half-open
  * connections still in SYN-RECEIVED, and established ones waiting for the application to accept
- * them. The {@link TcpLayer} fills both on the event loop; application threads take from the
+ * them. When the first is full, SYNs are answered with {@link SynCookies} (RFC 4987 3.6). The {@link TcpLayer} fills both on the event loop; application threads take from the
  * accept queue with {@link #poll}, which never blocks (sockets park on their own, woken by the
  * listener's {@link TcpObserver}).
  */
@@ -20,6 +20,9 @@ public final class TcpListener {
     private volatile boolean closed;
     /** Connections in SYN-RECEIVED that came from this listener (loop-owned). */
     int halfOpen;
+    /** When the last SYN cookie went (loop-owned; meaningful once {@code cookiesSent}). */
+    private long cookieSentAt;
+    private boolean cookiesSent;
 
     TcpListener(int port, int backlog, TcpSettings settings, TcpObserver observer) {
         this.port = port;
@@ -71,9 +74,34 @@ public final class TcpListener {
 
     // ---------------------------------------------------------------- loop side
 
-    /** RFC 9293 3.10.7.2: room for one more SYN, counting both queues against the backlog. */
-    boolean hasRoom() {
-        return !closed && halfOpen + readyCount.get() < backlog;
+    /**
+     * The accept queue holds the backlog: a SYN now would only make a connection nobody takes, so
+     * it is dropped, cookies or not (RFC 9293 3.10.7.2 lets us; the peer tries again), as Linux does.
+     */
+    boolean acceptQueueFull() {
+        return closed || readyCount.get() >= backlog;
+    }
+
+    /**
+     * The SYN queue is full: half-open connections fill what of the backlog the accept queue
+     * leaves. The next SYN gets a SYN cookie (RFC 4987 3.6) if the settings allow, else it is dropped.
+     */
+    boolean synQueueFull() {
+        return halfOpen + readyCount.get() >= backlog;
+    }
+
+    /** A SYN cookie went out at {@code now}: for a while, an ACK to this listener may carry one. */
+    void cookieSent(long now) {
+        cookieSentAt = now;
+        cookiesSent = true;
+    }
+
+    /**
+     * Whether an ACK for no connection is worth checking as a cookie: only while one of ours may
+     * still be valid, so a listener that never overflowed answers stray ACKs with a reset at once.
+     */
+    boolean cookiesOutstanding(long now) {
+        return cookiesSent && now - cookieSentAt < SynCookies.LIFETIME;
     }
 
     void offer(TcpConnection c) {

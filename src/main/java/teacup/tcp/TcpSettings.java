@@ -25,11 +25,22 @@ import teacup.wire.TcpOptions;
  * @param keepAliveProbes     unanswered keep-alives before the connection is declared dead
  * @param challengeAcksPerSecond challenge ACKs (RFC 5961 3.2, 4.2, 5.2) one connection sends in a second at most
  *                            (RFC 5961 7); the stack-wide bound is {@link TcpLayer#challengeAckLimit}
+ * @param synAckRetries       SYN-ACK retransmissions before a half-open connection (SYN-RECEIVED) is forgotten: 5, as
+ *                            Linux's tcp_synack_retries, gives up about 63 s after the SYN with the 1 s initial RTO
+ *                            (RFC 4987 3.3: a SYN queue entry should not outlive its usefulness by minutes)
+ * @param synCookies          a listener whose SYN queue is full answers with a SYN cookie (RFC 4987 3.6) rather than
+ *                            dropping the SYN; off only to test the queue itself
+ * @param ttl                 the TTL of the connection's datagrams (RFC 1122 3.2.1.7, RFC 9293 MUST-49), 1 to 255, or
+ *                            0 for the IP layer's default (64)
+ * @param trafficClass        the TOS/Diffserv octet of the connection's datagrams (RFC 1122 3.2.1.6, MUST-48), 0 to 255
+ * @param adviseRetransmissions R1: timeouts in a row for the same segment after which the connection gives IP negative
+ *                            advice and tells the application (RFC 9293 MUST-20, SHLD-9; SHLD-10: at least 3)
  */
 public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int windowScale, long msl,
                           long minRto, long maxRto, int maxRetransmissions, int maxOutOfOrderRanges,
                           long ackDelay, boolean timestamps, boolean sack, Congestion congestion,
-                          long keepAliveIdle, long keepAliveInterval, int keepAliveProbes, int challengeAcksPerSecond) {
+                          long keepAliveIdle, long keepAliveInterval, int keepAliveProbes, int challengeAcksPerSecond,
+                          int synAckRetries, boolean synCookies, int ttl, int trafficClass, int adviseRetransmissions) {
     /** RFC 9293 3.7.1 / RFC 6691: without an MSS option the peer takes 536. */
     public static final int DEFAULT_SEND_MSS = 536;
     public static final long DEFAULT_ACK_DELAY = 40_000_000L;
@@ -58,6 +69,15 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
         }
         if (challengeAcksPerSecond < 1) {
             throw new IllegalArgumentException("at least one challenge ACK a second, not " + challengeAcksPerSecond);
+        }
+        if (synAckRetries < 0) {
+            throw new IllegalArgumentException("SYN-ACK retransmissions cannot be negative: " + synAckRetries);
+        }
+        if (ttl < 0 || ttl > 255 || trafficClass < 0 || trafficClass > 255) {
+            throw new IllegalArgumentException("TTL and traffic class are octets: " + ttl + ", " + trafficClass);
+        }
+        if (adviseRetransmissions < 1) {
+            throw new IllegalArgumentException("R1 must be at least one retransmission, not " + adviseRetransmissions);
         }
         if (ackDelay < 0 || ackDelay >= 500_000_000L) {
             throw new IllegalArgumentException("ACK delay must be under 500 ms (RFC 9293 SHLD-18)");
@@ -116,6 +136,11 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
         return toBuilder().keepAliveIdle(idle).keepAliveInterval(interval).keepAliveProbes(probes).build();
     }
 
+    /** RFC 1122 3.2.1.6 and 3.2.1.7: the IP header fields of the connection's datagrams (TTL 0: IP's default). */
+    public TcpSettings withIpHeader(int newTtl, int newTrafficClass) {
+        return toBuilder().ttl(newTtl).trafficClass(newTrafficClass).build();
+    }
+
     /** Mutable settings under construction; starts from the defaults. */
     public static final class Builder {
         private int mss = 1460;
@@ -135,6 +160,11 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
         private long keepAliveInterval = DEFAULT_KEEP_ALIVE_INTERVAL;
         private int keepAliveProbes = 9;
         private int challengeAcksPerSecond = DEFAULT_CHALLENGE_ACKS_PER_SECOND;
+        private int synAckRetries = 5;
+        private boolean synCookies = true;
+        private int ttl;
+        private int trafficClass;
+        private int adviseRetransmissions = 3;
 
         private Builder() {
         }
@@ -157,6 +187,11 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
             keepAliveInterval = s.keepAliveInterval;
             keepAliveProbes = s.keepAliveProbes;
             challengeAcksPerSecond = s.challengeAcksPerSecond;
+            synAckRetries = s.synAckRetries;
+            synCookies = s.synCookies;
+            ttl = s.ttl;
+            trafficClass = s.trafficClass;
+            adviseRetransmissions = s.adviseRetransmissions;
         }
 
         public Builder mss(int v) {
@@ -230,6 +265,18 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
             return this;
         }
 
+        /** SYN-ACK retransmissions before a half-open connection is forgotten. */
+        public Builder synAckRetries(int v) {
+            synAckRetries = v;
+            return this;
+        }
+
+        /** RFC 4987 3.6: SYN cookies when the SYN queue is full (on by default). */
+        public Builder synCookies(boolean v) {
+            synCookies = v;
+            return this;
+        }
+
         public Builder keepAliveIdle(long v) {
             keepAliveIdle = v;
             return this;
@@ -245,10 +292,28 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
             return this;
         }
 
+        /** RFC 1122 3.2.1.7: 1 to 255, or 0 for the IP layer's default. */
+        public Builder ttl(int v) {
+            ttl = v;
+            return this;
+        }
+
+        /** RFC 1122 3.2.1.6: the TOS octet (DSCP and ECN bits) as IP_TOS sets it. */
+        public Builder trafficClass(int v) {
+            trafficClass = v;
+            return this;
+        }
+
+        /** R1 (RFC 9293 MUST-20): timeouts in a row before negative advice to IP; SHLD-10 asks at least 3. */
+        public Builder adviseRetransmissions(int v) {
+            adviseRetransmissions = v;
+            return this;
+        }
+
         public TcpSettings build() {
             return new TcpSettings(mss, receiveBuffer, sendBuffer, windowScale, msl, minRto, maxRto, maxRetransmissions,
                     maxOutOfOrderRanges, ackDelay, timestamps, sack, congestion, keepAliveIdle, keepAliveInterval,
-                    keepAliveProbes, challengeAcksPerSecond);
+                    keepAliveProbes, challengeAcksPerSecond, synAckRetries, synCookies, ttl, trafficClass, adviseRetransmissions);
         }
     }
 }

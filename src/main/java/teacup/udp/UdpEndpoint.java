@@ -30,6 +30,9 @@ public final class UdpEndpoint {
     private final BlockingQueue<Datagram> queue;
     private final AtomicReference<Error> error = new AtomicReference<>();
     private volatile boolean closed;
+    /** RFC 1122 3.2.1.7 and 3.2.1.6: the TTL (0: IP's default) and TOS octet of what this endpoint sends (the application's). */
+    private volatile int ttl;
+    private volatile int trafficClass;
 
     UdpEndpoint(int port, int capacity) {
         this.port = port;
@@ -39,6 +42,30 @@ public final class UdpEndpoint {
 
     public int port() {
         return port;
+    }
+
+    public int ttl() {
+        return ttl;
+    }
+
+    /** 1 to 255, or 0 for the IP layer's default. */
+    public void ttl(int v) {
+        if (v < 0 || v > 255) {
+            throw new IllegalArgumentException("TTL out of range 0 to 255: " + v);
+        }
+        ttl = v;
+    }
+
+    public int trafficClass() {
+        return trafficClass;
+    }
+
+    /** The TOS octet, 0 to 255, as IP_TOS takes it. */
+    public void trafficClass(int v) {
+        if (v < 0 || v > 255) {
+            throw new IllegalArgumentException("traffic class out of range 0 to 255: " + v);
+        }
+        trafficClass = v;
     }
 
     boolean offer(Datagram d) {

@@ -84,22 +84,24 @@ public final class UdpLayer implements IpLayer.Transport {
         System.arraycopy(data, off, frame, IpLayer.PAYLOAD_OFFSET + UdpDatagram.HEADER_LENGTH, len);
         int length = UdpDatagram.write(frame, IpLayer.PAYLOAD_OFFSET, endpoint.port(), destinationPort, len,
                 ip.iface().address().bits(), destination);
-        return ip.send(now, destination, Ipv4Packet.PROTOCOL_UDP, frame, length);
+        return ip.send(now, destination, Ipv4Packet.PROTOCOL_UDP, frame, length, 0, endpoint.ttl(), endpoint.trafficClass());
     }
 
     /**
      * RFC 1122 4.1.3.3: an ICMP error about a datagram we sent goes to the endpoint of the quoted
-     * source port, for its next receive or send. "Fragmentation needed" (code 4) is only counted:
-     * path MTU discovery is not done yet.
+     * source port, for its next receive or send. "Fragmentation needed" (code 4) for a port that
+     * is open is not the socket's error: it is taken (so IP records the path MTU, RFC 1191, which
+     * {@link IpLayer#pathMtu} tells, and IP fragments later datagrams to that size), and the
+     * socket's next call goes on as before.
      */
     @Override
     public Counter error(long now, int type, int code, int destination, byte[] b, int off, int len) {
-        if (type == IcmpMessage.TYPE_DESTINATION_UNREACHABLE && code == IcmpMessage.CODE_FRAGMENTATION_NEEDED) {
-            return Counter.ICMP_ERROR_RECEIVED;
-        }
         UdpEndpoint e = endpoints.get(BigEndian.u16(b, off));
         if (e == null) {
             return Counter.DROP_ICMP_ERROR_UNMATCHED;
+        }
+        if (type == IcmpMessage.TYPE_DESTINATION_UNREACHABLE && code == IcmpMessage.CODE_FRAGMENTATION_NEEDED) {
+            return Counter.ICMP_ERROR_DELIVERED;
         }
         e.error(new UdpEndpoint.Error(type, code, destination, BigEndian.u16(b, off + 2)));
         return Counter.ICMP_ERROR_DELIVERED;

@@ -318,7 +318,7 @@ class TcpInteropTest {
 
         @Test
         @Timeout(value = 120, unit = TimeUnit.SECONDS)
-        @DisplayName("RFC 9293 MUST-20/MUST-12: a peer that vanishes mid-transfer surfaces an IOException after the retransmission limit, not a hang")
+        @DisplayName("RFC 9293 MUST-20 (R2), MUST-12: a peer that vanishes mid-transfer surfaces an IOException after the retransmission limit, not a hang")
         void vanishedPeerFailsTheWriter() throws Exception {
             net.start("socat", "-u", "TCP-LISTEN:8102,bind=" + TapNetwork.KERNEL, "OPEN:/dev/null");
             net.awaitTcpListener(8102, PROGRAM_START);

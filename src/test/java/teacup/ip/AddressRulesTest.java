@@ -71,9 +71,9 @@ class AddressRulesTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"255.255.255.255", "198.18.0.255", "127.0.0.1", "127.9.9.9", "0.0.0.7", "224.0.0.1",
-            "239.255.0.1", "240.0.0.1", "198.18.0.2"})
-    @DisplayName("RFC 1122 3.2.1.3, RFC 9293 MUST-63: a datagram from an invalid source is discarded silently, never answered")
+    @ValueSource(strings = {"255.255.255.255", "198.18.0.255", "198.18.0.0", "127.0.0.1", "127.9.9.9", "0.0.0.7",
+            "224.0.0.1", "239.255.0.1", "240.0.0.1", "198.18.0.2"})
+    @DisplayName("RFC 1122 3.2.1.3 (bad source), RFC 1122 3.3.6 (not a source), RFC 1122 3.2.2 (non-unique source), RFC 9293 MUST-63: a datagram from an invalid source (a broadcast form, the subnet's number, loopback, multicast, reserved, our own) is discarded silently, never answered")
     void invalidSourceDiscarded(String address) {
         int source = Ipv4Address.parse(address).bits();
         receive(Frames.ipv4(source, US, Ipv4Packet.PROTOCOL_ICMP, Frames.echoRequest(1, 1, Frames.data(8)), 1, 0));
@@ -85,8 +85,22 @@ class AddressRulesTest {
         assertEquals(0, tcp.connectionCount());
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"255.255.255.255", "198.18.0.255", "198.18.0.0"})
+    @DisplayName("RFC 1122 3.3.6 (address forms): the limited, the subnet and the all-zeros subnet broadcast are each taken as broadcast: no echo reply, no port unreachable, no TCP answer")
+    void broadcastFormsRecognised(String address) {
+        int destination = Ipv4Address.parse(address).bits();
+        receive(Frames.ipv4(PEER, destination, Ipv4Packet.PROTOCOL_ICMP, Frames.echoRequest(1, 1, Frames.data(8)), 1, 0));
+        receive(Frames.ipv4(PEER, destination, Ipv4Packet.PROTOCOL_UDP, Frames.udp(PEER, destination, 5555, 9, Frames.data(8)), 2, 0));
+        receive(tcp(PEER, destination, 80, TcpSegment.SYN));
+        assertEquals(List.of(), sent, "a broadcast is answered by nothing");
+        assertEquals(0, stats.get(Counter.DROP_IPV4_NOT_FOR_US), "taken as ours, a broadcast");
+        assertEquals(1, stats.get(Counter.DROP_ICMP_TO_BROADCAST));
+        assertEquals(1, stats.get(Counter.DROP_TCP_NOT_UNICAST));
+    }
+
     @Test
-    @DisplayName("RFC 1122 3.2.1.3: 0.0.0.0 is a valid source for UDP only (a DHCP client), never for TCP")
+    @DisplayName("RFC 1122 3.2.1.3 (bad source): 0.0.0.0 is a valid source for UDP only (a DHCP client), never for TCP")
     void unspecifiedSourceOnlyForUdp() {
         receive(Frames.ipv4(0, US, Ipv4Packet.PROTOCOL_UDP, Frames.udp(0, US, 68, 9, Frames.data(8)), 2, 0));
         receive(tcp(0, US, 80, TcpSegment.SYN));
@@ -96,7 +110,7 @@ class AddressRulesTest {
     }
 
     @Test
-    @DisplayName("RFC 1122 3.2.2: a datagram that came as a link-layer broadcast gets no ICMP error and no echo reply")
+    @DisplayName("RFC 1122 3.2.2 (link broadcast), RFC 1122 2.4 (broadcasts): a datagram that came as a link-layer broadcast gets no ICMP error and no echo reply")
     void linkBroadcastNeverAnswered() {
         receive(linkBroadcast(Frames.ipv4(PEER, US, Ipv4Packet.PROTOCOL_UDP, Frames.udp(PEER, US, 5555, 9, Frames.data(8)), 1, 0)));
         receive(linkBroadcast(Frames.ipv4(PEER, US, 99, Frames.data(8), 2, 0)));
@@ -108,7 +122,7 @@ class AddressRulesTest {
     }
 
     @Test
-    @DisplayName("RFC 1122 3.2.2, RFC 9293 3.9.2.1: a TCP segment in a link-layer broadcast gets no RST and no connection")
+    @DisplayName("RFC 1122 3.2.2 (link broadcast), RFC 9293 3.9.2.1: a TCP segment in a link-layer broadcast gets no RST and no connection")
     void tcpInLinkBroadcastIgnored() {
         receive(linkBroadcast(tcp(PEER, US, 81, TcpSegment.SYN)));
         receive(linkBroadcast(tcp(PEER, US, 80, TcpSegment.SYN)));
@@ -118,7 +132,7 @@ class AddressRulesTest {
     }
 
     @Test
-    @DisplayName("RFC 1122 3.2.2 (audit C9): no reassembly time-exceeded for a datagram sent to a broadcast address")
+    @DisplayName("RFC 1122 3.2.2 (broadcast; audit C9): no reassembly time-exceeded for a datagram sent to a broadcast address")
     void noTimeExceededForBroadcast() {
         int broadcast = Ipv4Address.parse("198.18.0.255").bits();
         byte[][] f = Frames.fragments(PEER, broadcast, Ipv4Packet.PROTOCOL_UDP, Frames.udp(PEER, broadcast, 5555, 9, Frames.data(64)), 7, 32);
@@ -129,7 +143,7 @@ class AddressRulesTest {
     }
 
     @Test
-    @DisplayName("RFC 1122 3.2.2 (audit C9): no reassembly time-exceeded for fragments that came as a link-layer broadcast")
+    @DisplayName("RFC 1122 3.2.2 (link broadcast; audit C9): no reassembly time-exceeded for fragments that came as a link-layer broadcast")
     void noTimeExceededForLinkBroadcast() {
         byte[][] f = Frames.fragments(PEER, US, Ipv4Packet.PROTOCOL_UDP, Frames.udp(PEER, US, 5555, 9, Frames.data(64)), 7, 32);
         receive(linkBroadcast(f[0]));
@@ -139,7 +153,7 @@ class AddressRulesTest {
     }
 
     @Test
-    @DisplayName("RFC 1122 3.2.2: the reassembly time-exceeded still goes for a unicast datagram (the rule above is not over-broad)")
+    @DisplayName("RFC 1122 3.2.2 (broadcast, link broadcast): the reassembly time-exceeded still goes for a unicast datagram (the rule above is not over-broad)")
     void timeExceededForUnicast() {
         byte[][] f = Frames.fragments(PEER, US, Ipv4Packet.PROTOCOL_UDP, Frames.udp(PEER, US, 5555, 9, Frames.data(64)), 7, 32);
         receive(f[0]);

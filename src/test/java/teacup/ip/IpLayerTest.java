@@ -25,6 +25,7 @@ import teacup.stats.Counter;
 import teacup.stats.Statistics;
 import teacup.wire.ArpPacket;
 import teacup.wire.BigEndian;
+import teacup.wire.Checksum;
 import teacup.wire.Defect;
 import teacup.wire.EthernetFrame;
 import teacup.wire.IcmpMessage;
@@ -103,7 +104,7 @@ class IpLayerTest {
         }
 
         @Test
-        @DisplayName("RFC 826: answers a request for its address and learns the asker")
+        @DisplayName("RFC 826, RFC 1122 2.3.3 (RFC 894): answers a request for its address in an Ethernet frame and learns the asker")
         void answersRequest() {
             receive(0, Frames.arpRequestFromPeer(US));
             byte[] frame = onlySent();
@@ -133,6 +134,7 @@ class IpLayerTest {
         }
 
         @Test
+        @DisplayName("RFC 1122 2.4 (no ARP entry), 2.3.2.2: a datagram to an unresolved neighbour is held for ARP, not reported unreachable")
         void holdsPacketUntilResolvedThenSendsIt() {
             receive(0, Frames.ipv4(PEER, US, Ipv4Packet.PROTOCOL_ICMP, Frames.echoRequest(1, 1, Frames.data(8)), 1, 0));
             ArpPacket request = arpOf(onlySent());
@@ -142,6 +144,19 @@ class IpLayerTest {
             byte[] reply = onlySent();
             assertEquals(PEER_MAC, BigEndian.u48(reply, 0));
             assertEquals(Ipv4Packet.PROTOCOL_ICMP, ipv4Of(reply).protocol());
+        }
+
+        @Test
+        @DisplayName("RFC 1122 2.3.2.1 (flush): a learnt entry is forgotten after 60 s, and the next datagram asks again")
+        void entriesExpire() {
+            peerResolvesUs();
+            receive(SECOND, Frames.ipv4(PEER, US, Ipv4Packet.PROTOCOL_ICMP, Frames.echoRequest(1, 1, Frames.data(8)), 1, 0));
+            assertEquals(Ipv4Packet.PROTOCOL_ICMP, ipv4Of(onlySent()).protocol(), "answered at once: the MAC is known");
+            ip.poll(61 * SECOND);
+            receive(61 * SECOND, Frames.ipv4(PEER, US, Ipv4Packet.PROTOCOL_ICMP, Frames.echoRequest(1, 2, Frames.data(8)), 2, 0));
+            ArpPacket request = arpOf(onlySent());
+            assertEquals(ArpPacket.REQUEST, request.operation(), "the entry expired: resolved again first");
+            assertEquals(PEER, request.targetIp());
         }
 
         @Test
@@ -162,6 +177,7 @@ class IpLayerTest {
         }
 
         @Test
+        @DisplayName("RFC 1122 3.3.1.1: the mask decides: an off-link destination goes to the gateway's MAC, an on-link one is resolved itself")
         void offLinkDestinationGoesToTheGatewaysMac() {
             peerResolvesUs();
             byte[] frame = ip.txBuffer();
@@ -177,7 +193,7 @@ class IpLayerTest {
     @Nested
     class Icmp {
         @Test
-        @DisplayName("RFC 1122 3.2.2.6: echo reply carries the request's identifier, sequence and data")
+        @DisplayName("RFC 1122 3.2.2.6 (echo server): echo reply carries the request's identifier, sequence and data")
         void answersEcho() {
             peerResolvesUs();
             byte[] data = Frames.data(56);
@@ -195,12 +211,28 @@ class IpLayerTest {
         }
 
         @Test
+        @DisplayName("RFC 1122 3.2.2.6 (echo to broadcast): an echo request to the subnet broadcast is not answered")
         void ignoresEchoToBroadcast() {
             peerResolvesUs();
             receive(0, Frames.ipv4(PEER, Ipv4Address.parse("198.18.0.255").bits(), Ipv4Packet.PROTOCOL_ICMP,
                     Frames.echoRequest(1, 1, Frames.data(8)), 1, 0));
             assertTrue(sent.isEmpty());
             assertEquals(1, stats.get(Counter.DROP_ICMP_TO_BROADCAST));
+        }
+
+        @Test
+        @DisplayName("RFC 1122 3.2.2.9, RFC 1122 3.2.2 (unknown type): the mask is configured, never learnt: an address mask request gets no reply, and a reply is not taken")
+        void addressMaskIgnored() {
+            peerResolvesUs();
+            int prefix = ip.iface().prefixLength();
+            for (int type : new int[] {17, 18}) {
+                byte[] icmp = new byte[12];
+                IcmpMessage.write(icmp, 0, type, 0, 0, 4);
+                receive(0, Frames.ipv4(PEER, US, Ipv4Packet.PROTOCOL_ICMP, icmp, type, 0));
+            }
+            assertTrue(sent.isEmpty(), "no address mask reply");
+            assertEquals(2, stats.get(Counter.DROP_ICMP_UNHANDLED));
+            assertEquals(prefix, ip.iface().prefixLength(), "the configured mask stays");
         }
 
         @Test
@@ -214,6 +246,7 @@ class IpLayerTest {
         }
 
         @Test
+        @DisplayName("RFC 1122 3.2.2.6 (echo reply): an echo reply reaches the listener of its identifier; one for no listener is dropped")
         void deliversEchoRepliesToTheirListener() {
             peerResolvesUs();
             List<Integer> sequences = new ArrayList<>();
@@ -237,7 +270,7 @@ class IpLayerTest {
     @Nested
     class Fragments {
         @Test
-        @DisplayName("RFC 791 3.2: a fragmented echo request, out of order and duplicated, is reassembled and answered in fragments")
+        @DisplayName("RFC 791 3.2, RFC 1122 3.2.1.4: a fragmented echo request, out of order and duplicated, is reassembled and answered in fragments")
         void reassemblesAndFragmentsReply() {
             peerResolvesUs();
             byte[] data = Frames.data(4000);
@@ -295,7 +328,7 @@ class IpLayerTest {
         }
 
         @Test
-        @DisplayName("RFC 1122 3.3.2: an incomplete datagram is dropped after the reassembly timeout with ICMP time exceeded")
+        @DisplayName("RFC 1122 3.3.2 (reassembly): an incomplete datagram is dropped after the reassembly timeout with ICMP time exceeded")
         void timesOut() {
             peerResolvesUs();
             byte[][] frags = Frames.fragments(PEER, US, Ipv4Packet.PROTOCOL_ICMP, Frames.echoRequest(9, 1, Frames.data(3000)), 6, 1480);
@@ -311,6 +344,31 @@ class IpLayerTest {
             assertEquals(IcmpMessage.CODE_REASSEMBLY_TIME_EXCEEDED, m.code());
             assertEquals(0, ip.reassembliesInProgress());
             assertEquals(1, stats.get(Counter.REASSEMBLY_TIMEOUTS));
+        }
+
+        @Test
+        @DisplayName("RFC 1122 3.2.2 (fragment): a datagram of which only later fragments came times out with no ICMP error")
+        void noTimeExceededWithoutTheFirstFragment() {
+            peerResolvesUs();
+            byte[][] frags = Frames.fragments(PEER, US, Ipv4Packet.PROTOCOL_ICMP, Frames.echoRequest(9, 1, Frames.data(3000)), 7, 1480);
+            receive(0, frags[1]);
+            receive(0, frags[2]);
+            ip.poll(31 * SECOND);
+            assertEquals(1, stats.get(Counter.REASSEMBLY_TIMEOUTS));
+            assertTrue(sent.isEmpty(), "fragment zero never came: no time exceeded");
+        }
+
+        @Test
+        @DisplayName("RFC 1122 3.2.2 (about ICMP error): an ICMP error that never finishes reassembly gets no time exceeded")
+        void noTimeExceededAboutAnIcmpError() {
+            peerResolvesUs();
+            byte[] error = new byte[8 + 2000];
+            IcmpMessage.write(error, 0, IcmpMessage.TYPE_DESTINATION_UNREACHABLE, IcmpMessage.CODE_PORT_UNREACHABLE, 0, 2000);
+            byte[][] frags = Frames.fragments(PEER, US, Ipv4Packet.PROTOCOL_ICMP, error, 8, 1480);
+            receive(0, frags[0]);
+            ip.poll(31 * SECOND);
+            assertEquals(1, stats.get(Counter.REASSEMBLY_TIMEOUTS));
+            assertTrue(sent.isEmpty(), "never an error about an error");
         }
 
         @Test
@@ -339,14 +397,31 @@ class IpLayerTest {
     @Nested
     class Ipv4Input {
         @Test
+        @DisplayName("RFC 1122 3.2.1.2: a datagram whose header checksum is wrong is discarded silently")
         void dropsBadHeaderChecksum() {
+            peerResolvesUs();
             byte[] f = Frames.ipv4(PEER, US, Ipv4Packet.PROTOCOL_UDP, Frames.udp(PEER, US, 1, 2, Frames.data(4)), 1, 0);
             f[14 + 8] ^= 1; // TTL changes, checksum no longer matches
             receive(0, f);
             assertEquals(1, stats.get(Counter.DROP_IPV4_BAD_CHECKSUM));
+            assertTrue(sent.isEmpty(), "no port unreachable, nothing");
         }
 
         @Test
+        @DisplayName("RFC 1122 3.2.1.1: a datagram in an IPv4 frame whose version is not 4 is discarded silently")
+        void dropsOtherVersions() {
+            peerResolvesUs();
+            for (int version : new int[] {0, 5, 6, 15}) {
+                byte[] f = Frames.ipv4(PEER, US, Ipv4Packet.PROTOCOL_UDP, Frames.udp(PEER, US, 1, 2, Frames.data(4)), 1, 0);
+                f[14] = (byte) (version << 4 | 5);
+                receive(0, f);
+            }
+            assertEquals(4, stats.get(Counter.DROP_IPV4_BAD_VERSION));
+            assertTrue(sent.isEmpty(), "not answered");
+        }
+
+        @Test
+        @DisplayName("RFC 1122 3.2.1.3 (bad destination): a datagram for another address is discarded silently; one from our own address too")
         void dropsPacketsForOtherAddressesAndFromOurOwn() {
             receive(0, Frames.ipv4(PEER, OTHER, Ipv4Packet.PROTOCOL_UDP, Frames.udp(PEER, OTHER, 1, 2, Frames.data(4)), 1, 0));
             receive(0, Frames.ipv4(US, US, Ipv4Packet.PROTOCOL_UDP, Frames.udp(US, US, 1, 2, Frames.data(4)), 1, 0));
@@ -356,7 +431,7 @@ class IpLayerTest {
         }
 
         @Test
-        @DisplayName("RFC 1122 4.1.3.1: UDP to a closed port is answered with ICMP port unreachable quoting the datagram")
+        @DisplayName("RFC 1122 4.1.3.1, RFC 1122 3.2.2.1 (generate): UDP to a closed port is answered with ICMP port unreachable quoting the datagram")
         void portUnreachable() {
             peerResolvesUs();
             byte[] in = Frames.ipv4(PEER, US, Ipv4Packet.PROTOCOL_UDP, Frames.udp(PEER, US, 5555, 9, Frames.data(20)), 1, 0);
@@ -373,7 +448,26 @@ class IpLayerTest {
         }
 
         @Test
-        @DisplayName("RFC 1122 3.2.2: no ICMP error about a datagram sent to a broadcast address")
+        @DisplayName("RFC 1122 3.2.2 (quoting): an error quotes the datagram's octets as received, with TOS 0, and stays within 576 bytes")
+        void errorQuotesWithinBound() {
+            peerResolvesUs();
+            byte[] in = Frames.ipv4(PEER, US, Ipv4Packet.PROTOCOL_UDP, Frames.udp(PEER, US, 5555, 9, Frames.data(1400)), 1, 0);
+            in[14 + 1] = (byte) 0xb8; // the datagram's own TOS (EF), which the error must not copy
+            BigEndian.put16(in, 14 + 10, 0);
+            BigEndian.put16(in, 14 + 10, Checksum.compute(in, 14, 20));
+            receive(0, in);
+            byte[] out = onlySent();
+            Ipv4Packet p = ipv4Of(out);
+            assertEquals(576, p.totalLength(), "the error is cut at 576 bytes");
+            assertEquals(0, p.typeOfService());
+            IcmpMessage m = new IcmpMessage();
+            assertEquals(Defect.NONE, m.wrap(out, p.payloadOffset(), p.payloadLength()));
+            assertArrayEquals(Arrays.copyOfRange(in, 14, 14 + m.payloadLength()),
+                    Arrays.copyOfRange(out, m.payloadOffset(), m.payloadOffset() + m.payloadLength()), "octets as received");
+        }
+
+        @Test
+        @DisplayName("RFC 1122 3.2.2 (broadcast): no ICMP error about a datagram sent to a broadcast address")
         void noPortUnreachableForBroadcast() {
             peerResolvesUs();
             int broadcast = Ipv4Address.parse("198.18.0.255").bits();
@@ -382,6 +476,7 @@ class IpLayerTest {
         }
 
         @Test
+        @DisplayName("RFC 1122 3.2.2 (rate limit): ICMP errors are rate-limited by a token bucket that refills with time")
         void icmpErrorsAreRateLimited() {
             peerResolvesUs();
             ip.start(0);
@@ -397,6 +492,7 @@ class IpLayerTest {
         }
 
         @Test
+        @DisplayName("RFC 1122 3.2.2.1 (generate): a datagram for an unknown protocol is answered with protocol unreachable (code 2)")
         void unknownProtocolAnsweredWithProtocolUnreachable() {
             peerResolvesUs();
             receive(0, Frames.ipv4(PEER, US, 99, Frames.data(10), 1, 0));

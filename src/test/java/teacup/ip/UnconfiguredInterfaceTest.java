@@ -88,7 +88,7 @@ class UnconfiguredInterfaceTest {
     }
 
     @Test
-    @DisplayName("without an address only broadcasts go out, from 0.0.0.0 to ff:ff:ff:ff:ff:ff")
+    @DisplayName("RFC 1122 3.3.6 (not a source): without an address only broadcasts go out, from 0.0.0.0, in ff:ff:ff:ff:ff:ff link broadcasts")
     void onlyBroadcastOut() {
         byte[] tx = ip.txBuffer();
         assertFalse(ip.send(1, PEER, Ipv4Packet.PROTOCOL_UDP, tx, 8));

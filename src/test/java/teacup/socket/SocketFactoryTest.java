@@ -264,7 +264,7 @@ class SocketFactoryTest {
         }
 
         @Test
-        @DisplayName("bind before connect: the wildcard or own address with port 0 only; local port chosen by connect")
+        @DisplayName("RFC 9293 MUST-43: bind before connect names the local address: the wildcard or own address with port 0 only; local port chosen by connect")
         void bindBeforeConnect() throws Exception {
             try (Socket s = client.createSocket()) {
                 assertThrows(BindException.class, () -> s.bind(new InetSocketAddress(A, 1234)));
@@ -278,6 +278,15 @@ class SocketFactoryTest {
                  Socket s = client.createSocket(B, PORT, InetAddress.getByName("0.0.0.0"), 0)) {
                 assertTrue(s.isConnected());
                 assertTrue(s.getLocalPort() > 0);
+            }
+            try (ServerSocket listener = server.createServerSocket(PORT);
+                 Socket s = client.createSocket()) {
+                s.bind(new InetSocketAddress(A, 0));
+                s.connect(new InetSocketAddress(B, PORT), 5_000);
+                assertEquals(InetAddress.getByName(A), s.getLocalAddress(), "the address the OPEN named");
+                try (Socket accepted = listener.accept()) {
+                    assertEquals(InetAddress.getByName(A), accepted.getInetAddress(), "the SYN came from it");
+                }
             }
         }
     }
@@ -454,7 +463,9 @@ class SocketFactoryTest {
                 assertEquals(9, s.getOption(jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT));
                 assertThrows(UnsupportedOperationException.class, () -> s.setOption(StandardSocketOptions.IP_MULTICAST_TTL, 1),
                         "an option outside supportedOptions(), as Socket.setOption specifies");
-                assertThrows(SocketException.class, () -> s.sendUrgentData(1));
+                s.setOOBInline(true);
+                assertTrue(s.getOOBInline());
+                s.sendUrgentData(1); // sent, no longer refused (UrgentDataTest proves what goes on the wire)
                 assertNull(s.getChannel());
             }
         }
@@ -478,6 +489,25 @@ class SocketFactoryTest {
                 }
                 assertTrue(segmentsFromA.get() > before, "a keep-alive probe after a second idle");
                 assertTrue(peer.isConnected() && !s.isClosed(), "the peer answers the probe: the connection lives");
+            }
+        }
+
+        @Test
+        @DisplayName("RFC 9293 MUST-48: IP_TOS set on a server socket before bind goes to the sockets it accepts; a client's goes to its connection")
+        void trafficClassThroughTheAdapters() throws Exception {
+            try (ServerSocket listener = server.createServerSocket()) {
+                listener.setOption(StandardSocketOptions.IP_TOS, 0xb8);
+                assertEquals(0xb8, listener.getOption(StandardSocketOptions.IP_TOS));
+                listener.bind(new InetSocketAddress(B, PORT));
+                try (Socket s = client.createSocket()) {
+                    s.setTrafficClass(0x28);
+                    s.connect(new InetSocketAddress(B, PORT), 5000);
+                    try (Socket accepted = listener.accept()) {
+                        assertEquals(0xb8, accepted.getTrafficClass(), "inherited from the server socket");
+                        assertEquals(0x28, s.getTrafficClass());
+                    }
+                }
+                assertThrows(IllegalArgumentException.class, () -> listener.setOption(StandardSocketOptions.IP_TOS, 256));
             }
         }
 

@@ -99,7 +99,64 @@ class TcpSocketTest {
     }
 
     @Test
-    @DisplayName("RFC 9293 3.5: connect and accept; 1 MB each way at once arrives whole; both sides see their addresses")
+    @DisplayName("RFC 9293 MUST-30, MUST-33: sendUrgentData between two stacks; without SO_OOBINLINE the byte leaves the stream, with it it stays")
+    void urgentDataBetweenSockets() {
+        assertTimeoutPreemptively(TEST_LIMIT, () -> {
+            try (TcpServerSocket server = TcpServerSocket.bind(b, 8081, 4)) {
+                TcpSocket client = TcpSocket.connect(a, B_IP, 8081, WAIT);
+                TcpSocket accepted = server.accept(WAIT);
+                accepted.setSoTimeout(WAIT);
+                client.getOutputStream().write("ab".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                client.sendUrgentData('!');
+                client.getOutputStream().write('c');
+                client.getOutputStream().flush();
+                assertEquals("ab", new String(readExactly(accepted.getInputStream(), 2), java.nio.charset.StandardCharsets.US_ASCII));
+                for (int i = 0; i < 500 && accepted.urgentSignals() == 0; i++) {
+                    Thread.sleep(10); // the segment with the pointer may still be on its way
+                }
+                assertEquals(1, accepted.urgentDataPending(), "the urgent byte is still to come");
+                assertEquals('c', accepted.getInputStream().read(), "the urgent byte was dropped from the stream");
+                assertEquals(0, accepted.urgentDataPending());
+                accepted.setOobInline(true);
+                client.sendUrgentData('?');
+                client.getOutputStream().flush();
+                assertEquals('?', accepted.getInputStream().read(), "in line");
+                assertEquals(2, accepted.urgentSignals());
+                client.close();
+                accepted.close();
+            }
+        });
+    }
+
+    @Test
+    @DisplayName("RFC 1122 3.2.1.6 (set TOS): a server socket's TOS and TTL go to the connections it accepts; a socket reports what it set")
+    void ipHeaderFieldsPerSocket() {
+        assertTimeoutPreemptively(TEST_LIMIT, () -> {
+            try (TcpServerSocket server = TcpServerSocket.bind(b, 8082, 4, TcpSettings.defaults().withIpHeader(20, 0x10))) {
+                TcpSocket client = TcpSocket.connect(a, B_IP, 8082, WAIT);
+                TcpSocket first = server.accept(WAIT);
+                assertEquals(0x10, first.getTrafficClass(), "from the bind settings");
+                assertEquals(20, first.getTtl());
+                server.setTrafficClass(0xb8);
+                server.setTtl(7);
+                TcpSocket client2 = TcpSocket.connect(a, B_IP, 8082, WAIT);
+                TcpSocket second = server.accept(WAIT);
+                assertEquals(0xb8, second.getTrafficClass(), "set on the server after bind");
+                assertEquals(7, second.getTtl());
+                client.setTrafficClass(0x28);
+                assertEquals(0x28, client.getTrafficClass());
+                assertEquals(0, client.getTtl(), "0: the stack's default");
+                assertEquals(0, client.retransmissionWarnings());
+                assertThrows(IllegalArgumentException.class, () -> client.setTtl(256));
+                for (TcpSocket s : List.of(client, client2, first, second)) {
+                    s.close();
+                }
+            }
+        });
+    }
+
+    @Test
+    @DisplayName("RFC 9293 3.5, MUST-44, MUST-45, RFC 1122 3.2.1.3 (own source): connect and accept; 1 MB each way at once arrives whole; both sides see their addresses, the SYN's source the stack's own")
     void streamsBothWays() {
         assertTimeoutPreemptively(TEST_LIMIT, () -> {
             try (TcpServerSocket server = TcpServerSocket.bind(b, 8080, 4);
@@ -111,6 +168,7 @@ class TcpSocketTest {
                 assertEquals(A_IP, accepted.remoteAddress());
                 assertEquals(client.localPort(), accepted.remotePort());
                 assertEquals(B_IP, accepted.localAddress());
+                assertEquals(A_IP, client.localAddress(), "the active side's address is the one IP gave it");
                 assertTrue(client.localPort() >= TcpLayer.EPHEMERAL_FIRST, "ephemeral port " + client.localPort());
 
                 byte[] up = pattern(1 << 20, 1);
@@ -198,7 +256,7 @@ class TcpSocketTest {
     }
 
     @Test
-    @DisplayName("RFC 9293 MUST-46: connect to a broadcast or multicast address fails at once with \"Network is unreachable\"")
+    @DisplayName("RFC 9293 MUST-46 (broadcast): connect to a broadcast or multicast address fails at once with \"Network is unreachable\"")
     void broadcastRefused() {
         assertTimeoutPreemptively(TEST_LIMIT, () -> {
             for (String address : new String[] {"255.255.255.255", "198.18.0.255", "224.0.0.251"}) {

@@ -89,7 +89,7 @@ class UdpSocketTest {
     }
 
     @Test
-    @DisplayName("RFC 1122 3.2.2.6: EchoSocket gets B's reply with the sequence and data it sent")
+    @DisplayName("RFC 1122 3.2.2.6 (echo reply): EchoSocket gets B's reply with the sequence and data it sent")
     void ping() throws IOException {
         resolve();
         try (EchoSocket ping = new EchoSocket(a, 99)) {

@@ -87,13 +87,23 @@ public final class Simulation {
 
     /** As {@link #Simulation(long, Impairment.Config, Impairment.Config, boolean)}, with both interfaces (and the wire) at {@code mtu}. */
     public Simulation(long seed, Impairment.Config aSend, Impairment.Config bSend, boolean offload, int mtu) {
+        this(seed, aSend, bSend, offload, mtu, null);
+    }
+
+    /**
+     * As {@link #Simulation(long, Impairment.Config, Impairment.Config, boolean, int)}, with what
+     * lies between each end and the wire made by {@code path} (given the end's own link and the
+     * other end, whose sends reach this one; null: nothing), as a router would be.
+     */
+    public Simulation(long seed, Impairment.Config aSend, Impairment.Config bSend, boolean offload, int mtu,
+                      java.util.function.BinaryOperator<Link> path) {
         this.seed = seed;
         SplittableRandom root = new SplittableRandom(seed);
         long seedA = root.nextLong();
         long seedB = root.nextLong();
         wire = new VirtualWire(offload ? OffloadingLink.MAX_PACKET : mtu);
-        Link endA = wire.a();
-        Link endB = wire.b();
+        Link endA = path == null ? wire.a() : path.apply(wire.a(), wire.b());
+        Link endB = path == null ? wire.b() : path.apply(wire.b(), wire.a());
         impairmentA = aSend == null ? null : Impairment.onSend(endA, aSend, seedA, clock);
         impairmentB = bSend == null ? null : Impairment.onSend(endB, bSend, seedB, clock);
         Link belowA = impairmentA == null ? endA : impairmentA;

@@ -86,7 +86,7 @@ class StackSimulationTest {
         }
 
         @Test
-        @DisplayName("RFC 1122 3.2.2.6: once resolved, the echo RTT is exactly the simulated wire delay both ways")
+        @DisplayName("RFC 1122 3.2.2.6 (echo server, echo reply): once resolved, the echo RTT is exactly the simulated wire delay both ways")
         void rttIsTheWireDelay() {
             List<Reply> replies = listen(sim.a, 7);
             byte[] data = new byte[56];
@@ -106,7 +106,7 @@ class StackSimulationTest {
         }
 
         @Test
-        @DisplayName("RFC 1122 3.2.2.6: a ping on a clean wire is answered at the instant it is sent")
+        @DisplayName("RFC 1122 3.2.2.6 (echo server, echo reply): a ping on a clean wire is answered at the instant it is sent")
         void cleanWireHasZeroRtt() {
             Simulation clean = Simulation.clean();
             List<Reply> replies = listen(clean.a, 9);
@@ -165,7 +165,7 @@ class StackSimulationTest {
     class ArpFailure {
         @ParameterizedTest(name = "peer {0}")
         @ValueSource(strings = {"wire end closed", "drops everything"})
-        @DisplayName("RFC 1122 2.3.2.1: ARP gives up after 3 requests a second apart; held packets count as OUT_ARP_FAILED")
+        @DisplayName("RFC 1122 2.3.2.1 (floods): ARP gives up after 3 requests a second apart; held packets count as OUT_ARP_FAILED")
         void givesUp(String how) {
             Simulation sim = how.equals("wire end closed")
                     ? Simulation.clean()

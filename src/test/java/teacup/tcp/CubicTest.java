@@ -35,7 +35,7 @@ class CubicTest {
     }
 
     @Test
-    @DisplayName("RFC 9438 4.6: a loss sets ssthresh = 0.7 * FlightSize and remembers W_max")
+    @DisplayName("RFC 9438 4.6 (RFC 9293 MAY-18: an alternative congestion control): a loss sets ssthresh = 0.7 * FlightSize and remembers W_max")
     void betaOnLoss() {
         Cubic cc = new Cubic(SMSS);
         while (cc.cwnd() < 100 * SMSS) {

@@ -75,11 +75,16 @@ class IcmpErrorTest {
 
     /** An ICMP error from {@code from} quoting the IPv4 header and first 8 bytes of {@code packet}. */
     static byte[] icmpError(int from, int type, int code, byte[] packet) {
+        return icmpError(from, type, code, 0, packet);
+    }
+
+    /** As {@link #icmpError(int, int, int, byte[])}, with {@code rest} as the second word (the next-hop MTU of code 4). */
+    static byte[] icmpError(int from, int type, int code, int rest, byte[] packet) {
         int quoted = Math.min(packet.length, 28);
         byte[] b = new byte[14 + 20 + 8 + quoted];
         EthernetFrame.write(b, 0, TcpLayerTest.US_MAC, TcpLayerTest.PEER_MAC, EthernetFrame.TYPE_IPV4);
         System.arraycopy(packet, 0, b, 42, quoted);
-        int len = IcmpMessage.write(b, 34, type, code, 0, quoted);
+        int len = IcmpMessage.write(b, 34, type, code, rest, quoted);
         Ipv4Packet.write(b, 14, len, 9, 0, 64, Ipv4Packet.PROTOCOL_ICMP, from, US);
         return b;
     }
@@ -132,7 +137,7 @@ class IcmpErrorTest {
     class SynSent {
         @ParameterizedTest(name = "code {0}")
         @ValueSource(ints = {2, 3})
-        @DisplayName("RFC 9293 MUST-54, SHLD-26, RFC 1122 3.2.2: protocol or port unreachable for our SYN refuses the connect at once")
+        @DisplayName("RFC 9293 MUST-54, SHLD-26, RFC 1122 3.2.2 (demux): protocol or port unreachable for our SYN refuses the connect at once")
         void portUnreachableRefuses(int code) throws Exception {
             TcpConnection c = connect(PEER);
             receive(icmpError(PEER, IcmpMessage.TYPE_DESTINATION_UNREACHABLE, code, lastTcpPacket()));
@@ -163,7 +168,7 @@ class IcmpErrorTest {
         }
 
         @Test
-        @DisplayName("RFC 1122 3.2.2: an error for no connection, or quoting a datagram we did not send, is dropped and counted")
+        @DisplayName("RFC 1122 3.2.2 (demux): an error for no connection, or quoting a datagram we did not send, is dropped and counted")
         void unmatchedDropped() throws Exception {
             TcpConnection c = connect(PEER);
             byte[] packet = lastTcpPacket();
@@ -179,16 +184,18 @@ class IcmpErrorTest {
         }
 
         @Test
-        @DisplayName("RFC 1191 not done yet: fragmentation needed passes through to TCP and changes nothing")
-        void fragmentationNeededChangesNothing() throws Exception {
+        @DisplayName("RFC 1191 5: fragmentation needed for our SYN, smaller than any plateau, lowers nothing and ends nothing")
+        void fragmentationNeededForSynChangesNothing() throws Exception {
             TcpConnection c = connect(PEER);
             receive(icmpError(ROUTER, IcmpMessage.TYPE_DESTINATION_UNREACHABLE, IcmpMessage.CODE_FRAGMENTATION_NEEDED,
                     lastTcpPacket()));
             assertEquals(State.SYN_SENT, c.state());
+            assertEquals(1, stats.get(Counter.PMTU_NOT_LOWERED));
+            assertEquals(1500, ip.pathMtu(PEER, now));
         }
 
         @Test
-        @DisplayName("RFC 9293 SHLD-25, MUST-56: a time exceeded for our SYN is soft; the connect that then times out says unreachable")
+        @DisplayName("RFC 9293 SHLD-25, MUST-56 (time exceeded): a time exceeded for our SYN is soft; the connect that then times out says unreachable")
         void softErrorReportedOnTimeout() throws Exception {
             TcpConnection c = connect(PEER);
             receive(icmpError(ROUTER, IcmpMessage.TYPE_TIME_EXCEEDED, IcmpMessage.CODE_TTL_EXCEEDED, lastTcpPacket()));
@@ -210,7 +217,7 @@ class IcmpErrorTest {
     class Synchronized {
         @ParameterizedTest(name = "type {0}")
         @ValueSource(ints = {0, 1, 2, 3, 5, 13, 1100, 1101, 1200})
-        @DisplayName("RFC 9293 MUST-56, RFC 5927 4.1: no ICMP error aborts an established connection (codes 0, 1, 5, time exceeded, parameter problem; the hard codes taken as soft)")
+        @DisplayName("RFC 9293 MUST-56 (unreachable, time exceeded, parameter problem), RFC 1122 3.2.2.1 (to transport), RFC 5927 4.1: no ICMP error aborts an established connection (codes 0, 1, 5, time exceeded, parameter problem; the hard codes taken as soft)")
         void nothingAborts(int typeAndCode) throws Exception {
             int type = typeAndCode >= 1100 ? typeAndCode / 100 : IcmpMessage.TYPE_DESTINATION_UNREACHABLE;
             int code = typeAndCode >= 1100 ? typeAndCode % 100 : typeAndCode;
@@ -221,7 +228,22 @@ class IcmpErrorTest {
         }
 
         @Test
-        @DisplayName("RFC 9293 SHLD-25, SHLD-26: a soft error is remembered and reported when the connection then times out (R2)")
+        @DisplayName("RFC 9293 MUST-55, RFC 6633: a source quench is discarded silently: not delivered, no answer, no slower sending")
+        void sourceQuenchIgnored() throws Exception {
+            TcpConnection c = establishedWithDataInFlight();
+            int cwnd = c.congestion().cwnd();
+            byte[] quoted = lastTcpPacket();
+            frames.clear();
+            receive(icmpError(ROUTER, 4, 0, quoted));
+            assertEquals(1, stats.get(Counter.DROP_ICMP_UNHANDLED));
+            assertEquals(0, stats.get(Counter.ICMP_ERROR_DELIVERED));
+            assertEquals(List.of(), frames, "nothing sent in answer");
+            assertEquals(State.ESTABLISHED, c.state());
+            assertEquals(cwnd, c.congestion().cwnd(), "the congestion window is not cut");
+        }
+
+        @Test
+        @DisplayName("RFC 9293 SHLD-25, SHLD-26, MUST-47: a soft error is remembered and reported when the connection then times out (R2)")
         void softErrorReportedAtR2() throws Exception {
             TcpConnection c = establishedWithDataInFlight();
             receive(icmpError(ROUTER, IcmpMessage.TYPE_DESTINATION_UNREACHABLE, 1, lastTcpPacket()));
@@ -243,6 +265,70 @@ class IcmpErrorTest {
     }
 
     @Nested
+    class PathMtu {
+        /** The first TCP packet we sent after {@code from} frames, or fail. */
+        byte[] tcpPacketAfter(int from) {
+            for (int i = from; i < frames.size(); i++) {
+                byte[] f = frames.get(i);
+                if (BigEndian.u16(f, 12) == EthernetFrame.TYPE_IPV4 && (f[23] & 0xff) == Ipv4Packet.PROTOCOL_TCP) {
+                    return Arrays.copyOfRange(f, 14, f.length);
+                }
+            }
+            throw new AssertionError("no TCP packet sent");
+        }
+
+        @Test
+        @DisplayName("RFC 1191 6.5, RFC 1122 4.2.3.9: fragmentation needed quoting a segment in flight lowers the path MTU; what was in flight goes again at once at the new size, DF set")
+        void lowersAndResends() throws Exception {
+            TcpConnection c = establishedWithDataInFlight();
+            byte[] first = lastTcpPacket();
+            int firstSeq = BigEndian.i32(first, 24);
+            int sent = frames.size();
+            receive(icmpError(ROUTER, IcmpMessage.TYPE_DESTINATION_UNREACHABLE, IcmpMessage.CODE_FRAGMENTATION_NEEDED, 120, first));
+            assertEquals(1, stats.get(Counter.PMTU_LOWERED));
+            assertEquals(120, ip.pathMtu(PEER, now));
+            byte[] again = tcpPacketAfter(sent);
+            assertEquals(firstSeq, BigEndian.i32(again, 24), "SND.UNA again, without waiting for the RTO");
+            assertEquals(120, BigEndian.u16(again, 2), "cut to the path MTU: 120 less 40 of headers");
+            assertTrue((BigEndian.u16(again, 6) & Ipv4Packet.FLAG_DONT_FRAGMENT) != 0, "DF set: the path is still watched");
+            assertEquals(80, ConnectionStatus.of(c).segmentSize());
+            assertEquals(0L, c.counters().retransmissionTimeouts());
+        }
+
+        @Test
+        @DisplayName("RFC 5927 4.1, RFC 1191 3: fragmentation needed quoting nothing in flight, or naming an MTU that is not smaller, lowers nothing")
+        void onlyValidatedAndSmallerLowers() throws Exception {
+            TcpConnection c = establishedWithDataInFlight();
+            byte[] packet = lastTcpPacket();
+            byte[] stale = packet.clone();
+            BigEndian.put32(stale, 24, BigEndian.i32(stale, 24) + 5000);
+            receive(icmpError(ROUTER, IcmpMessage.TYPE_DESTINATION_UNREACHABLE, IcmpMessage.CODE_FRAGMENTATION_NEEDED, 500, stale));
+            assertEquals(1, stats.get(Counter.DROP_ICMP_ERROR_STALE));
+            receive(icmpError(ROUTER, IcmpMessage.TYPE_DESTINATION_UNREACHABLE, IcmpMessage.CODE_FRAGMENTATION_NEEDED, 1400, packet));
+            receive(icmpError(ROUTER, IcmpMessage.TYPE_DESTINATION_UNREACHABLE, IcmpMessage.CODE_FRAGMENTATION_NEEDED, 60, packet));
+            assertEquals(2, stats.get(Counter.PMTU_NOT_LOWERED), "one not below the 140-byte packet, one under 68");
+            assertEquals(0, stats.get(Counter.PMTU_LOWERED));
+            assertEquals(1500, ip.pathMtu(PEER, now));
+            assertEquals(State.ESTABLISHED, c.state());
+        }
+
+        @Test
+        @DisplayName("RFC 1191 5: a new connection to a destination whose path MTU is known starts with segments that fit it")
+        void newConnectionStartsAtThePathMtu() throws Exception {
+            TcpConnection c = establishedWithDataInFlight();
+            receive(icmpError(ROUTER, IcmpMessage.TYPE_DESTINATION_UNREACHABLE, IcmpMessage.CODE_FRAGMENTATION_NEEDED, 120,
+                    lastTcpPacket()));
+            tcp.abort(now, c);
+            frames.clear();
+            TcpConnection next = establishedWithDataInFlight();
+            assertEquals(80, ConnectionStatus.of(next).segmentSize());
+            for (byte[] f : frames) {
+                assertTrue(f.length <= 14 + 120, "every frame within the path MTU");
+            }
+        }
+    }
+
+    @Nested
     class SilentNeighbour {
         @Test
         @DisplayName("RFC 1122 2.3.2.2: a next hop that never answers ARP ends a connect after the ARP retries (about 3 s), as unreachable")
@@ -260,7 +346,7 @@ class IcmpErrorTest {
     class Opening {
         @ParameterizedTest(name = "{0}")
         @ValueSource(strings = {"255.255.255.255", "198.18.0.255", "224.0.0.1", "239.1.2.3", "240.0.0.1", "0.0.0.0"})
-        @DisplayName("RFC 9293 MUST-46: an OPEN to a broadcast or multicast address is refused, and nothing is sent")
+        @DisplayName("RFC 9293 MUST-46 (broadcast, invalid): an OPEN to a broadcast, multicast or reserved address is refused, and nothing is sent")
         void broadcastOpenRefused(String address) {
             ConnectException e = assertThrows(ConnectException.class, () -> connect(Ipv4Address.parse(address).bits()));
             assertTrue(e.getMessage().startsWith("Network is unreachable"), e.getMessage());

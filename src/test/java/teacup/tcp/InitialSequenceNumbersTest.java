@@ -32,7 +32,7 @@ class InitialSequenceNumbersTest {
     }
 
     @Test
-    @DisplayName("RFC 6528, RFC 9293 SHLD-1: different four-tuples and different keys give unrelated ISNs")
+    @DisplayName("RFC 6528, RFC 9293 SHLD-1, MUST-9: different four-tuples and different secret keys give unrelated ISNs")
     void tuplesAndKeysDiffer() {
         InitialSequenceNumbers isn = new InitialSequenceNumbers(new SplittableRandom(1));
         Set<Integer> seen = new HashSet<>();

@@ -87,7 +87,7 @@ class LinkMssTest {
     }
 
     @Test
-    @DisplayName("RFC 9293 SHLD-6: on a 1280-byte MTU interface the SYN announces MSS 1240 (MTU less 20 + 20 header bytes)")
+    @DisplayName("RFC 9293 SHLD-6, MUST-67: on a 1280-byte MTU interface the SYN announces MSS 1240 (MTU less 20 + 20 header bytes)")
     void connectAnnouncesMtuLessHeaders() throws Exception {
         stack(1280, 0);
         assertEquals(1240, connect(TcpSettings.defaults()));
@@ -103,7 +103,7 @@ class LinkMssTest {
     }
 
     @Test
-    @DisplayName("RFC 1122 3.3.3: a configured MSS above MTU - 40 is lowered for the connection; one below it stays")
+    @DisplayName("RFC 1122 3.3.3 (MTU): a configured MSS above MTU - 40 is lowered for the connection; one below it stays")
     void configuredMssIsBoundedNotRaised() throws Exception {
         stack(1500, 0);
         assertEquals(1460, connect(TcpSettings.defaults().withMss(9000)));

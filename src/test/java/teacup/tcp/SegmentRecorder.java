@@ -15,7 +15,8 @@ final class SegmentRecorder implements SegmentOutput {
     static final int TS_OFFSET = 0x1234_5678;
 
     /** A copy of one sent segment; {@code emptiesQueue}: it carried the last byte the application had written. */
-    record Seg(long at, int seq, int ack, int flags, int window, TcpOptions options, byte[] data, boolean emptiesQueue) {
+    record Seg(long at, int seq, int ack, int flags, int window, TcpOptions options, byte[] data, boolean emptiesQueue,
+               int urgentPointer) {
         boolean has(int flag) {
             return (flags & flag) != 0;
         }
@@ -30,13 +31,14 @@ final class SegmentRecorder implements SegmentOutput {
 
         /** This segment as it arrives at the peer (options never null there). */
         InboundSegment inbound() {
-            return SegmentRecorder.inbound(seq, ack, flags, window, options == null ? new TcpOptions() : options, data);
+            return SegmentRecorder.inbound(seq, ack, flags, window, options == null ? new TcpOptions() : options, data)
+                    .urgentPointer(urgentPointer);
         }
 
         @Override
         public String toString() {
             return "Seg[seq=" + Integer.toUnsignedString(seq) + " ack=" + Integer.toUnsignedString(ack) + " flags="
-                    + RecordedSegment.flagNames(flags) + " win=" + window + " len=" + data.length + " opts=" + options + "]";
+                    + RecordedSegment.flagNames(flags) + " win=" + window + " len=" + data.length + (has(TcpSegment.URG) ? " up=" + urgentPointer : "") + " opts=" + options + "]";
         }
     }
 
@@ -61,7 +63,7 @@ final class SegmentRecorder implements SegmentOutput {
         }
         TcpOptions options = s.options() == null ? null : new TcpOptions().copyFrom(s.options());
         sink.accept(new Seg(at, s.seq(), s.ack(), s.flags(), s.window(), options, data,
-                s.sendOffset() + s.length() == c.sendBuffer().queued()));
+                s.sendOffset() + s.length() == c.sendBuffer().queued(), s.urgentPointer()));
     }
 
     /** A segment for a connection to receive, as a peer would send it. */

@@ -139,7 +139,7 @@ class TcpConnectionTest {
     }
 
     @Test
-    @DisplayName("RFC 9293 3.7.1, MUST-15: without an MSS option the peer is sent at most 536-byte segments")
+    @DisplayName("RFC 9293 3.7.1, MUST-15 (IPv4): without an MSS option the peer is sent at most 536-byte segments")
     void defaultMss() {
         a = TcpConnection.connect(now, settings, outA, A_IP, 40000, B_IP, 80, 1000, SegmentRecorder.TS_OFFSET);
         Seg syn = toB.poll();
@@ -271,7 +271,7 @@ class TcpConnectionTest {
     }
 
     @Test
-    @DisplayName("RFC 9293 MUST-20: after the retransmission limit the connection gives up and says it timed out")
+    @DisplayName("RFC 9293 MUST-20 (R2): after the retransmission limit the connection gives up and says it timed out")
     void givesUpAfterRetries() {
         established();
         dropToB = s -> true;

@@ -18,6 +18,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import teacup.ip.IpLayer;
 import teacup.stats.Counter;
 import teacup.stats.Statistics;
@@ -176,12 +178,27 @@ class TcpLayerTest {
         }
 
         @Test
-        @DisplayName("RFC 1122 4.2.3.10: a SYN to the broadcast address gets neither a connection nor a reset, and no ICMP")
+        @DisplayName("RFC 1122 4.2.3.10, RFC 9293 MUST-57 (SYN): a SYN to the broadcast address gets neither a connection nor a reset, and no ICMP")
         void broadcastIgnored() {
             tcp.listen(80, 4, SETTINGS);
             receive(frame(PEER, Ipv4Address.parse("198.18.0.255").bits(), 40000, 80, 1, 0, TcpSegment.SYN, null, new byte[0]));
             assertEquals(List.of(), frames);
             assertEquals(1, stats.get(Counter.DROP_TCP_NOT_UNICAST));
+            assertEquals(0, tcp.connectionCount());
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"198.18.0.255", "255.255.255.255", "224.0.0.1"})
+        @DisplayName("RFC 9293 MUST-57 (segment), RFC 1122 4.2.3.10: a data segment, a FIN or a RST to a broadcast or multicast address is discarded silently")
+        void nonSynToBroadcastIgnored(String address) {
+            tcp.listen(80, 4, SETTINGS);
+            int to = Ipv4Address.parse(address).bits();
+            receive(frame(PEER, to, 40000, 80, 1, 1, TcpSegment.ACK | TcpSegment.PSH, null, new byte[10]));
+            receive(frame(PEER, to, 40000, 80, 1, 1, TcpSegment.FIN | TcpSegment.ACK, null, new byte[0]));
+            receive(frame(PEER, to, 40000, 80, 1, 1, TcpSegment.RST, null, new byte[0]));
+            assertEquals(List.of(), frames, "no RST, no ACK, no ICMP");
+            // a group teacup has not joined is not for it at all: IP drops those before TCP sees them
+            assertEquals(3, stats.get(Counter.DROP_TCP_NOT_UNICAST) + stats.get(Counter.DROP_IPV4_NOT_FOR_US));
             assertEquals(0, tcp.connectionCount());
         }
     }
@@ -330,9 +347,9 @@ class TcpLayerTest {
         }
 
         @Test
-        @DisplayName("RFC 9293 3.10.7.2: when half-open plus unaccepted connections reach the backlog, a SYN is dropped and counted")
+        @DisplayName("RFC 9293 3.10.7.2: when half-open plus unaccepted connections reach the backlog, a SYN is dropped and counted (cookies off)")
         void fullBacklogDropsSyn() {
-            TcpListener l = tcp.listen(80, 2, SETTINGS);
+            TcpListener l = tcp.listen(80, 2, SETTINGS.toBuilder().synCookies(false).build());
             handshake(40001, 80, 100);                                        // established, waiting for accept
             receive(segment(40002, 80, 200, 0, TcpSegment.SYN, new byte[0])); // half-open
             assertEquals(1, sent().size());
@@ -446,6 +463,66 @@ class TcpLayerTest {
     }
 
     @Nested
+    class PortsShared {
+        @Test
+        @DisplayName("RFC 9293 MUST-42: a port can be listened on while a connection from it is in SYN-SENT; both go on")
+        void listenBesideSynSent() throws Exception {
+            TcpConnection active = tcp.connect(now, PEER, 80, SETTINGS, null);
+            Sent syn = onlySent();
+            int port = active.localPort();
+            TcpListener l = tcp.listen(port, 4, SETTINGS);
+            handshake(40001, port, 7000);
+            TcpConnection passive = l.poll();
+            assertNotNull(passive, "the listener took a connection on the port");
+            assertEquals(State.SYN_SENT, active.state(), "the active open is untouched");
+            receive(segment(80, port, 9000, SeqNum.add(syn.seq(), 1), TcpSegment.SYN | TcpSegment.ACK, new byte[0]));
+            assertEquals(State.ESTABLISHED, active.state(), "its SYN-ACK reached it, not the listener");
+            assertEquals(State.ESTABLISHED, passive.state());
+            assertEquals(2, tcp.connectionCount());
+        }
+
+        @Test
+        @DisplayName("RFC 9293 MUST-41: a passive OPEN does not disturb connections already there, nor does closing it")
+        void passiveOpenLeavesOthersAlone() throws Exception {
+            TcpListener first = tcp.listen(80, 4, SETTINGS);
+            Sent synAck = handshake(40000, 80, 7000);
+            TcpConnection c = first.poll();
+            TcpConnection active = tcp.connect(now, PEER, 443, SETTINGS, null);
+            Sent syn = onlySent();
+            TcpListener second = tcp.listen(81, 4, SETTINGS);
+            tcp.unlisten(now, first);
+            tcp.unlisten(now, second);
+            assertEquals(List.of(), sent(), "nothing was sent to the connections");
+            assertEquals(State.ESTABLISHED, c.state(), "an accepted connection outlives its listener");
+            assertEquals(State.SYN_SENT, active.state());
+            receive(segment(40000, 80, 7001, SeqNum.add(synAck.seq(), 1), TcpSegment.ACK | TcpSegment.PSH, "hello".getBytes()));
+            assertEquals(5, c.receiveBuffer().available());
+            receive(segment(443, active.localPort(), 9000, SeqNum.add(syn.seq(), 1), TcpSegment.SYN | TcpSegment.ACK, new byte[0]));
+            assertEquals(State.ESTABLISHED, active.state());
+        }
+    }
+
+    @Nested
+    class AckAggregation {
+        @Test
+        @DisplayName("RFC 9293 MUST-58, MUST-59 (RFC 1122 4.2.3.2): segments that arrive together are all processed before one ACK covers them")
+        void oneAckForABatch() {
+            TcpListener l = tcp.listen(80, 4, SETTINGS);
+            Sent synAck = handshake(40000, 80, 7000);
+            TcpConnection c = l.poll();
+            int ack = SeqNum.add(synAck.seq(), 1);
+            for (int i = 0; i < 3; i++) {
+                receive(segment(40000, 80, 7001 + 500 * i, ack, TcpSegment.ACK, new byte[500]));
+            }
+            tcp.poll(now);
+            List<Sent> acks = sent();
+            assertEquals(1, acks.size(), () -> "one ACK for the three segments: " + acks);
+            assertEquals(7001 + 1500, acks.get(0).ack());
+            assertEquals(1500, c.receiveBuffer().available());
+        }
+    }
+
+    @Nested
     class Connecting {
         @Test
         @DisplayName("RFC 6056: ephemeral ports are in 49152-65535, and never collide with a live four-tuple")
@@ -484,8 +561,10 @@ class TcpLayerTest {
         @DisplayName("RFC 9293 MUST-22: an unanswered SYN is resent on the layer's timers, then the connection ends TIMED_OUT and leaves the table")
         void synTimesOut() throws Exception {
             List<State> seen = new ArrayList<>();
-            TcpConnection c = tcp.connect(now, PEER, 80, SETTINGS.withRetransmission(200 * MS, 1000 * MS, 3),
-                    conn -> seen.add(conn.state()));
+            // R1 above R2: the SYN's own timer alone. Here nothing answers ARP, and from R1 on a retransmission waits
+            // for the next hop to answer a re-validation (NegativeAdviceTest).
+            TcpSettings settings = SETTINGS.withRetransmission(200 * MS, 1000 * MS, 3).toBuilder().adviseRetransmissions(4).build();
+            TcpConnection c = tcp.connect(now, PEER, 80, settings, conn -> seen.add(conn.state()));
             assertEquals(1, sent().size());
             assertEquals(now + 1000 * MS, tcp.nextDeadline(), "RFC 6298 2.1: the first RTO is one second");
             int syns = 1;

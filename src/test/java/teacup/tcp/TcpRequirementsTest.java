@@ -455,7 +455,7 @@ class TcpRequirementsTest {
         }
 
         @Test
-        @DisplayName("RFC 9293 SHLD-17, MUST-20: a shrunk window whose peer falls silent still ends after R2 probes")
+        @DisplayName("RFC 9293 SHLD-17, MUST-20 (R2): a shrunk window whose peer falls silent still ends after R2 probes")
         void windowShrunkToZeroAndSilentGivesUp() {
             settings = settings.withRetransmission(200 * MS, 1 * S, 4);
             established();
@@ -574,7 +574,22 @@ class TcpRequirementsTest {
         }
 
         @Test
-        @DisplayName("RFC 9293 MUST-39: receiver SWS avoidance opens the window only by min(buffer/2, MSS) steps")
+        @DisplayName("RFC 9293 3.8.6.2.2, RFC 5681 2: without window scaling, a read from a buffer past 64 KB sends no update repeating the window (the peer would count it a duplicate ACK)")
+        void noUpdateTheWindowFieldCannotShow() {
+            settings = settings.withBuffers(256 * 1024, 4096);
+            established();
+            peerData(pattern(1000), ISS + 1);
+            runUntil(now + S);
+            Seg ack = expect();
+            assertEquals(65535, ack.window(), "the field's largest value; the buffer holds more");
+            sent.clear();
+            readAll();
+            c.windowOpened(now);
+            expectNothing();
+        }
+
+        @Test
+        @DisplayName("RFC 9293 MUST-39, SHLD-14: receiver SWS avoidance opens the window only by min(buffer/2, MSS) steps, and the right edge never moves left")
         void receiverSws() {
             settings = settings.withBuffers(4096, 8000);
             established();
@@ -688,7 +703,7 @@ class TcpRequirementsTest {
         }
 
         @Test
-        @DisplayName("RFC 9293 MUST-20, MUST-21 and MUST-12: after R2 retransmissions the connection gives up and says it timed out")
+        @DisplayName("RFC 9293 MUST-20 (R2), MUST-21 and MUST-12: after R2 retransmissions the connection gives up and says it timed out")
         void givesUp() {
             settings = settings.withRetransmission(200 * MS, 2 * S, 5);
             established();

@@ -117,6 +117,34 @@ class UdpOverWireTest {
     }
 
     @Test
+    @DisplayName("RFC 1191: fragmentation needed for a datagram of ours records the path MTU; later datagrams are fragmented to it, and the socket sees no error")
+    void fragmentationNeededRecordsThePathMtu() {
+        byte[] d = random(1400, 5);
+        assertTrue(sim.a.udp().send(sim.now(), atA, B, 53, d, 0, d.length));
+        sim.runFor(0);
+        assertNotNull(take(atB), sim::toString);
+        java.util.List<Simulation.Frame> sent = sim.tapA.sent();
+        byte[] packet = java.util.Arrays.copyOfRange(sent.get(sent.size() - 1).bytes(), 14, 14 + 28);
+        byte[] error = new byte[14 + 20 + 8 + packet.length];
+        System.arraycopy(packet, 0, error, 42, packet.length);
+        int n = teacup.wire.IcmpMessage.write(error, 34, 3, 4, 1000, packet.length);
+        teacup.wire.Ipv4Packet.write(error, 14, n, 1, 0, 64, teacup.wire.Ipv4Packet.PROTOCOL_ICMP, B, A);
+        teacup.wire.EthernetFrame.write(error, 0, Simulation.A_MAC.bits(), Simulation.B_MAC.bits(),
+                teacup.wire.EthernetFrame.TYPE_IPV4);
+        sim.a.ip().receive(sim.now(), error, 0, error.length);
+        assertEquals(1L, sim.a.statistics().get(Counter.PMTU_LOWERED));
+        assertEquals(1000, sim.a.ip().pathMtu(B, sim.now()));
+        assertNull(atA.takeError(), "not the socket's error");
+
+        assertTrue(sim.a.udp().send(sim.now(), atA, B, 53, d, 0, d.length));
+        sim.runFor(0);
+        UdpEndpoint.Datagram got = take(atB);
+        assertNotNull(got, sim::toString);
+        assertArrayEquals(d, got.data());
+        assertEquals(2L, sim.a.statistics().get(Counter.FRAGMENTS_SENT), "1408 bytes of UDP in two pieces under 1000");
+    }
+
+    @Test
     @DisplayName("RFC 768: a full endpoint queue drops further datagrams and counts them")
     void queueFull() {
         UdpEndpoint small = sim.b.udp().bind(7, 2);

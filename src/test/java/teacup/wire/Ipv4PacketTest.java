@@ -75,7 +75,7 @@ class Ipv4PacketTest {
     }
 
     @Test
-    @DisplayName("RFC 791 3.1: options are skipped by IHL, not interpreted")
+    @DisplayName("RFC 791 3.1: the payload starts after the options, where IHL says")
     void optionsAreSkippedByIhl() {
         // IHL 7: a record-route-like option (kind 7, length 7, pointer 4) and an end of list.
         byte[] b = new byte[28 + 3];

@@ -66,7 +66,7 @@ class TcpOptionsTest {
         }
 
         @Test
-        @DisplayName("RFC 9293 3.2: NOPs are skipped and nothing after end-of-list is read")
+        @DisplayName("RFC 9293 3.2, MUST-4, MUST-64: EOL, NOP and MSS are understood at any alignment (MSS at offset 3); nothing after end-of-list is read")
         void nopAndEndOfList() {
             TcpOptions o = new TcpOptions();
             assertEquals(Defect.NONE, parse(o, "01 01 01 02 04 05 b4 00 02 04 ff ff"));
@@ -179,7 +179,7 @@ class TcpOptionsTest {
     @Nested
     class Emitting {
         @Test
-        @DisplayName("a SYN's options come out in Linux's layout, 20 bytes")
+        @DisplayName("RFC 9293 MUST-68: a SYN's options come out in Linux's layout, 20 bytes, every option but NOP with its length")
         void synLayout() {
             TcpOptions o = new TcpOptions().mss(16396).sackPermitted(true).timestamps(47971489, 0).windowScale(7);
             assertEquals(20, o.encodedLength());

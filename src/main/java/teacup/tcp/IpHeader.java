@@ -1,0 +1,48 @@
+package teacup.tcp;
+
+/**
+ * The IP header fields one connection chooses for all its datagrams: the TTL (RFC 1122 3.2.1.7,
+ * RFC 9293 MUST-49) and the TOS octet, Diffserv and ECN (RFC 1122 3.2.1.6, MUST-48). They start
+ * from the connection's {@link TcpSettings} (an accepted connection's from its listener's) and the
+ * application may change them at any time, as IP_TOS and IP_TTL do on a kernel socket; every
+ * segment after the change carries them, retransmissions too. Loop thread only.
+ */
+public final class IpHeader {
+    private int ttl;
+    private int trafficClass;
+
+    IpHeader(TcpSettings settings) {
+        ttl = settings.ttl();
+        trafficClass = settings.trafficClass();
+    }
+
+    /** The fields of {@code c}'s datagrams (call on the loop thread). */
+    public static IpHeader of(TcpConnection c) {
+        return c.writer.ipHeader();
+    }
+
+    /** 1 to 255, or 0: the IP layer's default TTL. */
+    public int ttl() {
+        return ttl;
+    }
+
+    public int trafficClass() {
+        return trafficClass;
+    }
+
+    /** 1 to 255, or 0 for the IP layer's default (never 0 on the wire, RFC 1122 3.2.1.7). */
+    public void ttl(int v) {
+        if (v < 0 || v > 255) {
+            throw new IllegalArgumentException("TTL out of range 0 to 255: " + v);
+        }
+        ttl = v;
+    }
+
+    /** The TOS octet, 0 to 255, as IP_TOS takes it. */
+    public void trafficClass(int v) {
+        if (v < 0 || v > 255) {
+            throw new IllegalArgumentException("traffic class out of range 0 to 255: " + v);
+        }
+        trafficClass = v;
+    }
+}
