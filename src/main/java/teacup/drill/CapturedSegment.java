@@ -7,7 +7,7 @@ import java.util.List;
  * options in the order they were sent, and the simulated time in nanoseconds.
  */
 record CapturedSegment(long atNanos, int sourcePort, int destinationPort, int seq, int ack, int flags,
-                       int window, int payloadLength, List<TcpOptionSpec> options) {
+                       int window, int payloadLength, List<TcpOptionSpec> options, int urgentPointer) {
 
     /** Options decoded from their bytes in order, nop and eol included, which a strict check compares. */
     static List<TcpOptionSpec> decodeOptions(byte[] b, int off, int len) {

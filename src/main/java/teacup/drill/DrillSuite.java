@@ -43,8 +43,13 @@ public final class DrillSuite {
 
     /** Parses and runs one script; a script that does not parse fails with its file:line message. */
     public static DrillResult run(Path script, Mode mode) {
+        return run(script, new DrillEngine(mode), mode);
+    }
+
+    /** As {@link #run(Path, Mode)}, on the engine given (in-process or {@link DrillEngine#live live}). */
+    public static DrillResult run(Path script, DrillEngine engine, Mode mode) {
         try {
-            return new DrillEngine(mode).run(ScriptParser.parse(script));
+            return engine.run(ScriptParser.parse(script));
         } catch (ScriptSyntaxException e) {
             return new DrillResult(script.toString(), Verdict.FAILED, e.getMessage(), mode);
         } catch (IOException e) {
@@ -54,9 +59,14 @@ public final class DrillSuite {
 
     /** Runs every script, printing as it goes; returns the exit code. */
     public static int runAll(List<Path> scripts, Mode mode, PrintStream out) {
+        return runAll(scripts, new DrillEngine(mode), mode, out);
+    }
+
+    /** As {@link #runAll(List, Mode, PrintStream)}, on the engine given. */
+    public static int runAll(List<Path> scripts, DrillEngine engine, Mode mode, PrintStream out) {
         List<DrillResult> results = new ArrayList<>();
         for (Path p : scripts) {
-            DrillResult r = run(p, mode);
+            DrillResult r = run(p, engine, mode);
             results.add(r);
             out.println(r.line());
         }

@@ -28,6 +28,10 @@ final class OutboundCheck {
         if (expected.hasAck() && expected.ack() != actual.ack()) {
             return "tcp_ack_seq: expected " + expected.ack() + " vs actual " + actual.ack();
         }
+        long urgent = actual.hasUrgent() ? actual.urgent() : 0; // the field, read only when URG is set
+        if (expected.hasUrgent() && expected.urgent() != urgent) {
+            return "tcp_urg_ptr: expected " + expected.urgent() + " vs actual " + urgent;
+        }
         if (strict && expected.hasWindow() && expected.window() != actual.window()) {
             return "tcp_window: expected " + expected.window() + " vs actual " + actual.window();
         }

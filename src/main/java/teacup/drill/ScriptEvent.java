@@ -24,11 +24,21 @@ public sealed interface ScriptEvent {
     record Packet(int line, EventTime time, boolean inbound, TcpPacketSpec tcp) implements ScriptEvent {
     }
 
-    /** An ICMP line: its type and code words as written, and the quoted TCP segment if any. */
-    record Icmp(int line, EventTime time, boolean inbound, List<String> words, TcpPacketSpec quoted) implements ScriptEvent {
-        public Icmp {
-            words = List.copyOf(words);
-        }
+    /**
+     * An ICMP line: its type and code as written ({@code unreachable port_unreachable}; code null
+     * when left out), the {@code mtu} (-1 when absent), and the TCP segment it quotes
+     * ({@code [1:1461(1460)]}, before or after the message as packetdrill's grammar allows; null
+     * when the line quotes none). The quoted numbers are relative to teacup's ISN: teacup sent it.
+     */
+    record Icmp(int line, EventTime time, boolean inbound, String type, String code, long mtu, TcpPacketSpec quoted)
+            implements ScriptEvent {
+    }
+
+    /**
+     * A line in the language the runner cannot play (a UDP, GRE or MPLS packet, an ICMP message
+     * quoting a UDP datagram): it parses, so the script can be reported, and makes it skipped.
+     */
+    record Unsupported(int line, EventTime time, String what) implements ScriptEvent {
     }
 
     /** A backtick line: a command for the host shell, which the in-process engine never runs. */

@@ -104,12 +104,22 @@ public final class ScriptParser {
 
     private ScriptEvent packet(int line, EventTime time, boolean inbound) throws ScriptSyntaxException {
         Token first = peek();
+        TcpPacketSpec quoted = null;
+        if (first.is("[") && tokens.get(pos + 1).kind() == Kind.NUMBER) {
+            // packetdrill's older order: the quoted segment before the message, < [1:1461(1460)] icmp ...
+            pos++;
+            quoted = quotedSegment();
+            if (!peek().is("icmp")) {
+                throw error(peek(), "expected icmp after a quoted segment, found " + peek());
+            }
+            first = peek();
+        }
         if (first.is("icmp")) {
             pos++;
-            return icmp(line, time, inbound);
+            return icmp(line, time, inbound, quoted);
         }
         if (first.kind() == Kind.WORD && (first.is("udp") || first.is("udplite") || first.is("gre") || first.is("mpls"))) {
-            throw error(first, first.text() + " packet lines are not supported (only TCP and ICMP)");
+            return unsupported(line, time, first.text() + " packet lines (only TCP and ICMP)");
         }
         return new ScriptEvent.Packet(line, time, inbound, tcpPacket());
     }
@@ -133,6 +143,7 @@ public final class ScriptParser {
         }
         long ack = -1;
         long window = -1;
+        long urgent = -1;
         List<TcpOptionSpec> options = null;
         while (true) {
             if (accept("ack")) {
@@ -140,11 +151,16 @@ public final class ScriptParser {
             } else if (accept("win")) {
                 window = number(expect(Kind.NUMBER, "a window"));
             } else if (accept("urg")) {
-                number(expect(Kind.NUMBER, "an urgent pointer"));
+                urgent = number(expect(Kind.NUMBER, "an urgent pointer"));
             } else if (accept("<")) {
+                if (accept("...")) { // packetdrill's "any options": none are checked
+                    expectPunct(">");
+                    continue;
+                }
                 options = options();
             } else {
-                return new TcpPacketSpec(TcpPacketSpec.canonicalFlags(flags), startSeq, endSeq, length, ack, window, options);
+                return new TcpPacketSpec(TcpPacketSpec.canonicalFlags(flags), startSeq, endSeq, length, ack, window, urgent,
+                        options);
             }
         }
     }
@@ -207,21 +223,42 @@ public final class ScriptParser {
         }
     }
 
-    private ScriptEvent icmp(int line, EventTime time, boolean inbound) throws ScriptSyntaxException {
-        List<String> words = new ArrayList<>();
-        while (peek().kind() == Kind.WORD || (peek().kind() == Kind.NUMBER && !words.isEmpty() && peek().line() == line)) {
-            words.add(next().text());
+    /** {@code icmp TYPE [CODE] [mtu N] [[seq]]}: packetdrill's icmp_packet_spec. */
+    private ScriptEvent icmp(int line, EventTime time, boolean inbound, TcpPacketSpec quotedBefore)
+            throws ScriptSyntaxException {
+        String type = expect(Kind.WORD, "an ICMP type after icmp").text();
+        String code = null;
+        if ((peek().kind() == Kind.WORD && !peek().is("mtu")) || (peek().kind() == Kind.NUMBER && peek().line() == line)) {
+            code = next().text();
         }
-        if (words.isEmpty()) {
-            throw error(peek(), "expected an ICMP type after icmp");
+        long mtu = -1;
+        if (accept("mtu")) {
+            mtu = number(expect(Kind.NUMBER, "the next-hop MTU"));
         }
-        TcpPacketSpec quoted = null;
-        if (accept("[")) {
-            // The quoted segment may leave its flags out: [1:1461(1460)].
-            quoted = peek().kind() == Kind.NUMBER ? tcpPacket("") : tcpPacket();
-            expectPunct("]");
+        TcpPacketSpec quoted = quotedBefore;
+        if (quoted == null && peek().is("[") && peek().line() == line) {
+            pos++;
+            if (peek().is("udp")) {
+                return unsupported(line, time, "an ICMP message quoting a UDP datagram (only TCP)");
+            }
+            quoted = quotedSegment();
         }
-        return new ScriptEvent.Icmp(line, time, inbound, words, quoted);
+        return new ScriptEvent.Icmp(line, time, inbound, type, code, mtu, quoted);
+    }
+
+    /** The rest of a line the runner cannot play, read past: the script parses and is skipped for it. */
+    private ScriptEvent unsupported(int line, EventTime time, String what) {
+        while (peek().kind() != Kind.END && peek().line() == line) {
+            pos++;
+        }
+        return new ScriptEvent.Unsupported(line, time, what);
+    }
+
+    /** The segment an ICMP message quotes, after its '[': {@code 1:1461(1460)}, flags allowed but not needed. */
+    private TcpPacketSpec quotedSegment() throws ScriptSyntaxException {
+        TcpPacketSpec quoted = peek().kind() == Kind.NUMBER ? tcpPacket("") : tcpPacket();
+        expectPunct("]");
+        return quoted;
     }
 
     // ---------------------------------------------------------------- system calls

@@ -2,21 +2,21 @@ package teacup.drill;
 
 import java.util.Map;
 import java.util.Set;
-import teacup.drill.ScriptEvent.Icmp;
 import teacup.drill.ScriptEvent.Shell;
 import teacup.drill.ScriptEvent.SystemCall;
 
 /**
  * Looks a script over before it runs, for what the in-process engine cannot do, so a script that
  * would half-run is skipped with its reason instead: a backtick command (a Linux or FreeBSD host
- * command, which never runs here), IPv6, an ICMP line, a header option or system call it lacks.
+ * command, which never runs here), IPv6, a header option or system call it lacks.
  */
 final class ScriptScreen {
     /** Header options the engine reads (see {@link DrillEngine}). */
     private static final Set<String> KNOWN_OPTIONS = Set.of("ip_version", "tolerance_usecs", "local_ip", "remote_ip",
             "bind_port", "connect_port", "remote_port");
     static final Set<String> SYSTEM_CALLS = Set.of("socket", "bind", "listen", "accept", "accept4", "connect", "write",
-            "send", "read", "recv", "close", "shutdown", "fcntl", "setsockopt", "getsockopt");
+            "send", "read", "recv", "close", "shutdown", "fcntl", "setsockopt", "getsockopt", "sendto", "recvfrom", "writev",
+            "readv", "poll");
 
     private ScriptScreen() {
     }
@@ -31,7 +31,7 @@ final class ScriptScreen {
             String reason = switch (e) {
                 case Shell s when !harmless(s.command()) -> "line " + s.line() + ": shell command `" + s.command()
                         + "` (host commands never run in-process)";
-                case Icmp i -> "line " + i.line() + ": ICMP lines are not supported yet";
+                case ScriptEvent.Unsupported u -> "line " + u.line() + ": " + u.what() + " are not supported";
                 case SystemCall c when !SYSTEM_CALLS.contains(c.name()) -> "line " + c.line() + ": system call " + c.name()
                         + " is not mapped onto teacup";
                 default -> null;

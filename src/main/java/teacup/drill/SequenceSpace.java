@@ -49,7 +49,8 @@ final class SequenceSpace {
         }
         long ack = (s.flags() & TcpSegment.ACK) != 0 ? s.ack() & 0xffffffffL : -1;
         return new TcpPacketSpec(flagLetters(s.flags()), start & 0xffffffffL, (start + s.payloadLength()) & 0xffffffffL,
-                s.payloadLength(), ack, s.window(), options.isEmpty() ? null : options);
+                s.payloadLength(), ack, s.window(), (s.flags() & TcpSegment.URG) != 0 ? s.urgentPointer() : -1,
+                options.isEmpty() ? null : options);
     }
 
     /** The option bytes of an inbound line, in its order; an ecr is moved onto teacup's TS clock and SACK blocks onto its ISN. */

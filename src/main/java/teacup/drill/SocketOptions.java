@@ -12,9 +12,9 @@ final class SocketOptions {
             "SO_KEEPALIVE", "TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_KEEPCNT", "TCP_MAXSEG",
             "SO_RCVBUF", "SO_SNDBUF");
 
-    private final SimulatedNetwork network;
+    private final DrillNetwork network;
 
-    SocketOptions(SimulatedNetwork network) {
+    SocketOptions(DrillNetwork network) {
         this.network = network;
     }
 
@@ -33,13 +33,13 @@ final class SocketOptions {
                 d.noDelay = value != 0;
                 if (d.connection != null) {
                     d.connection.setNoDelay(d.noDelay);
-                    network.stack.tcp().flush(network.now(), d.connection);
+                    network.stack().tcp().flush(network.now(), d.connection);
                 }
             }
             case "SO_KEEPALIVE" -> {
                 d.keepAlive = value != 0;
                 if (d.connection != null) {
-                    network.stack.tcp().setKeepAlive(network.now(), d.connection, d.keepAlive);
+                    network.stack().tcp().setKeepAlive(network.now(), d.connection, d.keepAlive);
                 }
             }
             case "TCP_KEEPIDLE" -> beforeOpen(d, option).keepAliveIdle(value * 1_000_000_000L);
@@ -72,8 +72,22 @@ final class SocketOptions {
             case "SO_ERROR" -> soError(d);
             case "TCP_NODELAY" -> d.noDelay ? "1" : "0";
             case "SO_KEEPALIVE" -> d.keepAlive ? "1" : "0";
+            case "SO_TYPE" -> "1";
+            case "TCP_KEEPIDLE" -> Long.toString(settings(d).keepAliveIdle() / 1_000_000_000L);
+            case "TCP_KEEPINTVL" -> Long.toString(settings(d).keepAliveInterval() / 1_000_000_000L);
+            case "TCP_KEEPCNT" -> Integer.toString(settings(d).keepAliveProbes());
+            // what teacup uses, not Linux's doubled bookkeeping figure
+            case "SO_RCVBUF" -> Integer.toString(d.connection != null ? d.connection.receiveBuffer().capacity()
+                    : settings(d).receiveBuffer());
+            case "SO_SNDBUF" -> Integer.toString(d.connection != null ? d.connection.sendBuffer().capacity()
+                    : settings(d).sendBuffer());
+            case "TCP_MAXSEG" -> Integer.toString(d.connection != null && d.connection.state().synchronized_()
+                    ? d.connection.negotiated().segmentSize() : settings(d).mss());
             default -> throw new ScriptSkipped("socket option " + option + " is not supported by teacup");
         };
+        if (option.equals("SO_TYPE") && a.size() > 3 && SystemCalls.name(a.get(3)).contains("SOCK_STREAM")) {
+            return CallResult.of(0);
+        }
         Expression expected = a.size() > 3 ? a.get(3) : new Expression.Ellipsis();
         if (expected instanceof Expression.Sequence s && s.items().size() == 1) {
             expected = s.items().getFirst();
@@ -82,6 +96,10 @@ final class SocketOptions {
             throw new ScriptFailed("getsockopt " + option + ": expected [" + expected + "] but got [" + actual + "]");
         }
         return CallResult.of(0);
+    }
+
+    private static teacup.tcp.TcpSettings settings(Descriptor d) {
+        return d.listener != null ? d.listener.settings() : d.settings.build();
     }
 
     /** SO_ERROR reports a connection's failure once, then 0, as Linux does. */

@@ -39,10 +39,12 @@ final class SystemCalls {
     private static final int O_RDWR = 0x2;
     private static final int O_NONBLOCK = 0x800;
 
-    private final SimulatedNetwork network;
+    private final DrillNetwork network;
     private final Flow flow;
     private final Map<Integer, Descriptor> descriptors = new HashMap<>();
     private int nextFd = 3;
+    /** When the blocked call gives up by itself (a poll's timeout), in ns; Long.MAX_VALUE: never. */
+    private long deadline = Long.MAX_VALUE;
 
     /** The four-tuple inbound lines use: teacup's port and the remote host's. */
     static final class Flow {
@@ -51,25 +53,29 @@ final class SystemCalls {
         int connectPort;
     }
 
-    SystemCalls(SimulatedNetwork network, Flow flow) {
+    SystemCalls(DrillNetwork network, Flow flow) {
         this.network = network;
         this.flow = flow;
     }
 
     private TcpLayer tcp() {
-        return network.stack.tcp();
+        return network.stack().tcp();
     }
 
     Supplier<CallResult> start(SystemCall call) {
         List<Expression> a = call.arguments();
+        deadline = Long.MAX_VALUE;
         return switch (call.name()) {
             case "socket" -> now(socket(a));
             case "bind" -> now(bind(a));
             case "listen" -> now(listen(a));
             case "accept", "accept4" -> accept(a);
             case "connect" -> connect(a);
-            case "write", "send" -> now(write(call, a));
-            case "read", "recv" -> read(call, a);
+            case "write", "send", "sendto" -> now(write(call, a, length(call, a)));
+            case "writev" -> now(write(call, a, vectorLength(call, a)));
+            case "read", "recv", "recvfrom" -> read(call, a, length(call, a));
+            case "readv" -> read(call, a, vectorLength(call, a));
+            case "poll" -> poll(call, a);
             case "close" -> now(close(a));
             case "shutdown" -> now(shutdown(a));
             case "fcntl" -> now(fcntl(a));
@@ -77,6 +83,11 @@ final class SystemCalls {
             case "getsockopt" -> now(new SocketOptions(network).get(descriptor(a, 0), a));
             default -> throw new ScriptSkipped("system call " + call.name() + " is not mapped onto teacup");
         };
+    }
+
+    /** When the call now blocked returns by itself (ns since the start), or Long.MAX_VALUE. */
+    long deadline() {
+        return deadline;
     }
 
     private static Supplier<CallResult> now(CallResult r) {
@@ -167,6 +178,7 @@ final class SystemCalls {
             Descriptor accepted = new Descriptor(nextFd++);
             accepted.connection = c;
             accepted.noDelay = d.noDelay;
+            accepted.settings = d.listener.settings().toBuilder();
             c.setNoDelay(d.noDelay);
             descriptors.put(accepted.fd, accepted);
             return CallResult.of(accepted.fd);
@@ -183,7 +195,7 @@ final class SystemCalls {
         }
         int port = port(a.size() > 1 ? a.get(1) : new Expression.Ellipsis(), flow.connectPort);
         try {
-            d.connection = tcp().connect(network.now(), network.remoteIp, port, d.settings.build(), null);
+            d.connection = tcp().connect(network.now(), network.remote().remoteIp, port, d.settings.build(), null);
         } catch (NoRouteToHostException | ConnectException e) {
             return now(CallResult.error("ENETUNREACH")); // no route, or not a unicast address (RFC 9293 MUST-46)
         }
@@ -220,16 +232,41 @@ final class SystemCalls {
         return d == null ? null : d.connection;
     }
 
+    /** The length argument of read/write/send/recv/sendto/recvfrom; their flags must be ones teacup can honour. */
     private static int length(SystemCall call, List<Expression> a) {
         if (a.size() < 3) {
             throw new ScriptFailed(call.name() + " needs a length");
         }
+        if (a.size() > 3 && !call.name().startsWith("read")) {
+            Expression flags = a.get(3);
+            if (!(flags instanceof Expression.Number n && n.value() == 0) && !(flags instanceof Expression.Ellipsis)) {
+                throw new ScriptSkipped(call.name() + " flags " + flags + " are not mapped onto teacup");
+            }
+        }
         return (int) number(a.get(2));
     }
 
-    private CallResult write(SystemCall call, List<Expression> a) {
+    /** The bytes of a readv/writev iovec list {@code [{..., 10}, {..., 20}]}, checked against its count. */
+    private static int vectorLength(SystemCall call, List<Expression> a) {
+        if (a.size() != 3 || !(a.get(1) instanceof Expression.Sequence vectors)) {
+            throw new ScriptFailed(call.name() + " takes (fd, [{..., len}, ...], count)");
+        }
+        if (number(a.get(2)) != vectors.items().size()) {
+            throw new ScriptFailed(call.name() + ": the count " + a.get(2) + " is not the " + vectors.items().size()
+                    + " iovecs given");
+        }
+        int total = 0;
+        for (Expression v : vectors.items()) {
+            if (!(v instanceof Expression.Structure s) || s.fields().size() != 2) {
+                throw new ScriptFailed(call.name() + ": an iovec is {..., length}, not " + v);
+            }
+            total += (int) number(s.fields().get(1).value());
+        }
+        return total;
+    }
+
+    private CallResult write(SystemCall call, List<Expression> a, int length) {
         TcpConnection c = connection(a);
-        int length = length(call, a);
         if (c == null) {
             return CallResult.error(descriptor(a, 0) == null ? "EBADF" : "ENOTCONN");
         }
@@ -247,9 +284,8 @@ final class SystemCalls {
         return CallResult.of(n);
     }
 
-    private Supplier<CallResult> read(SystemCall call, List<Expression> a) {
+    private Supplier<CallResult> read(SystemCall call, List<Expression> a, int length) {
         Descriptor d = descriptor(a, 0);
-        int length = length(call, a);
         if (d == null || d.connection == null) {
             return now(CallResult.error(d == null ? "EBADF" : "ENOTCONN"));
         }
@@ -268,6 +304,41 @@ final class SystemCalls {
                 return CallResult.of(0);
             }
             return d.nonBlocking ? CallResult.error("EAGAIN") : null;
+        };
+    }
+
+    /**
+     * {@code poll(fds, nfds, timeout)}: returns how many descriptors are ready, at once or when one
+     * becomes ready, or 0 when the timeout (ms; -1 for none) passes first. The revents the script
+     * gives are checked when it returns.
+     */
+    private Supplier<CallResult> poll(SystemCall call, List<Expression> a) {
+        if (a.size() != 3) {
+            throw new ScriptFailed("poll takes (fds, nfds, timeout)");
+        }
+        List<PollEvents.Entry> entries = PollEvents.entries(a.get(0));
+        if (number(a.get(1)) != entries.size()) {
+            throw new ScriptFailed("poll: nfds " + a.get(1) + " is not the " + entries.size() + " pollfds given");
+        }
+        long timeout = number(a.get(2));
+        deadline = timeout < 0 ? Long.MAX_VALUE : network.now() + timeout * 1_000_000L;
+        long giveUp = deadline;
+        return () -> {
+            int ready = 0;
+            for (PollEvents.Entry e : entries) {
+                ready += PollEvents.ready(descriptors.get(e.fd()), e.events()) != 0 ? 1 : 0;
+            }
+            if (ready == 0 && network.now() < giveUp) {
+                return null;
+            }
+            for (PollEvents.Entry e : entries) {
+                int got = PollEvents.ready(descriptors.get(e.fd()), e.events());
+                if (e.revents() != null && e.revents() != got) {
+                    throw new ScriptFailed("poll: fd " + e.fd() + ": expected revents " + PollEvents.names(e.revents())
+                            + " but got " + PollEvents.names(got));
+                }
+            }
+            return CallResult.of(ready);
         };
     }
 

@@ -25,7 +25,9 @@ public final class PrivateNetwork implements AutoCloseable {
 
     /**
      * Creates namespace {@code namespace} with a persistent TAP named {@code tap}, whose kernel
-     * side gets {@code kernelCidr} (e.g. 198.18.0.1/24) and is brought up.
+     * side gets {@code kernelCidr} (e.g. 198.18.0.1/24) and is brought up. With a null
+     * {@code kernelCidr} the kernel side has no IPv4 address at all, so the kernel's own TCP and ICMP
+     * never answer what teacup sends (a packet socket on that side can then play the peer).
      */
     public static PrivateNetwork create(String namespace, String tap, String kernelCidr, int mtu) throws IOException {
         SystemCommand.check(IP_TIMEOUT, "ip", "netns", "add", namespace);
@@ -34,7 +36,9 @@ public final class PrivateNetwork implements AutoCloseable {
             net.ip("link", "set", "lo", "up");
             net.ip("tuntap", "add", "dev", tap, "mode", "tap");
             net.ip("link", "set", tap, "mtu", Integer.toString(mtu));
-            net.ip("addr", "add", kernelCidr, "dev", tap);
+            if (kernelCidr != null) {
+                net.ip("addr", "add", kernelCidr, "dev", tap);
+            }
             net.ip("link", "set", tap, "up");
             return net;
         } catch (IOException | RuntimeException e) {
@@ -78,6 +82,11 @@ public final class PrivateNetwork implements AutoCloseable {
         } catch (Exception e) {
             throw new IOException("cannot open TAP " + tap + " in " + namespace + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Whether {@link #close()} has deleted the namespace. */
+    public synchronized boolean isClosed() {
+        return closed;
     }
 
     public String namespace() {

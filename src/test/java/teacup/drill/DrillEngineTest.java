@@ -23,6 +23,18 @@ class DrillEngineTest {
             +0  < S 0:0(0) win 65535 <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 7>
             """;
 
+    private static final String CONNECT = """
+            0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+            +0  fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
+            +0  connect(3, ..., ...) = -1 EINPROGRESS
+            +0  > S 0:0(0) <mss 1460,sackOK,TS val 0 ecr 0,nop,wscale 7>
+            """;
+    private static final String ESTABLISHED = LISTEN + """
+            +0  > S. 0:0(0) ack 1 <mss 1460,sackOK,TS val 0 ecr 100,nop,wscale 7>
+            +.1 < . 1:1(0) ack 1 win 1000 <nop,nop,TS val 200 ecr 0>
+            +0  accept(3, ..., ...) = 4
+            """;
+
     private static DrillResult run(String text, Mode mode) throws ScriptSyntaxException {
         return new DrillEngine(mode).run(ScriptParser.parse("t.pkt", text));
     }
@@ -90,11 +102,138 @@ class DrillEngineTest {
         assertEquals("line 1: system call epoll_create is not mapped onto teacup",
                 run("0 epoll_create(1) = 3\n", Mode.STRICT).message());
         assertEquals("--ip_version=ipv6 (only ipv4 in-process)", run("--ip_version=ipv6\n0 close(3) = 0\n", Mode.STRICT).message());
-        assertEquals("line 1: ICMP lines are not supported yet", run("0 < icmp echo_reply\n", Mode.STRICT).message());
+        assertEquals("ICMP type wormhole is not known", run(CONNECT + "+0 < icmp wormhole [0:0(0)]\n", Mode.STRICT).message());
         assertEquals("socket option TCP_CONGESTION is not supported by teacup", run(
                 "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 setsockopt(3, IPPROTO_TCP, TCP_CONGESTION, \"bbr\", 3) = 0\n",
                 Mode.STRICT).message());
         assertEquals(Verdict.SKIPPED, run("0 socket(..., SOCK_DGRAM, IPPROTO_UDP) = 3\n", Mode.STRICT).verdict());
+        assertEquals("line 2: udp packet lines (only TCP and ICMP) are not supported",
+                run("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 < udp (10)\n", Mode.STRICT).message());
+    }
+
+    @Test
+    @DisplayName("an ICMP port unreachable quoting the SYN in flight refuses the connect (RFC 5461); its SO_ERROR says so")
+    void icmpRefusesConnect() throws Exception {
+        DrillResult r = run(CONNECT + """
+                +.01 < icmp unreachable port_unreachable [0:0(0)]
+                +0  getsockopt(3, SOL_SOCKET, SO_ERROR, [ECONNREFUSED], [4]) = 0
+                """, Mode.STRICT);
+        assertEquals(Verdict.PASSED, r.verdict(), r.message());
+        DrillResult before = run(CONNECT + """
+                +.01 < [0:0(0)] icmp unreachable protocol_unreachable
+                +0  getsockopt(3, SOL_SOCKET, SO_ERROR, [ECONNREFUSED], [4]) = 0
+                """, Mode.STRICT);
+        assertEquals(Verdict.PASSED, before.verdict(), before.message());
+    }
+
+    @Test
+    @DisplayName("an ICMP quoting a sequence number not in flight is dropped (RFC 5927): a script expecting the abort fails")
+    void icmpOutsideFlightFails() throws Exception {
+        DrillResult r = run(CONNECT + """
+                +.01 < icmp unreachable port_unreachable [5000:5000(0)]
+                +0  getsockopt(3, SOL_SOCKET, SO_ERROR, [ECONNREFUSED], [4]) = 0
+                """, Mode.STRICT);
+        assertEquals(Verdict.FAILED, r.verdict());
+        assertEquals("t.pkt:6: getsockopt SO_ERROR: expected [ECONNREFUSED] but got [0]", r.message());
+    }
+
+    @Test
+    @DisplayName("a frag_needed ICMP with its mtu reaches teacup without ending the connection; teacup's outbound ICMP is checked")
+    void icmpFragNeededAndOutbound() throws Exception {
+        DrillResult r = run(ESTABLISHED + """
+                +0  write(4, ..., 100) = 100
+                +0  > P. 1:101(100) ack 1 <nop,nop,TS val 100 ecr 200>
+                +0  < icmp unreachable frag_needed mtu 1200 [1:101(100)]
+                +.1 < . 1:1(0) ack 101 win 1000 <nop,nop,TS val 300 ecr 100>
+                +0  write(4, ..., 10) = 10
+                +0  > P. 101:111(10) ack 1 <nop,nop,TS val 200 ecr 300>
+                """, Mode.STRICT);
+        assertEquals(Verdict.PASSED, r.verdict(), r.message());
+        DrillResult none = run(ESTABLISHED + "+0 > icmp unreachable port_unreachable\n", Mode.STRICT);
+        assertTrue(none.message().startsWith("t.pkt:8: expected outbound ICMP unreachable at 0.100000 sec but teacup sent none"),
+                none.message());
+    }
+
+    @Test
+    @DisplayName("poll: readiness per Linux's tcp_poll, revents checked, a timeout returns 0 at its time")
+    void poll() throws Exception {
+        DrillResult r = run(LISTEN.replace("+0  < S", "+0  poll([{fd=3, events=POLLIN, revents=0}], 1, 0) = 0\n+0  < S")
+                + """
+                +0  > S. 0:0(0) ack 1 <mss 1460,sackOK,TS val 0 ecr 100,nop,wscale 7>
+                +.1 < . 1:1(0) ack 1 win 1000 <nop,nop,TS val 200 ecr 0>
+                +0  poll([{fd=3, events=POLLIN, revents=POLLIN}], 1, 0) = 1
+                +0  accept(3, ..., ...) = 4
+                +0  poll([{fd=4, events=POLLIN|POLLOUT, revents=POLLOUT}], 1, 0) = 1
+                +0...0.300 poll([{fd=4, events=POLLIN, revents=0}], 1, 200) = 0
+                +.3 < P. 1:11(10) ack 1 win 1000 <nop,nop,TS val 300 ecr 0>
+                +0  poll([{fd=4, events=POLLIN, revents=POLLIN}], 1, -1) = 1
+                +0  < F. 11:11(0) ack 1 win 1000 <nop,nop,TS val 400 ecr 0>
+                +0  poll([{fd=4, events=POLLIN|POLLRDHUP, revents=POLLIN|POLLRDHUP}], 1, 0) = 1
+                """, Mode.PORTABLE);
+        assertEquals(Verdict.PASSED, r.verdict(), r.message());
+        DrillResult wrong = run(ESTABLISHED + "+0 poll([{fd=4, events=POLLIN, revents=POLLIN}], 1, 0) = 1\n", Mode.STRICT);
+        assertEquals("t.pkt:8: poll: fd 4: expected revents POLLIN but got 0", wrong.message());
+    }
+
+    @Test
+    @DisplayName("writev and readv move the sum of their iovecs; sendto and recvfrom map like send and recv")
+    void vectors() throws Exception {
+        DrillResult r = run(ESTABLISHED + """
+                +0  writev(4, [{..., 10}, {..., 20}], 2) = 30
+                +0  > P. 1:31(30) ack 1 <nop,nop,TS val 100 ecr 200>
+                +0  sendto(4, ..., 5, 0, ..., ...) = 5
+                +0  < P. 1:41(40) ack 31 win 1000 <nop,nop,TS val 300 ecr 100>
+                +0  > P. 31:36(5) ack 41 <nop,nop,TS val 100 ecr 300>
+                +0  readv(4, [{..., 10}, {..., 20}], 2) = 30
+                +0  recvfrom(4, ..., 100, 0, ..., ...) = 10
+                """, Mode.STRICT);
+        assertEquals(Verdict.PASSED, r.verdict(), r.message());
+        assertEquals("t.pkt:8: writev: the count 3 is not the 2 iovecs given",
+                run(ESTABLISHED + "+0 writev(4, [{..., 10}, {..., 20}], 3) = 30\n", Mode.STRICT).message());
+    }
+
+    @Test
+    @DisplayName("getsockopt reads back what teacup holds: keep-alive timers, buffers, the MSS in use, SO_TYPE")
+    void getsockopt() throws Exception {
+        DrillResult r = run("""
+                0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+                +0  setsockopt(3, IPPROTO_TCP, TCP_KEEPIDLE, [30], 4) = 0
+                +0  setsockopt(3, SOL_SOCKET, SO_RCVBUF, [8192], 4) = 0
+                +0  getsockopt(3, IPPROTO_TCP, TCP_KEEPIDLE, [30], [4]) = 0
+                +0  getsockopt(3, SOL_SOCKET, SO_TYPE, [SOCK_STREAM], [4]) = 0
+                +0  bind(3, ..., ...) = 0
+                +0  listen(3, 1) = 0
+                +0  < S 0:0(0) win 65535 <mss 1000>
+                +0  > S. 0:0(0) ack 1 <mss 1460>
+                +.1 < . 1:1(0) ack 1 win 65535
+                +0  accept(3, ..., ...) = 4
+                +0  getsockopt(4, IPPROTO_TCP, TCP_MAXSEG, [1000], [4]) = 0
+                +0  getsockopt(4, SOL_SOCKET, SO_RCVBUF, [8192], [4]) = 0
+                +0  getsockopt(4, IPPROTO_TCP, TCP_KEEPIDLE, [30], [4]) = 0
+                """, Mode.PORTABLE);
+        assertEquals(Verdict.PASSED, r.verdict(), r.message());
+    }
+
+    @Test
+    @DisplayName("a segment teacup sent that no outbound line took fails the script at the next inbound packet")
+    void unexpectedSegment() throws Exception {
+        DrillResult r = run(ESTABLISHED + """
+                +0  < P. 1:11(10) ack 1 win 1000 <nop,nop,TS val 300 ecr 0>
+                +.1 < P. 11:21(10) ack 1 win 1000 <nop,nop,TS val 400 ecr 0>
+                """, Mode.STRICT);
+        assertEquals("t.pkt:9: unexpected outbound packet: 0.140000 . 1:1(0) ack 11 win 2047 <nop,nop,TS val 140 ecr 300>",
+                r.message());
+    }
+
+    @Test
+    @DisplayName("the urgent pointer of an outbound line is checked when the line gives one (read as 0 without URG)")
+    void urgentPointer() {
+        TcpPacketSpec want = new TcpPacketSpec("PU.", 1, 11, 10, 1, -1, 5, null);
+        assertEquals("tcp_urg_ptr: expected 5 vs actual 10",
+                OutboundCheck.mismatch(want, new TcpPacketSpec("PU.", 1, 11, 10, 1, 100, 10, null), true));
+        assertEquals(null, OutboundCheck.mismatch(want, new TcpPacketSpec("PU.", 1, 11, 10, 1, 100, 5, null), true));
+        TcpPacketSpec none = new TcpPacketSpec("P.", 1, 11, 10, 1, -1, 0, null);
+        assertEquals(null, OutboundCheck.mismatch(none, new TcpPacketSpec("P.", 1, 11, 10, 1, 100, -1, null), true));
     }
 
     @Test

@@ -78,10 +78,67 @@ class ScriptParserTest {
     @DisplayName("ICMP and backtick lines")
     void icmpAndShell() throws Exception {
         var i = assertInstanceOf(ScriptEvent.Icmp.class, only("+0 < icmp unreachable frag_needed mtu 1200 [1:1461(1460)]"));
-        assertEquals(List.of("unreachable", "frag_needed", "mtu", "1200"), i.words());
+        assertEquals("unreachable", i.type());
+        assertEquals("frag_needed", i.code());
+        assertEquals(1200, i.mtu());
         assertEquals(1460, i.quoted().length());
+        assertEquals(1, i.quoted().startSeq());
         var s = assertInstanceOf(ScriptEvent.Shell.class, only("+0 `sysctl -q net.ipv4.tcp_sack=0`"));
         assertEquals("sysctl -q net.ipv4.tcp_sack=0", s.command());
+    }
+
+    @Test
+    @DisplayName("ICMP lines in both of packetdrill's orders: the quoted segment before or after the message")
+    void icmpForms() throws Exception {
+        var before = assertInstanceOf(ScriptEvent.Icmp.class, only("+0 < [1:1461(1460)] icmp unreachable frag_needed mtu 1200"));
+        assertEquals("frag_needed", before.code());
+        assertEquals(1200, before.mtu());
+        assertEquals(1461, before.quoted().endSeq());
+        var port = assertInstanceOf(ScriptEvent.Icmp.class, only("+0 < icmp unreachable port_unreachable [0:0(0)]"));
+        assertEquals("port_unreachable", port.code());
+        assertEquals(-1, port.mtu());
+        assertEquals(0, port.quoted().length());
+        var bare = assertInstanceOf(ScriptEvent.Icmp.class,
+                ScriptParser.parse("t.pkt", "0 < icmp time_exceeded\n+0 close(3) = 0").events().getFirst());
+        assertEquals("time_exceeded", bare.type());
+        assertEquals(null, bare.code());
+        assertEquals(null, bare.quoted());
+        var out = assertInstanceOf(ScriptEvent.Icmp.class, only("* > icmp unreachable 3"));
+        assertEquals("3", out.code());
+        var udp = assertInstanceOf(ScriptEvent.Unsupported.class, only("0 < icmp unreachable port_unreachable [udp (10)]"));
+        assertEquals("an ICMP message quoting a UDP datagram (only TCP)", udp.what());
+        assertInstanceOf(ScriptEvent.Unsupported.class, only("0 < udp (10)"));
+    }
+
+    @Test
+    @DisplayName("the URG flag and the urgent pointer: < U. 1:2(1) ack 1 urg 1")
+    void urgent() throws Exception {
+        var p = assertInstanceOf(ScriptEvent.Packet.class, only("0 < PU. 1:11(10) ack 1 urg 10 win 100"));
+        assertEquals("PU.", p.tcp().flags());
+        assertEquals(10, p.tcp().urgent());
+        assertEquals(100, p.tcp().window());
+        assertEquals("PU. 1:11(10) ack 1 win 100 urg 10", p.tcp().toString());
+        var none = assertInstanceOf(ScriptEvent.Packet.class, only("0 > . 1:1(0) ack 1"));
+        assertEquals(-1, none.tcp().urgent());
+    }
+
+    @Test
+    @DisplayName("poll's pollfd list, writev's and readv's iovec lists, sendto and recvfrom")
+    void pollAndVectors() throws Exception {
+        var poll = assertInstanceOf(ScriptEvent.SystemCall.class,
+                only("+0 poll([{fd=4, events=POLLIN|POLLOUT, revents=POLLOUT}], 1, 0) = 1"));
+        List<PollEvents.Entry> entries = PollEvents.entries(poll.arguments().getFirst());
+        assertEquals(List.of(new PollEvents.Entry(4, PollEvents.POLLIN | PollEvents.POLLOUT, PollEvents.POLLOUT)), entries);
+        var blocking = assertInstanceOf(ScriptEvent.SystemCall.class, only("0...0.1 poll([{fd=3, events=POLLIN}], 1, 100) = 0"));
+        assertEquals(null, PollEvents.entries(blocking.arguments().getFirst()).getFirst().revents());
+        assertEquals(EventTime.absolute(100_000), blocking.returnTime());
+        var writev = assertInstanceOf(ScriptEvent.SystemCall.class, only("+0 writev(4, [{..., 10}, {..., 20}], 2) = 30"));
+        var vectors = assertInstanceOf(Expression.Sequence.class, writev.arguments().get(1));
+        assertEquals("[{..., 10}, {..., 20}]", vectors.toString());
+        var sendto = assertInstanceOf(ScriptEvent.SystemCall.class, only("+0 sendto(4, ..., 1000, 0, ..., ...) = 1000"));
+        assertEquals(6, sendto.arguments().size());
+        var recvfrom = assertInstanceOf(ScriptEvent.SystemCall.class, only("+0 recvfrom(4, ..., 1000, 0, ..., ...) = 500"));
+        assertEquals(500, ((Expression.Number) recvfrom.result()).value());
     }
 
     @Test
