@@ -113,6 +113,16 @@ public final class Assembler {
         count = w;
     }
 
+    /** True when every byte of {@code [offset, offset+length)} has arrived already (one range holds them all). */
+    public boolean contains(int offset, int length) {
+        for (int i = 0; i < count && start[i] <= offset; i++) {
+            if (offset + length <= end[i]) {
+                return length > 0;
+            }
+        }
+        return false;
+    }
+
     public boolean isEmpty() {
         return count == 0;
     }

@@ -35,6 +35,10 @@ final class Receiver {
     private int rcvAdvEdge;
     /** Sequence number of the latest out-of-order segment; its block is reported first (RFC 2018 4). */
     private int latestOutOfOrder;
+    /** RFC 2883: a range received twice, for the first SACK block of the next ACK; reported once. */
+    private int duplicateStart;
+    private int duplicateEnd;
+    private boolean duplicatePending;
     private boolean finReceived;
 
     private int tsRecent;
@@ -71,8 +75,26 @@ final class Receiver {
         return finReceived;
     }
 
-    boolean hasOutOfOrder() {
-        return !buffer.outOfOrder().isEmpty();
+    /** Something for SACK blocks to report: data out of order, or a duplicate (RFC 2883). */
+    boolean hasSackBlocks() {
+        return duplicatePending || !buffer.outOfOrder().isEmpty();
+    }
+
+    /**
+     * RFC 2883 4: text received again, wholly below RCV.NXT (an unacceptable segment, answered with
+     * an ACK): the next ACK reports it as a D-SACK block, so the sender learns its retransmission was
+     * spurious.
+     */
+    void duplicate(int seq, int len) {
+        if (len > 0 && SeqNum.le(SeqNum.add(seq, len), rcvNxt) && SeqNum.diff(rcvNxt, seq) <= buffer.capacity()) {
+            reportDuplicate(seq, SeqNum.add(seq, len));
+        }
+    }
+
+    private void reportDuplicate(int start, int end) {
+        duplicateStart = start;
+        duplicateEnd = end;
+        duplicatePending = true;
     }
 
     /** The peer's SYN arrived with sequence number {@code seq}. */
@@ -193,6 +215,11 @@ final class Receiver {
             offset = -skip;
         }
         boolean hadGap = !buffer.outOfOrder().isEmpty();
+        if (skip > 0) {
+            reportDuplicate(seq, SeqNum.add(seq, Math.min(skip, len))); // RFC 2883 4.1.1: the old part, received again
+        } else if (offset > 0 && buffer.outOfOrder().contains(offset, dataLen)) {
+            reportDuplicate(seq, SeqNum.add(seq, len)); // RFC 2883 4.1.2: out-of-order data received again
+        }
         if (offset > 0) {
             latestOutOfOrder = SeqNum.add(rcvNxt, offset);
         }
@@ -326,6 +353,11 @@ final class Receiver {
     void addSackBlocks(TcpOptions options, boolean timestamps) {
         Assembler ranges = buffer.outOfOrder();
         int room = timestamps ? 3 : TcpOptions.MAX_SACK_BLOCKS;
+        if (duplicatePending) {
+            options.addSackBlock(duplicateStart, duplicateEnd); // RFC 2883: the D-SACK block goes first
+            duplicatePending = false;
+            room--;
+        }
         int latest = SeqNum.diff(latestOutOfOrder, rcvNxt);
         int first = -1;
         for (int i = 0; i < ranges.rangeCount(); i++) {

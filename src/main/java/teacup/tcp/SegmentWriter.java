@@ -105,7 +105,7 @@ final class SegmentWriter {
         if (negotiated.timestamps()) {
             segmentOptions = options.clear().timestamps(timestamp(now), receiver.tsRecent());
         }
-        if (negotiated.sack() && length == 0 && (flags & TcpSegment.ACK) != 0 && receiver.hasOutOfOrder()) {
+        if (negotiated.sack() && length == 0 && (flags & TcpSegment.ACK) != 0 && receiver.hasSackBlocks()) {
             // Only on segments without data: the blocks would otherwise push a full segment past the MSS.
             segmentOptions = segmentOptions == null ? options.clear() : segmentOptions;
             receiver.addSackBlocks(segmentOptions, negotiated.timestamps());

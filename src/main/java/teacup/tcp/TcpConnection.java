@@ -294,6 +294,7 @@ public final class TcpConnection {
         // 1. Sequence number check (RFC 9293 3.10.7.4, the four cases).
         if (!receiver.acceptable(seq, segLen)) {
             if (!rst) {
+                receiver.duplicate(seq, s.length); // RFC 2883: an old duplicate's ACK carries a D-SACK block
                 sender.sendAck(now); // 3.10.7.4: an unacceptable segment is answered with an ACK (unless it is a RST)
                 if (state == State.TIME_WAIT && s.has(TcpSegment.FIN) && SeqNum.add(seq, segLen) == receiver.rcvNxt()) {
                     closing.restartTimeWait(now); // the peer's FIN again: our last ACK was lost (3.10.7.4)
@@ -423,7 +424,7 @@ public final class TcpConnection {
             }
         }
         // With SACK, the ACK for out-of-order data goes on its own so it can carry the blocks.
-        boolean sackNow = urgency == Receiver.AckUrgency.NOW && negotiated().sack() && receiver.hasOutOfOrder();
+        boolean sackNow = urgency == Receiver.AckUrgency.NOW && negotiated().sack() && receiver.hasSackBlocks();
         transmit(now, SendLimits.NORMAL); // data going out carries the ACK
         if (sackNow || receiver.ackDue(now, urgency)) {
             sender.sendAck(now);
