@@ -104,6 +104,7 @@ public final class IpLayer {
     private boolean checksumTrusted;
     /** Whether the frame being received was sent to the Ethernet broadcast address. */
     private boolean linkBroadcast;
+    private long frameSource;
     private int nextIdentification;
     private int announcementsLeft;
     private long nextAnnouncementAt = Long.MAX_VALUE;
@@ -229,6 +230,11 @@ public final class IpLayer {
         return checksumTrusted;
     }
 
+    /** While a transport handles a received packet: the Ethernet address of the frame it came in. */
+    public long frameSource() {
+        return frameSource;
+    }
+
     /**
      * While a transport handles a received packet: whether it came as a link-layer broadcast,
      * which nothing may answer (RFC 1122 3.2.2) and TCP does not take (it is for unicast).
@@ -249,6 +255,7 @@ public final class IpLayer {
             return;
         }
         linkBroadcast = destination == MacAddress.BROADCAST_BITS;
+        frameSource = eth.source();
         switch (eth.etherType()) {
             case EthernetFrame.TYPE_ARP -> stats.increment(arpInput(now, b, eth.payloadOffset(), eth.payloadLength()));
             case EthernetFrame.TYPE_IPV4 -> stats.increment(ipInput(now, b, eth.payloadOffset(), eth.payloadLength()));
@@ -508,18 +515,20 @@ public final class IpLayer {
     }
 
     /**
-     * As {@link #send(long, int, int, byte[], int)}, for a packet that must not wait for ARP: a
-     * SYN cookie's SYN-ACK, which a flood of spoofed on-link SYNs would otherwise pile up in the ARP
-     * queue that every connection shares. When the next hop's MAC is not known the packet is dropped and counted, and an ARP request goes if {@link ArpSolicitations}
-     * allows one, so that the peer's next SYN finds the MAC. Never holds a frame or makes an ARP
-     * entry: only an answer to us does (RFC 826, RFC 1122 2.3.2.1), as for any request we send.
+     * As {@link #send(long, int, int, byte[], int, int, int, int)}, for a packet that must never wait
+     * for ARP: a SYN-ACK, which a flood of spoofed on-link SYNs would otherwise pile up in the ARP
+     * queue every connection shares. When the next hop's MAC is not known, the packet goes to
+     * {@code senderMac}, the Ethernet address the SYN came from (the peer itself on the link, or the
+     * router that forwarded it), or is dropped and counted when there is none; either way an ARP
+     * request goes if {@link ArpSolicitations} allows one, so that what follows finds the MAC. Never
+     * holds a frame or makes an ARP entry: only an answer to us does (RFC 826, RFC 1122 2.3.2.1).
      */
-    public boolean sendIfResolved(long now, int destination, int protocol, byte[] frame, int payloadLength) {
+    public boolean sendIfResolved(long now, int destination, int protocol, byte[] frame, int payloadLength,
+                                  int timeToLive, int typeOfService, long senderMac) {
         int nextHop = iface.onLink(destination) ? destination : iface.hasGateway() ? iface.gateway().bits() : 0;
         if (address == 0 || nextHop == 0 || iface.isBroadcast(destination) || arp.lookup(nextHop, now) != ArpCache.UNRESOLVED) {
-            return send(now, destination, protocol, frame, payloadLength);
+            return send(now, destination, protocol, frame, payloadLength, 0, timeToLive, typeOfService);
         }
-        stats.increment(Counter.OUT_ARP_UNRESOLVED);
         switch (solicitations.ask(nextHop, now)) {
             case SEND -> {
                 sendArp(ArpPacket.REQUEST, MacAddress.BROADCAST_BITS, 0, nextHop);
@@ -528,6 +537,15 @@ public final class IpLayer {
             case LIMITED -> stats.increment(Counter.ARP_SOLICITATIONS_LIMITED);
             case ASKED_ALREADY -> { }
         }
+        if (senderMac == 0 || MacAddress.isMulticast(senderMac) || payloadLength > iface.mtu() - Ipv4Packet.MIN_HEADER_LENGTH) {
+            stats.increment(Counter.OUT_ARP_UNRESOLVED);
+            return true;
+        }
+        Ipv4Packet.write(frame, EthernetFrame.HEADER_LENGTH, payloadLength, nextIdentification++ & 0xffff, Ipv4Packet.FLAG_DONT_FRAGMENT,
+                timeToLive == 0 ? defaultTtl : timeToLive, typeOfService, protocol, address, destination);
+        EthernetFrame.write(frame, 0, senderMac, mac, EthernetFrame.TYPE_IPV4);
+        stats.increment(Counter.OUT_TO_FRAME_SENDER);
+        emit(frame, 0, PAYLOAD_OFFSET + payloadLength);
         return true;
     }
 

@@ -37,6 +37,7 @@ public enum Counter {
     TCP_SYN_COOKIES_ACCEPTED(Kind.TRAFFIC, "TCP connections opened by a SYN cookie's ACK"),
     TCP_SYN_COOKIES_REJECTED(Kind.TRAFFIC, "TCP ACKs to a listener whose cookie was wrong or too old"),
     OUT_ARP_UNRESOLVED(Kind.TRAFFIC, "packets not sent: not to be held while ARP resolves (SYN-ACKs)"),
+    OUT_TO_FRAME_SENDER(Kind.TRAFFIC, "SYN-ACKs sent, unresolved by ARP, to the MAC their SYN came from"),
     ARP_SOLICITATIONS_LIMITED(Kind.TRAFFIC, "ARP requests not sent for an unheld packet (rate limit)"),
     IP_NEGATIVE_ADVICE(Kind.TRAFFIC, "next hops re-validated on a transport's negative advice (RFC 1122 3.3.1.4)"),
 

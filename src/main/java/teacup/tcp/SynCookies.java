@@ -151,7 +151,7 @@ final class SynCookies {
         stats.increment(Counter.TCP_SEGMENTS_SENT);
         stats.increment(Counter.TCP_SYN_COOKIES_SENT);
         listener.cookieSent(now);
-        ip.sendIfResolved(now, remoteIp, Ipv4Packet.PROTOCOL_TCP, frame, n);
+        ip.sendIfResolved(now, remoteIp, Ipv4Packet.PROTOCOL_TCP, frame, n, settings.ttl(), settings.trafficClass(), ip.frameSource());
         return true;
     }
 

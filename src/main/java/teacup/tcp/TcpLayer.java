@@ -94,6 +94,8 @@ public final class TcpLayer implements IpLayer.Transport {
         TcpObserver observer;
         /** The listener whose SYN queue holds this connection while it is half-open. */
         TcpListener listener;
+        /** While half-open: the MAC the SYN came from, where a SYN-ACK goes if ARP has not resolved the peer. */
+        long synSource;
 
         Entry(TcpConnection connection, long key, TcpObserver observer) {
             this.connection = connection;
@@ -502,6 +504,7 @@ public final class TcpLayer implements IpLayer.Transport {
         stats.increment(Counter.TCP_PASSIVE_OPENS);
         Entry e = new Entry(c, key(c), null);
         e.listener = listener;
+        e.synSource = ip.frameSource();
         listener.halfOpen++;
         connections.put(e.key, e);
         settle(now, e);
@@ -533,7 +536,12 @@ public final class TcpLayer implements IpLayer.Transport {
         if (s.negativeAdvice() && c.state() != State.SYN_RECEIVED) {
             ip.negativeAdvice(s.now(), c.remoteIp());
         }
-        if (!ip.send(s.now(), c.remoteIp(), Ipv4Packet.PROTOCOL_TCP, frame, n, segmentSize, s.ttl(), s.trafficClass())) {
+        // A half-open connection's SYN-ACK never waits for ARP (RFC 4987): the first goes while its SYN is in hand.
+        Entry halfOpen = c.state() == State.SYN_RECEIVED ? entryOf(c) : null;
+        if (c.state() == State.SYN_RECEIVED && (halfOpen == null || halfOpen.listener != null)) {
+            ip.sendIfResolved(s.now(), c.remoteIp(), Ipv4Packet.PROTOCOL_TCP, frame, n, s.ttl(), s.trafficClass(),
+                    halfOpen == null ? ip.frameSource() : halfOpen.synSource);
+        } else if (!ip.send(s.now(), c.remoteIp(), Ipv4Packet.PROTOCOL_TCP, frame, n, segmentSize, s.ttl(), s.trafficClass())) {
             sendFailed = true;
         }
     }

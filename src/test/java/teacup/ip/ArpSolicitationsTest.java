@@ -51,7 +51,7 @@ class ArpSolicitationsTest {
 
     boolean sendUnheld(int destination) {
         byte[] frame = ip.txBuffer();
-        return ip.sendIfResolved(now, destination, Ipv4Packet.PROTOCOL_UDP, frame, 8);
+        return ip.sendIfResolved(now, destination, Ipv4Packet.PROTOCOL_UDP, frame, 8, 0, 0, 0);
     }
 
     @Test

@@ -347,6 +347,29 @@ class TcpLayerTest {
         }
 
         @Test
+        @DisplayName("RFC 4987: a SYN-ACK to an on-link peer ARP has not resolved goes at once to the MAC its SYN came from, and again on the timer; no frame waits for ARP")
+        void synAckNeverWaitsForArp() {
+            tcp.listen(80, 4, SETTINGS);
+            int stranger = Ipv4Address.parse("198.18.0.50").bits();
+            long strangerMac = 0x02_00_00_00_00_50L;
+            byte[] syn = frame(stranger, US, 40000, 80, 7000, 0, TcpSegment.SYN, null, new byte[0]);
+            BigEndian.put48(syn, 6, strangerMac);
+            receive(syn);
+            List<byte[]> out = new ArrayList<>(frames);
+            assertEquals(2, out.size(), "an ARP request and the SYN-ACK, nothing held");
+            assertEquals(EthernetFrame.TYPE_ARP, BigEndian.u16(out.get(0), 12));
+            assertEquals(strangerMac, BigEndian.u48(out.get(1), 0), "the SYN-ACK goes to the SYN's Ethernet source");
+            Sent synAck = sent().get(0);
+            assertTrue(synAck.has(TcpSegment.SYN) && synAck.has(TcpSegment.ACK));
+            now += 1_100 * MS;
+            tcp.poll(now);
+            ip.poll(now);
+            assertEquals(strangerMac, BigEndian.u48(frames.stream().filter(f -> BigEndian.u16(f, 12) == EthernetFrame.TYPE_IPV4)
+                    .findFirst().orElseThrow(), 0), "the retransmitted SYN-ACK too");
+            assertEquals(2, stats.get(Counter.OUT_TO_FRAME_SENDER));
+        }
+
+        @Test
         @DisplayName("RFC 9293 3.10.7.2: when half-open plus unaccepted connections reach the backlog, a SYN is dropped and counted (cookies off)")
         void fullBacklogDropsSyn() {
             TcpListener l = tcp.listen(80, 2, SETTINGS.toBuilder().synCookies(false).build());
