@@ -105,7 +105,7 @@ public final class IpLayer {
     /** Whether the frame being received was sent to the Ethernet broadcast address. */
     private boolean linkBroadcast;
     private long frameSource;
-    private int nextIdentification;
+    private final Ipv4Identifiers identifiers; // RFC 6864, RFC 7739: per destination, not one global counter
     private int announcementsLeft;
     private long nextAnnouncementAt = Long.MAX_VALUE;
     private int icmpErrorTokens = ICMP_ERROR_BURST;
@@ -143,7 +143,7 @@ public final class IpLayer {
                         IcmpMessage.CODE_REASSEMBLY_TIME_EXCEEDED, 0, b, off, len));
         this.tx = new byte[EthernetFrame.HEADER_LENGTH + Ipv4Packet.MAX_TOTAL_LENGTH];
         this.fragmentTx = new byte[EthernetFrame.HEADER_LENGTH + iface.mtu()];
-        this.nextIdentification = random.nextInt(0x10000);
+        this.identifiers = new Ipv4Identifiers(random);
     }
 
     public Interface iface() {
@@ -541,8 +541,8 @@ public final class IpLayer {
             stats.increment(Counter.OUT_ARP_UNRESOLVED);
             return true;
         }
-        Ipv4Packet.write(frame, EthernetFrame.HEADER_LENGTH, payloadLength, nextIdentification++ & 0xffff, Ipv4Packet.FLAG_DONT_FRAGMENT,
-                timeToLive == 0 ? defaultTtl : timeToLive, typeOfService, protocol, address, destination);
+        Ipv4Packet.write(frame, EthernetFrame.HEADER_LENGTH, payloadLength, identifiers.next(destination, protocol),
+                Ipv4Packet.FLAG_DONT_FRAGMENT, timeToLive == 0 ? defaultTtl : timeToLive, typeOfService, protocol, address, destination);
         EthernetFrame.write(frame, 0, senderMac, mac, EthernetFrame.TYPE_IPV4);
         stats.increment(Counter.OUT_TO_FRAME_SENDER);
         emit(frame, 0, PAYLOAD_OFFSET + payloadLength);
@@ -609,7 +609,7 @@ public final class IpLayer {
             int nextHop = iface.onLink(destination) ? destination : iface.hasGateway() ? iface.gateway().bits() : 0;
             long nextHopMac = nextHop == 0 ? ArpCache.UNRESOLVED : arp.lookup(nextHop, now);
             if (nextHopMac != ArpCache.UNRESOLVED) {
-                Ipv4Packet.write(frame, EthernetFrame.HEADER_LENGTH, payloadLength, nextIdentification++ & 0xffff,
+                Ipv4Packet.write(frame, EthernetFrame.HEADER_LENGTH, payloadLength, identifiers.next(destination, protocol),
                         Ipv4Packet.FLAG_DONT_FRAGMENT, ttl, typeOfService, protocol, address, destination);
                 EthernetFrame.write(frame, 0, nextHopMac, mac, EthernetFrame.TYPE_IPV4);
                 stats.increment(Counter.FRAMES_OUT);
@@ -643,7 +643,7 @@ public final class IpLayer {
             }
             nextHopMac = arp.lookup(nextHop, now);
         }
-        int identification = nextIdentification++ & 0xffff;
+        int identification = identifiers.next(destination, protocol);
         // RFC 1191: what is not TCP is fragmented here to the path MTU a router reported; TCP keeps DF
         // and its segments whole, sizing them itself (so it can tell when a path takes larger ones again).
         int mtu = protocol == Ipv4Packet.PROTOCOL_TCP ? iface.mtu() : pathMtus.mtu(destination, now, iface.mtu());

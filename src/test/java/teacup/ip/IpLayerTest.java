@@ -268,6 +268,29 @@ class IpLayerTest {
     }
 
     @Nested
+    class Identification {
+        @Test
+        @DisplayName("RFC 6864, RFC 7739 (issue 12: no idle-scan zombie): a peer sees its own identification counter, which traffic to others does not move")
+        void perDestination() {
+            peerResolvesUs();
+            receive(0, Frames.arp(US_MAC, ArpPacket.REPLY, 0x02_00_00_00_00_77L, OTHER, US_MAC, US));
+            sent.clear();
+            int[] toPeer = new int[3];
+            for (int round = 0; round < 3; round++) {
+                byte[] tx = ip.txBuffer();
+                assertTrue(ip.send(0, PEER, Ipv4Packet.PROTOCOL_UDP, tx, 8));
+                toPeer[round] = ipv4Of(sent.removeFirst()).identification();
+                for (int i = 0; i < 10; i++) { // ten datagrams to someone else in between
+                    assertTrue(ip.send(0, OTHER, Ipv4Packet.PROTOCOL_UDP, ip.txBuffer(), 8));
+                }
+                sent.clear();
+            }
+            assertEquals((toPeer[0] + 1) & 0xffff, toPeer[1], "consecutive for one peer");
+            assertEquals((toPeer[1] + 1) & 0xffff, toPeer[2], "whatever went to others");
+        }
+    }
+
+    @Nested
     class Fragments {
         @Test
         @DisplayName("RFC 791 3.2, RFC 1122 3.2.1.4: a fragmented echo request, out of order and duplicated, is reassembled and answered in fragments")
