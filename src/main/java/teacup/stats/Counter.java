@@ -81,7 +81,7 @@ public enum Counter {
     DROP_TCP_MALFORMED(Kind.DROPPED, "TCP malformed or bad checksum"),
     DROP_TCP_NO_SOCKET(Kind.DROPPED, "TCP to no socket"),
     DROP_TCP_NOT_UNICAST(Kind.DROPPED, "TCP to a broadcast address"),
-    DROP_TCP_LISTEN_UNEXPECTED(Kind.DROPPED, "TCP to a listening port that was not a SYN"),
+    DROP_TCP_LISTEN_UNEXPECTED(Kind.DROPPED, "TCP to a listening port that was not a SYN (or was a SYN-FIN)"),
     DROP_TCP_BACKLOG_FULL(Kind.DROPPED, "TCP SYN dropped: listen queue full"),
     DROP_TOO_BIG(Kind.DROPPED, "frame longer than the receive buffer");
 

@@ -486,7 +486,7 @@ public final class TcpLayer implements IpLayer.Transport {
             resets.answer(now, segment, source, sourcePort, listener.port()); // acknowledges nothing we sent
             return Counter.DROP_TCP_LISTEN_UNEXPECTED;
         }
-        if ((flags & TcpSegment.SYN) == 0) {
+        if ((flags & TcpSegment.SYN) == 0 || (flags & TcpSegment.FIN) != 0) { // a SYN-FIN is a scanner's probe (Linux, BSD drop it)
             return Counter.DROP_TCP_LISTEN_UNEXPECTED;
         }
         if (listener.acceptQueueFull() || listener.synQueueFull()) {
