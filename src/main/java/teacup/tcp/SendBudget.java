@@ -19,7 +19,7 @@ final class SendBudget {
     /** Something was held back and not sent since. */
     private boolean owed;
     /** Waiting in {@link SendTurns} for the next turn. */
-    boolean waiting;
+    private boolean waiting;
 
     SendBudget(int perTurn) {
         this.perTurn = perTurn;
@@ -42,9 +42,17 @@ final class SendBudget {
         return true;
     }
 
-    /** Segments were held back in a turn: the connection must be called again in the next. */
-    boolean owed() {
-        return owed;
+    /**
+     * Segments were held back in a turn and the connection must be called again in the next:
+     * true the first time it is asked after that (it then waits in {@link SendTurns}), false
+     * while it waits or when nothing is owed.
+     */
+    boolean waitForNextTurn() {
+        if (!owed || waiting) {
+            return false;
+        }
+        waiting = true;
+        return true;
     }
 
     /** The connection is called again now; if the new turn's budget runs out too, it is owed once more. */

@@ -26,11 +26,9 @@ final class SendTurns {
      * turn, counted as {@link Counter#TCP_SEND_TURNS_SPENT}.
      */
     void holdIfSpent(long now, TcpConnection c, Statistics stats) {
-        SendBudget b = c.writer.sendBudget();
-        if (!b.owed() || b.waiting || c.state() == TcpConnection.State.CLOSED) {
+        if (c.state() == TcpConnection.State.CLOSED || !c.writer.sendBudget().waitForNextTurn()) {
             return;
         }
-        b.waiting = true;
         if (since == Long.MAX_VALUE) {
             since = now;
         }
