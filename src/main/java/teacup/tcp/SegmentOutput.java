@@ -40,7 +40,7 @@ public interface SegmentOutput {
     }
 
     /**
-     * The event loop's turn: a connection's {@link SendBudget} of segments renews when it changes.
+     * The event loop's turn: a connection's {@code SendBudget} of segments renews when it changes.
      * The default, for tests of one connection, is {@link #NO_TURNS}: no budget.
      */
     default long turn() {

@@ -37,11 +37,11 @@ import teacup.wire.TcpOptions;
  *                            advice and tells the application (RFC 9293 MUST-20, SHLD-9; SHLD-10: at least 3)
  * @param minSendMss          the least MSS we take from a peer (options included), 41 to 536: a smaller announced MSS is
  *                            raised to it and counted (TCP_PEER_MSS_CLAMPED); 48 by default, Linux's tcp_min_snd_mss
- *                            and our path MTU floor ({@link PathMtuSearch#MIN_MSS}), so a segment carries at least 36
+ *                            and our path MTU floor ({@code PathMtuSearch.MIN_MSS}), so a segment carries at least 36
  *                            bytes beside the timestamps (one that announces 1 would have us send 40 bytes of headers
  *                            per byte of data, or nothing at all once the options take the whole MSS)
  * @param sendSegmentsPerTurn segments one connection sends at most in one turn of the event loop; the rest goes on
- *                            in the next turn ({@link SendBudget}), so a peer with a tiny MSS cannot keep the loop from
+ *                            in the next turn ({@code SendBudget}), so a peer with a tiny MSS cannot keep the loop from
  *                            the others (counted as TCP_SEND_TURNS_SPENT when it bites)
  */
 public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int windowScale, long msl,
