@@ -237,6 +237,7 @@ class TinyMssTest {
         Peer normal = open(listener, 40002, 1460, true);
         write(tiny);
         write(normal);
+        deliver(tiny, normal); // what the writes sent, in the turn before the first poll
         int perTurn = TcpSettings.DEFAULT_SEND_SEGMENTS_PER_TURN;
         int longestRun = 0;
         int run = 0;
@@ -262,5 +263,30 @@ class TinyMssTest {
         assertTrue(stats.get(Counter.TCP_SEND_TURNS_SPENT) > 0, "the budget bit, and was counted");
         assertArrayEquals(expected(40001), tiny.received);
         assertArrayEquals(expected(40002), normal.received);
+    }
+
+    @Test
+    @DisplayName("both limits are settings: a floor of 100 raises an MSS of 60 to 100, and 8 segments a turn hold a connection to 8")
+    void limitsAreSettings() {
+        TcpSettings settings = TcpSettings.defaults().withBuffers(SIZE, SIZE).toBuilder().minSendMss(100)
+                .sendSegmentsPerTurn(8).build();
+        TcpListener listener = tcp.listen(80, 4, settings);
+        Peer p = open(listener, 40003, 60, false);
+        write(p);
+        assertTrue(deliver(p).size() <= 8, "the write's own turn sends 8 at most"); // the turn before the first poll
+        int turns = 0;
+        for (; turns < 100_000 && p.contiguous < SIZE; turns++) {
+            int data = 0;
+            for (int[] s : turn(p)) {
+                assertTrue(s[1] <= 100, "at most the floor's 100 bytes, not " + s[1]);
+                data += s[1] > 0 ? 1 : 0;
+            }
+            assertTrue(data <= 8, "8 segments a turn at most, not " + data);
+        }
+        assertArrayEquals(expected(40003), p.received);
+        assertEquals(100, p.connection.sender.segmentSize());
+        assertEquals(1, stats.get(Counter.TCP_PEER_MSS_CLAMPED));
+        assertTrue(turns >= SIZE / 100 / 8, "the budget bounded the pace: " + turns + " turns");
+        assertTrue(stats.get(Counter.TCP_SEND_TURNS_SPENT) > 0);
     }
 }
