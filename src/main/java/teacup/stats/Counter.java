@@ -40,6 +40,8 @@ public enum Counter {
     OUT_TO_FRAME_SENDER(Kind.TRAFFIC, "SYN-ACKs sent, unresolved by ARP, to the MAC their SYN came from"),
     ARP_SOLICITATIONS_LIMITED(Kind.TRAFFIC, "ARP requests not sent for an unheld packet (rate limit)"),
     IP_NEGATIVE_ADVICE(Kind.TRAFFIC, "next hops re-validated on a transport's negative advice (RFC 1122 3.3.1.4)"),
+    TCP_PEER_MSS_CLAMPED(Kind.TRAFFIC, "TCP peers whose SYN announced an MSS below the floor, raised to it (TcpSettings.minSendMss)"),
+    TCP_SEND_TURNS_SPENT(Kind.TRAFFIC, "TCP connections held to the next turn of the event loop: their segments per turn were spent"),
 
     ARP_REQUEST_ANSWERED(Kind.ACCEPTED, "ARP requests answered"),
     ARP_LEARNED(Kind.ACCEPTED, "ARP replies and announcements learned"),

@@ -1,5 +1,6 @@
 package teacup.tcp;
 
+import teacup.stats.Counter;
 import teacup.wire.SeqNum;
 import teacup.wire.TcpSegment;
 
@@ -115,6 +116,9 @@ final class Handshake {
     }
 
     private void take(InboundSegment syn, Sender sender, SegmentWriter writer) {
+        if (Negotiated.clamps(settings, syn.options())) {
+            writer.count(Counter.TCP_PEER_MSS_CLAMPED);
+        }
         negotiated = Negotiated.from(settings, syn.options());
         sender.negotiated(negotiated);
         writer.negotiated(negotiated);

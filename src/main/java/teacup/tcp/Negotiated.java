@@ -21,15 +21,24 @@ public record Negotiated(int sendMss, int sendScale, int receiveScale, boolean p
 
     static final Negotiated BEFORE_SYN = new Negotiated(TcpSettings.DEFAULT_SEND_MSS, 0, 0, false, false, false);
 
-    /** What our settings and the peer's SYN (or SYN-ACK) options agree on. */
+    /**
+     * What our settings and the peer's SYN (or SYN-ACK) options agree on. An MSS below
+     * {@link TcpSettings#minSendMss} is raised to it ({@link #clamps}): taken as it is, an MSS of 12
+     * or less leaves no room for data beside the timestamps.
+     */
     static Negotiated from(TcpSettings settings, TcpOptions peer) {
-        int mss = peer.hasMss() && peer.mss() > 0 ? Math.min(peer.mss(), settings.mss())
+        int mss = peer.hasMss() && peer.mss() > 0 ? Math.min(Math.max(peer.mss(), settings.minSendMss()), settings.mss())
                 : Math.min(TcpSettings.DEFAULT_SEND_MSS, settings.mss());
         // RFC 7323 2.2: scaling is on only when both SYNs carry the option.
         boolean scaled = peer.hasWindowScale() && settings.windowScale() >= 0;
         // RFC 7323 3.2: timestamps are used only when both SYNs carry them; RFC 2018 2: SACK only when the peer allows it.
         return new Negotiated(mss, scaled ? peer.windowScale() : 0, scaled ? settings.windowScale() : 0, scaled,
                 settings.timestamps() && peer.hasTimestamps(), settings.sack() && peer.sackPermitted());
+    }
+
+    /** True when the peer's SYN options announce an MSS that {@link #from} raises to the floor. */
+    static boolean clamps(TcpSettings settings, TcpOptions peer) {
+        return peer.hasMss() && peer.mss() > 0 && peer.mss() < settings.minSendMss();
     }
 
     /** Most data one segment carries: the peer's MSS less the options every segment has (RFC 6691). */
@@ -39,6 +48,8 @@ public record Negotiated(int sendMss, int sendScale, int receiveScale, boolean p
 
     /** As {@link #segmentSize()} on a path that takes an MSS of at most {@code pathMss} (path MTU less 40, RFC 1191). */
     public int segmentSize(int pathMss) {
-        return Math.min(sendMss, pathMss) - (timestamps ? TIMESTAMPS_LENGTH : 0);
+        // Never below one byte, whatever value this was made with: a size of 0 or less sends nothing, or a segment left
+        // for an offloading device to cut and checksum that it cannot (the settings' floor keeps it far above).
+        return Math.max(1, Math.min(sendMss, pathMss) - (timestamps ? TIMESTAMPS_LENGTH : 0));
     }
 }

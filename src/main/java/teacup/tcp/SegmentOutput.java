@@ -7,6 +7,9 @@ import teacup.stats.Counter;
  * from the connection's send buffer. Tests put a recorder here instead.
  */
 public interface SegmentOutput {
+    /** {@link #turn} of an output that has no turns: connections send without a per-turn budget. */
+    long NO_TURNS = Long.MIN_VALUE;
+
     /** {@code segment} is reused for the connection's next one: copy what must outlive the call. */
     void segment(TcpConnection connection, OutboundSegment segment);
 
@@ -34,5 +37,13 @@ public interface SegmentOutput {
 
     /** Something the stack's statistics count happened in a connection (path MTU discovery's events). */
     default void count(Counter counter) {
+    }
+
+    /**
+     * The event loop's turn: a connection's {@code SendBudget} of segments renews when it changes.
+     * The default, for tests of one connection, is {@link #NO_TURNS}: no budget.
+     */
+    default long turn() {
+        return NO_TURNS;
     }
 }

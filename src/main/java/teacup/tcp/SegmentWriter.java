@@ -28,6 +28,7 @@ final class SegmentWriter {
     private final int adviseAfter;
     private boolean adviceDue;
     private Negotiated negotiated = Negotiated.BEFORE_SYN;
+    private final SendBudget sendBudget;
 
     SegmentWriter(TcpConnection connection, SegmentOutput output, Receiver receiver, TcpSettings settings, int iss,
                   int timestampOffset) {
@@ -39,6 +40,7 @@ final class SegmentWriter {
         this.output = output;
         this.receiver = receiver;
         this.timestampOffset = timestampOffset;
+        this.sendBudget = new SendBudget(settings.sendSegmentsPerTurn());
     }
 
     void negotiated(Negotiated n) {
@@ -84,6 +86,16 @@ final class SegmentWriter {
     /** See {@link SegmentOutput#count}. */
     void count(teacup.stats.Counter counter) {
         output.count(counter);
+    }
+
+    /** What the connection may still send in this turn of the event loop. */
+    SendBudget sendBudget() {
+        return sendBudget;
+    }
+
+    /** One more segment of data in this turn: false when the turn's budget is spent (the stack resumes us next turn). */
+    boolean takeSendTurn() {
+        return sendBudget.take(output.turn());
     }
 
     /** See {@link SegmentOutput#largestSegment}. */

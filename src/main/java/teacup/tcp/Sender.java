@@ -379,6 +379,9 @@ final class Sender {
                     && holdsBack(now, n, unsent, limits.nagleOff())) {
                 return sent; // Nagle waits for the ACK, which restarts sending
             }
+            if (!writer.takeSendTurn()) {
+                return sent; // this turn's segments are spent: the rest goes in the next (SendBudget)
+            }
             limits = limits.afterFirstSegment();
             sendNew(now, n, unsent, sendOffset, sendFin, retransmission, mss);
             sent = true;

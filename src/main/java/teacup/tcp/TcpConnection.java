@@ -447,6 +447,11 @@ public final class TcpConnection {
         return negotiated().sack() && sending();
     }
 
+    /** A new turn of the event loop after this connection's {@link SendBudget} ran out: it goes on sending. */
+    void resumeSending(long now) {
+        transmit(now, SendLimits.NORMAL);
+    }
+
     /** New data as far as {@code limits} let it go; the probe timer follows what went, and the state our first FIN. */
     private void transmit(long now, SendLimits limits) {
         if (!sending()) {

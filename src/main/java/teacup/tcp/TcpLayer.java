@@ -60,12 +60,16 @@ public final class TcpLayer implements IpLayer.Transport {
 
         @Override
         public void count(Counter counter) { stats.increment(counter); }
+
+        @Override
+        public long turn() { return sendTurns.turn(); }
     };
 
     /** Timers: the entries whose connection has a deadline, earliest first. */
     private final DeadlineHeap<Entry> timers = new DeadlineHeap<>();
 
     private final LinkFit linkFit = new LinkFit();
+    private final SendTurns sendTurns = new SendTurns(); // connections whose segments per turn ran out
 
     private final ChallengeAckBudget challengeAcks; // RFC 5961 7, for all connections together
     private final SynCookies cookies; // RFC 4987 3.6, for listeners whose SYN queue is full
@@ -571,6 +575,7 @@ public final class TcpLayer implements IpLayer.Transport {
         if (e.observer != null) {
             e.observer.changed(c);
         }
+        sendTurns.holdIfSpent(now, c, stats);
         if (state == State.CLOSED) {
             connections.remove(e.key);
             timers.schedule(e, Long.MAX_VALUE);
@@ -583,6 +588,11 @@ public final class TcpLayer implements IpLayer.Transport {
 
     /** Runs the timers that are due: each connection whose deadline has come is polled once. */
     public void poll(long now) {
+        for (int waiting = sendTurns.begin(); waiting > 0; waiting--) {
+            TcpConnection c = sendTurns.next(); // a new turn: those whose budget ran out in the last go on, in order
+            c.resumeSending(now);
+            settle(now, c);
+        }
         for (int budget = timers.size(); budget > 0 && !timers.isEmpty() && timers.firstDeadline() <= now; budget--) {
             Entry e = timers.first();
             e.connection.poll(now);
@@ -592,6 +602,6 @@ public final class TcpLayer implements IpLayer.Transport {
 
     /** The earliest connection deadline (Long.MAX_VALUE: none). */
     public long nextDeadline() {
-        return timers.firstDeadline();
+        return Math.min(timers.firstDeadline(), sendTurns.deadline());
     }
 }

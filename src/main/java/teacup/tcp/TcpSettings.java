@@ -35,12 +35,21 @@ import teacup.wire.TcpOptions;
  * @param trafficClass        the TOS/Diffserv octet of the connection's datagrams (RFC 1122 3.2.1.6, MUST-48), 0 to 255
  * @param adviseRetransmissions R1: timeouts in a row for the same segment after which the connection gives IP negative
  *                            advice and tells the application (RFC 9293 MUST-20, SHLD-9; SHLD-10: at least 3)
+ * @param minSendMss          the least MSS we take from a peer (options included), 41 to 536: a smaller announced MSS is
+ *                            raised to it and counted (TCP_PEER_MSS_CLAMPED); 48 by default, Linux's tcp_min_snd_mss
+ *                            and our path MTU floor ({@code PathMtuSearch.MIN_MSS}), so a segment carries at least 36
+ *                            bytes beside the timestamps (one that announces 1 would have us send 40 bytes of headers
+ *                            per byte of data, or nothing at all once the options take the whole MSS)
+ * @param sendSegmentsPerTurn segments one connection sends at most in one turn of the event loop; the rest goes on
+ *                            in the next turn ({@code SendBudget}), so a peer with a tiny MSS cannot keep the loop from
+ *                            the others (counted as TCP_SEND_TURNS_SPENT when it bites)
  */
 public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int windowScale, long msl,
                           long minRto, long maxRto, int maxRetransmissions, int maxOutOfOrderRanges,
                           long ackDelay, boolean timestamps, boolean sack, Congestion congestion,
                           long keepAliveIdle, long keepAliveInterval, int keepAliveProbes, int challengeAcksPerSecond,
-                          int synAckRetries, boolean synCookies, int ttl, int trafficClass, int adviseRetransmissions) {
+                          int synAckRetries, boolean synCookies, int ttl, int trafficClass, int adviseRetransmissions,
+                          int minSendMss, int sendSegmentsPerTurn) {
     /** RFC 9293 3.7.1 / RFC 6691: without an MSS option the peer takes 536. */
     public static final int DEFAULT_SEND_MSS = 536;
     public static final long DEFAULT_ACK_DELAY = 40_000_000L;
@@ -53,6 +62,15 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
      * loses nothing and keeps a flooded connection from spending the stack-wide budget.
      */
     public static final int DEFAULT_CHALLENGE_ACKS_PER_SECOND = 2;
+    /** Linux's tcp_min_snd_mss: the least peer MSS taken (see {@code minSendMss}). */
+    public static final int DEFAULT_MIN_SEND_MSS = 48;
+    /**
+     * Segments a connection sends in one turn of the event loop at most: with segmentation offload
+     * each may be 64 KB; without it 256 full segments are some 370 KB, more than the window of a
+     * default receive buffer, so a normal connection is seldom held (no simulation's segments
+     * changed), while one whose peer sits at the MSS floor sends 9 KB a turn and waits its turn.
+     */
+    public static final int DEFAULT_SEND_SEGMENTS_PER_TURN = 256;
 
     /** Which congestion control a connection runs. */
     public enum Congestion { NEW_RENO, CUBIC }
@@ -78,6 +96,10 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
         }
         if (adviseRetransmissions < 1) {
             throw new IllegalArgumentException("R1 must be at least one retransmission, not " + adviseRetransmissions);
+        }
+        if (minSendMss <= TcpOptions.MAX_LENGTH || minSendMss > DEFAULT_SEND_MSS || sendSegmentsPerTurn < 1) {
+            throw new IllegalArgumentException("least peer MSS must be 41 to 536 and segments per turn at least 1, not "
+                    + minSendMss + ", " + sendSegmentsPerTurn);
         }
         if (ackDelay < 0 || ackDelay >= 500_000_000L) {
             throw new IllegalArgumentException("ACK delay must be under 500 ms (RFC 9293 SHLD-18)");
@@ -165,6 +187,8 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
         private int ttl;
         private int trafficClass;
         private int adviseRetransmissions = 3;
+        private int minSendMss = DEFAULT_MIN_SEND_MSS;
+        private int sendSegmentsPerTurn = DEFAULT_SEND_SEGMENTS_PER_TURN;
 
         private Builder() {
         }
@@ -192,6 +216,8 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
             ttl = s.ttl;
             trafficClass = s.trafficClass;
             adviseRetransmissions = s.adviseRetransmissions;
+            minSendMss = s.minSendMss;
+            sendSegmentsPerTurn = s.sendSegmentsPerTurn;
         }
 
         public Builder mss(int v) {
@@ -310,10 +336,23 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
             return this;
         }
 
+        /** The least MSS taken from a peer's SYN (41 to 536): below it the peer's is raised to it. */
+        public Builder minSendMss(int v) {
+            minSendMss = v;
+            return this;
+        }
+
+        /** Segments one connection sends in a turn of the event loop at most; the rest waits for the next turn. */
+        public Builder sendSegmentsPerTurn(int v) {
+            sendSegmentsPerTurn = v;
+            return this;
+        }
+
         public TcpSettings build() {
             return new TcpSettings(mss, receiveBuffer, sendBuffer, windowScale, msl, minRto, maxRto, maxRetransmissions,
                     maxOutOfOrderRanges, ackDelay, timestamps, sack, congestion, keepAliveIdle, keepAliveInterval,
-                    keepAliveProbes, challengeAcksPerSecond, synAckRetries, synCookies, ttl, trafficClass, adviseRetransmissions);
+                    keepAliveProbes, challengeAcksPerSecond, synAckRetries, synCookies, ttl, trafficClass, adviseRetransmissions,
+                    minSendMss, sendSegmentsPerTurn);
         }
     }
 }

@@ -14,10 +14,10 @@ class TcpSettingsTest {
                 .msl(5).minRto(6).maxRto(7).maxRetransmissions(8).maxOutOfOrderRanges(9).ackDelay(10).timestamps(false)
                 .sack(false).congestion(TcpSettings.Congestion.CUBIC).keepAliveIdle(11).keepAliveInterval(12)
                 .keepAliveProbes(13).challengeAcksPerSecond(14).synAckRetries(15).synCookies(false).ttl(16).trafficClass(17)
-                .adviseRetransmissions(18).build();
+                .adviseRetransmissions(18).minSendMss(100).sendSegmentsPerTurn(19).build();
         assertEquals(s, s.toBuilder().build());
         assertEquals(new TcpSettings(1000, 1 << 20, 3000, -1, 5, 6, 7, 8, 9, 10, false, false,
-                TcpSettings.Congestion.CUBIC, 11, 12, 13, 14, 15, false, 16, 17, 18), s);
+                TcpSettings.Congestion.CUBIC, 11, 12, 13, 14, 15, false, 16, 17, 18, 100, 19), s);
     }
 
     @Test
@@ -37,5 +37,15 @@ class TcpSettingsTest {
     void ackDelayBound() {
         assertThrows(IllegalArgumentException.class, () -> TcpSettings.defaults().withAckDelay(500_000_000L));
         assertThrows(IllegalArgumentException.class, () -> TcpSettings.defaults().withMss(10));
+    }
+
+    @Test
+    @DisplayName("the least peer MSS leaves room for data beside any options (above 40) and is no more than 536; a turn sends one segment at least")
+    void minSendMssBounds() {
+        assertThrows(IllegalArgumentException.class, () -> TcpSettings.builder().minSendMss(40).build());
+        assertThrows(IllegalArgumentException.class, () -> TcpSettings.builder().minSendMss(537).build());
+        assertThrows(IllegalArgumentException.class, () -> TcpSettings.builder().sendSegmentsPerTurn(0).build());
+        assertEquals(41, TcpSettings.builder().minSendMss(41).build().minSendMss());
+        assertEquals(48, TcpSettings.defaults().minSendMss());
     }
 }
