@@ -38,7 +38,7 @@ public final class TcpLayer implements IpLayer.Transport {
     private final Statistics stats;
     private final RandomGenerator random;
     private final InitialSequenceNumbers isn;
-    private final ConnectionTable<Entry> connections;
+    private final ConnectionTable<LayerEntry> connections;
     private final ConnectionTable<TcpListener> listeners;
     private final TcpSegment segment = new TcpSegment();
     private final TcpOptions options = new TcpOptions();
@@ -66,7 +66,7 @@ public final class TcpLayer implements IpLayer.Transport {
     };
 
     /** Timers: the entries whose connection has a deadline, earliest first. */
-    private final DeadlineHeap<Entry> timers = new DeadlineHeap<>();
+    private final DeadlineHeap<LayerEntry> timers = new DeadlineHeap<>();
 
     private final LinkFit linkFit = new LinkFit();
     private final SendTurns sendTurns = new SendTurns(); // connections whose segments per turn ran out
@@ -89,23 +89,6 @@ public final class TcpLayer implements IpLayer.Transport {
         this.connections = new ConnectionTable<>(random.nextLong());
         this.listeners = new ConnectionTable<>(random.nextLong());
         ip.register(Ipv4Packet.PROTOCOL_TCP, this);
-    }
-
-    /** What the layer keeps beside each connection (its deadline kept by {@link #timers}). */
-    private static final class Entry extends DeadlineHeap.Member {
-        final TcpConnection connection;
-        final long key;
-        TcpObserver observer;
-        /** The listener whose SYN queue holds this connection while it is half-open. */
-        TcpListener listener;
-        /** While half-open: the MAC the SYN came from, where a SYN-ACK goes if ARP has not resolved the peer. */
-        long synSource;
-
-        Entry(TcpConnection connection, long key, TcpObserver observer) {
-            this.connection = connection;
-            this.key = key;
-            this.observer = observer;
-        }
     }
 
     /** The demultiplexing key: our address is the interface's, so three fields name a connection. */
@@ -156,13 +139,13 @@ public final class TcpLayer implements IpLayer.Transport {
         while ((c = listener.closeAndDrain()) != null) {
             abort(now, c);
         }
-        List<Entry> halfOpen = new ArrayList<>();
+        List<LayerEntry> halfOpen = new ArrayList<>();
         connections.forEach(e -> {
             if (e.listener == listener) {
                 halfOpen.add(e);
             }
         });
-        for (Entry e : halfOpen) {
+        for (LayerEntry e : halfOpen) {
             e.connection.abort(now);
             settle(now, e);
         }
@@ -210,7 +193,7 @@ public final class TcpLayer implements IpLayer.Transport {
             throw new NoRouteToHostException("no route to " + Ipv4Address.format(remoteIp));
         }
         stats.increment(Counter.TCP_ACTIVE_OPENS);
-        Entry e = new Entry(c, key(c), observer);
+        LayerEntry e = new LayerEntry(c, key(c), observer);
         connections.put(e.key, e);
         settle(now, e);
         return c;
@@ -235,7 +218,7 @@ public final class TcpLayer implements IpLayer.Transport {
      * owner that takes over an accepted connection misses nothing that happened before.
      */
     public void observe(TcpConnection c, TcpObserver observer) {
-        Entry e = entryOf(c);
+        LayerEntry e = entryOf(c);
         if (e != null) {
             e.observer = observer;
         }
@@ -287,7 +270,7 @@ public final class TcpLayer implements IpLayer.Transport {
      * reset later only if data still arrives for it. The observer is no longer told.
      */
     public void close(long now, TcpConnection c) {
-        Entry e = entryOf(c);
+        LayerEntry e = entryOf(c);
         if (e != null) {
             e.observer = null;
         }
@@ -318,7 +301,7 @@ public final class TcpLayer implements IpLayer.Transport {
 
     /** After any other direct call into {@code c} on the loop thread: re-key its timer, tell its observer, drop it once closed. */
     public void settle(long now, TcpConnection c) {
-        Entry e = entryOf(c);
+        LayerEntry e = entryOf(c);
         if (e != null) {
             settle(now, e);
         }
@@ -331,9 +314,9 @@ public final class TcpLayer implements IpLayer.Transport {
         for (TcpListener l : ls) {
             unlisten(now, l);
         }
-        List<Entry> all = new ArrayList<>();
+        List<LayerEntry> all = new ArrayList<>();
         connections.forEach(all::add);
-        for (Entry e : all) {
+        for (LayerEntry e : all) {
             e.connection.abort(now);
             settle(now, e);
         }
@@ -346,7 +329,7 @@ public final class TcpLayer implements IpLayer.Transport {
 
     /** The connection from {@code localPort} to {@code remoteIp:remotePort}, or null. */
     public TcpConnection find(int remoteIp, int remotePort, int localPort) {
-        Entry e = connections.get(key(remoteIp, remotePort, localPort));
+        LayerEntry e = connections.get(key(remoteIp, remotePort, localPort));
         return e == null ? null : e.connection;
     }
 
@@ -404,7 +387,7 @@ public final class TcpLayer implements IpLayer.Transport {
         if (sourcePort == 0 || destinationPort == 0 || segment.options(options) != Defect.NONE) {
             return Counter.DROP_TCP_MALFORMED;
         }
-        Entry e = connections.get(key(source, sourcePort, destinationPort));
+        LayerEntry e = connections.get(key(source, sourcePort, destinationPort));
         TcpListener listener = listeners.get(destinationPort);
         if (e != null && listener != null && (segment.flags() & (TcpSegment.SYN | TcpSegment.ACK | TcpSegment.RST)) == TcpSegment.SYN
                 && acceptsNewIncarnation(e.connection, segment.sequence(), options)) {
@@ -432,7 +415,7 @@ public final class TcpLayer implements IpLayer.Transport {
      */
     @Override
     public Counter error(long now, int type, int code, int destination, byte[] b, int off, int len) {
-        Entry e = connections.get(key(destination, BigEndian.u16(b, off + 2), BigEndian.u16(b, off)));
+        LayerEntry e = connections.get(key(destination, BigEndian.u16(b, off + 2), BigEndian.u16(b, off)));
         if (e == null) {
             return Counter.DROP_ICMP_ERROR_UNMATCHED;
         }
@@ -468,7 +451,7 @@ public final class TcpLayer implements IpLayer.Transport {
     }
 
     /** Drops a TIME-WAIT connection from the table and the timers, its four-tuple free for a new one. */
-    private void forget(Entry e) {
+    private void forget(LayerEntry e) {
         connections.remove(e.key);
         timers.schedule(e, Long.MAX_VALUE);
     }
@@ -506,7 +489,7 @@ public final class TcpLayer implements IpLayer.Transport {
     private Counter opened(long now, TcpListener listener, TcpConnection c) {
         LinkFit.path(now, c, ip.pathMtu(c.remoteIp(), now), ip.iface().mtu());
         stats.increment(Counter.TCP_PASSIVE_OPENS);
-        Entry e = new Entry(c, key(c), null);
+        LayerEntry e = new LayerEntry(c, key(c), null);
         e.listener = listener;
         e.synSource = ip.frameSource();
         listener.halfOpen++;
@@ -541,7 +524,7 @@ public final class TcpLayer implements IpLayer.Transport {
             ip.negativeAdvice(s.now(), c.remoteIp());
         }
         // A half-open connection's SYN-ACK never waits for ARP (RFC 4987): the first goes while its SYN is in hand.
-        Entry halfOpen = c.state() == State.SYN_RECEIVED ? entryOf(c) : null;
+        LayerEntry halfOpen = c.state() == State.SYN_RECEIVED ? entryOf(c) : null;
         if (c.state() == State.SYN_RECEIVED && (halfOpen == null || halfOpen.listener != null)) {
             ip.sendIfResolved(s.now(), c.remoteIp(), Ipv4Packet.PROTOCOL_TCP, frame, n, s.ttl(), s.trafficClass(),
                     halfOpen == null ? ip.frameSource() : halfOpen.synSource);
@@ -552,12 +535,12 @@ public final class TcpLayer implements IpLayer.Transport {
 
     // ---------------------------------------------------------------- bookkeeping after each call
 
-    private Entry entryOf(TcpConnection c) {
-        Entry e = connections.get(key(c));
+    private LayerEntry entryOf(TcpConnection c) {
+        LayerEntry e = connections.get(key(c));
         return e != null && e.connection == c ? e : null;
     }
 
-    private void settle(long now, Entry e) {
+    private void settle(long now, LayerEntry e) {
         TcpConnection c = e.connection;
         State state = c.state();
         if (e.listener != null && state != State.SYN_RECEIVED) {
@@ -594,7 +577,7 @@ public final class TcpLayer implements IpLayer.Transport {
             settle(now, c);
         }
         for (int budget = timers.size(); budget > 0 && !timers.isEmpty() && timers.firstDeadline() <= now; budget--) {
-            Entry e = timers.first();
+            LayerEntry e = timers.first();
             e.connection.poll(now);
             settle(now, e);
         }
