@@ -39,6 +39,9 @@ public enum Counter {
     OUT_ARP_UNRESOLVED(Kind.TRAFFIC, "packets not sent: not to be held while ARP resolves (SYN-ACKs)"),
     ARP_SOLICITATIONS_LIMITED(Kind.TRAFFIC, "ARP requests not sent for an unheld packet (rate limit)"),
     IP_NEGATIVE_ADVICE(Kind.TRAFFIC, "next hops re-validated on a transport's negative advice (RFC 1122 3.3.1.4)"),
+    TCP_ORPHANS_GAVE_UP(Kind.TRAFFIC, "TCP orphans reset: their peer stopped answering (orphan retries, or keep-alive)"),
+    TCP_ORPHANS_EXPIRED(Kind.TRAFFIC, "TCP orphans reset: data or FIN still unacknowledged at the end of their lifetime"),
+    TCP_ORPHANS_RESET(Kind.TRAFFIC, "TCP connections reset when closed: the stack already held its limit of orphans"),
 
     ARP_REQUEST_ANSWERED(Kind.ACCEPTED, "ARP requests answered"),
     ARP_LEARNED(Kind.ACCEPTED, "ARP replies and announcements learned"),

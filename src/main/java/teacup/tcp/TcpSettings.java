@@ -35,12 +35,20 @@ import teacup.wire.TcpOptions;
  * @param trafficClass        the TOS/Diffserv octet of the connection's datagrams (RFC 1122 3.2.1.6, MUST-48), 0 to 255
  * @param adviseRetransmissions R1: timeouts in a row for the same segment after which the connection gives IP negative
  *                            advice and tells the application (RFC 9293 MUST-20, SHLD-9; SHLD-10: at least 3)
+ * @param orphanRetries       R2 for an orphan (closed by the application, data or FIN unacknowledged; {@link OrphanLimits}):
+ *                            timeouts in a row, or unanswered zero-window probes, before it is reset; 6 frees one whose
+ *                            peer vanished 25.4 s after the lost segment at the 200 ms RTO floor (Linux's tcp_orphan_retries
+ *                            means 8, about 100 s); at most {@code maxRetransmissions}
+ * @param orphanLifetime      the longest an orphan may go on with data or FIN unacknowledged, answered or not (a peer that
+ *                            answers zero-window probes for ever would keep it for ever), from the application's close;
+ *                            then it is reset. 0: no bound. FIN-WAIT-2 and TIME-WAIT have their own ({@link ClosingTimers})
  */
 public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int windowScale, long msl,
                           long minRto, long maxRto, int maxRetransmissions, int maxOutOfOrderRanges,
                           long ackDelay, boolean timestamps, boolean sack, Congestion congestion,
                           long keepAliveIdle, long keepAliveInterval, int keepAliveProbes, int challengeAcksPerSecond,
-                          int synAckRetries, boolean synCookies, int ttl, int trafficClass, int adviseRetransmissions) {
+                          int synAckRetries, boolean synCookies, int ttl, int trafficClass, int adviseRetransmissions,
+                          int orphanRetries, long orphanLifetime) {
     /** RFC 9293 3.7.1 / RFC 6691: without an MSS option the peer takes 536. */
     public static final int DEFAULT_SEND_MSS = 536;
     public static final long DEFAULT_ACK_DELAY = 40_000_000L;
@@ -53,6 +61,12 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
      * loses nothing and keeps a flooded connection from spending the stack-wide budget.
      */
     public static final int DEFAULT_CHALLENGE_ACKS_PER_SECOND = 2;
+    /**
+     * Two minutes: a reader taking at least 2.2 KB a second drains a full 256 KB send ring in that
+     * time, and it is of the order of Linux's life for an orphan behind a zero window (its probes back
+     * off until the interval reaches TCP_RTO_MAX, about 200 s, then it is reset).
+     */
+    public static final long DEFAULT_ORPHAN_LIFETIME = 120_000_000_000L;
 
     /** Which congestion control a connection runs. */
     public enum Congestion { NEW_RENO, CUBIC }
@@ -78,6 +92,9 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
         }
         if (adviseRetransmissions < 1) {
             throw new IllegalArgumentException("R1 must be at least one retransmission, not " + adviseRetransmissions);
+        }
+        if (orphanRetries < 0 || orphanLifetime < 0) {
+            throw new IllegalArgumentException("orphan limits cannot be negative: " + orphanRetries + ", " + orphanLifetime);
         }
         if (ackDelay < 0 || ackDelay >= 500_000_000L) {
             throw new IllegalArgumentException("ACK delay must be under 500 ms (RFC 9293 SHLD-18)");
@@ -165,6 +182,8 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
         private int ttl;
         private int trafficClass;
         private int adviseRetransmissions = 3;
+        private int orphanRetries = 6;
+        private long orphanLifetime = DEFAULT_ORPHAN_LIFETIME;
 
         private Builder() {
         }
@@ -192,6 +211,8 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
             ttl = s.ttl;
             trafficClass = s.trafficClass;
             adviseRetransmissions = s.adviseRetransmissions;
+            orphanRetries = s.orphanRetries;
+            orphanLifetime = s.orphanLifetime;
         }
 
         public Builder mss(int v) {
@@ -310,10 +331,23 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
             return this;
         }
 
+        /** R2 for an orphan: timeouts in a row or unanswered zero-window probes before it is reset. */
+        public Builder orphanRetries(int v) {
+            orphanRetries = v;
+            return this;
+        }
+
+        /** How long an orphan may go on with data or FIN unacknowledged (0: no bound). */
+        public Builder orphanLifetime(long v) {
+            orphanLifetime = v;
+            return this;
+        }
+
         public TcpSettings build() {
             return new TcpSettings(mss, receiveBuffer, sendBuffer, windowScale, msl, minRto, maxRto, maxRetransmissions,
                     maxOutOfOrderRanges, ackDelay, timestamps, sack, congestion, keepAliveIdle, keepAliveInterval,
-                    keepAliveProbes, challengeAcksPerSecond, synAckRetries, synCookies, ttl, trafficClass, adviseRetransmissions);
+                    keepAliveProbes, challengeAcksPerSecond, synAckRetries, synCookies, ttl, trafficClass, adviseRetransmissions,
+                    orphanRetries, orphanLifetime);
         }
     }
 }
