@@ -40,21 +40,24 @@ final class OrphanCount {
     }
 
     /**
-     * The application closed {@code c} (already closed or aborted): it becomes an orphan, counted,
-     * or, when the stack holds its limit of them, is reset and counted as such.
+     * The application closed {@code c}: with data unread it is reset (RFC 2525 2.17); else its FIN
+     * follows what was written and it becomes an orphan, counted, unless the stack already holds its
+     * limit of them: then it is reset at once (no FIN first) and counted as such.
      */
-    void orphan(long now, TcpConnection c) {
-        c.orphan(now);
-        if (c.orphan.counted || !holdsState(c.state())) {
-            return;
-        }
-        if (count >= limit) {
+    void close(long now, TcpConnection c) {
+        if (c.receiveBuffer().available() > 0) {
+            c.abort(now);
+        } else if (!c.orphan.counted && count >= limit && wouldFinish(c.state())) {
             c.abort(now);
             stats.increment(Counter.TCP_ORPHANS_RESET);
-            return;
+        } else {
+            c.close(now);
         }
-        c.orphan.counted = true;
-        count++;
+        c.orphan(now);
+        if (!c.orphan.counted && holdsState(c.state())) {
+            c.orphan.counted = true;
+            count++;
+        }
     }
 
     /** After any call into {@code c}: an orphan that reached TIME-WAIT or CLOSED no longer counts. */
@@ -63,6 +66,11 @@ final class OrphanCount {
             c.orphan.counted = false;
             count--;
         }
+    }
+
+    /** States a close leaves holding state (a close in SYN-SENT just forgets the connection). */
+    private static boolean wouldFinish(State state) {
+        return holdsState(state) && state != State.SYN_SENT && state != State.LISTEN;
     }
 
     private static boolean holdsState(State state) {

@@ -287,12 +287,7 @@ public final class TcpLayer implements IpLayer.Transport {
         if (e != null) {
             e.observer = null;
         }
-        if (c.receiveBuffer().available() > 0) {
-            c.abort(now);
-        } else {
-            c.close(now);
-        }
-        orphans.orphan(now, c); // bounded in life (OrphanLimits) and in number; data arriving later is reset
+        orphans.close(now, c); // bounded in life (OrphanLimits) and in number; data arriving later is reset
         settle(now, c);
     }
 
