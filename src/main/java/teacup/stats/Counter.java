@@ -41,7 +41,7 @@ public enum Counter {
     IP_NEGATIVE_ADVICE(Kind.TRAFFIC, "next hops re-validated on a transport's negative advice (RFC 1122 3.3.1.4)"),
     TCP_ORPHANS_GAVE_UP(Kind.TRAFFIC, "TCP orphans reset: their peer stopped answering (orphan retries, or keep-alive)"),
     TCP_ORPHANS_EXPIRED(Kind.TRAFFIC, "TCP orphans reset: data or FIN still unacknowledged at the end of their lifetime"),
-    TCP_ORPHANS_RESET(Kind.TRAFFIC, "TCP connections reset when closed: the stack already held its limit of orphans"),
+    TCP_ORPHANS_RESET(Kind.TRAFFIC, "TCP orphans reset to make room: the oldest, when a close went past the orphan limit"),
 
     ARP_REQUEST_ANSWERED(Kind.ACCEPTED, "ARP requests answered"),
     ARP_LEARNED(Kind.ACCEPTED, "ARP replies and announcements learned"),

@@ -1,5 +1,6 @@
 package teacup.tcp;
 
+import java.util.LinkedHashSet;
 import teacup.stats.Counter;
 import teacup.stats.Statistics;
 import teacup.tcp.TcpConnection.State;
@@ -10,67 +11,67 @@ import teacup.tcp.TcpConnection.State;
  * (or {@link OrphanLimits} ends it). An orphan counts from the application's close until it reaches
  * TIME-WAIT (which holds no ring and has its own 2 MSL) or CLOSED.
  *
- * <p>Past the limit, the connection being closed is reset at once, rather than the oldest orphan,
- * as Linux does: it costs no ordered list, the peer of the newest learns at once (its reset comes
- * while it is still there to read it), and every orphan already held ends within its own bounds,
- * so the pressure lifts by itself; resetting the oldest would let whoever closes connections
- * fastest push out those closest to finishing.
+ * <p>Past the limit, the oldest orphan is reset to make room, where Linux resets the one being
+ * closed. Resetting the newest lets a peer that keeps the table full deny every other close: with
+ * orphans living their lifetime L, a limit of N stays full at only N / L new stingy orphans a
+ * second (1024 / 120 s: nine a second), and then every legitimate response whose tail is still in
+ * flight when its server closes is cut off. Resetting the oldest makes the attacker outrun the
+ * legitimate drains: a new orphan is reset only after N others have been closed after it, so to
+ * cut a transfer that finishes within a second of its close the attacker must close N a second.
  */
 final class OrphanCount {
-    /** 1024 orphans of 256 KB send rings pin at most 256 MB. */
+    /** 1024 orphans with 256 KB send rings pin at most 256 MB. */
     static final int DEFAULT_LIMIT = 1024;
 
     private final Statistics stats;
     private int limit = DEFAULT_LIMIT;
-    private int count;
+    /** The orphans, oldest first. */
+    private final LinkedHashSet<TcpConnection> orphans = new LinkedHashSet<>();
 
     OrphanCount(Statistics stats) {
         this.stats = stats;
     }
 
-    void limit(int orphans) {
-        if (orphans < 0) {
-            throw new IllegalArgumentException("orphan limit cannot be negative: " + orphans);
+    void limit(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("at least one orphan, not " + n);
         }
-        limit = orphans;
+        limit = n;
     }
 
     int count() {
-        return count;
+        return orphans.size();
     }
 
     /**
      * The application closed {@code c}: with data unread it is reset (RFC 2525 2.17); else its FIN
-     * follows what was written and it becomes an orphan, counted, unless the stack already holds its
-     * limit of them: then it is reset at once (no FIN first) and counted as such.
+     * follows what was written and it becomes an orphan, counted. Returns the oldest orphan if it
+     * was reset to make room (the caller settles it), else null.
      */
-    void close(long now, TcpConnection c) {
+    TcpConnection close(long now, TcpConnection c) {
         if (c.receiveBuffer().available() > 0) {
             c.abort(now);
-        } else if (!c.orphan.counted && count >= limit && wouldFinish(c.state())) {
-            c.abort(now);
-            stats.increment(Counter.TCP_ORPHANS_RESET);
         } else {
             c.close(now);
         }
         c.orphan(now);
-        if (!c.orphan.counted && holdsState(c.state())) {
-            c.orphan.counted = true;
-            count++;
+        if (!holdsState(c.state()) || !orphans.add(c)) {
+            return null; // done already, or closed before
         }
+        if (orphans.size() <= limit) {
+            return null;
+        }
+        TcpConnection oldest = orphans.removeFirst();
+        oldest.abort(now);
+        stats.increment(Counter.TCP_ORPHANS_RESET);
+        return oldest;
     }
 
     /** After any call into {@code c}: an orphan that reached TIME-WAIT or CLOSED no longer counts. */
     void settled(TcpConnection c) {
-        if (c.orphan.counted && !holdsState(c.state())) {
-            c.orphan.counted = false;
-            count--;
+        if (c.orphaned() && !holdsState(c.state())) {
+            orphans.remove(c);
         }
-    }
-
-    /** States a close leaves holding state (a close in SYN-SENT just forgets the connection). */
-    private static boolean wouldFinish(State state) {
-        return holdsState(state) && state != State.SYN_SENT && state != State.LISTEN;
     }
 
     private static boolean holdsState(State state) {

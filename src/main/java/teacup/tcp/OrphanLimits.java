@@ -10,16 +10,14 @@ import teacup.tcp.TcpConnection.State;
  * tcp_orphan_retries), and a life that ends {@link TcpSettings#orphanLifetime} after the close even
  * while the peer answers every zero-window probe: a peer that never opens its window would otherwise
  * keep the send ring for ever. FIN-WAIT-2 and TIME-WAIT have their own bounds ({@link ClosingTimers});
- * how many orphans there may be is the stack's bound ({@link OrphanCount}). Also whether the stack
- * counts this one, and the rings an orphan gives back once it has nothing left to send or read.
+ * how many orphans there may be is the stack's bound ({@link OrphanCount}). Also the rings an
+ * orphan gives back once it has nothing left to send or read.
  */
 final class OrphanLimits {
     private final int retries;
     private final long lifetime;
     private boolean orphaned;
     private long endsAt = TcpConnection.NEVER;
-    /** Counted in the stack's {@link OrphanCount}, until it reaches TIME-WAIT or CLOSED. */
-    boolean counted;
 
     OrphanLimits(TcpSettings settings) {
         this.retries = settings.orphanRetries();

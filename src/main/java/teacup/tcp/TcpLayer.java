@@ -287,8 +287,11 @@ public final class TcpLayer implements IpLayer.Transport {
         if (e != null) {
             e.observer = null;
         }
-        orphans.close(now, c); // bounded in life (OrphanLimits) and in number; data arriving later is reset
+        TcpConnection reset = orphans.close(now, c); // bounded in life (OrphanLimits) and in number (the oldest goes)
         settle(now, c);
+        if (reset != null) {
+            settle(now, reset);
+        }
     }
 
     /** RFC 9293 3.8.4: keep-alives for this connection on or off. */
@@ -335,7 +338,7 @@ public final class TcpLayer implements IpLayer.Transport {
         challengeAcks.limit(perSecond);
     }
 
-    /** Orphans held at most (default 1024); a connection closed past it is reset ({@link OrphanCount}). */
+    /** Orphans held at most (default 1024); a close past it resets the oldest ({@link OrphanCount}). */
     public void orphanLimit(int orphans) { this.orphans.limit(orphans); }
 
     /** Orphans held now: closed by the application, not yet in TIME-WAIT or CLOSED. */

@@ -237,8 +237,8 @@ class OrphanLimitsTest {
     }
 
     @Test
-    @DisplayName("with the orphan limit at 2, the third connection closed with data unacknowledged is reset at once and counted; once an orphan finishes, a close is admitted again")
-    void orphanLimitResetsTheNewest() {
+    @DisplayName("with the orphan limit at 2, a third close resets the oldest orphan and is counted; an orphan that finishes makes room without a reset")
+    void orphanLimitResetsTheOldest() {
         tcp.orphanLimit(2);
         tcp.listen(80, 8, SETTINGS);
         List<Peer> peers = new ArrayList<>();
@@ -252,20 +252,23 @@ class OrphanLimitsTest {
         sent();
         tcp.close(now, peers.get(2).connection());
         List<Sent> third = sent();
-        assertEquals(1, third.size());
-        assertTrue(third.getFirst().has(TcpSegment.RST));
-        assertEquals(Ending.ABORTED, peers.get(2).connection().ending());
+        assertEquals(List.of(41002, 41000), third.stream().map(Sent::destinationPort).toList(), "its FIN, then the oldest's reset");
+        assertTrue(third.getLast().has(TcpSegment.RST));
+        assertEquals(Ending.ABORTED, peers.get(0).connection().ending());
+        assertNull(tcp.find(PEER, 41000, 80));
         assertEquals(1, stats.get(Counter.TCP_ORPHANS_RESET));
         assertEquals(2, tcp.orphanCount());
-        assertEquals(State.FIN_WAIT_1, peers.get(0).connection().state(), "the older orphans are kept");
+        assertEquals(State.FIN_WAIT_1, peers.get(1).connection().state());
+        assertEquals(State.FIN_WAIT_1, peers.get(2).connection().state(), "the newest is kept");
 
-        // The first orphan's data and FIN are acknowledged and the peer closes too: TIME-WAIT, no longer an orphan.
-        Peer first = peers.get(0);
-        receive(first.port(), first.nxt(), SeqNum.add(first.ourIss(), 3002), TcpSegment.ACK | TcpSegment.FIN, 65535, 0);
-        assertEquals(State.TIME_WAIT, first.connection().state());
+        // The second orphan's data and FIN are acknowledged and the peer closes too: TIME-WAIT, no longer an orphan.
+        Peer second = peers.get(1);
+        receive(second.port(), second.nxt(), SeqNum.add(second.ourIss(), 3002), TcpSegment.ACK | TcpSegment.FIN, 65535, 0);
+        assertEquals(State.TIME_WAIT, second.connection().state());
         assertEquals(1, tcp.orphanCount());
         tcp.close(now, peers.get(3).connection());
-        assertEquals(State.FIN_WAIT_1, peers.get(3).connection().state(), "admitted");
+        assertEquals(State.FIN_WAIT_1, peers.get(3).connection().state());
+        assertEquals(State.FIN_WAIT_1, peers.get(2).connection().state(), "room was made by the one that finished");
         assertEquals(2, tcp.orphanCount());
         assertEquals(1, stats.get(Counter.TCP_ORPHANS_RESET));
     }
@@ -286,6 +289,7 @@ class OrphanLimitsTest {
         assertEquals(0, tcp.orphanCount());
         Peer next = open(41002, 65535);
         tcp.close(now, next.connection());
+        tcp.close(now, next.connection()); // a second close changes nothing
         assertEquals(State.FIN_WAIT_1, next.connection().state());
         assertEquals(1, tcp.orphanCount());
         assertEquals(0, stats.get(Counter.TCP_ORPHANS_RESET));
