@@ -9,7 +9,10 @@ import teacup.tcp.TcpConnection.State;
  * retransmissions than a live connection ({@link TcpSettings#orphanRetries}, as Linux's
  * tcp_orphan_retries), and a life that ends {@link TcpSettings#orphanLifetime} after the close even
  * while the peer answers every zero-window probe: a peer that never opens its window would otherwise
- * keep the send ring for ever. FIN-WAIT-2 and TIME-WAIT have their own bounds ({@link ClosingTimers});
+ * keep the send ring for ever. RFC 9293 MUST-37 keeps a connection whose peer answers its probes
+ * open "subject to the implementation's resource management concerns" (RFC 6429), and a ring
+ * held for nobody is one; the fewer retries depart from SHLD-11's 100 s for orphans only, whose
+ * application is not there to outlast an outage. FIN-WAIT-2 and TIME-WAIT have their own bounds ({@link ClosingTimers});
  * how many orphans there may be is the stack's bound ({@link OrphanCount}). Also the rings an
  * orphan gives back once it has nothing left to send or read.
  */

@@ -203,7 +203,7 @@ class OrphanLimitsTest {
     }
 
     @Test
-    @DisplayName("an orphan whose peer answers every zero-window probe for ever is reset at its lifetime (30 s here); a live connection beside it probes on (RFC 9293 MUST-35)")
+    @DisplayName("an orphan whose peer answers every zero-window probe for ever is reset at its lifetime (30 s here); a live connection beside it probes on")
     void zeroWindowOrphanIsResetAtItsLifetime() {
         tcp.listen(80, 4, SETTINGS);
         Peer orphan = open(41000, 0);
