@@ -32,6 +32,7 @@ final class OrphanCount {
         this.stats = stats;
     }
 
+    /** A lower limit than the orphans held takes effect as they end: each close past it resets one, the oldest. */
     void limit(int n) {
         if (n < 1) {
             throw new IllegalArgumentException("at least one orphan, not " + n);
