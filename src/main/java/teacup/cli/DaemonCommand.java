@@ -43,6 +43,9 @@ final class DaemonCommand implements Callable<Integer> {
     @Mixin
     LinkOptions link;
 
+    @Mixin
+    OrphanLimitOption orphans;
+
     @Option(names = "--max-time", paramLabel = "SECS", description = "stop by itself after SECS seconds")
     Double maxTime;
 
@@ -76,8 +79,10 @@ final class DaemonCommand implements Callable<Integer> {
             throw new UsageException("--max-time must be positive");
         }
         Services services = services();
+        orphans.check();
         StopSignal signal = StopSignal.install(Duration.ofSeconds(10));
         try (NetStack stack = link.startStack()) {
+            orphans.apply(stack);
             return serve(stack, services, signal);
         } finally {
             // After the stack's close: a signal's exit may end the JVM as soon as the signal is closed.

@@ -56,6 +56,9 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     LinkOptions link;
 
+    @Mixin
+    OrphanLimitOption orphans;
+
     @Override
     public Integer call() throws Exception {
         if (port < 1 || port > 65535) {
@@ -71,9 +74,11 @@ final class ServeCommand implements Callable<Integer> {
             throw new UsageException("--root " + dir + ": " + (Files.exists(dir) ? "not a directory" : "no such directory"));
         }
         dir = dir.toRealPath();
+        orphans.check();
 
         StopSignal signal = StopSignal.install(Duration.ofSeconds(15));
         try (NetStack stack = link.startStack()) {
+            orphans.apply(stack);
             ServerSocket listener;
             try {
                 listener = new TeacupServerSocketFactory(stack).createServerSocket(port, BACKLOG);

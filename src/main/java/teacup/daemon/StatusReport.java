@@ -7,6 +7,7 @@ import teacup.stack.StackStatus;
 import teacup.stats.Statistics;
 import teacup.tcp.ConnectionStatus;
 import teacup.tcp.ListenerStatus;
+import teacup.tcp.TcpConnection;
 
 /**
  * The text {@code teacup status} and SIGUSR1 print: a table of TCP connections in the manner
@@ -28,7 +29,10 @@ public final class StatusReport {
         List<ConnectionStatus> connections = status.connections();
         List<ListenerStatus> listeners = status.listeners();
         sb.append("teacup: ").append(status.iface()).append('\n');
-        sb.append("TCP connections: ").append(connections.size()).append('\n');
+        sb.append("TCP connections: ").append(connections.size());
+        // Orphans as the stack's limit counts them (--max-orphans): closed by the application, not yet in TIME-WAIT.
+        long orphans = connections.stream().filter(c -> c.orphaned() && c.state() != TcpConnection.State.TIME_WAIT).count();
+        sb.append(orphans > 0 ? " (" + orphans + " orphaned)\n" : "\n");
         if (!connections.isEmpty()) {
             List<String[]> rows = new ArrayList<>();
             rows.add(HEADER);

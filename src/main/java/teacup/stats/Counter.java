@@ -42,6 +42,9 @@ public enum Counter {
     IP_NEGATIVE_ADVICE(Kind.TRAFFIC, "next hops re-validated on a transport's negative advice (RFC 1122 3.3.1.4)"),
     TCP_PEER_MSS_CLAMPED(Kind.TRAFFIC, "TCP peers whose SYN announced an MSS below the floor, raised to it (TcpSettings.minSendMss)"),
     TCP_SEND_TURNS_SPENT(Kind.TRAFFIC, "TCP connections held to the next turn of the event loop: their segments per turn were spent"),
+    TCP_ORPHANS_GAVE_UP(Kind.TRAFFIC, "TCP orphans reset: their peer stopped answering (orphan retries, or keep-alive)"),
+    TCP_ORPHANS_EXPIRED(Kind.TRAFFIC, "TCP orphans reset: data or FIN still unacknowledged at the end of their lifetime"),
+    TCP_ORPHANS_RESET(Kind.TRAFFIC, "TCP orphans reset to make room: the oldest, when a close went past the orphan limit"),
 
     ARP_REQUEST_ANSWERED(Kind.ACCEPTED, "ARP requests answered"),
     ARP_LEARNED(Kind.ACCEPTED, "ARP replies and announcements learned"),

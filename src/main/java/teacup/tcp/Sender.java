@@ -504,7 +504,7 @@ final class Sender {
     Timeout retransmissionTimeout(long now, boolean synchronized_, int limit) {
         retransmitAt = TcpConnection.NEVER;
         if (synchronized_ && sndWnd == 0 && sndUna != sndMax) {
-            if (probesUnanswered >= settings.maxRetransmissions()) {
+            if (probesUnanswered >= limit) {
                 return Timeout.GIVE_UP;
             }
             probesUnanswered++;
@@ -558,13 +558,13 @@ final class Sender {
 
     /**
      * The persist timer: probe a zero window (RFC 9293 3.8.6.1, MUST-36; probing goes on as long
-     * as the peer answers, MUST-35, and silence counts toward R2), or end an SWS wait (3.8.6.2.1).
+     * as the peer answers, MUST-35, and silence counts toward R2, {@code limit}), or end an SWS wait (3.8.6.2.1).
      */
-    PersistOutcome persist(long now) {
+    PersistOutcome persist(long now, int limit) {
         if (SeqNum.diff(SeqNum.add(sndUna, sndWnd), sndNxt) > 0) {
             return PersistOutcome.SEND_SHORT;
         }
-        if (probesUnanswered >= settings.maxRetransmissions()) {
+        if (probesUnanswered >= limit) {
             return PersistOutcome.GIVE_UP;
         }
         probesUnanswered++;

@@ -13,7 +13,7 @@ import teacup.wire.TcpSegment;
  * arriving segment, and the timers' order. The work is in parts that own their state and get what
  * they need as arguments: {@link Handshake}, {@link Receiver}, {@link Sender}, {@link LossRecovery}
  * (with {@link RackDetector} and {@link TailLossProbe}), {@link KeepAlive}, {@link ClosingTimers},
- * {@link IcmpErrors} and {@link ChallengeAcks}. Only the {@link SegmentWriter} emits.
+ * {@link OrphanLimits}, {@link IcmpErrors} and {@link ChallengeAcks}. Only the {@link SegmentWriter} emits.
  */
 public final class TcpConnection {
     /** A deadline that never comes (a timer that is not running). */
@@ -45,10 +45,10 @@ public final class TcpConnection {
     private final ClosingTimers closing;
     private final IcmpErrors icmp = new IcmpErrors();
     private final ChallengeAcks challenges;
+    final OrphanLimits orphan;
 
     private State state;
     private Ending ending = Ending.NONE;
-    private boolean orphaned;
 
     private TcpConnection(long now, TcpSettings settings, SegmentOutput output, int localIp, int localPort, int remoteIp,
                           int remotePort, int iss, int tsOffset) {
@@ -64,6 +64,7 @@ public final class TcpConnection {
         this.keepAlive = new KeepAlive(settings, now);
         this.closing = new ClosingTimers(settings);
         this.challenges = new ChallengeAcks(settings, now);
+        this.orphan = new OrphanLimits(settings);
     }
 
     /** Active open (RFC 9293 3.10.1): sends the SYN now, enters SYN-SENT; TSvals start at {@code tsOffset} (RFC 7323 5.4). */
@@ -135,7 +136,7 @@ public final class TcpConnection {
     }
 
     public boolean orphaned() {
-        return orphaned;
+        return orphan.orphaned();
     }
 
     // ---------------------------------------------------------------- user calls
@@ -184,14 +185,15 @@ public final class TcpConnection {
 
     /**
      * The application let go (its socket is closed): the close still finishes, but data that
-     * arrives is answered with a reset (RFC 9293 3.10.7.4) and FIN-WAIT-2 lasts at most 2 MSL.
+     * arrives is answered with a reset (RFC 9293 3.10.7.4), FIN-WAIT-2 lasts at most 2 MSL, and the
+     * rest of its life is bounded ({@link OrphanLimits}).
      */
     public void orphan(long now) {
-        orphaned = true;
+        orphan.begin(now);
         if (state == State.FIN_WAIT_2) {
             closing.boundFinWait2(now, true);
         }
-        discardBuffersIfDone();
+        orphan.discardBuffersIfDone(state, sender.buffer(), receiver.buffer());
     }
 
     /** RFC 9293 3.10.5 ABORT: a reset to the peer (in synchronized states) and gone. */
@@ -369,7 +371,7 @@ public final class TcpConnection {
             case FIN_WAIT_1 -> {
                 if (finAcked) {
                     state = State.FIN_WAIT_2;
-                    if (orphaned) {
+                    if (orphan.orphaned()) {
                         closing.boundFinWait2(now, false);
                     }
                 }
@@ -397,7 +399,7 @@ public final class TcpConnection {
     /** RFC 9293 3.10.7.4 steps 7 and 8: the segment's text and FIN; then what may be sent, and the ACK. */
     private void segmentText(long now, InboundSegment s, int seq, int segLen) {
         Receiver.AckUrgency urgency = Receiver.AckUrgency.DELAYED;
-        if (s.length > 0 && orphaned && (state == State.FIN_WAIT_1 || state == State.FIN_WAIT_2)) {
+        if (s.length > 0 && orphan.orphaned() && (state == State.FIN_WAIT_1 || state == State.FIN_WAIT_2)) {
             // Nobody will read this: tell the peer so it stops (RFC 9293 3.10.7.4; RFC 2525 2.17).
             sender.sendReset(now);
             end(Ending.ABORTED);
@@ -469,7 +471,7 @@ public final class TcpConnection {
     // ---------------------------------------------------------------- timers
 
     /**
-     * Runs the timers due at {@code now}, in order: TIME-WAIT and FIN-WAIT-2, the delayed ACK,
+     * Runs the timers due at {@code now}, in order: TIME-WAIT and FIN-WAIT-2, an orphan's life, the delayed ACK,
      * RACK's reordering timer, the tail loss probe, retransmission (RFC 6298 5.4-5.7), the
      * persist and SWS override timer, and keep-alive.
      */
@@ -477,6 +479,11 @@ public final class TcpConnection {
         Ending closed = closing.poll(now, state == State.FIN_WAIT_2);
         if (closed != Ending.NONE) {
             end(closed);
+            return;
+        }
+        if (orphan.expired(now, state, writer)) {
+            sender.sendReset(now); // every state an orphan's life bounds is synchronized, or SYN-RECEIVED
+            end(Ending.TIMED_OUT);
             return;
         }
         if (receiver.ackTimerFired(now)) {
@@ -503,12 +510,12 @@ public final class TcpConnection {
     public long nextDeadline() {
         long next = Math.min(sender.retransmitDeadline(), sender.persistDeadline());
         next = Math.min(next, recovery.nextDeadline());
-        next = Math.min(next, closing.nextDeadline());
+        next = Math.min(next, Math.min(closing.nextDeadline(), orphan.deadline(state)));
         return Math.min(next, Math.min(receiver.nextDeadline(), keepAlive.deadline(keepAliveApplies())));
     }
 
     private void retransmitTimeout(long now) {
-        Sender.Timeout timeout = sender.retransmissionTimeout(now, state.synchronized_(), handshake.retransmissionLimit(state));
+        Sender.Timeout timeout = sender.retransmissionTimeout(now, state.synchronized_(), retransmissionLimit());
         if (timeout != Sender.Timeout.RETRANSMIT) { // R2 reached, or a zero window probed (MUST-35)
             if (timeout == Sender.Timeout.GIVE_UP) {
                 giveUp(now);
@@ -539,13 +546,16 @@ public final class TcpConnection {
     /** The persist timer: probe a zero window (RFC 9293 3.8.6.1, MUST-36), or end an SWS wait (3.8.6.2.1). */
     private void persist(long now) {
         if (sending()) {
-            switch (sender.persist(now)) {
+            switch (sender.persist(now, retransmissionLimit())) {
                 case GIVE_UP -> giveUp(now);
                 case SEND_SHORT -> transmit(now, SendLimits.SWS_OVERRIDE);
                 case PROBED -> { }
             }
         }
     }
+
+    /** R2: the SYN-ACK's own in SYN-RECEIVED, else the settings'; an orphan's when fewer. */
+    private int retransmissionLimit() { return orphan.retransmissionLimit(handshake.retransmissionLimit(state)); }
 
     /** RFC 9293 3.8.4: keep-alives run only on an idle connection with nothing outstanding. */
     private boolean keepAliveApplies() {
@@ -557,6 +567,7 @@ public final class TcpConnection {
 
     /** A limit reached (R2, persist, keep-alive): a reset once synchronized, and gone, saying why (the last ICMP error, if any). */
     private void giveUp(long now) {
+        orphan.gaveUp(writer);
         if (state.synchronized_() || state == State.SYN_RECEIVED) {
             sender.sendReset(now);
         }
@@ -566,26 +577,18 @@ public final class TcpConnection {
     private void enterTimeWait(long now) {
         state = State.TIME_WAIT;
         closing.timeWait(now);
-        discardBuffersIfDone();
+        orphan.discardBuffersIfDone(state, sender.buffer(), receiver.buffer());
         sender.stopTimers();
     }
 
     private void end(Ending why) {
         state = State.CLOSED;
         ending = why;
-        discardBuffersIfDone();
+        orphan.discardBuffersIfDone(state, sender.buffer(), receiver.buffer());
         sender.stopTimers();
         closing.stop();
         receiver.stop();
         recovery.stop();
-    }
-
-    /** An orphan with nothing left to send or read gives its rings back (TIME-WAIT can last a minute). */
-    private void discardBuffersIfDone() {
-        if (orphaned && (state == State.TIME_WAIT || state == State.CLOSED)) {
-            sender.buffer().discard();
-            receiver.buffer().discard();
-        }
     }
 
     @Override

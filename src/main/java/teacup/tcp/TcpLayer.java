@@ -74,6 +74,7 @@ public final class TcpLayer implements IpLayer.Transport {
     private final ChallengeAckBudget challengeAcks; // RFC 5961 7, for all connections together
     private final SynCookies cookies; // RFC 4987 3.6, for listeners whose SYN queue is full
     private final Resets resets;
+    private final OrphanCount orphans; // Linux's tcp_max_orphans
 
     /** Set by {@link #emit} when IP could not send (no route); read right after a connection's first SYN. */
     private boolean sendFailed;
@@ -86,6 +87,7 @@ public final class TcpLayer implements IpLayer.Transport {
         this.challengeAcks = new ChallengeAckBudget(ChallengeAckBudget.DEFAULT_LIMIT, random);
         this.cookies = new SynCookies(isn, stats, output);
         this.resets = new Resets(ip, stats);
+        this.orphans = new OrphanCount(stats);
         this.connections = new ConnectionTable<>(random.nextLong());
         this.listeners = new ConnectionTable<>(random.nextLong());
         ip.register(Ipv4Packet.PROTOCOL_TCP, this);
@@ -274,13 +276,11 @@ public final class TcpLayer implements IpLayer.Transport {
         if (e != null) {
             e.observer = null;
         }
-        if (c.receiveBuffer().available() > 0) {
-            c.abort(now);
-        } else {
-            c.close(now);
-        }
-        c.orphan(now); // data arriving later is reset; FIN-WAIT-2 is bounded; buffers go when done
+        TcpConnection reset = orphans.close(now, c); // bounded in life (OrphanLimits) and in number (the oldest goes)
         settle(now, c);
+        if (reset != null) {
+            settle(now, reset);
+        }
     }
 
     /** RFC 9293 3.8.4: keep-alives for this connection on or off. */
@@ -326,6 +326,12 @@ public final class TcpLayer implements IpLayer.Transport {
     public void challengeAckLimit(int perSecond) {
         challengeAcks.limit(perSecond);
     }
+
+    /** Orphans held at most (default 1024); a close past it resets the oldest ({@link OrphanCount}). */
+    public void orphanLimit(int orphans) { this.orphans.limit(orphans); }
+
+    /** Orphans held now: closed by the application, not yet in TIME-WAIT or CLOSED. */
+    public int orphanCount() { return orphans.count(); }
 
     /** The connection from {@code localPort} to {@code remoteIp:remotePort}, or null. */
     public TcpConnection find(int remoteIp, int remotePort, int localPort) {
@@ -559,6 +565,7 @@ public final class TcpLayer implements IpLayer.Transport {
             e.observer.changed(c);
         }
         sendTurns.holdIfSpent(now, c, stats);
+        orphans.settled(c);
         if (state == State.CLOSED) {
             connections.remove(e.key);
             timers.schedule(e, Long.MAX_VALUE);

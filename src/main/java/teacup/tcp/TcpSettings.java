@@ -43,13 +43,20 @@ import teacup.wire.TcpOptions;
  * @param sendSegmentsPerTurn segments one connection sends at most in one turn of the event loop; the rest goes on
  *                            in the next turn ({@code SendBudget}), so a peer with a tiny MSS cannot keep the loop from
  *                            the others (counted as TCP_SEND_TURNS_SPENT when it bites)
+ * @param orphanRetries       R2 for an orphan (closed by the application, data or FIN unacknowledged; {@link OrphanLimits}):
+ *                            timeouts in a row, or unanswered zero-window probes, before it is reset; 6 frees one whose
+ *                            peer vanished 25.4 s after the lost segment at the 200 ms RTO floor (Linux's tcp_orphan_retries
+ *                            means 8, about 100 s); at most {@code maxRetransmissions}
+ * @param orphanLifetime      the longest an orphan may go on with data or FIN unacknowledged, answered or not (a peer that
+ *                            answers zero-window probes for ever would keep it for ever), from the application's close;
+ *                            then it is reset. 0: no bound. FIN-WAIT-2 and TIME-WAIT have their own ({@link ClosingTimers})
  */
 public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int windowScale, long msl,
                           long minRto, long maxRto, int maxRetransmissions, int maxOutOfOrderRanges,
                           long ackDelay, boolean timestamps, boolean sack, Congestion congestion,
                           long keepAliveIdle, long keepAliveInterval, int keepAliveProbes, int challengeAcksPerSecond,
                           int synAckRetries, boolean synCookies, int ttl, int trafficClass, int adviseRetransmissions,
-                          int minSendMss, int sendSegmentsPerTurn) {
+                          int minSendMss, int sendSegmentsPerTurn, int orphanRetries, long orphanLifetime) {
     /** RFC 9293 3.7.1 / RFC 6691: without an MSS option the peer takes 536. */
     public static final int DEFAULT_SEND_MSS = 536;
     public static final long DEFAULT_ACK_DELAY = 40_000_000L;
@@ -71,6 +78,12 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
      * changed), while one whose peer sits at the MSS floor sends 9 KB a turn and waits its turn.
      */
     public static final int DEFAULT_SEND_SEGMENTS_PER_TURN = 256;
+    /**
+     * Two minutes: a reader taking at least 2.2 KB a second drains a full 256 KB send ring in that
+     * time, and it is of the order of Linux's life for an orphan behind a zero window (its probes back
+     * off until the interval reaches TCP_RTO_MAX, about 200 s, then it is reset).
+     */
+    public static final long DEFAULT_ORPHAN_LIFETIME = 120_000_000_000L;
 
     /** Which congestion control a connection runs. */
     public enum Congestion { NEW_RENO, CUBIC }
@@ -100,6 +113,9 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
         if (minSendMss <= TcpOptions.MAX_LENGTH || minSendMss > DEFAULT_SEND_MSS || sendSegmentsPerTurn < 1) {
             throw new IllegalArgumentException("least peer MSS must be 41 to 536 and segments per turn at least 1, not "
                     + minSendMss + ", " + sendSegmentsPerTurn);
+        }
+        if (orphanRetries < 0 || orphanLifetime < 0) {
+            throw new IllegalArgumentException("orphan limits cannot be negative: " + orphanRetries + ", " + orphanLifetime);
         }
         if (ackDelay < 0 || ackDelay >= 500_000_000L) {
             throw new IllegalArgumentException("ACK delay must be under 500 ms (RFC 9293 SHLD-18)");
@@ -189,6 +205,8 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
         private int adviseRetransmissions = 3;
         private int minSendMss = DEFAULT_MIN_SEND_MSS;
         private int sendSegmentsPerTurn = DEFAULT_SEND_SEGMENTS_PER_TURN;
+        private int orphanRetries = 6;
+        private long orphanLifetime = DEFAULT_ORPHAN_LIFETIME;
 
         private Builder() {
         }
@@ -218,6 +236,8 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
             adviseRetransmissions = s.adviseRetransmissions;
             minSendMss = s.minSendMss;
             sendSegmentsPerTurn = s.sendSegmentsPerTurn;
+            orphanRetries = s.orphanRetries;
+            orphanLifetime = s.orphanLifetime;
         }
 
         public Builder mss(int v) {
@@ -348,11 +368,23 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
             return this;
         }
 
+        /** R2 for an orphan: timeouts in a row or unanswered zero-window probes before it is reset. */
+        public Builder orphanRetries(int v) {
+            orphanRetries = v;
+            return this;
+        }
+
+        /** How long an orphan may go on with data or FIN unacknowledged (0: no bound). */
+        public Builder orphanLifetime(long v) {
+            orphanLifetime = v;
+            return this;
+        }
+
         public TcpSettings build() {
             return new TcpSettings(mss, receiveBuffer, sendBuffer, windowScale, msl, minRto, maxRto, maxRetransmissions,
                     maxOutOfOrderRanges, ackDelay, timestamps, sack, congestion, keepAliveIdle, keepAliveInterval,
                     keepAliveProbes, challengeAcksPerSecond, synAckRetries, synCookies, ttl, trafficClass, adviseRetransmissions,
-                    minSendMss, sendSegmentsPerTurn);
+                    minSendMss, sendSegmentsPerTurn, orphanRetries, orphanLifetime);
         }
     }
 }

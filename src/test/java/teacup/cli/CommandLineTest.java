@@ -57,6 +57,8 @@ class CommandLineTest {
         "ping --tap t0 --dhcp --dhcp-timeout 0 198.18.0.1                | --dhcp-timeout must be between 1 and 3600",
         "ping --tap t0 --dhcp --gateway 198.18.0.1 198.18.0.1            | --gateway comes from the DHCP lease",
         "daemon --tap t0 --ip 198.18.0.2/24 --max-time -1                | --max-time must be positive",
+        "daemon --tap t0 --ip 198.18.0.2/24 --max-orphans 0              | --max-orphans must be at least 1",
+        "serve --tap t0 --ip 198.18.0.2/24 --max-orphans 0               | --max-orphans must be at least 1",
         "demo -c 0                                                       | -c must be between 1 and 1000",
     })
     void badArgumentsGiveOneClearLineAndExitTwo(String argLine, String expected) {

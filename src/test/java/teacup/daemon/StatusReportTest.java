@@ -62,12 +62,19 @@ class StatusReportTest {
     }
 
     @Test
+    @DisplayName("the connection count says how many are orphans, as the stack's orphan limit counts them")
+    void orphanCount() {
+        String report = StatusReport.format(status());
+        assertTrue(report.contains("TCP connections: 2 (1 orphaned)\n"), report);
+    }
+
+    @Test
     @DisplayName("header, columns that line up, listeners and counters")
     void wholeReport() {
         String report = StatusReport.format(status());
         List<String> lines = report.lines().toList();
         assertEquals("teacup: " + IFACE, lines.get(0));
-        assertEquals("TCP connections: 2", lines.get(1));
+        assertEquals("TCP connections: 2 (1 orphaned)", lines.get(1));
         String header = lines.get(2);
         assertTrue(header.strip().startsWith("State"), header);
         // Each column starts at the same place on every line: the peer column, for one.
