@@ -1,0 +1,118 @@
+package teacup.interop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static teacup.interop.TapNetwork.get;
+
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import teacup.host.SystemCommand;
+import teacup.http.AccessLog;
+import teacup.http.FileServer;
+import teacup.socket.TeacupServerSocketFactory;
+import teacup.stack.NetStack;
+import teacup.stats.Counter;
+
+/**
+ * Issue 12 items 1 and 5 from the kernel side of a TAP in a private namespace: while curl downloads
+ * a file from teacup serve's FileServer (rate-limited, so the download lasts), a python3 script on a
+ * raw AF_PACKET socket (frames built with struct, not teacup's codecs) learns the connection's
+ * sequence numbers and timestamps and injects, as the client, a pure ACK for data never sent, a SYN
+ * at RCV.NXT and data whose ACK is far too old, each with a TSval 2^30 ahead. Before the fix any one
+ * of them made PAWS drop the real client and the download died (curl exit 56); now curl finishes
+ * with the file's SHA-256. The script then sends a SYN-FIN, a scanner's probe, from a fresh port:
+ * nothing may answer it.
+ */
+@Tag("interop")
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@DisplayName("interop: forged segments during a download from teacup serve")
+class ForgedSegmentsInteropTest {
+    private static final int PORT = 8080;
+    private static final String FILE = "download.bin";
+    private static final int FILE_SIZE = 24 * 1024 * 1024;
+    private static final String RATE = "6M"; // about 4 s of download for the forgeries to land in
+    private static final Pattern LINK_ADDRESS = Pattern.compile("link/ether ([0-9a-f:]{17})");
+    private static final Pattern RESULT = Pattern.compile(
+            "\\{\"learnt\": (true|false), \"forged\": (\\d+), \"synfin_answers\": (\\d+)}");
+
+    @Test
+    @DisplayName("RFC 7323 4.3 with RFC 5961: forged ACK, SYN and data with a far TSval do not poison TS.Recent; a SYN-FIN gets no answer; the download's SHA-256 is the file's")
+    void forgeriesDoNotKillTheDownload() throws Exception {
+        TapNetwork.requireRoot("creates a network namespace, a TAP device and a raw packet socket");
+        TapNetwork.requirePrograms("ip", "curl", "python3");
+        long seed = Long.getLong("teacup.interop.seed", System.nanoTime());
+        System.out.println("forged segments: seed " + seed + " (rerun with -Dteacup.interop.seed=" + seed + ")");
+        Path dir = Files.createTempDirectory("teacup-forged-");
+        Path downloaded = dir.resolve("downloaded");
+        byte[] body = new byte[FILE_SIZE];
+        new SplittableRandom(seed).nextBytes(body);
+        Files.write(dir.resolve(FILE), body);
+        try (TapNetwork net = TapNetwork.create()) {
+            NetStack stack = net.startStack(seed);
+            ServerSocket listener = new TeacupServerSocketFactory(stack).createServerSocket(PORT);
+            FileServer server = FileServer.start(listener, FileServer.Settings.of(dir), AccessLog.discard());
+            try {
+                run(net, stack, downloaded, sha256(body));
+            } finally {
+                server.close();
+            }
+        } finally {
+            for (String f : List.of(FILE, "downloaded")) {
+                Files.deleteIfExists(dir.resolve(f));
+            }
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    private void run(TapNetwork net, NetStack stack, Path downloaded, String expected) throws Exception {
+        TapNetwork.Background curl = net.start("curl", "-s", "-o", downloaded.toString(), "--max-time", "40",
+                "--limit-rate", RATE, "-w", "%{http_code} %{size_download}", "http://" + TapNetwork.TEACUP + ":" + PORT + "/" + FILE);
+        Path script = Path.of(ForgedSegmentsInteropTest.class.getResource("forge_segments.py").toURI());
+        SystemCommand.Result forged = net.run(Duration.ofSeconds(30), "python3", script.toString(), TapNetwork.TAP,
+                kernelMac(net), TapNetwork.TEACUP_MAC.toString(), TapNetwork.KERNEL, TapNetwork.TEACUP,
+                String.valueOf(PORT), "10");
+        boolean ended = curl.process.waitFor(45, TimeUnit.SECONDS);
+        Map<Counter, Long> counters = net.counters();
+        String sha = Files.exists(downloaded) ? sha256(Files.readAllBytes(downloaded)) : "";
+        String report = String.format("forger: %s %s; curl exit %s, %s; TCP segments received %d, challenge ACKs suppressed %d",
+                forged.stdout().strip(), forged.stderr().strip(), ended ? curl.process.exitValue() : "still running",
+                curl.stdoutText().strip(), get(counters, Counter.TCP_DELIVERED), get(counters, Counter.TCP_CHALLENGE_ACKS_SUPPRESSED));
+        System.out.println("forged segments: " + report);
+
+        assertNull(stack.failure(), report);
+        Matcher m = RESULT.matcher(forged.stdout());
+        assertTrue(m.find(), "the forger's summary: " + report);
+        assertEquals("true", m.group(1), "the forger never saw the download: " + report);
+        assertEquals(3, Integer.parseInt(m.group(2)), report);
+        assertEquals(0, Integer.parseInt(m.group(3)), "a SYN-FIN was answered: " + report);
+        assertTrue(ended, "curl did not end: " + report);
+        assertEquals(0, curl.process.exitValue(), "curl failed: " + report);
+        assertEquals(expected, sha, "the download's SHA-256: " + report);
+    }
+
+    private static String sha256(byte[] b) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    }
+
+    private static String kernelMac(TapNetwork net) throws Exception {
+        String link = net.ip("link", "show", TapNetwork.TAP);
+        Matcher m = LINK_ADDRESS.matcher(link);
+        assertTrue(m.find(), "no MAC in: " + link);
+        return m.group(1);
+    }
+}
