@@ -35,4 +35,9 @@ public interface SegmentOutput {
     /** Something the stack's statistics count happened in a connection (path MTU discovery's events). */
     default void count(Counter counter) {
     }
+
+    /** The stack-wide budget of send-ring bytes; the default, for tests of one connection, has none. */
+    default SendMemory sendMemory() {
+        return SendMemory.UNLIMITED;
+    }
 }

@@ -86,6 +86,11 @@ final class SegmentWriter {
         output.count(counter);
     }
 
+    /** The stack's budget the send ring grows within ({@link SendMemory}). */
+    SendMemory sendMemory() {
+        return output.sendMemory();
+    }
+
     /** See {@link SegmentOutput#largestSegment}. */
     int largestSegment() {
         return output.largestSegment();

@@ -71,7 +71,7 @@ final class Sender {
         this.counters = counters;
         this.writer = writer;
         this.iss = iss;
-        this.buffer = new SendBuffer(settings.sendBuffer());
+        this.buffer = new SendBuffer(settings.sendBuffer(), writer.sendMemory());
         this.rtt = new RttEstimator(settings.minRto(), settings.maxRto(), 1_000_000L);
         this.sampling = new RttSampling(rtt);
         this.congestion = settings.congestion() == TcpSettings.Congestion.CUBIC

@@ -45,6 +45,7 @@ public final class TcpConnection {
     private final ClosingTimers closing;
     private final IcmpErrors icmp = new IcmpErrors();
     private final ChallengeAcks challenges;
+    final UserTimeout userTimeout;
 
     private State state;
     private Ending ending = Ending.NONE;
@@ -64,6 +65,7 @@ public final class TcpConnection {
         this.keepAlive = new KeepAlive(settings, now);
         this.closing = new ClosingTimers(settings);
         this.challenges = new ChallengeAcks(settings, now);
+        this.userTimeout = new UserTimeout(settings);
     }
 
     /** Active open (RFC 9293 3.10.1): sends the SYN now, enters SYN-SENT; TSvals start at {@code tsOffset} (RFC 7323 5.4). */
@@ -89,21 +91,10 @@ public final class TcpConnection {
 
     // ---------------------------------------------------------------- accessors
 
-    public State state() {
-        return state;
-    }
-
-    public Ending ending() {
-        return ending;
-    }
-
-    public SendBuffer sendBuffer() {
-        return sender.buffer();
-    }
-
-    public ReceiveBuffer receiveBuffer() {
-        return receiver.buffer();
-    }
+    public State state() { return state; }
+    public Ending ending() { return ending; }
+    public SendBuffer sendBuffer() { return sender.buffer(); }
+    public ReceiveBuffer receiveBuffer() { return receiver.buffer(); }
 
     // The four-tuple.
     public int localIp() { return localIp; }
@@ -116,13 +107,8 @@ public final class TcpConnection {
         return handshake.negotiated();
     }
 
-    public RttEstimator rtt() {
-        return sender.rtt();
-    }
-
-    public CongestionControl congestion() {
-        return sender.congestion();
-    }
+    public RttEstimator rtt() { return sender.rtt(); }
+    public CongestionControl congestion() { return sender.congestion(); }
 
     /** True once the peer has sent FIN and every byte before it is readable: reads end after the buffer drains. */
     public boolean peerFinished() {
@@ -134,9 +120,7 @@ public final class TcpConnection {
         return counters;
     }
 
-    public boolean orphaned() {
-        return orphaned;
-    }
+    public boolean orphaned() { return orphaned; }
 
     // ---------------------------------------------------------------- user calls
 
@@ -153,6 +137,7 @@ public final class TcpConnection {
     private void userSend(long now, SendLimits limits) {
         if (state == State.ESTABLISHED || state == State.CLOSE_WAIT) {
             transmit(now, limits);
+            userTimeout.track(now, sender);
         }
     }
 
@@ -176,6 +161,10 @@ public final class TcpConnection {
     public void setNoDelay(boolean noDelay) {
         sender.noDelay(noDelay);
     }
+
+    /** RFC 5482 (TCP_USER_TIMEOUT): how long data may wait without progress, in nanoseconds; 0 for no limit. */
+    public void setUserTimeout(long nanos) { userTimeout.limit(nanos); }
+    public long userTimeout() { return userTimeout.limit(); }
 
     /** RFC 9293 3.8.4 (MUST-24): keep-alives are off unless the application asks for them. */
     public void setKeepAlive(long now, boolean on) {
@@ -234,6 +223,7 @@ public final class TcpConnection {
             case SYN_SENT -> synSent(now, segment);
             default -> synchronizedOrSynReceived(now, segment);
         }
+        userTimeout.track(now, sender);
     }
 
     /** RFC 9293 3.10.7.3: our SYN is out; this may be the SYN-ACK, a simultaneous SYN, or a refusal. */
@@ -473,6 +463,11 @@ public final class TcpConnection {
             end(closed);
             return;
         }
+        if (now >= userTimeout.deadline()) { // RFC 5482: the data waited too long, probes answered or not
+            writer.count(teacup.stats.Counter.TCP_USER_TIMEOUTS);
+            giveUp(now);
+            return;
+        }
         if (receiver.ackTimerFired(now)) {
             sender.sendAck(now);
         }
@@ -486,6 +481,7 @@ public final class TcpConnection {
         if (state == State.CLOSED) {
             return;
         }
+        userTimeout.track(now, sender);
         switch (keepAlive.poll(now, keepAliveApplies())) {
             case GIVE_UP -> giveUp(now); // RFC 9293 3.8.4: the peer stopped answering; it is gone
             case PROBE -> sender.sendProbe(now);
@@ -497,7 +493,7 @@ public final class TcpConnection {
     public long nextDeadline() {
         long next = Math.min(sender.retransmitDeadline(), sender.persistDeadline());
         next = Math.min(next, recovery.nextDeadline());
-        next = Math.min(next, closing.nextDeadline());
+        next = Math.min(next, Math.min(closing.nextDeadline(), userTimeout.deadline()));
         return Math.min(next, Math.min(receiver.nextDeadline(), keepAlive.deadline(keepAliveApplies())));
     }
 
@@ -562,6 +558,7 @@ public final class TcpConnection {
         closing.timeWait(now);
         discardBuffersIfDone();
         sender.stopTimers();
+        userTimeout.stop();
     }
 
     private void end(Ending why) {
@@ -569,16 +566,19 @@ public final class TcpConnection {
         ending = why;
         discardBuffersIfDone();
         sender.stopTimers();
+        userTimeout.stop();
         closing.stop();
         receiver.stop();
         recovery.stop();
     }
 
-    /** An orphan with nothing left to send or read gives its rings back (TIME-WAIT can last a minute). */
+    /** Done sending, the send ring goes back to the stack's budget ({@link SendMemory}); an orphan's receive ring goes too. */
     private void discardBuffersIfDone() {
-        if (orphaned && (state == State.TIME_WAIT || state == State.CLOSED)) {
+        if (state == State.TIME_WAIT || state == State.CLOSED) {
             sender.buffer().discard();
-            receiver.buffer().discard();
+            if (orphaned) {
+                receiver.buffer().discard();
+            }
         }
     }
 

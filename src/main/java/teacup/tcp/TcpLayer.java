@@ -60,6 +60,9 @@ public final class TcpLayer implements IpLayer.Transport {
 
         @Override
         public void count(Counter counter) { stats.increment(counter); }
+
+        @Override
+        public SendMemory sendMemory() { return sendMemory; }
     };
 
     /** Timers: the entries whose connection has a deadline, earliest first. */
@@ -68,6 +71,7 @@ public final class TcpLayer implements IpLayer.Transport {
     private final LinkFit linkFit = new LinkFit();
 
     private final ChallengeAckBudget challengeAcks; // RFC 5961 7, for all connections together
+    private final SendMemory sendMemory = new SendMemory(SendMemory.DEFAULT_LIMIT); // every send ring together
     private final SynCookies cookies; // RFC 4987 3.6, for listeners whose SYN queue is full
     private final Resets resets;
 
@@ -338,6 +342,9 @@ public final class TcpLayer implements IpLayer.Transport {
         challengeAcks.limit(perSecond);
     }
 
+    /** The stack-wide budget of send-ring bytes (64 MB by default): set its limit, read what is held. */
+    public SendMemory sendMemory() { return sendMemory; }
+
     /** The connection from {@code localPort} to {@code remoteIp:remotePort}, or null. */
     public TcpConnection find(int remoteIp, int remotePort, int localPort) {
         Entry e = connections.get(key(remoteIp, remotePort, localPort));
@@ -575,6 +582,7 @@ public final class TcpLayer implements IpLayer.Transport {
 
     /** Runs the timers that are due: each connection whose deadline has come is polled once. */
     public void poll(long now) {
+        stats.add(Counter.TCP_SEND_MEMORY_LIMITED, sendMemory.takeRefusals()); // counted on application threads
         for (int budget = timers.size(); budget > 0 && !timers.isEmpty() && timers.firstDeadline() <= now; budget--) {
             Entry e = timers.first();
             e.connection.poll(now);

@@ -35,12 +35,16 @@ import teacup.wire.TcpOptions;
  * @param trafficClass        the TOS/Diffserv octet of the connection's datagrams (RFC 1122 3.2.1.6, MUST-48), 0 to 255
  * @param adviseRetransmissions R1: timeouts in a row for the same segment after which the connection gives IP negative
  *                            advice and tells the application (RFC 9293 MUST-20, SHLD-9; SHLD-10: at least 3)
+ * @param userTimeout         RFC 5482 (TCP_USER_TIMEOUT): the longest written data may wait unacknowledged, through
+ *                            retransmissions and answered zero-window probes alike, before the connection is given up;
+ *                            0 (the default) for none ({@link UserTimeout})
  */
 public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int windowScale, long msl,
                           long minRto, long maxRto, int maxRetransmissions, int maxOutOfOrderRanges,
                           long ackDelay, boolean timestamps, boolean sack, Congestion congestion,
                           long keepAliveIdle, long keepAliveInterval, int keepAliveProbes, int challengeAcksPerSecond,
-                          int synAckRetries, boolean synCookies, int ttl, int trafficClass, int adviseRetransmissions) {
+                          int synAckRetries, boolean synCookies, int ttl, int trafficClass, int adviseRetransmissions,
+                          long userTimeout) {
     /** RFC 9293 3.7.1 / RFC 6691: without an MSS option the peer takes 536. */
     public static final int DEFAULT_SEND_MSS = 536;
     public static final long DEFAULT_ACK_DELAY = 40_000_000L;
@@ -78,6 +82,9 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
         }
         if (adviseRetransmissions < 1) {
             throw new IllegalArgumentException("R1 must be at least one retransmission, not " + adviseRetransmissions);
+        }
+        if (userTimeout < 0) {
+            throw new IllegalArgumentException("the user timeout cannot be negative: " + userTimeout);
         }
         if (ackDelay < 0 || ackDelay >= 500_000_000L) {
             throw new IllegalArgumentException("ACK delay must be under 500 ms (RFC 9293 SHLD-18)");
@@ -165,6 +172,7 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
         private int ttl;
         private int trafficClass;
         private int adviseRetransmissions = 3;
+        private long userTimeout;
 
         private Builder() {
         }
@@ -192,6 +200,7 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
             ttl = s.ttl;
             trafficClass = s.trafficClass;
             adviseRetransmissions = s.adviseRetransmissions;
+            userTimeout = s.userTimeout;
         }
 
         public Builder mss(int v) {
@@ -310,10 +319,17 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
             return this;
         }
 
+        /** RFC 5482: nanoseconds data may wait without progress before the connection is given up; 0 for none. */
+        public Builder userTimeout(long v) {
+            userTimeout = v;
+            return this;
+        }
+
         public TcpSettings build() {
             return new TcpSettings(mss, receiveBuffer, sendBuffer, windowScale, msl, minRto, maxRto, maxRetransmissions,
                     maxOutOfOrderRanges, ackDelay, timestamps, sack, congestion, keepAliveIdle, keepAliveInterval,
-                    keepAliveProbes, challengeAcksPerSecond, synAckRetries, synCookies, ttl, trafficClass, adviseRetransmissions);
+                    keepAliveProbes, challengeAcksPerSecond, synAckRetries, synCookies, ttl, trafficClass, adviseRetransmissions,
+                    userTimeout);
         }
     }
 }
