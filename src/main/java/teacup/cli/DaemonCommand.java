@@ -65,6 +65,11 @@ final class DaemonCommand implements Callable<Integer> {
     /** The services while they run: closed (listeners first) when the daemon stops. */
     private record Running(Socks5Server socks, List<PortForwarder> forwarders, RelayGroup relays) {}
 
+    @Option(names = "--user-timeout", paramLabel = "SECS", defaultValue = "60",
+            description = "give up a teacup connection whose data has waited SECS unacknowledged, also while its peer keeps"
+                    + " its window closed (TCP_USER_TIMEOUT, RFC 5482; 0: never; default: ${DEFAULT-VALUE})")
+    double userTimeout;
+
     @Option(names = "--control", paramLabel = "PATH", description = "control socket for teacup status (default: $TEACUP_CONTROL,"
             + " else /run/teacup/daemon.sock as root, else $XDG_RUNTIME_DIR/teacup/daemon.sock or /tmp/teacup-UID/daemon.sock)")
     java.nio.file.Path controlPath;
@@ -76,6 +81,7 @@ final class DaemonCommand implements Callable<Integer> {
             throw new UsageException("--max-time must be positive");
         }
         Services services = services();
+        userTimeout();
         StopSignal signal = StopSignal.install(Duration.ofSeconds(10));
         try (NetStack stack = link.startStack()) {
             return serve(stack, services, signal);
@@ -114,6 +120,11 @@ final class DaemonCommand implements Callable<Integer> {
                 stopServices(running, Duration.ZERO);
             }
         }
+    }
+
+    /** --user-timeout as a duration (zero: none); a mistake is a UsageException. */
+    private Duration userTimeout() {
+        return ServeCommand.userTimeout(userTimeout);
     }
 
     /** Parses --socks, --socks-user and --forward; a mistake is a UsageException. */
@@ -161,6 +172,7 @@ final class DaemonCommand implements Callable<Integer> {
                 TcpServerSocket listener;
                 try {
                     listener = TcpServerSocket.bind(stack, rule.listenPort(), TcpServerSocket.DEFAULT_BACKLOG);
+                    listener.setUserTimeout(userTimeout());
                 } catch (BindException e) {
                     throw new CommandFailure(1, "--forward: cannot listen on port " + rule.listenPort() + ": " + e.getMessage());
                 }
@@ -190,7 +202,7 @@ final class DaemonCommand implements Callable<Integer> {
         }
         Socks5Server.Settings settings = Socks5Server.Settings.defaults().withCredentials(services.credentials());
         try {
-            return Socks5Server.start(new InetSocketAddress(address, at.port()), Dialer.teacup(stack, CONNECT_TIMEOUT),
+            return Socks5Server.start(new InetSocketAddress(address, at.port()), Dialer.teacup(stack, CONNECT_TIMEOUT, userTimeout()),
                     link.resolver(stack), relays, settings, System.err::println);
         } catch (IOException e) {
             throw new CommandFailure(1, "--socks: cannot listen on " + at + ": " + e.getMessage());

@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 import teacup.http.AccessLog;
 import teacup.http.FileServer;
 import teacup.socket.TeacupServerSocketFactory;
+import teacup.socket.TeacupSocketOptions;
 import teacup.stack.NetStack;
 
 /**
@@ -47,6 +48,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "reset a connection whose request head is not complete after SECS (default: ${DEFAULT-VALUE})")
     double headerTimeout;
 
+    @Option(names = "--user-timeout", paramLabel = "SECS", defaultValue = "60",
+            description = "give up a connection whose data has waited SECS unacknowledged, also while the client keeps its"
+                    + " window closed (TCP_USER_TIMEOUT, RFC 5482; 0: never; default: ${DEFAULT-VALUE})")
+    double userTimeout;
+
     @Option(names = "--max-time", paramLabel = "SECS", description = "stop by itself after SECS seconds")
     Double maxTime;
 
@@ -63,6 +69,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         Duration idle = seconds("--idle-timeout", idleTimeout);
         Duration header = seconds("--header-timeout", headerTimeout);
+        Duration user = userTimeout(userTimeout);
         if (maxTime != null && !(maxTime > 0)) {
             throw new UsageException("--max-time must be positive");
         }
@@ -77,6 +84,8 @@ final class ServeCommand implements Callable<Integer> {
             ServerSocket listener;
             try {
                 listener = new TeacupServerSocketFactory(stack).createServerSocket(port, BACKLOG);
+                // A client that stops reading holds its connection's buffers no longer than this (issue 12).
+                listener.setOption(TeacupSocketOptions.TCP_USER_TIMEOUT, (int) user.toMillis());
             } catch (BindException e) {
                 throw new CommandFailure(1, "cannot listen on port " + port + ": Address already in use");
             }
@@ -99,6 +108,14 @@ final class ServeCommand implements Callable<Integer> {
             System.err.flush();
             signal.close();
         }
+    }
+
+    /** --user-timeout SECS: 0 for none, else at most a day. */
+    static Duration userTimeout(double value) {
+        if (value == 0) {
+            return Duration.ZERO;
+        }
+        return seconds("--user-timeout", value);
     }
 
     private static Duration seconds(String option, double value) {
