@@ -14,14 +14,22 @@ package teacup.tcp;
  * {@code releasePosition}) before the ring, so it always finds the bytes it may send: in the new
  * ring, or still in the old one, which nobody writes to again.
  *
- * <p>Growth beyond the first ring is taken from the stack's {@link SendMemory}: when the budget is
+ * <p>A ring grows no larger than twice the largest window the peer has offered ({@link #peerWindow},
+ * at least {@link #WINDOW_FLOOR}): a full window in flight and one more queued keep the path busy,
+ * and more only pins memory for a peer that does not read. Growth beyond the first ring is taken
+ * from the stack's {@link SendMemory}: when the budget is
  * spent the ring stays as it is and the buffer's room ({@link #free}) is what the ring has left, so
  * a writer waits for acknowledgments as it would at the capacity, and tries to grow again when it
  * next needs more than the ring.
  */
 public final class SendBuffer {
+    /** The ring a peer's window never holds below: a few segments' worth, as Linux's first send buffer (tcp_wmem). */
+    public static final int WINDOW_FLOOR = 16 * 1024;
+
     private final int capacity;
     private final SendMemory memory;
+    /** The largest window the peer has offered (event loop writes, producer reads); unknown until the handshake. */
+    private volatile int peerWindow = -1;
     private volatile byte[] ring;
     /** The most bytes the buffer takes now: the capacity, or the ring's size while the budget refused it more. */
     private volatile int ceiling;
@@ -62,6 +70,20 @@ public final class SendBuffer {
     public int allocatedBytes() {
         byte[] r = ring;
         return r == null ? 0 : r.length;
+    }
+
+    /** The largest window the peer has offered so far (the sender tells it): the ring grows to twice it. */
+    void peerWindow(int bytes) {
+        peerWindow = bytes;
+    }
+
+    /** What the ring may grow to now: the capacity, or less while the peer's window is small. */
+    private int growthLimit() {
+        int window = peerWindow;
+        if (window < 0) {
+            return capacity;
+        }
+        return (int) Math.min(capacity, Math.max(WINDOW_FLOOR, 2L * window));
     }
 
     /**
@@ -133,9 +155,10 @@ public final class SendBuffer {
             return null;
         }
         int have = ring == null ? 0 : ring.length;
-        int want = ring == null ? Rings.initial(capacity, needed) : Rings.sizeFor(have, capacity, needed);
-        int size = memory.grant(have, want);
-        ceiling = size < want ? size : capacity;
+        int limit = Rings.capacity(growthLimit());
+        int want = ring == null ? Rings.initial(limit, needed) : Math.max(have, Rings.sizeFor(have, limit, needed));
+        int size = want == have ? have : memory.grant(have, want);
+        ceiling = size < needed ? size : capacity;
         if (size == have) {
             return ring;
         }

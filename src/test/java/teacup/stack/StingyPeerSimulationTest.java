@@ -9,6 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import teacup.stats.Counter;
+import teacup.tcp.SendBuffer;
 import teacup.tcp.SendMemory;
 import teacup.tcp.TcpConnection;
 import teacup.tcp.TcpConnection.Ending;
@@ -33,14 +34,11 @@ class StingyPeerSimulationTest {
     private static final long BUDGET = 512 * 1024;
     private static final long USER_TIMEOUT = 30 * S;
 
-    @Test
-    @DisplayName("RFC 5482: stingy peers' send rings stay within the stack's budget (counted), then the user timeout ends them all")
-    void budgetBitesThenUserTimeoutEnds() {
-        Simulation sim = Simulation.clean();
-        sim.b.tcp().sendMemory().limit(BUDGET);
+    /** Eight peers with {@code receiveBuffer}-byte buffers they never read, accepted on B with {@link #USER_TIMEOUT}. */
+    private static List<TcpConnection> stingyPeers(Simulation sim, int receiveBuffer) {
         TcpSettings server = TcpSettings.defaults().toBuilder().sendBuffer(SEND_BUFFER).userTimeout(USER_TIMEOUT).build();
         TcpListener listener = sim.b.tcp().listen(PORT, 64, server);
-        TcpSettings stingy = TcpSettings.defaults().withBuffers(1024, 4096);
+        TcpSettings stingy = TcpSettings.defaults().withBuffers(receiveBuffer, 4096);
         for (int i = 0; i < PEERS; i++) {
             try {
                 sim.a.tcp().connect(sim.now(), Simulation.B_IP.bits(), PORT, stingy, null);
@@ -58,6 +56,11 @@ class StingyPeerSimulationTest {
                 accepted.add(c);
             }
         }
+        return accepted;
+    }
+
+    /** Our application writes all it can to each connection for ten seconds, as a file server with a large file would. */
+    private static long[] writeAllTenSeconds(Simulation sim, List<TcpConnection> accepted) {
         // Our application writes all it can, for ten seconds, as a file server with a large file would.
         byte[] chunk = new byte[64 * 1024];
         long[] written = new long[PEERS];
@@ -73,6 +76,34 @@ class StingyPeerSimulationTest {
             }
             sim.runFor(10 * MS);
         }
+        return written;
+    }
+
+    @Test
+    @DisplayName("a peer that never reads, with a small window, pins a send ring of twice its window at most (16 KB here), not the buffer's 256 KB")
+    void ringFollowsThePeersWindow() {
+        Simulation sim = Simulation.clean();
+        List<TcpConnection> accepted = stingyPeers(sim, 1024);
+        long[] written = writeAllTenSeconds(sim, accepted);
+        for (int i = 0; i < PEERS; i++) {
+            TcpConnection c = accepted.get(i);
+            assertEquals(State.ESTABLISHED, c.state());
+            assertEquals(SendBuffer.WINDOW_FLOOR, c.sendBuffer().allocatedBytes(), "the ring of a peer with a 1 KB window");
+            assertTrue(written[i] <= SendBuffer.WINDOW_FLOOR + 1024, "written " + written[i]);
+        }
+        System.out.printf("stingy peers with 1 KB windows: send rings of %d KB each, %d KB held in all%n",
+                accepted.get(0).sendBuffer().allocatedBytes() / 1024, sim.b.tcp().sendMemory().held() / 1024);
+        assertEquals(0, sim.b.statistics().getOrDefault(Counter.TCP_SEND_MEMORY_LIMITED, 0L), "the budget was not needed");
+    }
+
+    @Test
+    @DisplayName("RFC 5482: stingy peers' send rings stay within the stack's budget (counted), then the user timeout ends them all")
+    void budgetBitesThenUserTimeoutEnds() {
+        Simulation sim = Simulation.clean();
+        sim.b.tcp().sendMemory().limit(BUDGET);
+        // 64 KB windows, never read: each ring may grow to 128 KB, eight of them past the 512 KB budget.
+        List<TcpConnection> accepted = stingyPeers(sim, 64 * 1024);
+        long[] written = writeAllTenSeconds(sim, accepted);
         long rings = 0;
         StringBuilder perConnection = new StringBuilder();
         for (TcpConnection c : accepted) {
@@ -91,8 +122,8 @@ class StingyPeerSimulationTest {
         assertTrue(held <= BUDGET + (long) PEERS * 4096, "rings in all " + held + " beyond the budget " + BUDGET);
         assertTrue(limited > 0, "the budget bit and was counted");
         for (long w : written) {
-            assertTrue(w >= 4096 && w <= SEND_BUFFER + 2048, "each connection took at least its first ring and at most"
-                    + " its buffer and the peer's window: " + w);
+            assertTrue(w >= 4096 && w <= SEND_BUFFER + 64 * 1024, "each connection took at least its first ring and at"
+                    + " most its buffer and the peer's window: " + w);
         }
 
         // The peers still answer every zero-window probe; the user timeout ends them all the same.
