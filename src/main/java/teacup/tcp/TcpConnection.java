@@ -74,6 +74,7 @@ public final class TcpConnection {
         TcpConnection c = new TcpConnection(now, settings, output, localIp, localPort, remoteIp, remotePort, iss, tsOffset);
         c.state = State.SYN_SENT;
         c.sender.sendSyn(now, false);
+        c.userTimeout.track(now, c.sender, true);
         return c;
     }
 
@@ -137,7 +138,7 @@ public final class TcpConnection {
     private void userSend(long now, SendLimits limits) {
         if (state == State.ESTABLISHED || state == State.CLOSE_WAIT) {
             transmit(now, limits);
-            userTimeout.track(now, sender);
+            userTimeout.track(now, sender, userTimed());
         }
     }
 
@@ -152,6 +153,7 @@ public final class TcpConnection {
             case SYN_RECEIVED, ESTABLISHED, CLOSE_WAIT -> {
                 sender.queueFin();
                 transmit(now, SendLimits.NORMAL); // not in SYN-RECEIVED: the FIN goes once established (RFC 9293 3.10.4)
+                userTimeout.track(now, sender, userTimed());
             }
             default -> { }
         }
@@ -223,7 +225,7 @@ public final class TcpConnection {
             case SYN_SENT -> synSent(now, segment);
             default -> synchronizedOrSynReceived(now, segment);
         }
-        userTimeout.track(now, sender);
+        userTimeout.track(now, sender, userTimed());
     }
 
     /** RFC 9293 3.10.7.3: our SYN is out; this may be the SYN-ACK, a simultaneous SYN, or a refusal. */
@@ -481,7 +483,7 @@ public final class TcpConnection {
         if (state == State.CLOSED) {
             return;
         }
-        userTimeout.track(now, sender);
+        userTimeout.track(now, sender, userTimed());
         switch (keepAlive.poll(now, keepAliveApplies())) {
             case GIVE_UP -> giveUp(now); // RFC 9293 3.8.4: the peer stopped answering; it is gone
             case PROBE -> sender.sendProbe(now);
@@ -536,6 +538,9 @@ public final class TcpConnection {
             }
         }
     }
+
+    /** The user timeout runs from our SYN on, as Linux's; not for a listener's half-open connection (synAckRetries bounds those). */
+    private boolean userTimed() { return state != State.SYN_RECEIVED && state != State.TIME_WAIT && state != State.CLOSED; }
 
     /** RFC 9293 3.8.4: keep-alives run only on an idle connection with nothing outstanding. */
     private boolean keepAliveApplies() {

@@ -31,9 +31,12 @@ final class UserTimeout {
         return limit;
     }
 
-    /** After every event: an acknowledgment of new data restarts the clock; data waiting keeps it running. */
-    void track(long now, Sender sender) {
-        if (sender.buffer().queued() == 0 && sender.allAcknowledged()) {
+    /**
+     * After every event: an acknowledgment of new data restarts the clock; data waiting keeps it
+     * running; in a state it does not apply to ({@code applies} false) it stops.
+     */
+    void track(long now, Sender sender, boolean applies) {
+        if (!applies || sender.buffer().queued() == 0 && sender.allAcknowledged()) {
             stalledSince = TcpConnection.NEVER;
         } else if (stalledSince == TcpConnection.NEVER || sender.una() != una) {
             stalledSince = now;

@@ -161,4 +161,28 @@ class UserTimeoutTest {
         c.poll(now);
         assertEquals(State.ESTABLISHED, c.state());
     }
+
+    @Test
+    @DisplayName("RFC 5482: an unanswered SYN ends at the user timeout (as Linux's connect); a listener's half-open connection is left to its SYN-ACK retries")
+    void handshakes() {
+        TcpSettings settings = TcpSettings.defaults().toBuilder().userTimeout(2 * S).build();
+        c = TcpConnection.connect(now, settings, output, 0xC6120002, 40000, 0xC6120001, 80, ISS, SegmentRecorder.TS_OFFSET);
+        for (int i = 0; i < 100 && c.state() != State.CLOSED; i++) {
+            now = c.nextDeadline();
+            c.poll(now);
+        }
+        assertEquals(2 * S, now, "the SYN given up at the user timeout, before its retries ran out");
+        assertEquals(Ending.TIMED_OUT, c.ending());
+        assertEquals(1, counted.get(Counter.TCP_USER_TIMEOUTS));
+
+        now = 0;
+        c = TcpConnection.accept(now, settings, output, 0xC6120002, 80, 0xC6120001, 40000, ISS, SegmentRecorder.TS_OFFSET,
+                SegmentRecorder.inbound(PEER_ISS, 0, TcpSegment.SYN, 65535, new TcpOptions().mss(1000), new byte[0]));
+        for (int i = 0; i < 100 && c.state() != State.CLOSED; i++) {
+            now = c.nextDeadline();
+            c.poll(now);
+        }
+        assertTrue(now > 30 * S, "half-open until its SYN-ACK retries ran out, not 2 s: " + now / S + " s");
+        assertEquals(1, counted.get(Counter.TCP_USER_TIMEOUTS), "not counted as a user timeout");
+    }
 }
