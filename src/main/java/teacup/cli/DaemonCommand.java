@@ -70,6 +70,11 @@ final class DaemonCommand implements Callable<Integer> {
                     + " its window closed (TCP_USER_TIMEOUT, RFC 5482; 0: never; default: ${DEFAULT-VALUE})")
     double userTimeout;
 
+    @Option(names = "--send-memory", paramLabel = "MB", defaultValue = "64",
+            description = "send buffers of all teacup connections together grow within MB megabytes; past it a connection"
+                    + " keeps the buffer it has (counted as TCP_SEND_MEMORY_LIMITED; default: ${DEFAULT-VALUE})")
+    double sendMemory;
+
     @Option(names = "--control", paramLabel = "PATH", description = "control socket for teacup status (default: $TEACUP_CONTROL,"
             + " else /run/teacup/daemon.sock as root, else $XDG_RUNTIME_DIR/teacup/daemon.sock or /tmp/teacup-UID/daemon.sock)")
     java.nio.file.Path controlPath;
@@ -82,8 +87,10 @@ final class DaemonCommand implements Callable<Integer> {
         }
         Services services = services();
         userTimeout();
+        long memory = ServeCommand.sendMemory(sendMemory);
         StopSignal signal = StopSignal.install(Duration.ofSeconds(10));
         try (NetStack stack = link.startStack()) {
+            ServeCommand.sendMemory(stack, memory);
             return serve(stack, services, signal);
         } finally {
             // After the stack's close: a signal's exit may end the JVM as soon as the signal is closed.

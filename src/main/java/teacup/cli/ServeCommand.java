@@ -53,6 +53,11 @@ final class ServeCommand implements Callable<Integer> {
                     + " window closed (TCP_USER_TIMEOUT, RFC 5482; 0: never; default: ${DEFAULT-VALUE})")
     double userTimeout;
 
+    @Option(names = "--send-memory", paramLabel = "MB", defaultValue = "64",
+            description = "send buffers of all connections together grow within MB megabytes; past it a connection"
+                    + " keeps the buffer it has (counted as TCP_SEND_MEMORY_LIMITED; default: ${DEFAULT-VALUE})")
+    double sendMemory;
+
     @Option(names = "--max-time", paramLabel = "SECS", description = "stop by itself after SECS seconds")
     Double maxTime;
 
@@ -70,6 +75,7 @@ final class ServeCommand implements Callable<Integer> {
         Duration idle = seconds("--idle-timeout", idleTimeout);
         Duration header = seconds("--header-timeout", headerTimeout);
         Duration user = userTimeout(userTimeout);
+        long memory = sendMemory(sendMemory);
         if (maxTime != null && !(maxTime > 0)) {
             throw new UsageException("--max-time must be positive");
         }
@@ -81,6 +87,7 @@ final class ServeCommand implements Callable<Integer> {
 
         StopSignal signal = StopSignal.install(Duration.ofSeconds(15));
         try (NetStack stack = link.startStack()) {
+            sendMemory(stack, memory);
             ServerSocket listener;
             try {
                 listener = new TeacupServerSocketFactory(stack).createServerSocket(port, BACKLOG);
@@ -108,6 +115,22 @@ final class ServeCommand implements Callable<Integer> {
             System.err.flush();
             signal.close();
         }
+    }
+
+    /** --send-memory MB in bytes: at least one megabyte, at most 64 GB. */
+    static long sendMemory(double megabytes) {
+        if (!(megabytes >= 1) || megabytes > 65_536) {
+            throw new UsageException("--send-memory must be between 1 and 65536 megabytes");
+        }
+        return (long) (megabytes * (1 << 20));
+    }
+
+    /** The stack's send memory budget ({@link teacup.tcp.SendMemory}), set on its loop. */
+    static void sendMemory(NetStack stack, long bytes) throws java.io.IOException {
+        stack.call(() -> {
+            stack.tcp().sendMemory().limit(bytes);
+            return null;
+        });
     }
 
     /** --user-timeout SECS: 0 for none, else at most a day. */
