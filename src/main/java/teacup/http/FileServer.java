@@ -121,7 +121,7 @@ public final class FileServer implements AutoCloseable {
     /**
      * HttpCore's session buffers are 32 KB by default, three per connection (input, its line
      * buffer, output): 96 KB of heap that a client which stops reading pins with its connection
-     * (issue 12). Heads fit 8 KB lines anyway, and a file body's 64 KB writes go past the output
+     * (issue 12). Heads fit 8 KB lines anyway, and a file body's 16 KB writes go past the output
      * buffer straight to the socket, so 8 KB costs nothing in speed.
      */
     static final int SESSION_BUFFER = 8192;

@@ -48,12 +48,12 @@ class StingyPeerInteropTest {
     private static final long BUDGET = 2L << 20;
     /**
      * What one stingy connection may hold beyond its send ring: HttpCore's three 8 KB session buffers,
-     * the file body's 64 KB chunk, the 4 KB receive ring, its virtual thread and teacup's own objects,
+     * the file body's 16 KB chunk, the 4 KB receive ring, its virtual thread and teacup's own objects,
      * with room to spare. The send rings together are bounded by the budget (and each by twice the
      * peer's window), so the heap may grow by at most the budget, the first 4 KB ring every connection
      * gets, and this much per connection. Before issue 12 each held about 480 KB.
      */
-    private static final long PER_CONNECTION = 160 * 1024;
+    private static final long PER_CONNECTION = 112 * 1024;
     private static final long HEAP_BOUND = BUDGET + STINGY * (PER_CONNECTION + 4096);
 
     /** {@code python3 -c SCRIPT HOST PORT N PATH LIMIT}: N clients that ask for PATH and never read, held LIMIT seconds. */
