@@ -68,6 +68,16 @@ final class DaemonCommand implements Callable<Integer> {
     /** The services while they run: closed (listeners first) when the daemon stops. */
     private record Running(Socks5Server socks, List<PortForwarder> forwarders, RelayGroup relays) {}
 
+    @Option(names = "--user-timeout", paramLabel = "SECS", defaultValue = "60",
+            description = "give up a teacup connection whose data has waited SECS unacknowledged, also while its peer keeps"
+                    + " its window closed (TCP_USER_TIMEOUT, RFC 5482; 0: never; default: ${DEFAULT-VALUE})")
+    double userTimeout;
+
+    @Option(names = "--send-memory", paramLabel = "MB", defaultValue = "64",
+            description = "send buffers of all teacup connections together grow within MB megabytes; past it a connection"
+                    + " keeps the buffer it has (counted as TCP_SEND_MEMORY_LIMITED; default: ${DEFAULT-VALUE})")
+    double sendMemory;
+
     @Option(names = "--control", paramLabel = "PATH", description = "control socket for teacup status (default: $TEACUP_CONTROL,"
             + " else /run/teacup/daemon.sock as root, else $XDG_RUNTIME_DIR/teacup/daemon.sock or /tmp/teacup-UID/daemon.sock)")
     java.nio.file.Path controlPath;
@@ -80,9 +90,12 @@ final class DaemonCommand implements Callable<Integer> {
         }
         Services services = services();
         orphans.check();
+        userTimeout();
+        long memory = ServeCommand.sendMemory(sendMemory);
         StopSignal signal = StopSignal.install(Duration.ofSeconds(10));
         try (NetStack stack = link.startStack()) {
             orphans.apply(stack);
+            ServeCommand.sendMemory(stack, memory);
             return serve(stack, services, signal);
         } finally {
             // After the stack's close: a signal's exit may end the JVM as soon as the signal is closed.
@@ -119,6 +132,11 @@ final class DaemonCommand implements Callable<Integer> {
                 stopServices(running, Duration.ZERO);
             }
         }
+    }
+
+    /** --user-timeout as a duration (zero: none); a mistake is a UsageException. */
+    private Duration userTimeout() {
+        return ServeCommand.userTimeout(userTimeout);
     }
 
     /** Parses --socks, --socks-user and --forward; a mistake is a UsageException. */
@@ -166,6 +184,7 @@ final class DaemonCommand implements Callable<Integer> {
                 TcpServerSocket listener;
                 try {
                     listener = TcpServerSocket.bind(stack, rule.listenPort(), TcpServerSocket.DEFAULT_BACKLOG);
+                    listener.setUserTimeout(userTimeout());
                 } catch (BindException e) {
                     throw new CommandFailure(1, "--forward: cannot listen on port " + rule.listenPort() + ": " + e.getMessage());
                 }
@@ -195,7 +214,7 @@ final class DaemonCommand implements Callable<Integer> {
         }
         Socks5Server.Settings settings = Socks5Server.Settings.defaults().withCredentials(services.credentials());
         try {
-            return Socks5Server.start(new InetSocketAddress(address, at.port()), Dialer.teacup(stack, CONNECT_TIMEOUT),
+            return Socks5Server.start(new InetSocketAddress(address, at.port()), Dialer.teacup(stack, CONNECT_TIMEOUT, userTimeout()),
                     link.resolver(stack), relays, settings, System.err::println);
         } catch (IOException e) {
             throw new CommandFailure(1, "--socks: cannot listen on " + at + ": " + e.getMessage());

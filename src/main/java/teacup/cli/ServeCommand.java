@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 import teacup.http.AccessLog;
 import teacup.http.FileServer;
 import teacup.socket.TeacupServerSocketFactory;
+import teacup.socket.TeacupSocketOptions;
 import teacup.stack.NetStack;
 
 /**
@@ -47,6 +48,16 @@ final class ServeCommand implements Callable<Integer> {
             description = "reset a connection whose request head is not complete after SECS (default: ${DEFAULT-VALUE})")
     double headerTimeout;
 
+    @Option(names = "--user-timeout", paramLabel = "SECS", defaultValue = "60",
+            description = "give up a connection whose data has waited SECS unacknowledged, also while the client keeps its"
+                    + " window closed (TCP_USER_TIMEOUT, RFC 5482; 0: never; default: ${DEFAULT-VALUE})")
+    double userTimeout;
+
+    @Option(names = "--send-memory", paramLabel = "MB", defaultValue = "64",
+            description = "send buffers of all connections together grow within MB megabytes; past it a connection"
+                    + " keeps the buffer it has (counted as TCP_SEND_MEMORY_LIMITED; default: ${DEFAULT-VALUE})")
+    double sendMemory;
+
     @Option(names = "--max-time", paramLabel = "SECS", description = "stop by itself after SECS seconds")
     Double maxTime;
 
@@ -66,6 +77,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         Duration idle = seconds("--idle-timeout", idleTimeout);
         Duration header = seconds("--header-timeout", headerTimeout);
+        Duration user = userTimeout(userTimeout);
+        long memory = sendMemory(sendMemory);
         if (maxTime != null && !(maxTime > 0)) {
             throw new UsageException("--max-time must be positive");
         }
@@ -79,9 +92,12 @@ final class ServeCommand implements Callable<Integer> {
         StopSignal signal = StopSignal.install(Duration.ofSeconds(15));
         try (NetStack stack = link.startStack()) {
             orphans.apply(stack);
+            sendMemory(stack, memory);
             ServerSocket listener;
             try {
                 listener = new TeacupServerSocketFactory(stack).createServerSocket(port, BACKLOG);
+                // A client that stops reading holds its connection's buffers no longer than this (issue 12).
+                listener.setOption(TeacupSocketOptions.TCP_USER_TIMEOUT, (int) user.toMillis());
             } catch (BindException e) {
                 throw new CommandFailure(1, "cannot listen on port " + port + ": Address already in use");
             }
@@ -104,6 +120,30 @@ final class ServeCommand implements Callable<Integer> {
             System.err.flush();
             signal.close();
         }
+    }
+
+    /** --send-memory MB in bytes: at least one megabyte, at most 64 GB. */
+    static long sendMemory(double megabytes) {
+        if (!(megabytes >= 1) || megabytes > 65_536) {
+            throw new UsageException("--send-memory must be between 1 and 65536 megabytes");
+        }
+        return (long) (megabytes * (1 << 20));
+    }
+
+    /** The stack's send memory budget ({@link teacup.tcp.SendMemory}), set on its loop. */
+    static void sendMemory(NetStack stack, long bytes) throws java.io.IOException {
+        stack.call(() -> {
+            stack.tcp().sendMemory().limit(bytes);
+            return null;
+        });
+    }
+
+    /** --user-timeout SECS: 0 for none, else at most a day. */
+    static Duration userTimeout(double value) {
+        if (value == 0) {
+            return Duration.ZERO;
+        }
+        return seconds("--user-timeout", value);
     }
 
     private static Duration seconds(String option, double value) {

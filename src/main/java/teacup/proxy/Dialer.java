@@ -26,6 +26,15 @@ public interface Dialer {
 
     /** Through teacup's TCP on {@code stack}; {@code host} must be an IPv4 address literal. */
     static Dialer teacup(NetStack stack, Duration connectTimeout) {
+        return teacup(stack, connectTimeout, Duration.ZERO);
+    }
+
+    /**
+     * As {@link #teacup(NetStack, Duration)}, each connection with the user timeout {@code userTimeout}
+     * (RFC 5482; zero: none), so a target that stops reading cannot hold a relay's buffer for ever.
+     */
+    static Dialer teacup(NetStack stack, Duration connectTimeout, Duration userTimeout) {
+        teacup.tcp.TcpSettings settings = teacup.tcp.TcpSettings.defaults().toBuilder().userTimeout(userTimeout.toNanos()).build();
         return (host, port) -> {
             Ipv4Address address;
             try {
@@ -33,7 +42,7 @@ public interface Dialer {
             } catch (IllegalArgumentException e) {
                 throw new java.net.UnknownHostException(host + ": not an IPv4 address");
             }
-            return Endpoint.of(TcpSocket.connect(stack, address, port, connectTimeout));
+            return Endpoint.of(TcpSocket.connect(stack, address, port, connectTimeout, settings));
         };
     }
 

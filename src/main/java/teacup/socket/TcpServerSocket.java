@@ -44,6 +44,7 @@ public final class TcpServerSocket implements AutoCloseable {
     /** Set after bind: given to each connection as it is accepted (empty: the bind settings' value stands). */
     private volatile OptionalInt ttl = OptionalInt.empty();
     private volatile OptionalInt trafficClass = OptionalInt.empty();
+    private volatile Duration userTimeout;
 
     private TcpServerSocket(NetStack stack) {
         this.stack = stack;
@@ -90,6 +91,14 @@ public final class TcpServerSocket implements AutoCloseable {
         ttl = OptionalInt.of(newTtl);
     }
 
+    /** RFC 5482: the user timeout ({@link TcpSocket#setUserTimeout}) of the connections accepted from now on. */
+    public void setUserTimeout(Duration timeout) {
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("the user timeout cannot be negative: " + timeout);
+        }
+        userTimeout = timeout;
+    }
+
     /** The next established connection; waits forever. Throws {@link java.net.SocketException} once closed. */
     public TcpSocket accept() throws IOException {
         return accept(Duration.ZERO);
@@ -109,6 +118,10 @@ public final class TcpServerSocket implements AutoCloseable {
         TcpSocket socket = TcpSocket.accepted(stack, c);
         trafficClass.ifPresent(socket::setTrafficClass);
         ttl.ifPresent(socket::setTtl);
+        Duration user = userTimeout;
+        if (user != null) {
+            socket.setUserTimeout(user);
+        }
         TcpConnection taken = c;
         // Taken over on the loop: the socket's view starts from the connection's state there, missing nothing.
         stack.execute(() -> stack.tcp().observe(taken, socket.observer));

@@ -362,6 +362,31 @@ public final class TcpSocket implements AutoCloseable {
         stack.execute(() -> stack.tcp().setKeepAliveTiming(stack.clock().nanos(), c, idleNanos, intervalNanos, probes));
     }
 
+    /**
+     * RFC 5482, Linux's TCP_USER_TIMEOUT (java.net has no option for it): the longest written data
+     * may wait unacknowledged before the connection is given up with a reset, ending "Connection
+     * timed out". The clock runs through retransmissions and through zero-window probes the peer
+     * answers (a peer that keeps its window closed is otherwise kept for ever, RFC 9293 MUST-35);
+     * an acknowledgment of new data restarts it. Zero: no user timeout (the default).
+     */
+    public void setUserTimeout(Duration timeout) {
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("the user timeout cannot be negative: " + timeout);
+        }
+        long nanos = timeout.toNanos();
+        TcpConnection c = connection;
+        stack.execute(() -> {
+            c.setUserTimeout(nanos);
+            stack.tcp().settle(stack.clock().nanos(), c);
+        });
+    }
+
+    /** The user timeout ({@link #setUserTimeout}); read on the loop. */
+    public Duration getUserTimeout() throws IOException {
+        TcpConnection c = connection;
+        return Duration.ofNanos(stack.call(c::userTimeout));
+    }
+
     public Ipv4Address localAddress() {
         return new Ipv4Address(connection.localIp());
     }

@@ -30,7 +30,7 @@ import teacup.wire.Ipv4Address;
  */
 public final class TeacupJavaServerSocket extends ServerSocket {
     private static final Set<SocketOption<?>> OPTIONS = Set.of(StandardSocketOptions.SO_RCVBUF,
-            StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.IP_TOS);
+            StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.IP_TOS, TeacupSocketOptions.TCP_USER_TIMEOUT);
 
     private final NetStack stack;
     private final Object lock = new Object();
@@ -39,6 +39,8 @@ public final class TeacupJavaServerSocket extends ServerSocket {
     private volatile boolean closed;
     /** IP_TOS (RFC 1122 3.2.1.6): set before bind it marks the SYN-ACKs too; after, the connections accepted next. */
     private volatile int trafficClass;
+    /** TCP_USER_TIMEOUT for the connections it accepts (zero: none). */
+    private volatile Duration userTimeout = Duration.ZERO;
     // Linux's JDK turns SO_REUSEADDR on for every server socket; report the same.
     private final SocketOptionHints hints = new SocketOptionHints("teacup server sockets", OPTIONS, true, () -> closed);
 
@@ -81,7 +83,7 @@ public final class TeacupJavaServerSocket extends ServerSocket {
             }
             int port = local == null ? 0 : local.getPort();
             server = TcpServerSocket.bind(stack, port, backlog < 1 ? TcpServerSocket.DEFAULT_BACKLOG : backlog,
-                    TcpSettings.defaults().withIpHeader(0, trafficClass));
+                    TcpSettings.defaults().withIpHeader(0, trafficClass).toBuilder().userTimeout(userTimeout.toNanos()).build());
             boundAddress = address == null || address.isAnyLocalAddress()
                     ? TeacupJavaSocket.inetAddress(Ipv4Address.ANY)
                     : TeacupJavaSocket.inetAddress(stack.iface().address());
@@ -206,6 +208,12 @@ public final class TeacupJavaServerSocket extends ServerSocket {
             if (s != null) {
                 s.setTrafficClass(tos);
             }
+        } else if (name == TeacupSocketOptions.TCP_USER_TIMEOUT) {
+            userTimeout = TeacupSocketOptions.userTimeout((Integer) value);
+            TcpServerSocket s = server;
+            if (s != null) {
+                s.setUserTimeout(userTimeout);
+            }
         } else {
             setReuseAddress((Boolean) value);
         }
@@ -217,7 +225,9 @@ public final class TeacupJavaServerSocket extends ServerSocket {
     public <T> T getOption(SocketOption<T> name) throws IOException {
         hints.checkReadable(name);
         Object value = name == StandardSocketOptions.SO_RCVBUF ? getReceiveBufferSize()
-                : name == StandardSocketOptions.IP_TOS ? (Object) trafficClass : getReuseAddress();
+                : name == StandardSocketOptions.IP_TOS ? (Object) trafficClass
+                : name == TeacupSocketOptions.TCP_USER_TIMEOUT ? (Object) (int) Math.min(Integer.MAX_VALUE, userTimeout.toMillis())
+                : getReuseAddress();
         return (T) value;
     }
 

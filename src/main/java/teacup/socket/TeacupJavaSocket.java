@@ -49,6 +49,7 @@ public final class TeacupJavaSocket extends Socket {
     private static final Set<SocketOption<?>> OPTIONS = Set.of(StandardSocketOptions.SO_KEEPALIVE,
             StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_REUSEADDR,
             StandardSocketOptions.SO_LINGER, StandardSocketOptions.IP_TOS, StandardSocketOptions.TCP_NODELAY,
+            TeacupSocketOptions.TCP_USER_TIMEOUT,
             jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE, jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL,
             jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT);
 
@@ -68,6 +69,8 @@ public final class TeacupJavaSocket extends Socket {
     private final SocketOptionHints hints = new SocketOptionHints("teacup sockets", OPTIONS, false, () -> closed);
     private volatile boolean noDelay;
     private volatile boolean keepAlive;
+    /** TCP_USER_TIMEOUT as the application set it before the connection opened (null: not set). */
+    private volatile Duration userTimeout;
     /** The application set a keep-alive timing option: the connection takes all three. */
     private volatile boolean keepAliveTimingSet;
     private volatile int lingerSeconds = -1;
@@ -221,6 +224,9 @@ public final class TeacupJavaSocket extends Socket {
         t.setTrafficClass(trafficClass);
         if (keepAliveTimingSet) {
             applyKeepAliveTiming(t);
+        }
+        if (userTimeout != null) {
+            t.setUserTimeout(userTimeout);
         }
     }
 
@@ -708,6 +714,12 @@ public final class TeacupJavaSocket extends Socket {
             if (t != null) {
                 applyKeepAliveTiming(t);
             }
+        } else if (name == TeacupSocketOptions.TCP_USER_TIMEOUT) {
+            userTimeout = TeacupSocketOptions.userTimeout((Integer) value);
+            TcpSocket t = tcp;
+            if (t != null) {
+                t.setUserTimeout(userTimeout);
+            }
         } else if (name == StandardSocketOptions.SO_KEEPALIVE) {
             setKeepAlive((Boolean) value);
         } else if (name == StandardSocketOptions.SO_SNDBUF) {
@@ -734,6 +746,10 @@ public final class TeacupJavaSocket extends Socket {
         Object value;
         if (keepAliveHints.containsKey(name)) {
             value = keepAliveHints.get(name);
+        } else if (name == TeacupSocketOptions.TCP_USER_TIMEOUT) {
+            TcpSocket t = tcp;
+            Duration d = t != null ? t.getUserTimeout() : userTimeout;
+            value = d == null ? 0 : (int) Math.min(Integer.MAX_VALUE, d.toMillis());
         } else if (name == StandardSocketOptions.SO_KEEPALIVE) {
             value = getKeepAlive();
         } else if (name == StandardSocketOptions.SO_SNDBUF) {

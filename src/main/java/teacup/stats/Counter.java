@@ -45,6 +45,8 @@ public enum Counter {
     TCP_ORPHANS_GAVE_UP(Kind.TRAFFIC, "TCP orphans reset: their peer stopped answering (orphan retries, or keep-alive)"),
     TCP_ORPHANS_EXPIRED(Kind.TRAFFIC, "TCP orphans reset: data or FIN still unacknowledged at the end of their lifetime"),
     TCP_ORPHANS_RESET(Kind.TRAFFIC, "TCP orphans reset to make room: the oldest, when a close went past the orphan limit"),
+    TCP_SEND_MEMORY_LIMITED(Kind.TRAFFIC, "TCP send rings not grown: the stack's send memory budget was spent"),
+    TCP_USER_TIMEOUTS(Kind.TRAFFIC, "TCP connections ended by their user timeout: no progress, data waiting (RFC 5482)"),
 
     ARP_REQUEST_ANSWERED(Kind.ACCEPTED, "ARP requests answered"),
     ARP_LEARNED(Kind.ACCEPTED, "ARP replies and announcements learned"),

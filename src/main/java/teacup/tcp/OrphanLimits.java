@@ -66,11 +66,16 @@ final class OrphanLimits {
         }
     }
 
-    /** An orphan with nothing left to send or read gives its rings back (TIME-WAIT can last a minute). */
+    /**
+     * Done sending (TIME-WAIT can last a minute), the send ring goes back to the stack's budget
+     * ({@link SendMemory}); an orphan, which nobody will read, gives its receive ring back too.
+     */
     void discardBuffersIfDone(State state, SendBuffer send, ReceiveBuffer receive) {
-        if (orphaned && (state == State.TIME_WAIT || state == State.CLOSED)) {
+        if (state == State.TIME_WAIT || state == State.CLOSED) {
             send.discard();
-            receive.discard();
+            if (orphaned) {
+                receive.discard();
+            }
         }
     }
 }

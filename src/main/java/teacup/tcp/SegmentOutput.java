@@ -46,4 +46,9 @@ public interface SegmentOutput {
     default long turn() {
         return NO_TURNS;
     }
+
+    /** The stack-wide budget of send-ring bytes; the default, for tests of one connection, has none. */
+    default SendMemory sendMemory() {
+        return SendMemory.UNLIMITED;
+    }
 }

@@ -98,6 +98,11 @@ final class SegmentWriter {
         return sendBudget.take(output.turn());
     }
 
+    /** The stack's budget the send ring grows within ({@link SendMemory}). */
+    SendMemory sendMemory() {
+        return output.sendMemory();
+    }
+
     /** See {@link SegmentOutput#largestSegment}. */
     int largestSegment() {
         return output.largestSegment();

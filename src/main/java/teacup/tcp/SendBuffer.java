@@ -13,10 +13,28 @@ package teacup.tcp;
  * it and before {@code writePosition} moves. The consumer reads {@code writePosition} (or
  * {@code releasePosition}) before the ring, so it always finds the bytes it may send: in the new
  * ring, or still in the old one, which nobody writes to again.
+ *
+ * <p>A ring grows no larger than twice the largest window the peer has offered ({@link #peerWindow},
+ * at least {@link #WINDOW_FLOOR}): a full window in flight and one more queued keep the path busy,
+ * and more only pins memory for a peer that does not read. Growth beyond the first ring is taken
+ * from the stack's {@link SendMemory}: when the budget is
+ * spent the ring stays as it is and the buffer's room ({@link #free}) is what the ring has left, so
+ * a writer waits for acknowledgments as it would at the capacity, and tries to grow again when it
+ * next needs more than the ring.
  */
 public final class SendBuffer {
+    /** The ring a peer's window never holds below: a few segments' worth, as Linux's first send buffer (tcp_wmem). */
+    public static final int WINDOW_FLOOR = 16 * 1024;
+
     private final int capacity;
+    private final SendMemory memory;
+    /** The largest window the peer has offered (event loop writes, producer reads); unknown until the handshake. */
+    private volatile int peerWindow = -1;
     private volatile byte[] ring;
+    /** The most bytes the buffer takes now: the capacity, or the ring's size while the budget refused it more. */
+    private volatile int ceiling;
+    /** Ring bytes taken from {@link #memory}; -1 once discarded (no ring again). Producer grows it, {@link #discard} ends it. */
+    private final java.util.concurrent.atomic.AtomicInteger accounted = new java.util.concurrent.atomic.AtomicInteger();
     /** Total bytes the application has written (producer-owned). */
     private volatile long writePosition;
     /** Total bytes acknowledged and released (consumer-owned). */
@@ -29,7 +47,14 @@ public final class SendBuffer {
 
     /** {@code capacity} is rounded up to a power of two. */
     public SendBuffer(int capacity) {
+        this(capacity, SendMemory.UNLIMITED);
+    }
+
+    /** A buffer whose ring grows within {@code memory}, the stack's budget. */
+    public SendBuffer(int capacity, SendMemory memory) {
         this.capacity = Rings.capacity(capacity);
+        this.memory = memory;
+        this.ceiling = this.capacity;
     }
 
     public int capacity() {
@@ -47,8 +72,29 @@ public final class SendBuffer {
         return r == null ? 0 : r.length;
     }
 
-    /** Lets the ring go (the connection is over and its owner gone); a later write would allocate it again. */
+    /** The largest window the peer has offered so far (the sender tells it): the ring grows to twice it. */
+    void peerWindow(int bytes) {
+        peerWindow = bytes;
+    }
+
+    /** What the ring may grow to now: the capacity, or less while the peer's window is small. */
+    private int growthLimit() {
+        int window = peerWindow;
+        if (window < 0) {
+            return capacity;
+        }
+        return (int) Math.min(capacity, Math.max(WINDOW_FLOOR, 2L * window));
+    }
+
+    /**
+     * Lets the ring go and gives its bytes back to the budget (the connection sends no more: it is
+     * closed, or in TIME-WAIT with everything acknowledged); a later write takes nothing.
+     */
     public void discard() {
+        int held = accounted.getAndSet(-1);
+        if (held > 0) {
+            memory.give(held);
+        }
         ring = null;
     }
 
@@ -56,7 +102,7 @@ public final class SendBuffer {
 
     /** Room for more bytes. */
     public int free() {
-        return capacity - (int) (writePosition - releasePosition);
+        return accounted.get() < 0 ? 0 : Math.max(0, ceiling - (int) (writePosition - releasePosition));
     }
 
     /** Appends up to {@code len} bytes; returns how many fit (0 when full). */
@@ -81,12 +127,15 @@ public final class SendBuffer {
         byte[] ring = this.ring;
         long release = releasePosition;
         long needed = write + n - release;
-        if (ring == null) {
-            ring = new byte[Rings.initial(capacity, needed)];
-            this.ring = ring;
-        } else if (needed > ring.length) {
-            ring = Rings.grow(ring, release, write, Rings.sizeFor(ring.length, capacity, needed));
-            this.ring = ring;
+        if (ring == null || needed > ring.length) {
+            ring = grow(ring, release, write, needed);
+            if (ring == null) {
+                return 0;
+            }
+            n = (int) Math.min(n, ring.length - (write - release));
+            if (n <= 0) {
+                return 0;
+            }
         }
         Rings.put(ring, write, src, off, n);
         if (urgent) {
@@ -94,6 +143,32 @@ public final class SendBuffer {
         }
         writePosition = write + n;
         return n;
+    }
+
+    /**
+     * The ring to write {@code needed} unreleased bytes into: a larger one when the budget grants it,
+     * else the one there is (its room is then all there is: {@link #ceiling}); null once discarded.
+     */
+    private byte[] grow(byte[] ring, long release, long write, long needed) {
+        int had = accounted.get();
+        if (had < 0) {
+            return null;
+        }
+        int have = ring == null ? 0 : ring.length;
+        int limit = Rings.capacity(growthLimit());
+        int want = ring == null ? Rings.initial(limit, needed) : Math.max(have, Rings.sizeFor(have, limit, needed));
+        int size = want == have ? have : memory.grant(have, want);
+        ceiling = size < needed ? size : capacity;
+        if (size == have) {
+            return ring;
+        }
+        if (!accounted.compareAndSet(had, had + size - have)) {
+            memory.give(size - have); // discarded meanwhile: nobody sends from this buffer again
+            return null;
+        }
+        byte[] bigger = ring == null ? new byte[size] : Rings.grow(ring, release, write, size);
+        this.ring = bigger;
+        return bigger;
     }
 
     // ---------------------------------------------------------------- event-loop side

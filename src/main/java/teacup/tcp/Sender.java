@@ -71,7 +71,7 @@ final class Sender {
         this.counters = counters;
         this.writer = writer;
         this.iss = iss;
-        this.buffer = new SendBuffer(settings.sendBuffer());
+        this.buffer = new SendBuffer(settings.sendBuffer(), writer.sendMemory());
         this.rtt = new RttEstimator(settings.minRto(), settings.maxRto(), 1_000_000L);
         this.sampling = new RttSampling(rtt);
         this.congestion = settings.congestion() == TcpSettings.Congestion.CUBIC
@@ -225,6 +225,7 @@ final class Sender {
     void windowFromSynAck(int seq, int ack, int window) {
         windowFromSyn(seq, ack, window);
         maxSndWnd = sndWnd;
+        buffer.peerWindow(maxSndWnd);
     }
 
     /** The handshake is done: if our SYN or SYN-ACK had to go again, data starts with RFC 6298 5.7's RTO. */
@@ -288,6 +289,7 @@ final class Sender {
     void establishedWindow(int seq, int ack, int scaledWindow) {
         sndWnd = scaledWindow;
         maxSndWnd = Math.max(maxSndWnd, sndWnd);
+        buffer.peerWindow(maxSndWnd);
         sndWl1 = seq;
         sndWl2 = ack;
     }
@@ -302,6 +304,7 @@ final class Sender {
         if (SeqNum.lt(sndWl1, seq) || (sndWl1 == seq && SeqNum.le(sndWl2, ack))) {
             sndWnd = scaledWindow;
             maxSndWnd = Math.max(maxSndWnd, sndWnd);
+            buffer.peerWindow(maxSndWnd);
             sndWl1 = seq;
             sndWl2 = ack;
             if (sndWnd > 0 && persistBackoff > 0) {

@@ -46,6 +46,7 @@ public final class TcpConnection {
     private final IcmpErrors icmp = new IcmpErrors();
     private final ChallengeAcks challenges;
     final OrphanLimits orphan;
+    final UserTimeout userTimeout;
 
     private State state;
     private Ending ending = Ending.NONE;
@@ -65,6 +66,7 @@ public final class TcpConnection {
         this.closing = new ClosingTimers(settings);
         this.challenges = new ChallengeAcks(settings, now);
         this.orphan = new OrphanLimits(settings);
+        this.userTimeout = new UserTimeout(settings);
     }
 
     /** Active open (RFC 9293 3.10.1): sends the SYN now, enters SYN-SENT; TSvals start at {@code tsOffset} (RFC 7323 5.4). */
@@ -73,6 +75,7 @@ public final class TcpConnection {
         TcpConnection c = new TcpConnection(now, settings, output, localIp, localPort, remoteIp, remotePort, iss, tsOffset);
         c.state = State.SYN_SENT;
         c.sender.sendSyn(now, false);
+        c.userTimeout.track(now, c.sender, true);
         return c;
     }
 
@@ -90,21 +93,10 @@ public final class TcpConnection {
 
     // ---------------------------------------------------------------- accessors
 
-    public State state() {
-        return state;
-    }
-
-    public Ending ending() {
-        return ending;
-    }
-
-    public SendBuffer sendBuffer() {
-        return sender.buffer();
-    }
-
-    public ReceiveBuffer receiveBuffer() {
-        return receiver.buffer();
-    }
+    public State state() { return state; }
+    public Ending ending() { return ending; }
+    public SendBuffer sendBuffer() { return sender.buffer(); }
+    public ReceiveBuffer receiveBuffer() { return receiver.buffer(); }
 
     // The four-tuple.
     public int localIp() { return localIp; }
@@ -113,31 +105,18 @@ public final class TcpConnection {
     public int remotePort() { return remotePort; }
 
     /** What the SYN exchange settled: the peer's MSS, window scales, timestamps and SACK. */
-    public Negotiated negotiated() {
-        return handshake.negotiated();
-    }
+    public Negotiated negotiated() { return handshake.negotiated(); }
 
-    public RttEstimator rtt() {
-        return sender.rtt();
-    }
-
-    public CongestionControl congestion() {
-        return sender.congestion();
-    }
+    public RttEstimator rtt() { return sender.rtt(); }
+    public CongestionControl congestion() { return sender.congestion(); }
 
     /** True once the peer has sent FIN and every byte before it is readable: reads end after the buffer drains. */
-    public boolean peerFinished() {
-        return receiver.finReceived();
-    }
+    public boolean peerFinished() { return receiver.finReceived(); }
 
     /** How the connection handled loss, over its life (loop thread only). */
-    public ConnectionCounters counters() {
-        return counters;
-    }
+    public ConnectionCounters counters() { return counters; }
 
-    public boolean orphaned() {
-        return orphan.orphaned();
-    }
+    public boolean orphaned() { return orphan.orphaned(); }
 
     // ---------------------------------------------------------------- user calls
 
@@ -154,6 +133,7 @@ public final class TcpConnection {
     private void userSend(long now, SendLimits limits) {
         if (state == State.ESTABLISHED || state == State.CLOSE_WAIT) {
             transmit(now, limits);
+            userTimeout.track(now, sender, userTimed());
         }
     }
 
@@ -168,6 +148,7 @@ public final class TcpConnection {
             case SYN_RECEIVED, ESTABLISHED, CLOSE_WAIT -> {
                 sender.queueFin();
                 transmit(now, SendLimits.NORMAL); // not in SYN-RECEIVED: the FIN goes once established (RFC 9293 3.10.4)
+                userTimeout.track(now, sender, userTimed());
             }
             default -> { }
         }
@@ -177,6 +158,10 @@ public final class TcpConnection {
     public void setNoDelay(boolean noDelay) {
         sender.noDelay(noDelay);
     }
+
+    /** RFC 5482 (TCP_USER_TIMEOUT): how long data may wait without progress, in nanoseconds; 0 for no limit. */
+    public void setUserTimeout(long nanos) { userTimeout.limit(nanos); }
+    public long userTimeout() { return userTimeout.limit(); }
 
     /** RFC 9293 3.8.4 (MUST-24): keep-alives are off unless the application asks for them. */
     public void setKeepAlive(long now, boolean on) {
@@ -236,6 +221,7 @@ public final class TcpConnection {
             case SYN_SENT -> synSent(now, segment);
             default -> synchronizedOrSynReceived(now, segment);
         }
+        userTimeout.track(now, sender, userTimed());
     }
 
     /** RFC 9293 3.10.7.3: our SYN is out; this may be the SYN-ACK, a simultaneous SYN, or a refusal. */
@@ -486,6 +472,11 @@ public final class TcpConnection {
             end(Ending.TIMED_OUT);
             return;
         }
+        if (now >= userTimeout.deadline()) { // RFC 5482: the data waited too long, probes answered or not
+            writer.count(teacup.stats.Counter.TCP_USER_TIMEOUTS);
+            giveUp(now);
+            return;
+        }
         if (receiver.ackTimerFired(now)) {
             sender.sendAck(now);
         }
@@ -499,6 +490,7 @@ public final class TcpConnection {
         if (state == State.CLOSED) {
             return;
         }
+        userTimeout.track(now, sender, userTimed());
         switch (keepAlive.poll(now, keepAliveApplies())) {
             case GIVE_UP -> giveUp(now); // RFC 9293 3.8.4: the peer stopped answering; it is gone
             case PROBE -> sender.sendProbe(now);
@@ -510,7 +502,7 @@ public final class TcpConnection {
     public long nextDeadline() {
         long next = Math.min(sender.retransmitDeadline(), sender.persistDeadline());
         next = Math.min(next, recovery.nextDeadline());
-        next = Math.min(next, Math.min(closing.nextDeadline(), orphan.deadline(state)));
+        next = Math.min(next, Math.min(closing.nextDeadline(), Math.min(orphan.deadline(state), userTimeout.deadline())));
         return Math.min(next, Math.min(receiver.nextDeadline(), keepAlive.deadline(keepAliveApplies())));
     }
 
@@ -556,6 +548,8 @@ public final class TcpConnection {
 
     /** R2: the SYN-ACK's own in SYN-RECEIVED, else the settings'; an orphan's when fewer. */
     private int retransmissionLimit() { return orphan.retransmissionLimit(handshake.retransmissionLimit(state)); }
+    /** The user timeout runs from our SYN on, as Linux's; not for a listener's half-open connection (synAckRetries bounds those). */
+    private boolean userTimed() { return state != State.SYN_RECEIVED && state != State.TIME_WAIT && state != State.CLOSED; }
 
     /** RFC 9293 3.8.4: keep-alives run only on an idle connection with nothing outstanding. */
     private boolean keepAliveApplies() {
@@ -579,6 +573,7 @@ public final class TcpConnection {
         closing.timeWait(now);
         orphan.discardBuffersIfDone(state, sender.buffer(), receiver.buffer());
         sender.stopTimers();
+        userTimeout.stop();
     }
 
     private void end(Ending why) {
@@ -586,6 +581,7 @@ public final class TcpConnection {
         ending = why;
         orphan.discardBuffersIfDone(state, sender.buffer(), receiver.buffer());
         sender.stopTimers();
+        userTimeout.stop();
         closing.stop();
         receiver.stop();
         recovery.stop();

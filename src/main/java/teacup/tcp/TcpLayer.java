@@ -63,6 +63,7 @@ public final class TcpLayer implements IpLayer.Transport {
 
         @Override
         public long turn() { return sendTurns.turn(); }
+        public SendMemory sendMemory() { return sendMemory; }
     };
 
     /** Timers: the entries whose connection has a deadline, earliest first. */
@@ -72,6 +73,7 @@ public final class TcpLayer implements IpLayer.Transport {
     private final SendTurns sendTurns = new SendTurns(); // connections whose segments per turn ran out
 
     private final ChallengeAckBudget challengeAcks; // RFC 5961 7, for all connections together
+    private final SendMemory sendMemory = new SendMemory(SendMemory.DEFAULT_LIMIT); // every send ring together
     private final SynCookies cookies; // RFC 4987 3.6, for listeners whose SYN queue is full
     private final Resets resets;
     private final OrphanCount orphans; // Linux's tcp_max_orphans
@@ -230,10 +232,7 @@ public final class TcpLayer implements IpLayer.Transport {
     }
 
     /** The application wrote to the send buffer. */
-    public void flush(long now, TcpConnection c) {
-        c.flush(now);
-        settle(now, c);
-    }
+    public void flush(long now, TcpConnection c) { c.flush(now); settle(now, c); }
 
     /**
      * The application flushed: everything it wrote goes now, a last partial segment included. Nagle
@@ -242,28 +241,16 @@ public final class TcpLayer implements IpLayer.Transport {
      * (a 4 KB HTTP answer is two full segments and a tail). The connection's own no-delay
      * setting is left as it was, for the writes that follow.
      */
-    public void push(long now, TcpConnection c) {
-        c.push(now);
-        settle(now, c);
-    }
+    public void push(long now, TcpConnection c) { c.push(now); settle(now, c); }
 
     /** The application read from the receive buffer. */
-    public void windowOpened(long now, TcpConnection c) {
-        c.windowOpened(now);
-        settle(now, c);
-    }
+    public void windowOpened(long now, TcpConnection c) { c.windowOpened(now); settle(now, c); }
 
     /** Half-close: FIN after what was written; the connection still receives. */
-    public void shutdownOutput(long now, TcpConnection c) {
-        c.close(now);
-        settle(now, c);
-    }
+    public void shutdownOutput(long now, TcpConnection c) { c.close(now); settle(now, c); }
 
     /** Reset and forget (RFC 9293 3.10.5). */
-    public void abort(long now, TcpConnection c) {
-        c.abort(now);
-        settle(now, c);
-    }
+    public void abort(long now, TcpConnection c) { c.abort(now); settle(now, c); }
 
     /**
      * The owner is done with {@code c} and will read nothing more. With received data unread it
@@ -284,10 +271,7 @@ public final class TcpLayer implements IpLayer.Transport {
     }
 
     /** RFC 9293 3.8.4: keep-alives for this connection on or off. */
-    public void setKeepAlive(long now, TcpConnection c, boolean on) {
-        c.setKeepAlive(now, on);
-        settle(now, c);
-    }
+    public void setKeepAlive(long now, TcpConnection c, boolean on) { c.setKeepAlive(now, on); settle(now, c); }
 
     /**
      * RFC 9293 MUST-27: the keep-alive timing of {@code c}, as TCP_KEEPIDLE, TCP_KEEPINTVL and
@@ -332,6 +316,9 @@ public final class TcpLayer implements IpLayer.Transport {
 
     /** Orphans held now: closed by the application, not yet in TIME-WAIT or CLOSED. */
     public int orphanCount() { return orphans.count(); }
+
+    /** The stack-wide budget of send-ring bytes (64 MB by default): set its limit, read what is held. */
+    public SendMemory sendMemory() { return sendMemory; }
 
     /** The connection from {@code localPort} to {@code remoteIp:remotePort}, or null. */
     public TcpConnection find(int remoteIp, int remotePort, int localPort) {
@@ -583,6 +570,7 @@ public final class TcpLayer implements IpLayer.Transport {
             c.resumeSending(now);
             settle(now, c);
         }
+        stats.add(Counter.TCP_SEND_MEMORY_LIMITED, sendMemory.takeRefusals()); // counted on application threads
         for (int budget = timers.size(); budget > 0 && !timers.isEmpty() && timers.firstDeadline() <= now; budget--) {
             LayerEntry e = timers.first();
             e.connection.poll(now);

@@ -50,13 +50,16 @@ import teacup.wire.TcpOptions;
  * @param orphanLifetime      the longest an orphan may go on with data or FIN unacknowledged, answered or not (a peer that
  *                            answers zero-window probes for ever would keep it for ever), from the application's close;
  *                            then it is reset. 0: no bound. FIN-WAIT-2 and TIME-WAIT have their own ({@link ClosingTimers})
+ * @param userTimeout         RFC 5482 (TCP_USER_TIMEOUT): the longest written data may wait unacknowledged, through
+ *                            retransmissions and answered zero-window probes alike, before the connection is given up;
+ *                            0 (the default) for none ({@link UserTimeout})
  */
 public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int windowScale, long msl,
                           long minRto, long maxRto, int maxRetransmissions, int maxOutOfOrderRanges,
                           long ackDelay, boolean timestamps, boolean sack, Congestion congestion,
                           long keepAliveIdle, long keepAliveInterval, int keepAliveProbes, int challengeAcksPerSecond,
                           int synAckRetries, boolean synCookies, int ttl, int trafficClass, int adviseRetransmissions,
-                          int minSendMss, int sendSegmentsPerTurn, int orphanRetries, long orphanLifetime) {
+                          int minSendMss, int sendSegmentsPerTurn, int orphanRetries, long orphanLifetime, long userTimeout) {
     /** RFC 9293 3.7.1 / RFC 6691: without an MSS option the peer takes 536. */
     public static final int DEFAULT_SEND_MSS = 536;
     public static final long DEFAULT_ACK_DELAY = 40_000_000L;
@@ -116,6 +119,9 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
         }
         if (orphanRetries < 0 || orphanLifetime < 0) {
             throw new IllegalArgumentException("orphan limits cannot be negative: " + orphanRetries + ", " + orphanLifetime);
+        }
+        if (userTimeout < 0) {
+            throw new IllegalArgumentException("the user timeout cannot be negative: " + userTimeout);
         }
         if (ackDelay < 0 || ackDelay >= 500_000_000L) {
             throw new IllegalArgumentException("ACK delay must be under 500 ms (RFC 9293 SHLD-18)");
@@ -207,6 +213,7 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
         private int sendSegmentsPerTurn = DEFAULT_SEND_SEGMENTS_PER_TURN;
         private int orphanRetries = 6;
         private long orphanLifetime = DEFAULT_ORPHAN_LIFETIME;
+        private long userTimeout;
 
         private Builder() {
         }
@@ -238,6 +245,7 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
             sendSegmentsPerTurn = s.sendSegmentsPerTurn;
             orphanRetries = s.orphanRetries;
             orphanLifetime = s.orphanLifetime;
+            userTimeout = s.userTimeout;
         }
 
         public Builder mss(int v) {
@@ -380,11 +388,17 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
             return this;
         }
 
+        /** RFC 5482: nanoseconds data may wait without progress before the connection is given up; 0 for none. */
+        public Builder userTimeout(long v) {
+            userTimeout = v;
+            return this;
+        }
+
         public TcpSettings build() {
             return new TcpSettings(mss, receiveBuffer, sendBuffer, windowScale, msl, minRto, maxRto, maxRetransmissions,
                     maxOutOfOrderRanges, ackDelay, timestamps, sack, congestion, keepAliveIdle, keepAliveInterval,
                     keepAliveProbes, challengeAcksPerSecond, synAckRetries, synCookies, ttl, trafficClass, adviseRetransmissions,
-                    minSendMss, sendSegmentsPerTurn, orphanRetries, orphanLifetime);
+                    minSendMss, sendSegmentsPerTurn, orphanRetries, orphanLifetime, userTimeout);
         }
     }
 }

@@ -512,6 +512,32 @@ class SocketFactoryTest {
         }
 
         @Test
+        @DisplayName("RFC 5482: TCP_USER_TIMEOUT set on a server socket, before bind or after, goes to the sockets it accepts; a client's to its connection")
+        void userTimeoutThroughTheAdapters() throws Exception {
+            try (ServerSocket listener = server.createServerSocket()) {
+                assertTrue(listener.supportedOptions().contains(TeacupSocketOptions.TCP_USER_TIMEOUT));
+                listener.setOption(TeacupSocketOptions.TCP_USER_TIMEOUT, 30_000);
+                listener.bind(new InetSocketAddress(B, PORT));
+                try (Socket s = client.createSocket()) {
+                    assertEquals(0, s.getOption(TeacupSocketOptions.TCP_USER_TIMEOUT), "none by default");
+                    s.setOption(TeacupSocketOptions.TCP_USER_TIMEOUT, 5_000);
+                    s.connect(new InetSocketAddress(B, PORT), 5000);
+                    try (Socket accepted = listener.accept()) {
+                        assertEquals(30_000, accepted.getOption(TeacupSocketOptions.TCP_USER_TIMEOUT), "from the bind settings");
+                        assertEquals(5_000, s.getOption(TeacupSocketOptions.TCP_USER_TIMEOUT), "set before connect, applied after");
+                        accepted.setOption(TeacupSocketOptions.TCP_USER_TIMEOUT, 0);
+                        assertEquals(0, accepted.getOption(TeacupSocketOptions.TCP_USER_TIMEOUT));
+                    }
+                }
+                listener.setOption(TeacupSocketOptions.TCP_USER_TIMEOUT, 7_000); // after bind: the next accepted ones
+                try (Socket s = client.createSocket(B, PORT); Socket accepted = listener.accept()) {
+                    assertEquals(7_000, accepted.getOption(TeacupSocketOptions.TCP_USER_TIMEOUT));
+                }
+                assertThrows(IllegalArgumentException.class, () -> listener.setOption(TeacupSocketOptions.TCP_USER_TIMEOUT, -1));
+            }
+        }
+
+        @Test
         @DisplayName("server sockets: unbound state, bind later, a foreign address or a taken port is a BindException")
         void serverSockets() throws Exception {
             try (ServerSocket unbound = server.createServerSocket()) {

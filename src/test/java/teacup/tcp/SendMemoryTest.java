@@ -1,0 +1,76 @@
+package teacup.tcp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The stack-wide send memory budget as the send buffers see it: growth within it, a refusal that
+ * leaves the ring as it is (and says so through {@link SendBuffer#free}, so a writer waits rather
+ * than spins), every connection's first ring granted whatever is spent, and bytes given back on
+ * discard; and the ring's bound by the peer's window.
+ */
+@DisplayName("SendMemory: the stack's budget of send-ring bytes")
+class SendMemoryTest {
+    private static final int CAPACITY = 256 * 1024;
+
+    private static int fill(SendBuffer b) {
+        int total = 0;
+        byte[] chunk = new byte[8192];
+        for (int n; (n = b.write(chunk, 0, chunk.length)) > 0; ) {
+            total += n;
+        }
+        return total;
+    }
+
+    @Test
+    @DisplayName("rings grow within the budget; past it a ring stays, free() is what it has left, the refusal is counted")
+    void budgetBites() {
+        SendMemory memory = new SendMemory(96 * 1024);
+        SendBuffer a = new SendBuffer(CAPACITY, memory);
+        SendBuffer b = new SendBuffer(CAPACITY, memory);
+        fill(a);
+        assertEquals(64 * 1024, a.allocatedBytes(), "a grows to 64 KB; 128 KB would pass 96 KB");
+        assertEquals(64 * 1024, a.queued());
+        assertEquals(0, a.free(), "full as far as the budget lets it be: a writer waits");
+        assertTrue(memory.takeRefusals() > 0);
+        assertEquals(32 * 1024, fill(b), "b takes what is left");
+        assertEquals(96 * 1024, memory.held());
+        SendBuffer c = new SendBuffer(CAPACITY, memory);
+        assertEquals(Rings.INITIAL, fill(c), "a new connection's first ring is granted though the budget is spent");
+        assertEquals(96 * 1024 + Rings.INITIAL, memory.held());
+
+        a.release(64 * 1024); // acknowledged: room in a's ring again, and only there
+        assertEquals(64 * 1024, a.free());
+        a.discard(); // the connection is over: its ring goes back
+        assertEquals(0, a.free(), "a discarded buffer takes nothing");
+        assertEquals(0, a.write(new byte[10], 0, 10));
+        assertEquals(32 * 1024 + Rings.INITIAL, memory.held());
+        b.release(32 * 1024);
+        fill(b);
+        assertEquals(64 * 1024, b.allocatedBytes(), "b grows into what a gave back");
+        b.discard();
+        c.discard();
+        assertEquals(0, memory.held(), "every byte given back");
+    }
+
+    @Test
+    @DisplayName("a ring grows to twice the largest window the peer offered, at least 16 KB, never past the capacity")
+    void ringFollowsThePeersWindow() {
+        SendBuffer b = new SendBuffer(CAPACITY);
+        b.peerWindow(1000);
+        assertEquals(SendBuffer.WINDOW_FLOOR, fill(b));
+        assertEquals(SendBuffer.WINDOW_FLOOR, b.allocatedBytes());
+        assertEquals(0, b.free());
+        b.peerWindow(40_000); // the peer offered more: the ring may grow to 128 KB (80,000 rounded up)
+        b.release(1);
+        fill(b);
+        assertEquals(128 * 1024, b.allocatedBytes());
+        b.peerWindow(1 << 20);
+        b.release(1);
+        fill(b);
+        assertEquals(CAPACITY, b.allocatedBytes());
+    }
+}
