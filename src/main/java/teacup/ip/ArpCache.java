@@ -158,11 +158,13 @@ public final class ArpCache {
     /**
      * The transport made forward progress with {@code ip} (RFC 4861 7.3.1: new data acknowledged,
      * or data received in order): its entry is REACHABLE again without any ARP. Costs a few
-     * field writes when {@code ip} is the memo's, as it is for a busy connection.
+     * field writes when {@code ip} is the memo's, as it is for a busy connection. An entry being
+     * PROBEd is left to its probes, as Linux leaves it: data still in flight from a neighbour
+     * that changed its MAC would otherwise stop the probes that find the new one.
      */
     void confirm(int ip, long now) {
         Entry e = memo != null && memoIp == ip ? memo : entries.get(ip);
-        if (e != null && e.state != State.INCOMPLETE && !e.suspect) {
+        if (e != null && e.state != State.INCOMPLETE && e.state != State.PROBE && !e.suspect) {
             reachable(e, now);
         }
     }
@@ -211,21 +213,19 @@ public final class ArpCache {
             }
             return List.of();
         }
-        if (now - e.changedAt < settings.lockNanos()) {
-            learnt = Learnt.LOCKED;
-            listener.count(Counter.ARP_CHANGES_LOCKED);
-        } else if (reply && e.state == State.PROBE && e.probes > settings.unicastProbes()) {
+        boolean locked = now - e.changedAt < settings.lockNanos();
+        if (!locked && reply && e.state == State.PROBE && e.probes > settings.unicastProbes()) {
             // The cached MAC went unanswered and we broadcast: this is the answer, a moved neighbour's.
             take(e, mac, now, true);
             listener.count(Counter.ARP_MACS_CHANGED);
-        } else {
-            // Unasked for: maybe forged. Keep the MAC and ask its owner now; no answer, and the broadcast
-            // probes find where the neighbour went.
-            learnt = Learnt.REFUSED;
-            listener.count(Counter.ARP_CHANGES_REFUSED);
-            if (e.state != State.PROBE) {
-                probe(ip, e, now);
-            }
+            return List.of();
+        }
+        // Unasked for (maybe forged), or a second answer within the lock time: keep the MAC and ask its
+        // owner now; if it does not answer, the broadcast probes find where the neighbour went.
+        learnt = locked ? Learnt.LOCKED : Learnt.REFUSED;
+        listener.count(locked ? Counter.ARP_CHANGES_LOCKED : Counter.ARP_CHANGES_REFUSED);
+        if (e.state != State.PROBE) {
+            probe(ip, e, now);
         }
         return List.of();
     }

@@ -42,7 +42,7 @@ public enum Counter {
     ARP_ENTRIES_PROBED(Kind.TRAFFIC, "neighbour entries probed: unconfirmed in use, or another MAC claimed for them"),
     ARP_ENTRIES_FAILED(Kind.TRAFFIC, "neighbour entries forgotten: no answer to their probes"),
     ARP_CHANGES_REFUSED(Kind.TRAFFIC, "unasked-for ARP claiming a new MAC for a neighbour, refused while its MAC is probed"),
-    ARP_CHANGES_LOCKED(Kind.TRAFFIC, "ARP claiming a new MAC within the lock time of the last change, refused"),
+    ARP_CHANGES_LOCKED(Kind.TRAFFIC, "ARP claiming a new MAC within the lock time of the last change, refused while its MAC is probed"),
     ARP_MACS_CHANGED(Kind.TRAFFIC, "neighbours' MACs changed: the old one went unanswered, the new one answered"),
     IP_NEGATIVE_ADVICE(Kind.TRAFFIC, "next hops re-validated on a transport's negative advice (RFC 1122 3.3.1.4)"),
     TCP_PEER_MSS_CLAMPED(Kind.TRAFFIC, "TCP peers whose SYN announced an MSS below the floor, raised to it (TcpSettings.minSendMss)"),

@@ -40,7 +40,9 @@ import teacup.wire.MacAddress;
  * claiming the server's address is at a bogus MAC. The frames are built here byte by byte, not
  * with teacup's codecs. The same socket watches what teacup sends, and counts the frames that went
  * to the bogus MAC: before the neighbour states, the first forgery redirected every ACK there and
- * the download stalled for 25 s; now the forgery is refused and the real MAC probed.
+ * the download stalled for 25 s; now the forgery is refused and the real MAC probed. The other side
+ * of the coin: when the server's NIC really changes (the TAP's MAC set anew, announced once), teacup
+ * follows it after its probes of the old MAC go unanswered, and the download still completes.
  */
 @Tag("interop")
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -48,6 +50,7 @@ import teacup.wire.MacAddress;
 class ForgedArpInteropTest {
     private static final int SIZE = 48 * 1024 * 1024;
     private static final long BOGUS_MAC = 0x02_66_66_66_66_66L;
+    private static final long NEW_MAC = 0x02_00_5e_ed_00_99L;
     private static final int FORGERIES = 12;
     private static final long FORGERY_GAP_MILLIS = 250;
     /** The reader is paced so the transfer lasts some seconds and the forgeries land inside it. */
@@ -55,9 +58,43 @@ class ForgedArpInteropTest {
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(20);
     private static final Pattern LINK_ADDRESS = Pattern.compile("link/ether ([0-9a-f:]{17})");
 
+    /** What the kernel's side does once 4 MB have arrived; returns the frames it sent. */
+    private interface Attack {
+        int run(TapNetwork net, PacketSocket kernelSide, AtomicBoolean done) throws Exception;
+    }
+
     @Test
     @DisplayName("forged ARP replies and announcements for the server do not redirect teacup's traffic; the 48 MB download ends with its SHA-256 equal")
     void downloadSurvivesForgedArp() throws Exception {
+        Outcome o = download((net, kernelSide, done) -> forge(kernelSide, done));
+        assertTrue(o.counter(Counter.ARP_CHANGES_REFUSED) > 0, "the forgeries never reached teacup, so this proves nothing: " + o.report);
+        assertEquals(0, o.toBogus, "teacup sent traffic to the forged MAC: " + o.report);
+        assertTrue(o.counter(Counter.ARP_ENTRIES_PROBED) > 0, "the real MAC was never probed: " + o.report);
+    }
+
+    @Test
+    @DisplayName("the server's NIC changes (new MAC, one gratuitous ARP): teacup probes the old MAC, takes the new one from the broadcast probe's answer, and the download ends with its SHA-256 equal")
+    void downloadFollowsARealMacChange() throws Exception {
+        Outcome o = download((net, kernelSide, done) -> {
+            changed.set(true);
+            net.ip("link", "set", "dev", TapNetwork.TAP, "address", new MacAddress(NEW_MAC).toString());
+            byte[] announcement = arp(MacAddress.BROADCAST_BITS, NEW_MAC, 1, 0, TapNetwork.KERNEL_ADDRESS.bits());
+            return kernelSide.send(announcement, 0, announcement.length) == announcement.length ? 1 : 0;
+        });
+        assertEquals(1, o.forgeries, "the announcement was not sent: " + o.report);
+        assertEquals(1, o.counter(Counter.ARP_MACS_CHANGED), "teacup did not take the new MAC: " + o.report);
+    }
+
+    /** Set when the server's MAC changes: from then on the watch counts frames to the old one. */
+    private final AtomicBoolean changed = new AtomicBoolean();
+
+    private record Outcome(int forgeries, long toBogus, Map<Counter, Long> counters, String report) {
+        long counter(Counter c) {
+            return get(counters, c);
+        }
+    }
+
+    private Outcome download(Attack attack) throws Exception {
         TapNetwork.requireRoot("creates a network namespace, a TAP device and a raw packet socket");
         TapNetwork.requirePrograms("ip", "ss", "python3");
         long seed = Long.getLong("teacup.interop.seed", System.nanoTime());
@@ -73,8 +110,19 @@ class ForgedArpInteropTest {
                 AtomicLong received = new AtomicLong();
                 AtomicBoolean done = new AtomicBoolean();
                 Watch watch = new Watch(kernelSide, done);
+                watch.oldMac = kernelMac;
                 Thread watcher = Thread.ofPlatform().daemon().start(watch);
-                Thread attacker = Thread.ofPlatform().daemon().start(() -> attack(kernelSide, received, done));
+                int[] sentByAttack = {0};
+                Exception[] attackFailed = {null};
+                Thread attacker = Thread.ofPlatform().daemon().start(() -> {
+                    try {
+                        if (awaitBytes(received, done)) {
+                            sentByAttack[0] = attack.run(net, kernelSide, done);
+                        }
+                    } catch (Exception e) {
+                        attackFailed[0] = e;
+                    }
+                });
                 long started = System.nanoTime();
                 String digest;
                 long length;
@@ -100,6 +148,11 @@ class ForgedArpInteropTest {
                     }
                     digest = HexFormat.of().formatHex(sha.digest());
                     length = received.get();
+                } catch (java.net.SocketTimeoutException e) {
+                    String state = stack.call(() -> stack.ip().neighbourState(TapNetwork.KERNEL_ADDRESS.bits()));
+                    throw new AssertionError("the download stalled after " + received.get() + " bytes; the server's entry "
+                            + state + ", frames to the bogus MAC " + watch.toBogus + ", to the old MAC " + watch.toOld
+                            + "; counters " + net.counters(), e);
                 } finally {
                     done.set(true);
                     attacker.join(5000);
@@ -107,47 +160,46 @@ class ForgedArpInteropTest {
                 }
                 double seconds = (System.nanoTime() - started) / 1e9;
                 Map<Counter, Long> counters = net.counters();
-                String report = String.format("seed %d, %.1f s for %d bytes, forgeries sent %d, frames teacup sent to the bogus MAC %d"
-                        + " (for %.2f s), frames watched %d, neighbour changes refused %d, entries probed %d; counters %s",
-                        seed, seconds, length, forgeriesSentCount.get(), watch.toBogus, watch.bogusSpanNanos() / 1e9, watch.seen,
-                        get(counters, Counter.ARP_CHANGES_REFUSED), get(counters, Counter.ARP_ENTRIES_PROBED), counters);
+                String report = String.format("seed %d, %.1f s for %d bytes, ARP frames sent by the attack %d, frames teacup sent to"
+                        + " the bogus MAC %d (for %.2f s), to the old MAC after the change %d (for %.2f s), frames watched %d;"
+                        + " counters %s", seed, seconds, length, sentByAttack[0], watch.toBogus, watch.bogusSpanNanos() / 1e9,
+                        watch.toOld, watch.oldSpanNanos() / 1e9, watch.seen, counters);
                 System.out.println("forged ARP: " + report);
+                assertNull(attackFailed[0], "the attack failed: " + attackFailed[0]);
                 assertEquals(SIZE, length, "body length; " + report);
                 assertEquals(HexFormat.of().formatHex(expected), digest, "body SHA-256; " + report);
-                assertTrue(forgeriesSentCount.get() > 0 && get(counters, Counter.ARP_CHANGES_REFUSED) > 0,
-                        "the forgeries never reached teacup, so this proves nothing: " + report);
-                assertEquals(0, watch.toBogus, "teacup sent traffic to the forged MAC: " + report);
-                assertTrue(get(counters, Counter.ARP_ENTRIES_PROBED) > 0, "the real MAC was never probed: " + report);
                 assertNull(stack.failure(), report);
+                return new Outcome(sentByAttack[0], watch.toBogus, counters, report);
             }
-            // kernelMac is the server's real MAC: the forged frames claim the server's address for another.
-            assertTrue(kernelMac != BOGUS_MAC);
         } finally {
             Files.deleteIfExists(file);
             Files.deleteIfExists(dir);
         }
     }
 
-    /** Sends {@link #FORGERIES} forged frames, alternately a reply to teacup and a gratuitous request, once 4 MB arrived. */
-    private void attack(PacketSocket kernelSide, AtomicLong received, AtomicBoolean done) {
+    /** Waits (bounded) until 4 MB arrived; false when the download ended first. */
+    private static boolean awaitBytes(AtomicLong received, AtomicBoolean done) throws InterruptedException {
         long deadline = System.nanoTime() + 60_000_000_000L;
-        try {
-            while (!done.get() && received.get() < 4L * 1024 * 1024 && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
-            for (int i = 0; i < FORGERIES && !done.get(); i++) {
-                byte[] frame = i % 2 == 0 ? forgedReply() : forgedAnnouncement();
-                if (kernelSide.send(frame, 0, frame.length) == frame.length) {
-                    forgeriesSentCount.incrementAndGet();
-                }
-                Thread.sleep(FORGERY_GAP_MILLIS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        while (!done.get() && received.get() < 4L * 1024 * 1024 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
         }
+        return !done.get() && received.get() >= 4L * 1024 * 1024;
     }
 
-    private final AtomicLong forgeriesSentCount = new AtomicLong();
+    /** Sends {@link #FORGERIES} forged frames, alternately a reply to teacup and a gratuitous request; returns how many went. */
+    private static int forge(PacketSocket kernelSide, AtomicBoolean done) throws InterruptedException {
+        int sent = 0;
+        for (int i = 0; i < FORGERIES && !done.get(); i++) {
+            byte[] frame = i % 2 == 0
+                    ? arp(TapNetwork.TEACUP_MAC.bits(), BOGUS_MAC, 2, TapNetwork.TEACUP_MAC.bits(), TapNetwork.TEACUP_ADDRESS.bits())
+                    : arp(MacAddress.BROADCAST_BITS, BOGUS_MAC, 1, 0, TapNetwork.KERNEL_ADDRESS.bits());
+            if (kernelSide.send(frame, 0, frame.length) == frame.length) {
+                sent++;
+            }
+            Thread.sleep(FORGERY_GAP_MILLIS);
+        }
+        return sent;
+    }
 
     /** Watches the frames teacup sends for ones addressed to the bogus MAC, until the download is done. */
     private final class Watch implements Runnable {
@@ -157,6 +209,11 @@ class ForgedArpInteropTest {
         volatile long toBogus;
         volatile long firstBogusAt;
         volatile long lastBogusAt;
+        volatile long toOld;
+        volatile long firstOldAt;
+        volatile long lastOldAt;
+        /** The server's MAC before any change, and whether it changed (then frames to it are late). */
+        volatile long oldMac;
 
         Watch(PacketSocket socket, AtomicBoolean done) {
             this.socket = socket;
@@ -165,6 +222,10 @@ class ForgedArpInteropTest {
 
         long bogusSpanNanos() {
             return toBogus == 0 ? 0 : lastBogusAt - firstBogusAt;
+        }
+
+        long oldSpanNanos() {
+            return toOld == 0 ? 0 : lastOldAt - firstOldAt;
         }
 
         @Override
@@ -191,25 +252,23 @@ class ForgedArpInteropTest {
                     lastBogusAt = now;
                     toBogus++;
                 }
+                if (changed.get() && BigEndian.u48(b, 6) == TapNetwork.TEACUP_MAC.bits() && BigEndian.u48(b, 0) == oldMac) {
+                    long now = System.nanoTime();
+                    if (toOld == 0) {
+                        firstOldAt = now;
+                    }
+                    lastOldAt = now;
+                    toOld++;
+                }
             }
         }
     }
 
-    /** An ARP reply to teacup: "198.18.0.1 is at the bogus MAC", from the bogus MAC. */
-    private static byte[] forgedReply() {
-        return arp(TapNetwork.TEACUP_MAC.bits(), 2, TapNetwork.TEACUP_MAC.bits(), TapNetwork.TEACUP_ADDRESS.bits());
-    }
-
-    /** A gratuitous ARP request (sender and target the server's address), broadcast. */
-    private static byte[] forgedAnnouncement() {
-        return arp(MacAddress.BROADCAST_BITS, 1, 0, TapNetwork.KERNEL_ADDRESS.bits());
-    }
-
     /** Byte by byte, as RFC 826 lays it out: Ethernet header, then the ARP packet; padded to 60. */
-    private static byte[] arp(long ethernetDestination, int operation, long targetMac, int targetIp) {
+    private static byte[] arp(long ethernetDestination, long senderMac, int operation, long targetMac, int targetIp) {
         byte[] f = new byte[60];
         put48(f, 0, ethernetDestination);
-        put48(f, 6, BOGUS_MAC);
+        put48(f, 6, senderMac);
         f[12] = 0x08;
         f[13] = 0x06;
         f[14] = 0;
@@ -220,7 +279,7 @@ class ForgedArpInteropTest {
         f[19] = 4;
         f[20] = 0;
         f[21] = (byte) operation;
-        put48(f, 22, BOGUS_MAC);
+        put48(f, 22, senderMac);
         put32(f, 28, TapNetwork.KERNEL_ADDRESS.bits());
         put48(f, 32, targetMac);
         put32(f, 38, targetIp);
