@@ -69,6 +69,8 @@ public final class ArpCache {
         long stateUntil;
         /** Requests sent in PROBE. */
         int probes;
+        /** When PROBE last began. */
+        long probedAt = Long.MIN_VALUE / 2;
         /** When the MAC was last taken, for the lock time. */
         long changedAt = Long.MIN_VALUE / 2;
         /** Last confirmed or created: the eviction order. */
@@ -224,7 +226,8 @@ public final class ArpCache {
         // owner now; if it does not answer, the broadcast probes find where the neighbour went.
         learnt = locked ? Learnt.LOCKED : Learnt.REFUSED;
         listener.count(locked ? Counter.ARP_CHANGES_LOCKED : Counter.ARP_CHANGES_REFUSED);
-        if (e.state != State.PROBE) {
+        // At most one probe a retry interval: a flood of forgeries must not become a flood of requests.
+        if (e.state != State.PROBE && now - e.probedAt >= settings.retryNanos()) {
             probe(ip, e, now);
         }
         return List.of();
@@ -268,6 +271,7 @@ public final class ArpCache {
 
     private void probe(int ip, Entry e, long now) {
         e.state = State.PROBE;
+        e.probedAt = now;
         e.probes = 1;
         e.stateUntil = now + settings.retryNanos();
         listener.count(Counter.ARP_ENTRIES_PROBED);

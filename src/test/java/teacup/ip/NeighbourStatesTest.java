@@ -171,6 +171,20 @@ class NeighbourStatesTest {
     }
 
     @Test
+    @DisplayName("a flood of forged replies, each refused, makes at most one probe a second, however fast the real owner answers")
+    void forgeryFloodIsNotAmplified() {
+        resolvePeer(0);
+        for (int i = 0; i < 1000; i++) {
+            long t = 2 * SECOND + i * (SECOND / 1000);
+            receive(t, replyFrom(BOGUS_MAC));
+            receive(t, Frames.arpReplyFromPeer()); // the real owner answers every probe at once
+        }
+        assertEquals(1000, stats.get(Counter.ARP_CHANGES_REFUSED));
+        assertEquals(1, sent.size(), "one probe in that second");
+        assertEquals(PEER_MAC, BigEndian.u48(sent.getFirst(), 0));
+    }
+
+    @Test
     @DisplayName("a peer that replaced its NIC is found: its announcement starts probes, the old MAC stays silent, and the broadcast probe's answer is taken")
     void realMacChangeIsTaken() {
         resolvePeer(0);
