@@ -111,8 +111,6 @@ public final class TcpConnection {
     public int localPort() { return localPort; }
     public int remoteIp() { return remoteIp; }
     public int remotePort() { return remotePort; }
-    /** Changes when new data is acknowledged or received in order: the forward progress that confirms the peer's neighbour entry. */
-    long progress() { return (long) sender.una() << 32 | receiver.rcvNxt() & 0xffffffffL; }
 
     /** What the SYN exchange settled: the peer's MSS, window scales, timestamps and SACK. */
     public Negotiated negotiated() {

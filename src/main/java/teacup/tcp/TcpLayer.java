@@ -402,9 +402,9 @@ public final class TcpLayer implements IpLayer.Transport {
             e = null;
         }
         if (e != null) {
-            long progress = e.connection.progress();
+            long before = ForwardProgress.mark(e.connection);
             e.connection.process(now, inbound.from(segment, options));
-            if (e.connection.progress() != progress && e.connection.state() != State.SYN_RECEIVED) ip.confirm(now, source); // RFC 4861 7.3.1, for ARP
+            ForwardProgress.confirmIfMoved(now, ip, e.connection, before);
             settle(now, e);
             return Counter.TCP_DELIVERED;
         }
