@@ -11,6 +11,7 @@ import teacup.dhcp.DhcpService;
 import teacup.dns.Resolver;
 import teacup.dns.StubResolver;
 import teacup.host.HostSetupLink;
+import teacup.ip.ArpCache;
 import teacup.ip.Interface;
 import teacup.link.Link;
 import teacup.link.PacketSocketLink;
@@ -64,6 +65,18 @@ public final class LinkOptions {
 
     @Option(names = "--pcap", paramLabel = "FILE", description = "record every frame to FILE (pcap, for Wireshark)")
     String pcap;
+
+    @Option(names = "--arp-reachable", paramLabel = "MS", defaultValue = "30000",
+            description = "how long a neighbour stays REACHABLE after a confirmation, drawn 0.5 to 1.5 times this (default: ${DEFAULT-VALUE})")
+    long arpReachableMillis;
+
+    @Option(names = "--arp-delay", paramLabel = "MS", defaultValue = "5000",
+            description = "how long a neighbour in use waits for the transport's confirmation before it is probed (default: ${DEFAULT-VALUE})")
+    long arpDelayMillis;
+
+    @Option(names = "--arp-lock", paramLabel = "MS", defaultValue = "1000",
+            description = "after a neighbour's MAC changed, how long another answer is refused (default: ${DEFAULT-VALUE})")
+    long arpLockMillis;
 
     /** Where the link comes from when no link option was given (null until then, or when one was). */
     private HostSetupLink hostSetup;
@@ -152,13 +165,30 @@ public final class LinkOptions {
     /** As {@link #startStack()}, with the link wrapped by {@code around} (a tracer) before the stack takes it. */
     public NetStack startStack(UnaryOperator<Link> around) throws IOException {
         Interface checked = iface();
+        ArpCache.Settings neighbours = neighbourSettings();
         NetStack stack = startStack(around.apply(open()), checked);
         try {
+            stack.call(() -> {
+                stack.ip().neighbourSettings(neighbours);
+                return null;
+            });
             obtainAddress(stack);
             return stack;
         } catch (IOException | RuntimeException e) {
             closeAfter(e, stack);
             throw e;
+        }
+    }
+
+    /** The neighbour table's timers the --arp options give, the rest as default. */
+    ArpCache.Settings neighbourSettings() {
+        ArpCache.Settings d = ArpCache.Settings.DEFAULT;
+        try {
+            return new ArpCache.Settings(arpReachableMillis * 1_000_000L, arpDelayMillis * 1_000_000L, d.retryNanos(),
+                    d.unicastProbes(), d.attempts(), arpLockMillis * 1_000_000L, d.staleNanos(), d.queuePerAddress(),
+                    d.maxEntries(), d.maxPending());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--arp-reachable and --arp-delay must be positive, --arp-lock not negative");
         }
     }
 

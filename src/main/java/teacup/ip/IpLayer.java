@@ -117,7 +117,11 @@ public final class IpLayer {
         this.address = iface.address().bits();
         this.sink = sink;
         this.stats = stats;
-        this.arp = new ArpCache(ArpCache.Settings.DEFAULT, new ArpCache.Listener() {
+        this.identifiers = new Ipv4Identifiers(random);
+        // The neighbour table's jitter comes from the identifiers' draw, so adding it took none of the
+        // stack's other draws (ISNs, ports) and seeded runs keep their segments.
+        this.arp = new ArpCache(ArpCache.Settings.DEFAULT, identifiers.derivedRandom(),
+                new ArpCache.Listener() {
             @Override
             public void sendRequest(int target) {
                 sendArp(ArpPacket.REQUEST, MacAddress.BROADCAST_BITS, 0, target);
@@ -137,13 +141,17 @@ public final class IpLayer {
                     unreachable(now, w.frame(), w.length());
                 }
             }
+
+            @Override
+            public void count(Counter counter) {
+                stats.increment(counter);
+            }
         });
         this.reassembler = new FragmentReassembler(FragmentReassembler.Settings.DEFAULT,
                 (now, b, off, len) -> sendIcmpError(now, IcmpMessage.TYPE_TIME_EXCEEDED,
                         IcmpMessage.CODE_REASSEMBLY_TIME_EXCEEDED, 0, b, off, len));
         this.tx = new byte[EthernetFrame.HEADER_LENGTH + Ipv4Packet.MAX_TOTAL_LENGTH];
         this.fragmentTx = new byte[EthernetFrame.HEADER_LENGTH + iface.mtu()];
-        this.identifiers = new Ipv4Identifiers(random);
     }
 
     public Interface iface() {
@@ -273,22 +281,28 @@ public final class IpLayer {
             return Counter.DROP_ARP_BAD_SENDER;
         }
         boolean forUs = address != 0 && p.targetIp() == address;
-        // RFC 826 "merge": refresh a known sender; add it only when the packet is for us.
-        // A probe (sender 0.0.0.0, RFC 5227) teaches nothing.
+        // RFC 826 "merge": refresh a known sender; add it only when the packet is for us. A reply to us
+        // may be the answer to our request; anything else that claims a new MAC is probed before it is
+        // believed (ArpCache). A probe (sender 0.0.0.0, RFC 5227) teaches nothing.
+        boolean refused = false;
         if (p.senderIp() != 0) {
-            for (ArpCache.Waiting w : arp.learn(p.senderIp(), p.senderMac(), now, forUs)) {
+            for (ArpCache.Waiting w : arp.learn(p.senderIp(), p.senderMac(), now, forUs, forUs && p.operation() == ArpPacket.REPLY)) {
                 BigEndian.put48(w.frame(), 0, p.senderMac());
                 emit(w.frame(), 0, w.length());
             }
+            refused = arp.learnt() == ArpCache.Learnt.REFUSED || arp.learnt() == ArpCache.Learnt.LOCKED;
+        }
+        if (forUs && p.operation() == ArpPacket.REQUEST) {
+            sendArp(ArpPacket.REPLY, p.senderMac(), p.senderMac(), p.senderIp());
+            stats.increment(Counter.ARP_REPLIES_SENT);
+            return Counter.ARP_REQUEST_ANSWERED;
+        }
+        if (refused) {
+            return Counter.DROP_ARP_CHANGE_REFUSED;
         }
         if (!forUs) {
             return arp.lookup(p.senderIp(), now) == p.senderMac() && p.senderIp() != 0
                     ? Counter.ARP_LEARNED : Counter.DROP_ARP_NOT_FOR_US;
-        }
-        if (p.operation() == ArpPacket.REQUEST) {
-            sendArp(ArpPacket.REPLY, p.senderMac(), p.senderMac(), p.senderIp());
-            stats.increment(Counter.ARP_REPLIES_SENT);
-            return Counter.ARP_REQUEST_ANSWERED;
         }
         return Counter.ARP_LEARNED;
     }
@@ -565,6 +579,29 @@ public final class IpLayer {
     }
 
     /**
+     * RFC 4861 7.3.1 applied to ARP: the transport made forward progress with {@code destination}
+     * (new data acknowledged, or data received in order), which confirms its next hop's entry
+     * REACHABLE without any ARP. Cheap enough to call on every such segment: a few field writes
+     * for the next hop the stack last sent to.
+     */
+    public void confirm(long now, int destination) {
+        int nextHop = iface.onLink(destination) ? destination : iface.hasGateway() ? iface.gateway().bits() : 0;
+        if (nextHop != 0) {
+            arp.confirm(nextHop, now);
+        }
+    }
+
+    /** The neighbour table's limits and timers. */
+    public ArpCache.Settings neighbourSettings() {
+        return arp.settings();
+    }
+
+    /** New limits and timers for the neighbour table (configuration); entries take them at their next move. */
+    public void neighbourSettings(ArpCache.Settings settings) {
+        arp.settings(java.util.Objects.requireNonNull(settings));
+    }
+
+    /**
      * RFC 1122 3.2.1.7: the TTL of datagrams whose transport chose none (ICMP, and sockets left at
      * 0), {@link #DEFAULT_TTL} unless configured; 1 to 255.
      */
@@ -607,7 +644,7 @@ public final class IpLayer {
         if (segmentSize > 0 && protocol == Ipv4Packet.PROTOCOL_TCP && payloadLength > iface.mtu() - Ipv4Packet.MIN_HEADER_LENGTH
                 && payloadLength <= segmentationOffload() && address != 0 && !iface.isBroadcast(destination)) {
             int nextHop = iface.onLink(destination) ? destination : iface.hasGateway() ? iface.gateway().bits() : 0;
-            long nextHopMac = nextHop == 0 ? ArpCache.UNRESOLVED : arp.lookup(nextHop, now);
+            long nextHopMac = nextHop == 0 ? ArpCache.UNRESOLVED : arp.resolve(nextHop, now);
             if (nextHopMac != ArpCache.UNRESOLVED) {
                 Ipv4Packet.write(frame, EthernetFrame.HEADER_LENGTH, payloadLength, identifiers.next(destination, protocol),
                         Ipv4Packet.FLAG_DONT_FRAGMENT, ttl, typeOfService, protocol, address, destination);
@@ -641,7 +678,7 @@ public final class IpLayer {
                 stats.increment(Counter.OUT_NO_ROUTE);
                 return false;
             }
-            nextHopMac = arp.lookup(nextHop, now);
+            nextHopMac = arp.resolve(nextHop, now);
         }
         int identification = identifiers.next(destination, protocol);
         // RFC 1191: what is not TCP is fragmented here to the path MTU a router reported; TCP keeps DF
@@ -756,6 +793,12 @@ public final class IpLayer {
     /** The MAC cached for {@code ip}, if any (for tests and status). */
     public boolean knows(int ipAddress, long now) {
         return arp.lookup(ipAddress, now) != ArpCache.UNRESOLVED;
+    }
+
+    /** The reachability state of {@code ipAddress}'s neighbour entry ("REACHABLE", ...), null if none (tests, status). */
+    public String neighbourState(int ipAddress) {
+        ArpCache.State state = arp.state(ipAddress);
+        return state == null ? null : state.name();
     }
 
     /** How many ARP entries (resolved or pending) are held (for tests and status). */

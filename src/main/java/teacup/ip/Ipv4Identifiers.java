@@ -29,6 +29,14 @@ final class Ipv4Identifiers {
         return (offset + counters[bucket]++) & 0xffff;
     }
 
+    /**
+     * A generator for what needs jitter but no secret (the neighbour table's reachable time), seeded
+     * one-way from the key so that it takes no draw of its own from the stack's generator.
+     */
+    java.util.SplittableRandom derivedRandom() {
+        return new java.util.SplittableRandom(mix(key ^ 0x6e65_6967_6862_6f72L) ^ key);
+    }
+
     /** A 64-bit finaliser (SplitMix64's): every input bit moves every output bit; the secret key makes it unguessable. */
     private static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;

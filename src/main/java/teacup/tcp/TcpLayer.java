@@ -389,7 +389,9 @@ public final class TcpLayer implements IpLayer.Transport {
             e = null;
         }
         if (e != null) {
+            long before = ForwardProgress.mark(e.connection);
             e.connection.process(now, inbound.from(segment, options));
+            ForwardProgress.confirmIfMoved(now, ip, e.connection, before);
             settle(now, e);
             return Counter.TCP_DELIVERED;
         }

@@ -147,16 +147,27 @@ class IpLayerTest {
         }
 
         @Test
-        @DisplayName("RFC 1122 2.3.2.1 (flush): a learnt entry is forgotten after 60 s, and the next datagram asks again")
+        @DisplayName("RFC 1122 2.3.2.1 (flush): an entry nobody confirms is probed at its MAC, forgotten when it stays silent, and the next datagram asks again")
         void entriesExpire() {
             peerResolvesUs();
             receive(SECOND, Frames.ipv4(PEER, US, Ipv4Packet.PROTOCOL_ICMP, Frames.echoRequest(1, 1, Frames.data(8)), 1, 0));
             assertEquals(Ipv4Packet.PROTOCOL_ICMP, ipv4Of(onlySent()).protocol(), "answered at once: the MAC is known");
-            ip.poll(61 * SECOND);
-            receive(61 * SECOND, Frames.ipv4(PEER, US, Ipv4Packet.PROTOCOL_ICMP, Frames.echoRequest(1, 2, Frames.data(8)), 2, 0));
-            ArpPacket request = arpOf(onlySent());
-            assertEquals(ArpPacket.REQUEST, request.operation(), "the entry expired: resolved again first");
-            assertEquals(PEER, request.targetIp());
+            List<byte[]> probes = new ArrayList<>();
+            for (long t = 2 * SECOND; t <= 20 * SECOND; t += SECOND / 4) {
+                ip.poll(t);
+                probes.addAll(sent);
+                sent.clear();
+            }
+            assertEquals(6, probes.size(), "three unicast probes at the cached MAC, then three broadcast");
+            for (int i = 0; i < probes.size(); i++) {
+                assertEquals(i < 3 ? PEER_MAC : MacAddress.BROADCAST_BITS, BigEndian.u48(probes.get(i), 0), "probe " + i);
+                assertEquals(PEER, arpOf(probes.get(i)).targetIp());
+            }
+            assertFalse(ip.knows(PEER, 20 * SECOND), "silent: forgotten");
+            receive(21 * SECOND, Frames.ipv4(PEER, US, Ipv4Packet.PROTOCOL_ICMP, Frames.echoRequest(1, 2, Frames.data(8)), 2, 0));
+            byte[] frame = onlySent();
+            assertEquals(MacAddress.BROADCAST_BITS, BigEndian.u48(frame, 0), "the entry is gone: resolved again first");
+            assertEquals(PEER, arpOf(frame).targetIp());
         }
 
         @Test
