@@ -36,7 +36,9 @@ import teacup.stats.Counter;
  * at RCV.NXT and data whose ACK is far too old, each with a TSval 2^30 ahead. Before the fix any one
  * of them made PAWS drop the real client and the download died (curl exit 56); now curl finishes
  * with the file's SHA-256. The script then sends a SYN-FIN, a scanner's probe, from a fresh port:
- * nothing may answer it.
+ * nothing may answer it; and before the forgeries it pings teacup twice around a stretch of the
+ * download, as an idle scanner would: the two echo replies' IPv4 identifications must be
+ * consecutive, whatever teacup sent the download in between (RFC 6864, RFC 7739).
  */
 @Tag("interop")
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -48,10 +50,11 @@ class ForgedSegmentsInteropTest {
     private static final String RATE = "6M"; // about 4 s of download for the forgeries to land in
     private static final Pattern LINK_ADDRESS = Pattern.compile("link/ether ([0-9a-f:]{17})");
     private static final Pattern RESULT = Pattern.compile(
-            "\\{\"learnt\": (true|false), \"forged\": (\\d+), \"synfin_answers\": (\\d+)}");
+            "\\{\"learnt\": (true|false), \"forged\": (\\d+), \"synfin_answers\": (\\d+), \"echo_ids\": \\[(\\d+), (\\d+)],"
+                    + " \"tcp_frames_between\": (\\d+)}");
 
     @Test
-    @DisplayName("RFC 7323 4.3 with RFC 5961: forged ACK, SYN and data with a far TSval do not poison TS.Recent; a SYN-FIN gets no answer; the download's SHA-256 is the file's")
+    @DisplayName("RFC 7323 4.3 with RFC 5961: forged ACK, SYN and data with a far TSval do not poison TS.Recent; a SYN-FIN gets no answer; pings see their own IPv4 IDs only (RFC 7739); the download's SHA-256 is the file's")
     void forgeriesDoNotKillTheDownload() throws Exception {
         TapNetwork.requireRoot("creates a network namespace, a TAP device and a raw packet socket");
         TapNetwork.requirePrograms("ip", "curl", "python3");
@@ -100,6 +103,10 @@ class ForgedSegmentsInteropTest {
         assertEquals("true", m.group(1), "the forger never saw the download: " + report);
         assertEquals(3, Integer.parseInt(m.group(2)), report);
         assertEquals(0, Integer.parseInt(m.group(3)), "a SYN-FIN was answered: " + report);
+        int first = Integer.parseInt(m.group(4));
+        int second = Integer.parseInt(m.group(5));
+        assertTrue(Integer.parseInt(m.group(6)) > 10, "the download sent too little between the pings to prove much: " + report);
+        assertEquals((first + 1) & 0xffff, second, "an idle scanner would count what teacup sent others: " + report);
         assertTrue(ended, "curl did not end: " + report);
         assertEquals(0, curl.process.exitValue(), "curl failed: " + report);
         assertEquals(expected, sha, "the download's SHA-256: " + report);

@@ -88,6 +88,28 @@ def segments(until):
                total - ihl - header, timestamps(frame[tcp + 20:tcp + header]))
 
 
+def echo(sequence, until):
+    """Pings teacup from the kernel's address; returns (the reply's IPv4 identification, TCP frames teacup sent meanwhile)."""
+    icmp = struct.pack('!BBHHH', 8, 0, 0, 0x7777, sequence) + b'idle-scan'
+    icmp = icmp[:2] + struct.pack('!H', 0xffff - ones_sum(icmp)) + icmp[4:]
+    ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(icmp), 0x4343, 0, 64, 1, 0, SRC_IP, DST_IP)
+    ip = ip[:10] + struct.pack('!H', 0xffff - ones_sum(ip)) + ip[12:]
+    sock.send(DST_MAC + SRC_MAC + b'\x08\x00' + ip + icmp)
+    tcp_frames = 0
+    while time.monotonic() < until:
+        try:
+            frame, address = sock.recvfrom(65536)
+        except socket.timeout:
+            continue
+        if address[2] == PACKET_OUTGOING or len(frame) < 42 or frame[12:14] != b'\x08\x00':
+            continue
+        if frame[23] == 6:
+            tcp_frames += 1
+        elif frame[23] == 1 and frame[14 + (frame[14] & 0x0f) * 4] == 0:
+            return struct.unpack('!H', frame[18:20])[0], tcp_frames
+    return None, tcp_frames
+
+
 deadline = time.monotonic() + SECONDS
 client_port = client_ts = teacup_ts = rcv_nxt = snd_nxt = None
 seen = {'frames': 0, 'from_teacup': 0, 'to_teacup': 0}
@@ -104,6 +126,14 @@ for outgoing, sport, dport, seq, ack, flags, length, ts in segments(deadline):
         break
 result = {'learnt': bool(client_port and client_ts and teacup_ts), 'forged': 0, 'synfin_answers': 0}
 if result['learnt']:
+    # RFC 6864 / RFC 7739 (issue 12 item 5): an idle scanner pings, lets teacup send to someone else
+    # (here: the download, TCP), pings again, and reads from the two replies' IPv4 identifications
+    # how much teacup sent meanwhile. With a counter per destination and protocol it reads nothing.
+    first, _ = echo(1, time.monotonic() + 1.0)
+    time.sleep(0.3)
+    second, between = echo(2, time.monotonic() + 1.0)
+    result['echo_ids'] = [first, second]
+    result['tcp_frames_between'] = between
     far = (client_ts + (1 << 30)) & 0xffffffff
     ts_option = b'\x01\x01\x08\x0a' + struct.pack('!II', far, teacup_ts)
     send(client_port, rcv_nxt, snd_nxt + (1 << 30), ACK, ts_option)                   # ACK for data never sent
