@@ -29,6 +29,10 @@ PACKET_OUTGOING = 4
 PROBE_PORT = 45555
 
 sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))  # ETH_P_ALL: outgoing frames too
+try:
+    sock.setsockopt(socket.SOL_SOCKET, 33, 32 << 20)  # SO_RCVBUFFORCE (root): the download's frames must not crowd out the replies
+except OSError:
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32 << 20)
 sock.bind((IFACE, 0))
 sock.settimeout(0.05)
 
@@ -129,10 +133,21 @@ if result['learnt']:
     # RFC 6864 / RFC 7739 (issue 12 item 5): an idle scanner pings, lets teacup send to someone else
     # (here: the download, TCP), pings again, and reads from the two replies' IPv4 identifications
     # how much teacup sent meanwhile. With a counter per destination and protocol it reads nothing.
-    first, _ = echo(1, time.monotonic() + 1.0)
+    # A reply this socket misses still took an identification: what must hold is that the IDs of two
+    # replies differ by the number of pings between them, whatever went to the download meanwhile.
+    sequence, first, between = 0, None, 0
+    while first is None and sequence < 3:
+        sequence += 1
+        first, _ = echo(sequence, time.monotonic() + 1.0)
+    first_sequence = sequence
     time.sleep(0.3)
-    second, between = echo(2, time.monotonic() + 1.0)
+    second = None
+    while second is None and sequence < 6:
+        sequence += 1
+        second, frames = echo(sequence, time.monotonic() + 1.0)
+        between += frames
     result['echo_ids'] = [first, second]
+    result['echo_gap'] = sequence - first_sequence
     result['tcp_frames_between'] = between
     far = (client_ts + (1 << 30)) & 0xffffffff
     ts_option = b'\x01\x01\x08\x0a' + struct.pack('!II', far, teacup_ts)
