@@ -109,8 +109,10 @@ def echo(sequence, until):
             continue
         if frame[23] == 6:
             tcp_frames += 1
-        elif frame[23] == 1 and frame[14 + (frame[14] & 0x0f) * 4] == 0:
-            return struct.unpack('!H', frame[18:20])[0], tcp_frames
+        elif frame[23] == 1:
+            icmp_at = 14 + (frame[14] & 0x0f) * 4
+            if frame[icmp_at] == 0 and struct.unpack('!HH', frame[icmp_at + 4:icmp_at + 8]) == (0x7777, sequence):
+                return struct.unpack('!H', frame[18:20])[0], tcp_frames  # this ping's reply, not a late one
     return None, tcp_frames
 
 
