@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Timeout;
 import teacup.host.SystemCommand;
 import teacup.http.AccessLog;
 import teacup.http.FileServer;
+import teacup.socket.TcpServerSocket;
+import teacup.socket.TcpSocket;
 import teacup.socket.TeacupServerSocketFactory;
 import teacup.stack.NetStack;
 import teacup.stats.Counter;
@@ -51,6 +53,12 @@ class ForgedSegmentsInteropTest {
     private static final String RATE = "6M"; // about 4 s of download for the forgeries to land in
     private static final Pattern LINK_ADDRESS = Pattern.compile("link/ether ([0-9a-f:]{17})");
     private static final Pattern BLIND_RESULT = Pattern.compile("\\{\"learnt\": (true|false), \"injected\": (\\d+)}");
+    private static final Pattern FUZZ_RESULT = Pattern.compile(
+            "\\{\"learnt\": (true|false), \"malformed\": (\\d+), \"fuzzed\": (\\d+)");
+    private static final Pattern STORM_RESULT = Pattern.compile("\\{\"learnt\": (true|false), \"rates\": \\{\"arp\": (\\d+),"
+            + " \"icmp\": (\\d+), \"udp\": (\\d+), \"fragments\": (\\d+)}");
+    private static final Pattern ECHO_RESULT = Pattern.compile(
+            "\\{\"connections\": (\\d+), \"injected\": (\\d+), \"echoed\": (\\d+), \"mismatches\": (\\d+), \"errors\": \\[(.*)]}");
     private static final Pattern RESULT = Pattern.compile(
             "\\{\"learnt\": (true|false), \"forged\": (\\d+), \"synfin_answers\": (\\d+), \"echo_ids\": \\[(\\d+), (\\d+)],"
                     + " \"echo_gap\": (\\d+), \"tcp_frames_between\": (\\d+)}");
@@ -93,12 +101,109 @@ class ForgedSegmentsInteropTest {
     }
 
     /**
+     * Issue 12's fuzzing finding, kept as a regression test: while the download runs, 153 hand-made
+     * malformed frames (every IHL, bad total lengths and IP options, teardrop and oversized
+     * fragments, all 64 TCP flag sets on the listener, bad data offsets, option lengths and urgent
+     * pointers, short UDP, ICMP and ARP) and then 120,000 fuzzed ARP, ICMP, UDP, TCP and fragment
+     * frames (one to four bytes overwritten) reach teacup; each is handled or dropped and the
+     * download's bytes are the file's.
+     */
+    @Test
+    @DisplayName("hostile frames: 153 malformed and 120,000 fuzzed frames during a download leave its SHA-256 the file's and the stack answering")
+    void fuzzedFramesLeaveTheDownloadIntact() throws Exception {
+        Attack attack = duringDownload("hostile_frames.py", "fuzzed frames", "2M", "fuzz", "120000");
+        Matcher m = FUZZ_RESULT.matcher(attack.printed());
+        assertTrue(m.find(), "the fuzzer's summary: " + attack.report());
+        assertEquals("true", m.group(1), "the fuzzer never saw the download: " + attack.report());
+        assertTrue(Integer.parseInt(m.group(2)) >= 135, "too few malformed frames went out: " + attack.report());
+        assertEquals(120_000, Integer.parseInt(m.group(3)), attack.report());
+        assertTrue(get(attack.counters(), Counter.FRAMES_IN) > 120_000, "teacup never saw the fuzz: " + attack.report());
+    }
+
+    /**
+     * Issue 12's storm finding, kept as a regression test: ARP, ICMP echo, UDP and tiny-fragment
+     * storms, 1.5 s each at whatever rate the raw socket reaches (at least 20,000 frames a second),
+     * do not stop the download beside them.
+     */
+    @Test
+    @DisplayName("storms: ARP, ICMP echo, UDP and 8-byte-fragment floods of 20,000+ frames/s each leave a download's SHA-256 the file's")
+    void stormsDoNotStopTheDownload() throws Exception {
+        Attack attack = duringDownload("hostile_frames.py", "storms", "3M", "storm", "1.5");
+        Matcher m = STORM_RESULT.matcher(attack.printed());
+        assertTrue(m.find(), "the storms' summary: " + attack.report());
+        assertEquals("true", m.group(1), "the storms never saw the download: " + attack.report());
+        for (int g = 2; g <= 5; g++) {
+            assertTrue(Integer.parseInt(m.group(g)) >= 20_000, "a storm too slow to prove much: " + attack.report());
+        }
+        assertTrue(get(attack.counters(), Counter.REASSEMBLIES_EVICTED) > 0, "the fragment storm never filled the reassembly table: " + attack.report());
+    }
+
+    /**
+     * Issue 12's live-segment fuzzing finding, kept as a regression test: four kernel connections
+     * echo random blocks through an echo server on teacup while fuzz_segments.py injects 40,000
+     * segments into them as the kernel's side: real segments with one byte changed (checksum
+     * stale), data with an acknowledgment of what was never sent or far too old, segments without
+     * ACK, RSTs outside the window and SYNs anywhere. Every echo comes back byte for byte and no
+     * connection is reset.
+     */
+    @Test
+    @DisplayName("RFC 9293 3.10.7.4 with RFC 5961: 40,000 fuzzed segments injected into four live connections corrupt no echo and reset none")
+    void fuzzedSegmentsCorruptNoEcho() throws Exception {
+        TapNetwork.requireRoot("creates a network namespace, a TAP device and a raw packet socket");
+        TapNetwork.requirePrograms("ip", "python3");
+        long seed = Long.getLong("teacup.interop.seed", System.nanoTime());
+        try (TapNetwork net = TapNetwork.create()) {
+            NetStack stack = net.startStack(seed);
+            try (TcpServerSocket server = TcpServerSocket.bind(stack, PORT, 16)) {
+                Thread acceptor = Thread.ofVirtual().start(() -> echoEach(server));
+                Path path = Path.of(ForgedSegmentsInteropTest.class.getResource("fuzz_segments.py").toURI());
+                SystemCommand.Result printed = net.run(Duration.ofSeconds(60), script(path, net, List.of("40000")));
+                Map<Counter, Long> counters = net.counters();
+                String report = printed.stdout().strip() + " " + printed.stderr().strip() + "; TCP segments received "
+                        + get(counters, Counter.TCP_DELIVERED) + ", malformed or bad checksum " + get(counters, Counter.DROP_TCP_MALFORMED);
+                System.out.println("fuzzed segments: seed " + seed + ", " + report);
+                Matcher m = ECHO_RESULT.matcher(printed.stdout());
+                assertTrue(m.find(), "the fuzzer's summary: " + report);
+                assertNull(stack.failure(), report);
+                assertEquals(4, Integer.parseInt(m.group(1)), "the fuzzer did not see every connection: " + report);
+                assertEquals(40_000, Integer.parseInt(m.group(2)), report);
+                assertTrue(Long.parseLong(m.group(3)) > 100_000, "too little echoed to prove much: " + report);
+                assertEquals(0, Integer.parseInt(m.group(4)), "an echo came back changed: " + report);
+                assertEquals("", m.group(5), "a connection failed: " + report);
+                assertTrue(get(counters, Counter.DROP_TCP_MALFORMED) > 0, "no stale checksum reached teacup: " + report);
+                acceptor.interrupt();
+            }
+        }
+    }
+
+    private static void echoEach(TcpServerSocket server) {
+        try {
+            while (!server.isClosed()) {
+                TcpSocket socket = server.accept();
+                Thread.ofVirtual().start(() -> {
+                    try (socket) {
+                        socket.getInputStream().transferTo(socket.getOutputStream());
+                    } catch (java.io.IOException e) {
+                        // the client's side ends the test's assertions; a reset here shows there as an error
+                    }
+                });
+            }
+        } catch (java.io.IOException e) {
+            // the listener closed: the test is over
+        }
+    }
+
+    /**
      * Runs {@code script} in a fresh namespace while curl downloads the file from teacup serve's
      * FileServer, rate-limited so the download lasts; the download must end with the file's SHA-256.
      */
     private Attack duringDownload(String script, String label) throws Exception {
+        return duringDownload(script, label, RATE);
+    }
+
+    private Attack duringDownload(String script, String label, String rate, String... arguments) throws Exception {
         TapNetwork.requireRoot("creates a network namespace, a TAP device and a raw packet socket");
-        TapNetwork.requirePrograms("ip", "curl", "python3");
+        TapNetwork.requirePrograms("ip", "curl", "python3", "ping");
         long seed = Long.getLong("teacup.interop.seed", System.nanoTime());
         System.out.println(label + ": seed " + seed + " (rerun with -Dteacup.interop.seed=" + seed + ")");
         Path dir = Files.createTempDirectory("teacup-forged-");
@@ -111,7 +216,7 @@ class ForgedSegmentsInteropTest {
             ServerSocket listener = new TeacupServerSocketFactory(stack).createServerSocket(PORT);
             FileServer server = FileServer.start(listener, FileServer.Settings.of(dir), AccessLog.discard());
             try {
-                return run(net, stack, script, label, downloaded, sha256(body));
+                return run(net, stack, script, label, rate, List.of(arguments), downloaded, sha256(body));
             } finally {
                 server.close();
             }
@@ -123,14 +228,12 @@ class ForgedSegmentsInteropTest {
         }
     }
 
-    private Attack run(TapNetwork net, NetStack stack, String script, String label, Path downloaded, String expected)
-            throws Exception {
+    private Attack run(TapNetwork net, NetStack stack, String script, String label, String rate, List<String> arguments,
+                       Path downloaded, String expected) throws Exception {
         TapNetwork.Background curl = net.start("curl", "-s", "-o", downloaded.toString(), "--max-time", "40",
-                "--limit-rate", RATE, "-w", "%{http_code} %{size_download}", "http://" + TapNetwork.TEACUP + ":" + PORT + "/" + FILE);
+                "--limit-rate", rate, "-w", "%{http_code} %{size_download}", "http://" + TapNetwork.TEACUP + ":" + PORT + "/" + FILE);
         Path path = Path.of(ForgedSegmentsInteropTest.class.getResource(script).toURI());
-        SystemCommand.Result printed = net.run(Duration.ofSeconds(30), "python3", path.toString(), TapNetwork.TAP,
-                kernelMac(net), TapNetwork.TEACUP_MAC.toString(), TapNetwork.KERNEL, TapNetwork.TEACUP,
-                String.valueOf(PORT), "10");
+        SystemCommand.Result printed = net.run(Duration.ofSeconds(40), script(path, net, arguments));
         boolean ended = curl.process.waitFor(45, TimeUnit.SECONDS);
         Map<Counter, Long> counters = net.counters();
         String sha = Files.exists(downloaded) ? sha256(Files.readAllBytes(downloaded)) : "";
@@ -142,7 +245,17 @@ class ForgedSegmentsInteropTest {
         assertTrue(ended, "curl did not end: " + report);
         assertEquals(0, curl.process.exitValue(), "curl failed: " + report);
         assertEquals(expected, sha, "the download's SHA-256: " + report);
+        SystemCommand.Result ping = net.run(Duration.ofSeconds(20), "ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", TapNetwork.TEACUP);
+        assertTrue(ping.stdout().contains("3 packets transmitted, 3 received"), "teacup stopped answering ping: " + ping.stdout() + ping.stderr() + report + "\ncounters " + net.counters());
         return new Attack(printed.stdout(), report, counters);
+    }
+
+    /** The command line of a raw-socket script: its common arguments (raw_tcp.py), then its own. */
+    private static String[] script(Path path, TapNetwork net, List<String> arguments) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("python3", path.toString(), TapNetwork.TAP,
+                kernelMac(net), TapNetwork.TEACUP_MAC.toString(), TapNetwork.KERNEL, TapNetwork.TEACUP, String.valueOf(PORT), "10"));
+        command.addAll(arguments);
+        return command.toArray(String[]::new);
     }
 
     private static String sha256(byte[] b) throws Exception {
