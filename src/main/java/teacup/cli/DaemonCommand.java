@@ -44,7 +44,7 @@ final class DaemonCommand implements Callable<Integer> {
     LinkOptions link;
 
     @Mixin
-    OrphanLimitOption orphans;
+    TcpLimitOptions limits;
 
     @Option(names = "--max-time", paramLabel = "SECS", description = "stop by itself after SECS seconds")
     Double maxTime;
@@ -89,12 +89,12 @@ final class DaemonCommand implements Callable<Integer> {
             throw new UsageException("--max-time must be positive");
         }
         Services services = services();
-        orphans.check();
+        limits.check();
         userTimeout();
         long memory = ServeCommand.sendMemory(sendMemory);
         StopSignal signal = StopSignal.install(Duration.ofSeconds(10));
         try (NetStack stack = link.startStack()) {
-            orphans.apply(stack);
+            limits.apply(stack);
             ServeCommand.sendMemory(stack, memory);
             return serve(stack, services, signal);
         } finally {

@@ -78,6 +78,11 @@ public final class LinkOptions {
             description = "after a neighbour's MAC changed, how long another answer is refused (default: ${DEFAULT-VALUE})")
     long arpLockMillis;
 
+    @Option(names = "--arp-solicit-rate", paramLabel = "N", defaultValue = "256",
+            description = "ARP requests a second at most, in all, for packets that do not wait for ARP (SYN-ACKs);"
+                    + " one a second per address (default: ${DEFAULT-VALUE})")
+    int arpSolicitRate;
+
     /** Where the link comes from when no link option was given (null until then, or when one was). */
     private HostSetupLink hostSetup;
 
@@ -166,10 +171,14 @@ public final class LinkOptions {
     public NetStack startStack(UnaryOperator<Link> around) throws IOException {
         Interface checked = iface();
         ArpCache.Settings neighbours = neighbourSettings();
+        if (arpSolicitRate < 1 || arpSolicitRate > 1_000_000) {
+            throw new UsageException("--arp-solicit-rate must be 1 to 1000000, not " + arpSolicitRate);
+        }
         NetStack stack = startStack(around.apply(open()), checked);
         try {
             stack.call(() -> {
                 stack.ip().neighbourSettings(neighbours);
+                stack.ip().arpSolicitationRate(arpSolicitRate);
                 return null;
             });
             obtainAddress(stack);

@@ -56,6 +56,9 @@ final class NcCommand implements Callable<Integer> {
     @Mixin
     LinkOptions link;
 
+    @Mixin
+    TcpLimitOptions limits;
+
     @Parameters(arity = "1..2", paramLabel = "[HOST] PORT",
             description = "connect: HOST PORT (HOST an IPv4 address); -l: [ADDRESS] PORT to listen on")
     List<String> operands;
@@ -76,6 +79,7 @@ final class NcCommand implements Callable<Integer> {
         }
         String hostText = operands.size() == 2 ? operands.get(0) : null;
         int port = port(operands.get(operands.size() - 1));
+        limits.check();
         Interface iface = link.iface();
         Ipv4Address host = null;
         if (hostText != null) {
@@ -92,6 +96,7 @@ final class NcCommand implements Callable<Integer> {
             }
         }
         try (NetStack stack = link.startStack()) {
+            limits.apply(stack);
             return listen ? serve(stack, port) : connect(stack, host, port);
         } finally {
             System.out.flush();

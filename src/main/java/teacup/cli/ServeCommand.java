@@ -68,7 +68,7 @@ final class ServeCommand implements Callable<Integer> {
     LinkOptions link;
 
     @Mixin
-    OrphanLimitOption orphans;
+    TcpLimitOptions limits;
 
     @Override
     public Integer call() throws Exception {
@@ -87,11 +87,11 @@ final class ServeCommand implements Callable<Integer> {
             throw new UsageException("--root " + dir + ": " + (Files.exists(dir) ? "not a directory" : "no such directory"));
         }
         dir = dir.toRealPath();
-        orphans.check();
+        limits.check();
 
         StopSignal signal = StopSignal.install(Duration.ofSeconds(15));
         try (NetStack stack = link.startStack()) {
-            orphans.apply(stack);
+            limits.apply(stack);
             sendMemory(stack, memory);
             ServerSocket listener;
             try {

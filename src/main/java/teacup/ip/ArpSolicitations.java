@@ -6,22 +6,40 @@ package teacup.ip;
  * request asks for the MAC so that the peer's next SYN is answered. A flood of spoofed on-link
  * sources would turn each of its SYNs into a broadcast, so the requests are bounded twice: one a
  * second per address (a small table keyed by the address, an older entry overwritten), and
- * {@link #PER_SECOND} a second in all, drawn from a bucket that refills with time. Pure state: time
+ * {@link #perSecond} a second in all ({@link #DEFAULT_PER_SECOND} unless configured), drawn from a bucket
+ * that refills with time. Pure state: time
  * comes in as {@code now}; nothing is allocated.
  */
 final class ArpSolicitations {
-    /** Requests a second in all at most (and the burst allowed). */
-    static final int PER_SECOND = 256;
+    /** Requests a second in all at most (and the burst allowed), unless configured. */
+    static final int DEFAULT_PER_SECOND = 256;
+    /** The most a configuration may allow: one request a microsecond. */
+    static final int MAX_PER_SECOND = 1_000_000;
     private static final long SECOND = 1_000_000_000L;
-    private static final long REFILL_NANOS = SECOND / PER_SECOND;
     private static final int SLOTS = 256;
 
     private final int[] asked = new int[SLOTS];
     private final long[] askedAt = new long[SLOTS];
     private final boolean[] used = new boolean[SLOTS];
-    private int tokens = PER_SECOND;
+    private int perSecond = DEFAULT_PER_SECOND;
+    private long refillNanos = SECOND / DEFAULT_PER_SECOND;
+    private int tokens = DEFAULT_PER_SECOND;
     private long refilledAt;
     private boolean started;
+
+    /** A new bound on requests a second in all (1 to {@link #MAX_PER_SECOND}); the bucket is full again. */
+    void perSecond(int requests) {
+        if (requests < 1 || requests > MAX_PER_SECOND) {
+            throw new IllegalArgumentException("ARP requests a second must be 1 to " + MAX_PER_SECOND + ": " + requests);
+        }
+        perSecond = requests;
+        refillNanos = SECOND / requests;
+        tokens = requests;
+    }
+
+    int perSecond() {
+        return perSecond;
+    }
 
     /** What {@link #ask} decided. */
     enum Outcome { SEND, ASKED_ALREADY, LIMITED }
@@ -49,10 +67,10 @@ final class ArpSolicitations {
             refilledAt = now;
             return;
         }
-        long earned = (now - refilledAt) / REFILL_NANOS;
+        long earned = (now - refilledAt) / refillNanos;
         if (earned > 0) {
-            tokens = (int) Math.min(PER_SECOND, tokens + earned);
-            refilledAt += earned * REFILL_NANOS;
+            tokens = (int) Math.min(perSecond, tokens + earned);
+            refilledAt += earned * refillNanos;
         }
     }
 }

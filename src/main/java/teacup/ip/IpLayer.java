@@ -596,6 +596,19 @@ public final class IpLayer {
         return arp.settings();
     }
 
+    /**
+     * The bound on ARP requests a second for packets that are not held while ARP resolves (SYN-ACKs
+     * to unresolved neighbours; {@link ArpSolicitations}), 1 to 1,000,000; past it they are counted
+     * as ARP_SOLICITATIONS_LIMITED.
+     */
+    public void arpSolicitationRate(int perSecond) {
+        solicitations.perSecond(perSecond);
+    }
+
+    public int arpSolicitationRate() {
+        return solicitations.perSecond();
+    }
+
     /** New limits and timers for the neighbour table (configuration); entries take them at their next move. */
     public void neighbourSettings(ArpCache.Settings settings) {
         arp.settings(java.util.Objects.requireNonNull(settings));

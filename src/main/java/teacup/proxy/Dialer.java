@@ -34,7 +34,7 @@ public interface Dialer {
      * (RFC 5482; zero: none), so a target that stops reading cannot hold a relay's buffer for ever.
      */
     static Dialer teacup(NetStack stack, Duration connectTimeout, Duration userTimeout) {
-        teacup.tcp.TcpSettings settings = teacup.tcp.TcpSettings.defaults().toBuilder().userTimeout(userTimeout.toNanos()).build();
+        teacup.tcp.TcpSettings settings = stack.tcpDefaults().toBuilder().userTimeout(userTimeout.toNanos()).build();
         return (host, port) -> {
             Ipv4Address address;
             try {

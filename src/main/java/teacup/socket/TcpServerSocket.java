@@ -52,7 +52,7 @@ public final class TcpServerSocket implements AutoCloseable {
 
     /** Listens on {@code port} (0: an ephemeral port); {@link java.net.BindException} when it is taken. */
     public static TcpServerSocket bind(NetStack stack, int port, int backlog) throws IOException {
-        return bind(stack, port, backlog, TcpSettings.defaults());
+        return bind(stack, port, backlog, stack.tcpDefaults());
     }
 
     /** As {@link #bind(NetStack, int, int)}, with the tunables every accepted connection gets. */
@@ -65,6 +65,11 @@ public final class TcpServerSocket implements AutoCloseable {
             throw new BindException(e.getMessage());
         }
         return s;
+    }
+
+    /** The settings the listener gives the connections it accepts. */
+    public TcpSettings settings() {
+        return listener.settings();
     }
 
     public int localPort() {

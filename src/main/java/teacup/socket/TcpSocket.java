@@ -104,7 +104,7 @@ public final class TcpSocket implements AutoCloseable {
      * unreachable" for a broadcast or multicast {@code host} (RFC 9293 MUST-46).
      */
     public static TcpSocket connect(NetStack stack, Ipv4Address host, int port, Duration timeout) throws IOException {
-        return connect(stack, host, port, timeout, TcpSettings.defaults());
+        return connect(stack, host, port, timeout, stack.tcpDefaults());
     }
 
     /** As {@link #connect(NetStack, Ipv4Address, int, Duration)} with the connection's tunables (buffer sizes, MSS, timers). */

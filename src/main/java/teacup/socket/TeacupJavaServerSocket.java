@@ -83,7 +83,7 @@ public final class TeacupJavaServerSocket extends ServerSocket {
             }
             int port = local == null ? 0 : local.getPort();
             server = TcpServerSocket.bind(stack, port, backlog < 1 ? TcpServerSocket.DEFAULT_BACKLOG : backlog,
-                    TcpSettings.defaults().withIpHeader(0, trafficClass).toBuilder().userTimeout(userTimeout.toNanos()).build());
+                    stack.tcpDefaults().withIpHeader(0, trafficClass).toBuilder().userTimeout(userTimeout.toNanos()).build());
             boundAddress = address == null || address.isAnyLocalAddress()
                     ? TeacupJavaSocket.inetAddress(Ipv4Address.ANY)
                     : TeacupJavaSocket.inetAddress(stack.iface().address());

@@ -193,7 +193,7 @@ public final class TeacupJavaSocket extends Socket {
             Ipv4Address host = ipv4(target.getAddress());
             // The traffic class set before connect marks the SYN too, as the kernel's does.
             opened = TcpSocket.connect(stack, host, target.getPort(),
-                    timeout == 0 ? null : Duration.ofMillis(timeout), TcpSettings.defaults().withIpHeader(0, trafficClass));
+                    timeout == 0 ? null : Duration.ofMillis(timeout), stack.tcpDefaults().withIpHeader(0, trafficClass));
         } catch (IOException | RuntimeException e) {
             synchronized (lock) {
                 connecting = false;

@@ -22,6 +22,7 @@ import teacup.stats.Counter;
 import teacup.stats.Statistics;
 import teacup.tcp.ConnectionStatus;
 import teacup.tcp.TcpLayer;
+import teacup.tcp.TcpSettings;
 import teacup.time.Clock;
 import teacup.udp.UdpLayer;
 
@@ -56,6 +57,8 @@ public final class NetStack implements AutoCloseable {
     private volatile Thread loopThread;
     private volatile boolean running;
     private volatile IOException failure;
+    /** What sockets opened on this stack start from unless given their own settings (configuration: the CLI's limits). */
+    private volatile TcpSettings tcpDefaults = TcpSettings.defaults();
     private boolean started;
 
     public NetStack(Link link, Interface iface, Clock clock, RandomGenerator random) {
@@ -107,6 +110,16 @@ public final class NetStack implements AutoCloseable {
     /** The UDP layer; touch it only on the loop thread. */
     public UdpLayer udp() {
         return udp;
+    }
+
+    /** The settings a socket on this stack starts from when it is given none; any thread. */
+    public TcpSettings tcpDefaults() {
+        return tcpDefaults;
+    }
+
+    /** New settings for sockets opened from now on (those open keep theirs); any thread. */
+    public void tcpDefaults(TcpSettings settings) {
+        tcpDefaults = java.util.Objects.requireNonNull(settings);
     }
 
     /** The TCP layer; touch it only on the loop thread. */

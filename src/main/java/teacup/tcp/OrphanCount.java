@@ -32,6 +32,10 @@ final class OrphanCount {
         this.stats = stats;
     }
 
+    int limit() {
+        return limit;
+    }
+
     /** A lower limit than the orphans held takes effect as they end: each close past it resets one, the oldest. */
     void limit(int n) {
         if (n < 1) {

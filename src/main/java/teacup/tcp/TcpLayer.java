@@ -314,6 +314,8 @@ public final class TcpLayer implements IpLayer.Transport {
     /** Orphans held at most (default 1024); a close past it resets the oldest ({@link OrphanCount}). */
     public void orphanLimit(int orphans) { this.orphans.limit(orphans); }
 
+    public int orphanLimit() { return orphans.limit(); }
+
     /** Orphans held now: closed by the application, not yet in TIME-WAIT or CLOSED. */
     public int orphanCount() { return orphans.count(); }
 

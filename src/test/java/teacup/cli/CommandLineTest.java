@@ -59,6 +59,11 @@ class CommandLineTest {
         "daemon --tap t0 --ip 198.18.0.2/24 --max-time -1                | --max-time must be positive",
         "daemon --tap t0 --ip 198.18.0.2/24 --max-orphans 0              | --max-orphans must be at least 1",
         "serve --tap t0 --ip 198.18.0.2/24 --max-orphans 0               | --max-orphans must be at least 1",
+        "serve --tap t0 --ip 198.18.0.2/24 --min-mss 20                  | --min-mss must be 41 to 536",
+        "daemon --tap t0 --ip 198.18.0.2/24 --orphan-retries 99          | --orphan-retries must be 0 to 12",
+        "nc --tap t0 --ip 198.18.0.2/24 --segments-per-turn 0 -l 80      | --segments-per-turn must be at least 1",
+        "serve --tap t0 --ip 198.18.0.2/24 --orphan-lifetime -5          | --orphan-lifetime must be 0 to 86400",
+        "serve --tap t0 --ip 198.18.0.2/24 --arp-solicit-rate 0          | --arp-solicit-rate must be 1 to 1000000",
         "demo -c 0                                                       | -c must be between 1 and 1000",
     })
     void badArgumentsGiveOneClearLineAndExitTwo(String argLine, String expected) {

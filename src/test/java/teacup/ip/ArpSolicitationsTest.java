@@ -1,6 +1,7 @@
 package teacup.ip;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -91,13 +92,32 @@ class ArpSolicitationsTest {
             sendUnheld(Ipv4Address.parse("198.18.0.0").bits() + 3 + i);
         }
         // The bucket's burst, and what 10 ms refill (2.56 requests).
-        assertTrue(arpTargets.size() <= ArpSolicitations.PER_SECOND + 3, () -> "requests " + arpTargets.size());
+        assertTrue(arpTargets.size() <= ArpSolicitations.DEFAULT_PER_SECOND + 3, () -> "requests " + arpTargets.size());
         assertTrue(stats.get(Counter.ARP_SOLICITATIONS_LIMITED) > 0);
         assertEquals(0, ip.arpEntries());
         now += 2 * S;
         arpTargets.clear();
         sendUnheld(NEIGHBOUR + 5);
         assertEquals(1, arpTargets.size(), "the budget refills with time");
+    }
+
+    @Test
+    @DisplayName("the bound on ARP requests a second is configurable: at 10 a second, 1,000 unheld packets to as many addresses ask 10 times, the rest counted")
+    void boundConfigurable() {
+        ip.arpSolicitationRate(10);
+        assertEquals(10, ip.arpSolicitationRate());
+        for (int i = 0; i < 1000; i++) {
+            now += 10_000;
+            sendUnheld(Ipv4Address.parse("198.18.0.0").bits() + 3 + i);
+        }
+        assertEquals(10, arpTargets.size(), () -> "requests " + arpTargets.size());
+        assertEquals(990, stats.get(Counter.ARP_SOLICITATIONS_LIMITED));
+        now += S / 5; // a fifth of a second earns two more
+        sendUnheld(NEIGHBOUR + 7);
+        sendUnheld(NEIGHBOUR + 8);
+        sendUnheld(NEIGHBOUR + 9);
+        assertEquals(12, arpTargets.size());
+        assertThrows(IllegalArgumentException.class, () -> ip.arpSolicitationRate(0));
     }
 
     @Test
