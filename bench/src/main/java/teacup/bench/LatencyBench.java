@@ -211,6 +211,8 @@ public final class LatencyBench {
             System.out.printf("%-30s %9.1f %9.1f %9.1f %9.1f%n", l.name(), l.micros(0.5), l.micros(0.9), l.micros(0.99),
                     l.micros(0.999));
         }
+        Score.print("1-byte request/response p50", teacup.micros(0.5), kernel.micros(0.5), "us", "kernel over veth", "<= 1.2x");
+        Score.print("1-byte request/response p99", teacup.micros(0.99), kernel.micros(0.99), "us", "kernel over veth", "<= 1.5x");
         System.out.printf("%-30s %9.2f %9.2f %9.2f %9.2f%n", "ratio teacup / kernel", teacup.micros(0.5) / kernel.micros(0.5),
                 teacup.micros(0.9) / kernel.micros(0.9), teacup.micros(0.99) / kernel.micros(0.99),
                 teacup.micros(0.999) / kernel.micros(0.999));

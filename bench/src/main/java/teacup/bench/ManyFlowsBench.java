@@ -314,6 +314,12 @@ public final class ManyFlowsBench {
         for (Flows f : List.of(teacupOne, teacupMany, kernelOne, kernelMany, busyAlone, busyBeside)) {
             System.out.printf("%-46s %12.1f %12.3f %8.3f%n", f.name(), f.sumMegabytesPerSecond(), f.minMegabytesPerSecond(), f.jain());
         }
+        Score.print(streams + " bulk streams, Jain's fairness index", teacupMany.jain(), kernelMany.jain(), "", "kernel over veth",
+                ">= 0.9");
+        Score.print(streams + " bulk streams, sum", teacupMany.sumMegabytesPerSecond(), teacupOne.sumMegabytesPerSecond(), "MB/s",
+                "teacup, one stream", ">= 1.0x");
+        Score.print("one stream beside " + idle + " idle connections", busyBeside.sumMegabytesPerSecond(),
+                busyAlone.sumMegabytesPerSecond(), "MB/s", "teacup, one stream alone", ">= 0.9x");
         System.out.printf("RESULT many_flows streams=%d teacup_sum_over_single=%.2f teacup_jain=%.3f kernel_jain=%.3f"
                         + " teacup_sum_over_kernel_sum=%.2f idle=%d busy_beside_idle_over_alone=%.2f%n",
                 streams, teacupMany.sumMegabytesPerSecond() / teacupOne.sumMegabytesPerSecond(), teacupMany.jain(), kernelMany.jain(),
