@@ -83,6 +83,11 @@ public final class LinkOptions {
                     + " one a second per address (default: ${DEFAULT-VALUE})")
     int arpSolicitRate;
 
+    @Option(names = "--busy-poll", paramLabel = "MICROS", defaultValue = "0",
+            description = "after work, the event loop polls the link without sleeping for MICROS, and readers spin before"
+                    + " they park: lower latency for a core's worth of CPU; on a machine with few cores it can be worse (default: off)")
+    long busyPollMicros;
+
     /** Where the link comes from when no link option was given (null until then, or when one was). */
     private HostSetupLink hostSetup;
 
@@ -174,8 +179,12 @@ public final class LinkOptions {
         if (arpSolicitRate < 1 || arpSolicitRate > 1_000_000) {
             throw new UsageException("--arp-solicit-rate must be 1 to 1000000, not " + arpSolicitRate);
         }
+        if (busyPollMicros < 0 || busyPollMicros > 10_000_000) {
+            throw new UsageException("--busy-poll must be 0 to 10000000 microseconds, not " + busyPollMicros);
+        }
         NetStack stack = startStack(around.apply(open()), checked);
         try {
+            stack.busyPoll(java.time.Duration.ofNanos(busyPollMicros * 1_000));
             stack.call(() -> {
                 stack.ip().neighbourSettings(neighbours);
                 stack.ip().arpSolicitationRate(arpSolicitRate);

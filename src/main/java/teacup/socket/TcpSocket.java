@@ -502,7 +502,7 @@ public final class TcpSocket implements AutoCloseable {
      * before the condition is checked, so no wake-up falls between check and park.
      */
     private boolean awaitUntil(BooleanSupplier ready, long timeoutNanos) throws InterruptedIOException {
-        if (ready.getAsBoolean()) {
+        if (ready.getAsBoolean() || busyPolled(ready, timeoutNanos)) {
             return true;
         }
         lock.lock();
@@ -527,6 +527,26 @@ public final class TcpSocket implements AutoCloseable {
             waiters--;
             lock.unlock();
         }
+    }
+
+    /**
+     * With busy polling on ({@link NetStack#busyPoll}), spins up to its time (within the timeout)
+     * for {@code ready} before the caller parks: no lock, no signal from the loop.
+     */
+    private boolean busyPolled(BooleanSupplier ready, long timeoutNanos) {
+        long spin = stack.busyPollNanos();
+        if (spin == 0) {
+            return false;
+        }
+        long start = System.nanoTime();
+        long limit = timeoutNanos == 0 ? spin : Math.min(spin, timeoutNanos);
+        while (System.nanoTime() - start < limit) {
+            if (ready.getAsBoolean()) {
+                return true;
+            }
+            Thread.onSpinWait();
+        }
+        return false;
     }
 
     /** The exception that says why the connection is gone. */

@@ -59,6 +59,14 @@ public final class NetStack implements AutoCloseable {
     private volatile IOException failure;
     /** What sockets opened on this stack start from unless given their own settings (configuration: the CLI's limits). */
     private volatile TcpSettings tcpDefaults = TcpSettings.defaults();
+    /** Busy polling (0: off): after work, the loop polls the link without sleeping this long, and readers spin before they park. */
+    private volatile long busyPollNanos;
+    /** True while the loop busy-polls: {@link #execute} then needs no wake-up. */
+    private volatile boolean spinning;
+    /** Whether the last turn handled a frame or a task (loop thread). */
+    private boolean worked;
+    /** When the loop last did work (loop thread; busy polling). */
+    private long workedAt;
     private boolean started;
 
     public NetStack(Link link, Interface iface, Clock clock, RandomGenerator random) {
@@ -179,10 +187,23 @@ public final class NetStack implements AutoCloseable {
             while (running) {
                 // Tasks read the clock themselves; frames get a time taken after them, so a reply
                 // to something a task just sent can never look older than the send.
-                runTasks();
+                boolean ran = runTasks();
                 step(clock.nanos());
+                worked |= ran;
                 long deadline = nextDeadline();
-                long wait = deadline == Long.MAX_VALUE ? -1 : Math.max(0, deadline - clock.nanos());
+                long now = clock.nanos();
+                if (worked) {
+                    workedAt = now;
+                }
+                long wait = deadline == Long.MAX_VALUE ? -1 : Math.max(0, deadline - now);
+                boolean polling = busyPollNanos > 0 && now - workedAt < busyPollNanos;
+                if (polling != spinning) {
+                    spinning = polling; // cleared before the queue's last look below, so no task waits unseen
+                }
+                if (polling) {
+                    Thread.onSpinWait();
+                    continue; // busy polling: the next turn reads the link again at once
+                }
                 if (tasks.isEmpty() && running) {
                     link.await(wait);
                 }
@@ -219,12 +240,13 @@ public final class NetStack implements AutoCloseable {
             started = true;
             ip.start(now);
         }
-        runTasks();
+        worked = runTasks();
         for (int i = 0; i < RECEIVE_BATCH; i++) {
             int n = link.receive(rx, rxOffset);
             if (n <= 0) {
                 break;
             }
+            worked = true;
             ip.receive(now, rx, rxOffset, n, link.receivedChecksumTrusted());
         }
         ip.poll(now);
@@ -246,11 +268,14 @@ public final class NetStack implements AutoCloseable {
         }
     }
 
-    private void runTasks() {
+    private boolean runTasks() {
+        boolean ran = false;
         Runnable r;
         while ((r = tasks.poll()) != null) {
             r.run();
+            ran = true;
         }
+        return ran;
     }
 
     /** The earliest time at which {@link #step} has timer work (Long.MAX_VALUE: none). */
@@ -268,7 +293,28 @@ public final class NetStack implements AutoCloseable {
     /** Runs {@code task} on the loop thread soon. Safe from any thread. */
     public void execute(Runnable task) {
         tasks.add(task);
-        link.wakeup();
+        // A busy-polling loop clears spinning before it looks at the queue a last time and sleeps,
+        // so a task added while it still polled is seen either way (both fields volatile).
+        if (!spinning) {
+            link.wakeup();
+        }
+    }
+
+    /**
+     * Busy polling for latency at the price of a core: after work, the loop polls the link with no
+     * sleep for {@code d}, and a socket's reader spins that long before it parks (0: off, the
+     * default). Any thread.
+     */
+    public void busyPoll(java.time.Duration d) {
+        if (d.isNegative() || d.toMillis() > 10_000) {
+            throw new IllegalArgumentException("busy poll must be 0 to 10 s: " + d);
+        }
+        busyPollNanos = d.toNanos();
+    }
+
+    /** The busy-poll time ({@link #busyPoll}), 0 when off. */
+    public long busyPollNanos() {
+        return busyPollNanos;
     }
 
     /**

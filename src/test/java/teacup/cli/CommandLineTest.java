@@ -64,6 +64,7 @@ class CommandLineTest {
         "nc --tap t0 --ip 198.18.0.2/24 --segments-per-turn 0 -l 80      | --segments-per-turn must be at least 1",
         "serve --tap t0 --ip 198.18.0.2/24 --orphan-lifetime -5          | --orphan-lifetime must be 0 to 86400",
         "serve --tap t0 --ip 198.18.0.2/24 --arp-solicit-rate 0          | --arp-solicit-rate must be 1 to 1000000",
+        "nc --tap t0 --ip 198.18.0.2/24 --busy-poll -1 -l 80             | --busy-poll must be 0 to 10000000",
         "demo -c 0                                                       | -c must be between 1 and 1000",
     })
     void badArgumentsGiveOneClearLineAndExitTwo(String argLine, String expected) {

@@ -129,6 +129,46 @@ class TcpSocketTest {
     }
 
     @Test
+    @DisplayName("busy polling on both stacks (the loop never sleeps after work, readers spin before parking): 2,000 one-byte echoes and 1 MB arrive whole, and the loops sleep again after")
+    void busyPollingEchoes() {
+        assertTimeoutPreemptively(TEST_LIMIT, () -> {
+            a.busyPoll(Duration.ofMillis(1));
+            b.busyPoll(Duration.ofMillis(1));
+            assertEquals(1_000_000L, b.busyPollNanos());
+            try (TcpServerSocket server = TcpServerSocket.bind(b, 8083, 4);
+                 ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+                TcpSocket client = TcpSocket.connect(a, B_IP, 8083, WAIT);
+                TcpSocket accepted = server.accept(WAIT);
+                accepted.setSoTimeout(WAIT);
+                client.setSoTimeout(WAIT);
+                Future<?> echo = threads.submit(() -> {
+                    accepted.getInputStream().transferTo(accepted.getOutputStream());
+                    accepted.close();
+                    return null;
+                });
+                OutputStream out = client.getOutputStream();
+                InputStream in = client.getInputStream();
+                for (int i = 0; i < 2_000; i++) {
+                    out.write(i & 0xff);
+                    out.flush();
+                    assertEquals(i & 0xff, in.read(), "echo " + i);
+                }
+                byte[] bulk = pattern(1 << 20, 9);
+                Future<?> writer = threads.submit(() -> {
+                    out.write(bulk);
+                    client.shutdownOutput();
+                    return null;
+                });
+                assertArrayEquals(bulk, readAll(in));
+                writer.get(10, TimeUnit.SECONDS);
+                echo.get(10, TimeUnit.SECONDS);
+            }
+            a.busyPoll(Duration.ZERO);
+            assertThrows(IllegalArgumentException.class, () -> a.busyPoll(Duration.ofSeconds(-1)));
+        });
+    }
+
+    @Test
     @DisplayName("RFC 1122 3.2.1.6 (set TOS): a server socket's TOS and TTL go to the connections it accepts; a socket reports what it set")
     void ipHeaderFieldsPerSocket() {
         assertTimeoutPreemptively(TEST_LIMIT, () -> {

@@ -41,7 +41,8 @@ import teacup.wire.MacAddress;
  * teacup's ratio to the kernel's. Everything lives in namespaces named {@code tcup-brr*-<random>},
  * deleted at the end (also on Ctrl-C).
  *
- * <p>Usage: {@code LatencyBench [--requests N] [--warmup N] [--offload off|on]}
+ * <p>Usage: {@code LatencyBench [--requests N] [--warmup N] [--offload off|on] [--busy-poll MICROS]}
+ * ({@code --busy-poll}: {@link NetStack#busyPoll}, default off)
  */
 public final class LatencyBench {
     private static final String TAP = "tcup0";
@@ -54,9 +55,12 @@ public final class LatencyBench {
     private final String suffix;
     private final Lab lab = new Lab("LatencyBench");
 
-    private LatencyBench(int requests, int warmup) {
+    private final long busyPollMicros;
+
+    private LatencyBench(int requests, int warmup, long busyPollMicros) {
         this.requests = requests;
         this.warmup = warmup;
+        this.busyPollMicros = busyPollMicros;
         byte[] random = new byte[3];
         ThreadLocalRandom.current().nextBytes(random);
         this.suffix = HexFormat.of().formatHex(random);
@@ -74,13 +78,15 @@ public final class LatencyBench {
         int requests = 20_000;
         int warmup = 5_000;
         boolean offload = false;
+        long busyPollMicros = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--requests" -> requests = Integer.parseInt(args[++i]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--offload" -> offload = args[++i].equals("on");
+                case "--busy-poll" -> busyPollMicros = Long.parseLong(args[++i]);
                 default -> {
-                    System.err.println("usage: LatencyBench [--requests N] [--warmup N] [--offload off|on]");
+                    System.err.println("usage: LatencyBench [--requests N] [--warmup N] [--offload off|on] [--busy-poll MICROS]");
                     System.exit(2);
                 }
             }
@@ -93,7 +99,7 @@ public final class LatencyBench {
             System.err.println("LatencyBench: needs root (it makes network namespaces and a TAP device)");
             System.exit(1);
         }
-        LatencyBench bench = new LatencyBench(requests, warmup);
+        LatencyBench bench = new LatencyBench(requests, warmup, busyPollMicros);
         Thread cleanup = new Thread(bench.lab::cleanUp, "LatencyBench cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
@@ -115,6 +121,7 @@ public final class LatencyBench {
         TapLink tap = net.openTap(MTU, offload);
         try (NetStack stack = new NetStack(tap, iface, Clock.SYSTEM, new SplittableRandom(1)).start();
              TcpServerSocket listener = TcpServerSocket.bind(stack, PORT, 1)) {
+            stack.busyPoll(Duration.ofNanos(busyPollMicros * 1000));
             Thread server = Thread.ofPlatform().name("teacup echo").start(() -> {
                 try (TcpSocket s = listener.accept(CONNECT_TIMEOUT)) {
                     s.setNoDelay(true);
