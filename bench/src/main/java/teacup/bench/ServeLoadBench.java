@@ -48,7 +48,9 @@ import teacup.wire.MacAddress;
  * requests/s, transfer/s, latency (mean, 50th and 99th percentile, maximum), socket errors and
  * responses outside 2xx/3xx.
  *
- * <p>Usage: {@code ServeLoadBench [--seconds S] [--connections N,N...] [--file-bytes B] [--warmup S]}
+ * <p>Usage: {@code ServeLoadBench [--seconds S] [--connections N,N...] [--file-bytes B] [--warmup S] [--close]}
+ * ({@code --close}: every request on a new connection, wrk sending {@code Connection: close}, so the
+ * figure is short connections a second rather than keep-alive requests)
  * (defaults 10, "200,1000", 4096, 2). Namespaces are named {@code tcup-bl*-<random>} and deleted
  * at the end (also on Ctrl-C); the only processes it ends are the wrk and nginx it started, by
  * their handles.
@@ -67,6 +69,8 @@ public final class ServeLoadBench {
     private final int warmup;
     private final int[] connections;
     private final int fileBytes;
+    /** Each request on a connection of its own (wrk's {@code Connection: close}). */
+    private boolean close;
     private final String suffix;
     private final Lab lab = new Lab("ServeLoadBench");
     private final List<Process> servers = new ArrayList<>();
@@ -121,6 +125,7 @@ public final class ServeLoadBench {
         int seconds = 10;
         int warmup = 2;
         int fileBytes = 4096;
+        boolean close = false;
         String counts = "200,1000";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -128,8 +133,9 @@ public final class ServeLoadBench {
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--file-bytes" -> fileBytes = Integer.parseInt(args[++i]);
                 case "--connections" -> counts = args[++i];
+                case "--close" -> close = true;
                 default -> {
-                    System.err.println("usage: ServeLoadBench [--seconds S] [--connections N,N...] [--file-bytes B] [--warmup S]");
+                    System.err.println("usage: ServeLoadBench [--seconds S] [--connections N,N...] [--file-bytes B] [--warmup S] [--close]");
                     System.exit(2);
                 }
             }
@@ -158,6 +164,7 @@ public final class ServeLoadBench {
             }
         }
         ServeLoadBench bench = new ServeLoadBench(seconds, warmup, connections, fileBytes);
+        bench.close = close;
         Thread cleanup = new Thread(bench::cleanUp, "ServeLoadBench cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
@@ -285,8 +292,13 @@ public final class ServeLoadBench {
     }
 
     private Run wrk(String server, String ns, String url, int c, int duration) throws IOException, InterruptedException {
-        Process p = start(List.of("ip", "netns", "exec", ns, "wrk", "-t2", "-c" + c, "-d" + duration + "s",
-                "--timeout", WRK_TIMEOUT, "--latency", url));
+        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", ns, "wrk", "-t2", "-c" + c, "-d" + duration + "s",
+                "--timeout", WRK_TIMEOUT, "--latency"));
+        if (close) {
+            argv.addAll(List.of("-H", "Connection: close"));
+        }
+        argv.add(url);
+        Process p = start(argv);
         try {
             byte[] out = p.getInputStream().readAllBytes(); // wrk ends on its own after the duration
             if (!p.waitFor(duration + 30L, TimeUnit.SECONDS)) {
@@ -353,8 +365,8 @@ public final class ServeLoadBench {
     // ---------------------------------------------------------------- output
 
     private void print(List<Run> runs) {
-        System.out.printf("HTTP GET of a %d-byte file, wrk -t2 -cN -d%ds --timeout %s --latency, after a %d s warm-up"
-                + " per server, MTU %d, %d CPUs%n", fileBytes, seconds, WRK_TIMEOUT, warmup, MTU,
+        System.out.printf("HTTP GET of a %d-byte file%s, wrk -t2 -cN -d%ds --timeout %s --latency, after a %d s warm-up"
+                + " per server, MTU %d, %d CPUs%n", fileBytes, close ? " on a new connection each" : "", seconds, WRK_TIMEOUT, warmup, MTU,
                 Runtime.getRuntime().availableProcessors());
         System.out.printf("%-28s %6s %11s %11s %9s %9s %9s %9s %14s %7s%n", "server", "conns", "requests/s", "transfer/s",
                 "lat mean", "lat p50", "lat p99", "lat max", "socket errors", "non-2xx");
@@ -371,7 +383,8 @@ public final class ServeLoadBench {
                     .mapToDouble(Run::requestsPerSecond).findFirst().orElse(Double.NaN);
             System.out.printf("RESULT serve_load connections=%d teacup_rps=%.0f kernel_fileserver_rps=%.0f other_rps=%.0f"
                     + " teacup_over_kernel_fileserver=%.3f%n", c, teacup, kernel, other, teacup / kernel);
-            Score.print("teacup serve, keep-alive GETs, wrk -c" + c, teacup, kernel, "req/s", "same FileServer on kernel sockets, veth",
+            Score.print("teacup serve, " + (close ? "short connections" : "keep-alive GETs") + ", wrk -c" + c, teacup, kernel,
+                    "req/s", "same FileServer on kernel sockets, veth",
                     ">= 1.0x");
         }
     }
