@@ -138,7 +138,10 @@ public final class ArpCache {
      */
     long resolve(int ip, long now) {
         Entry e = memo;
-        if (e != null && memoIp == ip && e.state == State.REACHABLE && now < e.reachableUntil && !e.suspect) {
+        // The memo answers every state in which resolving changes nothing (so the boxed map key is
+        // not made per packet): REACHABLE within its time, DELAY and PROBE.
+        if (e != null && memoIp == ip && !e.suspect && (e.state == State.REACHABLE ? now < e.reachableUntil
+                : e.state == State.DELAY || e.state == State.PROBE)) {
             return e.mac;
         }
         e = entries.get(ip);
