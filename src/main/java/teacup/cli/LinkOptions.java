@@ -60,8 +60,10 @@ public final class LinkOptions {
     @Option(names = "--mtu", paramLabel = "BYTES", defaultValue = "1500", description = "link MTU (default: ${DEFAULT-VALUE})")
     int mtu;
 
-    @Option(names = "--offload", description = "with --tap: checksum and TCP segmentation offload, so one TAP read or write carries up to 64 KB of TCP")
-    boolean offload;
+    @Option(names = "--offload", negatable = true,
+            description = "with --tap: checksum and TCP segmentation offload, so one TAP read or write carries up to 64 KB of TCP"
+                    + " (off by default: with it on, a NAT'd path through a temporary set-up was seen to stall; --no-offload: off)")
+    Boolean offload;
 
     @Option(names = "--pcap", paramLabel = "FILE", description = "record every frame to FILE (pcap, for Wireshark)")
     String pcap;
@@ -143,7 +145,7 @@ public final class LinkOptions {
                     ? "no link: give --tap NAME or --interface IFACE"
                     : "give only one of --tap and --interface");
         }
-        if (offload && tap == null) {
+        if (Boolean.TRUE.equals(offload) && tap == null) {
             throw new UsageException("--offload works only with --tap");
         }
         Link link;
@@ -159,7 +161,10 @@ public final class LinkOptions {
     }
 
     private Link openHere() throws IOException {
-        return tap != null ? TapLink.open(tap, mtu, offload) : PacketSocketLink.open(interfaceName, mtu);
+        if (tap == null) {
+            return PacketSocketLink.open(interfaceName, mtu);
+        }
+        return TapLink.open(tap, mtu, Boolean.TRUE.equals(offload));
     }
 
     /**

@@ -34,7 +34,7 @@ import teacup.wire.SampleFrames;
 
 class PcapRecorderTest {
     /** A link that is two queues: frames to receive are put in, frames sent are kept. */
-    static final class QueueLink implements Link {
+    static class QueueLink implements Link {
         final ArrayDeque<byte[]> incoming = new ArrayDeque<>();
         final List<byte[]> sent = new ArrayList<>();
         int awaits;
@@ -295,5 +295,66 @@ class PcapRecorderTest {
             n++;
         }
         return n;
+    }
+
+    @Test
+    @org.junit.jupiter.api.DisplayName("with offloads: a 30 KB segment given to sendSegmented (checksum left to the device) and a received frame the device vouched for are recorded with their TCP checksums computed; the link gets the frame as it was")
+    void offloadFramesRecordedWithFinishedChecksums(@TempDir Path dir) throws IOException {
+        int source = teacup.wire.Ipv4Address.parse("198.18.0.2").bits();
+        int destination = teacup.wire.Ipv4Address.parse("198.18.0.1").bits();
+        int payload = 30_000;
+        byte[] frame = new byte[14 + 20 + 20 + payload];
+        for (int i = 54; i < frame.length; i++) {
+            frame[i] = (byte) (i * 7);
+        }
+        teacup.wire.EthernetFrame.write(frame, 0, 0x02_00_00_00_00_01L, 0x02_00_00_00_00_02L, teacup.wire.EthernetFrame.TYPE_IPV4);
+        teacup.wire.Ipv4Packet.write(frame, 14, 20 + payload, 1, teacup.wire.Ipv4Packet.FLAG_DONT_FRAGMENT, 64,
+                teacup.wire.Ipv4Packet.PROTOCOL_TCP, source, destination);
+        teacup.wire.TcpSegment.write(frame, 34, 80, 40000, 1000, 2000, 0x18, 512, 0, null, payload, source, destination, false);
+        byte[] asGiven = frame.clone();
+        List<byte[]> segmented = new ArrayList<>();
+        QueueLink inner = new QueueLink() {
+            boolean trusted;
+
+            @Override
+            public int segmentationOffload() {
+                return 65535;
+            }
+
+            @Override
+            public void sendSegmented(byte[] buf, int off, int len, int segmentSize) {
+                segmented.add(Arrays.copyOfRange(buf, off, off + len));
+            }
+
+            @Override
+            public int receive(byte[] buf, int off) {
+                trusted = !incoming.isEmpty();
+                return super.receive(buf, off);
+            }
+
+            @Override
+            public boolean receivedChecksumTrusted() {
+                return trusted;
+            }
+        };
+        inner.incoming.add(asGiven.clone());
+        Path file = dir.resolve("offload.pcap");
+        try (PcapRecorder recorder = new PcapRecorder(inner, PcapWriter.open(file))) {
+            recorder.sendSegmented(frame, 0, frame.length, 1448);
+            byte[] rx = new byte[70_000];
+            assertEquals(frame.length, recorder.receive(rx, 0));
+        }
+        assertArrayEquals(asGiven, segmented.get(0), "the device gets the frame untouched");
+        List<PcapReader.Record> records = PcapReader.readAll(file);
+        assertEquals(2, records.size());
+        for (PcapReader.Record r : records) {
+            teacup.wire.TcpSegment seg = new teacup.wire.TcpSegment();
+            assertEquals(teacup.wire.Defect.NONE, seg.wrap(r.data(), 34, 20 + payload, source, destination, true),
+                    "the recorded checksum verifies");
+            assertArrayEquals(Arrays.copyOfRange(asGiven, 54, frame.length), Arrays.copyOfRange(r.data(), 54, r.data().length));
+        }
+        teacup.wire.TcpSegment partial = new teacup.wire.TcpSegment();
+        assertTrue(partial.wrap(asGiven, 34, 20 + payload, source, destination, true) != teacup.wire.Defect.NONE,
+                "the frame as given does not verify: the test would catch a recorder that copied it");
     }
 }
