@@ -92,6 +92,13 @@ final class Lab {
         }
     }
 
+    /** Six random hex digits, so that namespaces a run makes never meet another run's. */
+    static String namespaceSuffix() {
+        byte[] random = new byte[3];
+        java.util.concurrent.ThreadLocalRandom.current().nextBytes(random);
+        return java.util.HexFormat.of().formatHex(random);
+    }
+
     static boolean onPath(String program) {
         String path = System.getenv("PATH");
         if (path == null) {

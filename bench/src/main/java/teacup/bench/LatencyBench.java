@@ -9,10 +9,8 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.ThreadLocalRandom;
 import teacup.host.PrivateNetwork;
 import teacup.host.SystemCommand;
 import teacup.ip.Interface;
@@ -61,9 +59,7 @@ public final class LatencyBench {
         this.requests = requests;
         this.warmup = warmup;
         this.busyPollMicros = busyPollMicros;
-        byte[] random = new byte[3];
-        ThreadLocalRandom.current().nextBytes(random);
-        this.suffix = HexFormat.of().formatHex(random);
+        this.suffix = Lab.namespaceSuffix();
     }
 
     /** Round trips in nanoseconds, sorted. */

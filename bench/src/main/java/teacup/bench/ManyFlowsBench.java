@@ -8,10 +8,8 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLongArray;
 import teacup.host.PrivateNetwork;
 import teacup.host.SystemCommand;
@@ -64,9 +62,7 @@ public final class ManyFlowsBench {
         this.window = window;
         this.warmup = warmup;
         this.offload = offload;
-        byte[] random = new byte[3];
-        ThreadLocalRandom.current().nextBytes(random);
-        this.suffix = HexFormat.of().formatHex(random);
+        this.suffix = Lab.namespaceSuffix();
     }
 
     /** Per-stream bytes over the measured window. */

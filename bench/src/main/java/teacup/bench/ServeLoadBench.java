@@ -9,10 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -81,9 +79,7 @@ public final class ServeLoadBench {
         this.warmup = warmup;
         this.connections = connections;
         this.fileBytes = fileBytes;
-        byte[] random = new byte[3];
-        ThreadLocalRandom.current().nextBytes(random);
-        this.suffix = HexFormat.of().formatHex(random);
+        this.suffix = Lab.namespaceSuffix();
     }
 
     /** What wrk printed for one run, the figures picked out of its summary. */

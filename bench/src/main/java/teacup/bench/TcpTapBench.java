@@ -10,10 +10,8 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import teacup.host.PrivateNetwork;
 import teacup.host.SystemCommand;
@@ -81,9 +79,7 @@ public final class TcpTapBench {
         this.bytes = bytes;
         this.warmupBytes = warmupBytes;
         this.limit = limit;
-        byte[] random = new byte[3];
-        ThreadLocalRandom.current().nextBytes(random);
-        this.suffix = HexFormat.of().formatHex(random);
+        this.suffix = Lab.namespaceSuffix();
     }
 
     /** One stream as measured: bytes moved in seconds, and whether the time bound cut it short. */

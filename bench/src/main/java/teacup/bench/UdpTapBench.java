@@ -9,10 +9,8 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import teacup.host.PrivateNetwork;
@@ -72,9 +70,7 @@ public final class UdpTapBench {
         this.sender = sender;
         this.warmup = warmup;
         this.size = size;
-        byte[] random = new byte[3];
-        ThreadLocalRandom.current().nextBytes(random);
-        this.suffix = HexFormat.of().formatHex(random);
+        this.suffix = Lab.namespaceSuffix();
     }
 
     /** What one side achieved over the measured window. */
