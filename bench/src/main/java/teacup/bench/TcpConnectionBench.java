@@ -45,10 +45,10 @@ public class TcpConnectionBench {
         Frames.fill(chunk, 0, CHUNK);
         TcpSettings settings = TcpSettings.defaults().withTimestamps(timestamps);
         now = 1_000_000_000L;
-        a = TcpConnection.connect(now, settings, toB, 1, 40000, 2, 80, 1000);
+        a = TcpConnection.connect(now, settings, toB, 1, 40000, 2, 80, 1000, 0);
         // The SYN is in toB: open B from it, then let the handshake finish.
         Ring.Slot syn = toB.peek();
-        b = TcpConnection.accept(now, settings, toA, 2, 80, 1, 40000, 5000, inbound.seq(syn.seq).window(syn.window).options(syn.options));
+        b = TcpConnection.accept(now, settings, toA, 2, 80, 1, 40000, 5000, 0, inbound.seq(syn.seq).window(syn.window).options(syn.options));
         toB.drop();
         deliver();
         if (a.state() != TcpConnection.State.ESTABLISHED || b.state() != TcpConnection.State.ESTABLISHED) {
