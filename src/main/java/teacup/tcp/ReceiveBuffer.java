@@ -12,13 +12,16 @@ package teacup.tcp;
  * <p>The ring starts small and the loop doubles it when data arrives beyond its end, up to the
  * capacity (see {@link SendBuffer} for why, and why a reader still holding the old ring is safe):
  * the unread bytes and the out-of-order ranges are copied into the new ring, published through
- * the volatile {@code ring} before {@code writePosition} moves.
+ * the volatile {@code ring} before {@code writePosition} moves. A ring that has stayed empty is
+ * given back ({@link #releaseIfIdle}, by {@link IdleRings}) and taken again by the next data.
  */
 public final class ReceiveBuffer {
     private final int capacity;
     /** Allocated by the first data to arrive (see {@link SendBuffer} for why that is safe); null until then. */
     private volatile byte[] ring;
     private final Assembler outOfOrder;
+    /** {@code writePosition} when {@link #releaseIfIdle} last found the ring empty; -1: it was not (loop-owned). */
+    private long idleSince = -1;
     /** Total bytes the application has read (consumer-owned). */
     private volatile long readPosition;
     /** Total in-order bytes received (producer-owned). */
@@ -61,6 +64,27 @@ public final class ReceiveBuffer {
     /** Lets the ring go (the connection is over and nobody will read); later data would allocate it again. */
     public void discard() {
         ring = null;
+    }
+
+    /**
+     * Lets the ring go once it has held nothing since the last call (every byte read, no out-of-order range): an idle
+     * connection keeps no buffer, and the next data allocates a first ring again. Safe against
+     * the reader: it touches the ring only for bytes between its position and {@code writePosition},
+     * and there are none until the loop publishes a new ring with the next data. Loop thread only;
+     * true when a ring was let go.
+     */
+    boolean releaseIfIdle() {
+        long write = writePosition;
+        if (ring == null || write != readPosition || !outOfOrder.isEmpty()) {
+            idleSince = -1;
+            return false;
+        }
+        if (idleSince != write) {
+            idleSince = write; // empty now: let it go at the next call if nothing arrives meanwhile
+            return false;
+        }
+        ring = null;
+        return true;
     }
 
     // ---------------------------------------------------------------- event-loop side

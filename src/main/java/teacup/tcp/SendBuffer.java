@@ -20,7 +20,8 @@ package teacup.tcp;
  * from the stack's {@link SendMemory}: when the budget is
  * spent the ring stays as it is and the buffer's room ({@link #free}) is what the ring has left, so
  * a writer waits for acknowledgments as it would at the capacity, and tries to grow again when it
- * next needs more than the ring.
+ * next needs more than the ring. A ring that has stayed empty is given back ({@link #releaseIfIdle},
+ * by {@link IdleRings}) and taken again by the next write.
  */
 public final class SendBuffer {
     /** The ring a peer's window never holds below: a few segments' worth, as Linux's first send buffer (tcp_wmem). */
@@ -35,6 +36,13 @@ public final class SendBuffer {
     private volatile int ceiling;
     /** Ring bytes taken from {@link #memory}; -1 once discarded (no ring again). Producer grows it, {@link #discard} ends it. */
     private final java.util.concurrent.atomic.AtomicInteger accounted = new java.util.concurrent.atomic.AtomicInteger();
+    /**
+     * Held by the writer through an append and by the loop while it lets an empty ring go: the one
+     * moment the loop changes the ring the writer owns. Neither holds it for more than a copy.
+     */
+    private final java.util.concurrent.atomic.AtomicBoolean claimed = new java.util.concurrent.atomic.AtomicBoolean();
+    /** {@code writePosition} when {@link #releaseIfIdle} last found the ring empty; -1: it was not (loop-owned). */
+    private long idleSince = -1;
     /** Total bytes the application has written (producer-owned). */
     private volatile long writePosition;
     /** Total bytes acknowledged and released (consumer-owned). */
@@ -98,6 +106,41 @@ public final class SendBuffer {
         ring = null;
     }
 
+    /**
+     * Lets the ring go once it has held nothing since the last call (every written byte acknowledged), its bytes back to the
+     * budget: an idle connection keeps no buffer, and the next write takes a first ring again. The
+     * writer may hold the ring it read between its check and its publishing of {@code writePosition},
+     * so the two sides claim the buffer ({@link #claimed}); the loop never waits for it, it tries
+     * again at the next sweep. Loop thread only; true when a ring was let go.
+     */
+    boolean releaseIfIdle() {
+        long write = writePosition;
+        if (ring == null || write != releasePosition) {
+            idleSince = -1;
+            return false;
+        }
+        if (idleSince != write) {
+            idleSince = write; // empty now: let it go at the next call if nothing is written meanwhile
+            return false;
+        }
+        if (!claimed.compareAndSet(false, true)) {
+            return false;
+        }
+        try {
+            int held = accounted.get();
+            if (ring == null || writePosition != releasePosition || held < 0) {
+                return false;
+            }
+            accounted.set(0);
+            memory.give(held);
+            ring = null;
+            ceiling = capacity;
+            return true;
+        } finally {
+            claimed.set(false);
+        }
+    }
+
     // ---------------------------------------------------------------- application side
 
     /** Room for more bytes. */
@@ -119,6 +162,17 @@ public final class SendBuffer {
     }
 
     private int append(byte[] src, int off, int len, boolean urgent) {
+        while (!claimed.compareAndSet(false, true)) {
+            Thread.onSpinWait(); // the loop holds it for a few field reads and writes (releaseIfIdle)
+        }
+        try {
+            return appendClaimed(src, off, len, urgent);
+        } finally {
+            claimed.set(false);
+        }
+    }
+
+    private int appendClaimed(byte[] src, int off, int len, boolean urgent) {
         long write = writePosition;
         int n = Math.min(len, capacity - (int) (write - releasePosition));
         if (n <= 0) {

@@ -43,6 +43,7 @@ public final class TcpLayer implements IpLayer.Transport {
     private final TcpSegment segment = new TcpSegment();
     private final TcpOptions options = new TcpOptions();
     private final InboundSegment inbound = new InboundSegment();
+    private final IdleRings idleRings = new IdleRings();
     private final SegmentOutput output = new SegmentOutput() {
         @Override
         public void segment(TcpConnection c, OutboundSegment s) {
@@ -557,6 +558,7 @@ public final class TcpLayer implements IpLayer.Transport {
         }
         sendTurns.holdIfSpent(now, c, stats);
         orphans.settled(c);
+        idleRings.arm(now, c);
         if (state == State.CLOSED) {
             connections.remove(e.key);
             timers.schedule(e, Long.MAX_VALUE);
@@ -575,6 +577,7 @@ public final class TcpLayer implements IpLayer.Transport {
             settle(now, c);
         }
         stats.add(Counter.TCP_SEND_MEMORY_LIMITED, sendMemory.takeRefusals()); // counted on application threads
+        stats.add(Counter.TCP_IDLE_RINGS_RELEASED, idleRings.sweep(now, connections));
         for (int budget = timers.size(); budget > 0 && !timers.isEmpty() && timers.firstDeadline() <= now; budget--) {
             LayerEntry e = timers.first();
             e.connection.poll(now);
@@ -584,6 +587,6 @@ public final class TcpLayer implements IpLayer.Transport {
 
     /** The earliest connection deadline (Long.MAX_VALUE: none). */
     public long nextDeadline() {
-        return Math.min(timers.firstDeadline(), sendTurns.deadline());
+        return Math.min(Math.min(timers.firstDeadline(), sendTurns.deadline()), idleRings.deadline());
     }
 }
