@@ -51,6 +51,7 @@ public enum Counter {
     TCP_ORPHANS_EXPIRED(Kind.TRAFFIC, "TCP orphans reset: data or FIN still unacknowledged at the end of their lifetime"),
     TCP_ORPHANS_RESET(Kind.TRAFFIC, "TCP orphans reset to make room: the oldest, when a close went past the orphan limit"),
     TCP_SEND_MEMORY_LIMITED(Kind.TRAFFIC, "TCP send rings not grown: the stack's send memory budget was spent"),
+    TCP_SEND_RING_WINDOW_BOUND(Kind.TRAFFIC, "TCP writes held by a send ring kept to twice the peer's largest window"),
     TCP_IDLE_RINGS_RELEASED(Kind.TRAFFIC, "TCP buffer rings given back after a second or more empty (an idle connection holds none)"),
     TCP_USER_TIMEOUTS(Kind.TRAFFIC, "TCP connections ended by their user timeout: no progress, data waiting (RFC 5482)"),
 

@@ -211,6 +211,9 @@ public final class SendBuffer {
         int have = ring == null ? 0 : ring.length;
         int limit = Rings.capacity(growthLimit());
         int want = ring == null ? Rings.initial(limit, needed) : Math.max(have, Rings.sizeFor(have, limit, needed));
+        if (want < needed && limit < capacity) {
+            memory.heldToWindow(); // the peer's window, not the capacity, keeps this writer waiting
+        }
         int size = want == have ? have : memory.grant(have, want);
         ceiling = size < needed ? size : capacity;
         if (size == have) {

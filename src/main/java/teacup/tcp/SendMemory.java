@@ -24,6 +24,8 @@ public final class SendMemory {
 
     private final AtomicLong held = new AtomicLong();
     private final AtomicLong refusals = new AtomicLong();
+    /** Writes that found a ring held to twice its peer's largest window ({@code TCP_SEND_RING_WINDOW_BOUND}). */
+    private final AtomicLong heldToWindow = new AtomicLong();
     private volatile long limit;
 
     public SendMemory(long limit) {
@@ -76,6 +78,18 @@ public final class SendMemory {
         if (this != UNLIMITED && bytes > 0) {
             held.addAndGet(-bytes);
         }
+    }
+
+    /** A writer wanted more room than twice its peer's largest window lets its ring have (application thread). */
+    void heldToWindow() {
+        if (this != UNLIMITED) {
+            heldToWindow.incrementAndGet();
+        }
+    }
+
+    /** {@link #heldToWindow} events since the last call (the event loop moves them into the statistics). */
+    long takeHeldToWindow() {
+        return heldToWindow.get() == 0 ? 0 : heldToWindow.getAndSet(0);
     }
 
     /** Refusals since the last call (the event loop moves them into the statistics). */

@@ -577,6 +577,7 @@ public final class TcpLayer implements IpLayer.Transport {
             settle(now, c);
         }
         stats.add(Counter.TCP_SEND_MEMORY_LIMITED, sendMemory.takeRefusals()); // counted on application threads
+        stats.add(Counter.TCP_SEND_RING_WINDOW_BOUND, sendMemory.takeHeldToWindow());
         stats.add(Counter.TCP_IDLE_RINGS_RELEASED, idleRings.sweep(now, connections));
         for (int budget = timers.size(); budget > 0 && !timers.isEmpty() && timers.firstDeadline() <= now; budget--) {
             LayerEntry e = timers.first();

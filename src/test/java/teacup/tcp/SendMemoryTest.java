@@ -73,4 +73,21 @@ class SendMemoryTest {
         fill(b);
         assertEquals(CAPACITY, b.allocatedBytes());
     }
+
+    @Test
+    @DisplayName("a writer held by the peer's window, not the capacity, is counted (TCP_SEND_RING_WINDOW_BOUND); one held by the capacity is not")
+    void windowBoundCounted() {
+        SendMemory memory = new SendMemory(1 << 30);
+        SendBuffer b = new SendBuffer(CAPACITY, memory);
+        b.peerWindow(1000);
+        fill(b);
+        assertEquals(0, b.write(new byte[1], 0, 1), "the ring is full at twice the window's floor");
+        assertTrue(memory.takeHeldToWindow() > 0, "the window's bound bit");
+        assertEquals(0, memory.takeHeldToWindow(), "taken once");
+        b.peerWindow(1 << 20);
+        b.release(1);
+        fill(b);
+        b.write(new byte[1], 0, 1);
+        assertEquals(0, memory.takeHeldToWindow(), "at the capacity it is the buffer's size, not the window, that holds");
+    }
 }
