@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import teacup.host.HostConfig.Cidr;
+import teacup.link.ForwardingLink;
 import teacup.link.Link;
 import teacup.wire.Ipv4Address;
 
@@ -313,37 +314,7 @@ public final class HostSetup {
 
         /** {@code link}, which on close also removes this set-up. */
         Link removedOnClose(Link link) {
-            return new Link() {
-                @Override
-                public int mtu() {
-                    return link.mtu();
-                }
-
-                @Override
-                public int maxFrameLength() {
-                    return link.maxFrameLength();
-                }
-
-                @Override
-                public int receive(byte[] buf, int off) throws IOException {
-                    return link.receive(buf, off);
-                }
-
-                @Override
-                public void send(byte[] buf, int off, int len) throws IOException {
-                    link.send(buf, off, len);
-                }
-
-                @Override
-                public void await(long timeoutNanos) throws IOException {
-                    link.await(timeoutNanos);
-                }
-
-                @Override
-                public void wakeup() {
-                    link.wakeup();
-                }
-
+            return new ForwardingLink(link) {
                 @Override
                 public void close() throws IOException {
                     try {

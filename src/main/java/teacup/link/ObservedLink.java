@@ -1,18 +1,16 @@
 package teacup.link;
 
 import java.io.IOException;
-import java.util.Objects;
 
 /**
  * A {@link Link} that passes every frame through to an inner link unchanged and shows each one,
  * as it goes down and as it comes up, to a subclass: a pcap recorder, a packet tracer, a test's
  * frame log. Everything else is the inner link's.
  */
-public abstract class ObservedLink implements Link {
-    protected final Link inner;
+public abstract class ObservedLink extends ForwardingLink {
 
     protected ObservedLink(Link inner) {
-        this.inner = Objects.requireNonNull(inner, "inner");
+        super(inner);
     }
 
     /** A frame about to go down to the inner link (shown first, so one the link then fails on is still seen). */
@@ -20,16 +18,6 @@ public abstract class ObservedLink implements Link {
 
     /** A frame that came up from the inner link. */
     protected abstract void received(byte[] buf, int off, int len);
-
-    @Override
-    public int mtu() {
-        return inner.mtu();
-    }
-
-    @Override
-    public int maxFrameLength() {
-        return inner.maxFrameLength();
-    }
 
     @Override
     public int receive(byte[] buf, int off) throws IOException {
@@ -47,38 +35,8 @@ public abstract class ObservedLink implements Link {
     }
 
     @Override
-    public int receiveHeadroom() {
-        return inner.receiveHeadroom();
-    }
-
-    @Override
-    public boolean receivedChecksumTrusted() {
-        return inner.receivedChecksumTrusted();
-    }
-
-    @Override
-    public int segmentationOffload() {
-        return inner.segmentationOffload();
-    }
-
-    @Override
     public void sendSegmented(byte[] buf, int off, int len, int segmentSize) throws IOException {
         sending(buf, off, len);
         inner.sendSegmented(buf, off, len, segmentSize);
-    }
-
-    @Override
-    public void await(long timeoutNanos) throws IOException {
-        inner.await(timeoutNanos);
-    }
-
-    @Override
-    public void wakeup() {
-        inner.wakeup();
-    }
-
-    @Override
-    public void close() throws IOException {
-        inner.close();
     }
 }
