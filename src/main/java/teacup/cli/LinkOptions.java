@@ -62,7 +62,7 @@ public final class LinkOptions {
 
     @Option(names = "--offload", negatable = true,
             description = "with --tap: checksum and TCP segmentation offload, so one TAP read or write carries up to 64 KB of TCP"
-                    + " (off by default: with it on, a NAT'd path through a temporary set-up was seen to stall; --no-offload: off)")
+                    + " (on by default where the TAP takes it; --no-offload: one frame per read or write)")
     Boolean offload;
 
     @Option(names = "--pcap", paramLabel = "FILE", description = "record every frame to FILE (pcap, for Wireshark)")
@@ -164,7 +164,18 @@ public final class LinkOptions {
         if (tap == null) {
             return PacketSocketLink.open(interfaceName, mtu);
         }
-        return TapLink.open(tap, mtu, Boolean.TRUE.equals(offload));
+        if (offload != null) {
+            return TapLink.open(tap, mtu, offload);
+        }
+        try {
+            return TapLink.open(tap, mtu, true);
+        } catch (IOException e) {
+            // The default, not the user's choice: a TAP that will not take offloads still carries frames.
+            TapLink plain = TapLink.open(tap, mtu, false);
+            System.err.println("teacup: TAP " + plain.name() + " refused offloads (" + e.getMessage()
+                    + "); one frame per read or write");
+            return plain;
+        }
     }
 
     /**

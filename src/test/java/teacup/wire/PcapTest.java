@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PcapTest {
-    private static final String LE_HEADER = "d4c3b2a1" + "0200" + "0400" + "00000000" + "00000000" + "ffff0000" + "01000000";
+    private static final String LE_HEADER = "d4c3b2a1" + "0200" + "0400" + "00000000" + "00000000" + "00000400" + "01000000";
 
     private static byte[] hex(String s) {
         return HexFormat.of().parseHex(s.replace(" ", ""));
@@ -66,7 +66,7 @@ class PcapTest {
                 HexFormat.of().formatHex(file, 0, 24 + 16 + 5), "same record bytes as tiniest-session frame 1's header");
         try (PcapReader r = new PcapReader(new ByteArrayInputStream(file))) {
             assertEquals(PcapReader.LINKTYPE_ETHERNET, r.linkType());
-            assertEquals(65535, r.snapLength());
+            assertEquals(262_144, r.snapLength());
             assertFalse(r.nanosecondTimestamps());
             assertFalse(r.bigEndian());
             assertEquals(2, r.versionMajor());
@@ -88,15 +88,15 @@ class PcapTest {
     @Test
     void framesLongerThanTheSnapLengthAreCut() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] jumbo = new byte[70_000];
-        jumbo[65534] = 42;
+        byte[] jumbo = new byte[300_000];
+        jumbo[262_143] = 42;
         try (PcapWriter w = new PcapWriter(out)) {
             w.write(5_000, jumbo, 0, jumbo.length);
         }
         PcapReader.Record r = readAll(out.toByteArray()).getFirst();
-        assertEquals(65535, r.capturedLength());
-        assertEquals(70_000, r.originalLength());
-        assertEquals(42, r.data()[65534]);
+        assertEquals(262_144, r.capturedLength());
+        assertEquals(300_000, r.originalLength());
+        assertEquals(42, r.data()[262_143]);
         assertEquals(5_000 / 1000 * 1000, r.timestampNanos());
     }
 
