@@ -39,6 +39,13 @@ import teacup.time.Clock;
  * a bounded pool per direction ({@link Config#capacity}); a frame that finds it full is dropped and
  * counted as {@link Counters#overflowed}.
  *
+ * <p>Over a link with offloads, a large segment (sent with {@link #sendSegmented}, or received
+ * from a device that did not cut it) is one frame here: dropped, duplicated, held or delayed
+ * whole, as a 64 KB burst on a real path would be hit by one event. A received frame keeps the
+ * device's word on its checksum ({@link #receivedChecksumTrusted}) through the queues unless it
+ * is corrupted here; a large segment to be sent that is chosen for corruption is dropped instead,
+ * since the device would sum the damaged bytes and the peer could not tell.
+ *
  * <p>Like any Link this is driven by one thread; only {@link #wakeup} may come from another.
  */
 public final class Impairment implements Link {
@@ -63,6 +70,7 @@ public final class Impairment implements Link {
     private final Direction out;
     private final Direction in;
     private final ArrayDeque<Slot> ready = new ArrayDeque<>();
+    private boolean receivedTrusted;
 
     /**
      * @param inner the link to impair; closed with this one
@@ -73,10 +81,6 @@ public final class Impairment implements Link {
      */
     public Impairment(Link inner, Config send, Config receive, long seed, Clock clock) {
         this.inner = Objects.requireNonNull(inner, "inner");
-        if (inner.segmentationOffload() > 0) {
-            // Its frames may carry checksums only the device vouches for, a fact that would not survive the queue.
-            throw new IllegalArgumentException("cannot impair a link with offloads on: " + inner);
-        }
         this.clock = Objects.requireNonNull(clock, "clock");
         this.seed = seed;
         this.maxFrame = inner.maxFrameLength();
@@ -115,17 +119,47 @@ public final class Impairment implements Link {
             inner.send(buf, off, len);
             return;
         }
-        out.process(buf, off, len, now);
+        out.process(buf, off, len, 0, false, now);
+    }
+
+    @Override
+    public int segmentationOffload() {
+        return inner.segmentationOffload();
+    }
+
+    /**
+     * A large segment meets the impairments whole, as one frame (the segments the device will cut
+     * from it share its fate); it keeps its segment size through the queues.
+     */
+    @Override
+    public void sendSegmented(byte[] buf, int off, int len, int segmentSize) throws IOException {
+        Objects.checkFromIndexSize(off, len, buf.length);
+        long now = clock.nanos();
+        flushDue(now);
+        if (out.none) {
+            out.counters.frames++;
+            inner.sendSegmented(buf, off, len, segmentSize);
+            return;
+        }
+        out.process(buf, off, len, segmentSize, false, now);
+    }
+
+    /** Whether the device vouched for the checksum of the frame the last receive returned; never for one corrupted here. */
+    @Override
+    public boolean receivedChecksumTrusted() {
+        return receivedTrusted;
     }
 
     @Override
     public int receive(byte[] buf, int off) throws IOException {
         long now = clock.nanos();
         flushDue(now);
+        receivedTrusted = false;
         if (in.none) {
             int n = inner.receive(buf, off);
             if (n > 0) {
                 in.counters.frames++;
+                receivedTrusted = inner.receivedChecksumTrusted();
             }
             return n;
         }
@@ -138,6 +172,7 @@ public final class Impairment implements Link {
                 ready.poll();
                 System.arraycopy(s.data, 0, buf, off, s.len);
                 int len = s.len;
+                receivedTrusted = s.trusted;
                 in.recycle(s);
                 return len;
             }
@@ -145,7 +180,7 @@ public final class Impairment implements Link {
             if (n == 0) {
                 return 0;
             }
-            in.process(buf, off, n, now);
+            in.process(buf, off, n, 0, inner.receivedChecksumTrusted(), now);
         }
     }
 
@@ -251,6 +286,10 @@ public final class Impairment implements Link {
         long order;
         int countdown;
         long delay;
+        /** Above 0: a large segment for {@link Link#sendSegmented}, cut into segments of this many bytes. */
+        int segmentSize;
+        /** A received frame whose checksum the device vouched for. */
+        boolean trusted;
     }
 
     /** One direction's config, random stream, counters and queues. */
@@ -267,6 +306,9 @@ public final class Impairment implements Link {
         int inUse;
         long nextIndex;
         long order;
+        /** The segment size and checksum trust of the frame {@link #process} has in hand, stamped on each copy of it. */
+        int frameSegmentSize;
+        boolean frameTrusted;
 
         Direction(boolean sending, Config config, SplittableRandom random) {
             this.sending = sending;
@@ -275,16 +317,26 @@ public final class Impairment implements Link {
             this.random = random;
         }
 
-        void process(byte[] b, int off, int len, long now) throws IOException {
+        void process(byte[] b, int off, int len, int segmentSize, boolean trusted, long now) throws IOException {
             Config c = config;
             long index = nextIndex++;
             counters.frames++;
+            frameSegmentSize = segmentSize;
+            frameTrusted = trusted;
             if (c.drop().hits(index, random)) {
                 counters.dropped++;
                 return;
             }
             Slot owned = null;
             if (c.corrupt().hits(index, random) && len > c.corruptFrom()) {
+                if (segmentSize > 0) {
+                    // The device sums a large segment after this point, so damage here would reach the
+                    // peer as good data; a wire's damage is caught by the receiver's checksum, so it is lost.
+                    counters.corrupted++;
+                    return;
+                }
+                // The damage happens after the device checked: the stack must check for itself.
+                frameTrusted = false;
                 // Damage a copy: on the send side the caller's buffer is not ours to change.
                 owned = copy(b, off, len);
                 if (owned == null) {
@@ -387,8 +439,13 @@ public final class Impairment implements Link {
 
         private void emit(Slot owned, byte[] b, int off, int len) throws IOException {
             if (sending) {
+                int segmentSize = owned != null ? owned.segmentSize : frameSegmentSize;
                 try {
-                    inner.send(b, off, len);
+                    if (segmentSize > 0) {
+                        inner.sendSegmented(b, off, len, segmentSize);
+                    } else {
+                        inner.send(b, off, len);
+                    }
                 } finally {
                     if (owned != null) {
                         recycle(owned);
@@ -455,6 +512,8 @@ public final class Impairment implements Link {
             }
             System.arraycopy(b, off, s.data, 0, len);
             s.len = len;
+            s.segmentSize = frameSegmentSize;
+            s.trusted = frameTrusted;
             inUse++;
             return s;
         }

@@ -25,11 +25,13 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import teacup.link.Impairment;
 import teacup.link.TapLink;
 import teacup.socket.TcpServerSocket;
 import teacup.socket.TcpSocket;
 import teacup.socket.UdpSocket;
 import teacup.stack.NetStack;
+import teacup.time.Clock;
 import teacup.udp.UdpEndpoint;
 
 /**
@@ -53,14 +55,22 @@ class TcpOffloadInteropTest {
     abstract static class Transfers {
         private final int dropPercent;
         private final long seed;
+        /** teacup's own impairment, both ways, on whole large segments; null for none. */
+        private final Impairment.Config impaired;
+        private Impairment impairment;
         private TapNetwork net;
         private NetStack stack;
         private TapLink tap;
         private Path dir;
 
         Transfers(int dropPercent, long seed) {
+            this(dropPercent, seed, null);
+        }
+
+        Transfers(int dropPercent, long seed, Impairment.Config impaired) {
             this.dropPercent = dropPercent;
             this.seed = seed;
+            this.impaired = impaired;
         }
 
         @BeforeAll
@@ -70,7 +80,12 @@ class TcpOffloadInteropTest {
             dir = Files.createTempDirectory("teacup-offload-interop-");
             net = TapNetwork.create();
             tap = net.openTap(true);
-            stack = net.startStack(tap, seed);
+            if (impaired != null) {
+                impairment = new Impairment(tap, impaired, impaired, seed, Clock.SYSTEM);
+                stack = net.startStack(impairment, seed);
+            } else {
+                stack = net.startStack(tap, seed);
+            }
             if (dropPercent > 0) {
                 net.dropRandomly(dropPercent);
             }
@@ -95,7 +110,8 @@ class TcpOffloadInteropTest {
         }
 
         private String context() {
-            return dropPercent + "% drop, seed " + seed + "; counters " + net.counters();
+            return dropPercent + "% drop, seed " + seed + (impairment != null ? ", " + impairment : "")
+                    + "; counters " + net.counters();
         }
 
         @Test
@@ -121,6 +137,11 @@ class TcpOffloadInteropTest {
             }
             long large = stack.call(tap::largeReceived) - largeBefore;
             assertTrue(large > 0, "no frame above the MTU came from the kernel: offload not in use; " + context());
+            if (impairment != null) {
+                Impairment.Counters in = stack.call(impairment::receiveCounters);
+                assertTrue(stack.call(() -> in.dropped() > 0 && in.corrupted() > 0 && in.reordered() > 0),
+                        "the impairment did not bite on receive: " + in);
+            }
         }
 
         @Test
@@ -150,6 +171,11 @@ class TcpOffloadInteropTest {
             }
             long segmented = stack.call(tap::segmentedSent) - segmentedBefore;
             assertTrue(segmented > 0, "teacup sent no large segment: offload not in use; " + context());
+            if (impairment != null) {
+                Impairment.Counters out = stack.call(impairment::sendCounters);
+                assertTrue(stack.call(() -> out.dropped() > 0 && out.corrupted() > 0 && out.duplicated() > 0),
+                        "the impairment did not bite on send: " + out);
+            }
         }
 
         @Test
@@ -188,6 +214,14 @@ class TcpOffloadInteropTest {
     class LossyPath extends Transfers {
         LossyPath() {
             super(5, 12);
+        }
+    }
+
+    @Nested
+    @DisplayName("with teacup's Impairment on whole large segments each way: 1% drop, 1% duplicated, 1% reordered, 1% corrupted")
+    class ImpairedLargeSegments extends Transfers {
+        ImpairedLargeSegments() {
+            super(0, 13, Impairment.Config.none().drop(0.01).duplicate(0.01).reorder(0.01, 3).corrupt(0.01).corruptFrom(14));
         }
     }
 
