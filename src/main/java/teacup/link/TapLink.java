@@ -45,6 +45,7 @@ public final class TapLink implements Link {
     private boolean checksumTrusted;
     private long sendDropped;
     private long receiveDropped;
+    private long badHeaders;
     private long largeReceived;
     private long segmentedSent;
 
@@ -216,9 +217,10 @@ public final class TapLink implements Link {
             }
             if (n >= 0) {
                 int frame = n - h;
-                int gso = VirtioNetHeader.gsoType(into, at);
-                if (gso != VirtioNetHeader.GSO_NONE && gso != VirtioNetHeader.GSO_TCPV4) {
-                    receiveDropped++; // only TSO4 was offered; anything else is not ours to take
+                if (VirtioNetHeader.check(into, at, frame) != VirtioNetHeader.Verdict.GOOD) {
+                    // Asks for what was not offered (only TSO4 was) or points outside its frame: not ours to take.
+                    receiveDropped++;
+                    badHeaders++;
                     continue;
                 }
                 checksumTrusted = VirtioNetHeader.checksumTrusted(into, at);
@@ -303,9 +305,14 @@ public final class TapLink implements Link {
         return sendDropped;
     }
 
-    /** Frames receive dropped because they were longer than {@link #maxFrameLength}. */
+    /** Frames receive dropped: longer than {@link #maxFrameLength}, or with offloads, a bad header ({@link #badHeaders}). */
     public long receiveDropped() {
         return receiveDropped;
+    }
+
+    /** With offloads: frames dropped because their virtio-net header failed {@link VirtioNetHeader#check}. */
+    public long badHeaders() {
+        return badHeaders;
     }
 
     /** With offloads: frames received longer than the MTU allows (TCP segments the kernel did not cut). */

@@ -37,7 +37,48 @@ public final class VirtioNetHeader {
 
     private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
 
+    /** What {@link #check} makes of a received header: good, or the one thing wrong with it. */
+    public enum Verdict {
+        GOOD,
+        /** A flag bit other than NEEDS_CSUM and DATA_VALID. */
+        UNKNOWN_FLAGS,
+        /** A segmentation type other than none and TCP/IPv4 (the only one offered), or ECN's bit on a frame not to be cut. */
+        UNOFFERED_GSO,
+        /** A large segment whose piece size is 0 or whose header length runs past the frame. */
+        BAD_SEGMENTATION,
+        /** A checksum to finish that starts inside the Ethernet/IPv4 headers or whose field lies past the frame. */
+        BAD_CHECKSUM_PLACE
+    }
+
+    private static final int SMALLEST_TRANSPORT_START = 14 + 20;
+
     private VirtioNetHeader() {}
+
+    /**
+     * Checks a received header at {@code at} against the {@code frameLength} bytes of frame behind
+     * it: a header that asks for what was not offered, or points outside its frame, is not to be
+     * trusted about anything (its frame is dropped and counted, never half-believed).
+     */
+    public static Verdict check(byte[] b, int at, int frameLength) {
+        int flags = flags(b, at);
+        if ((flags & ~(F_NEEDS_CSUM | F_DATA_VALID)) != 0) {
+            return Verdict.UNKNOWN_FLAGS;
+        }
+        int gso = gsoType(b, at);
+        if (gso != GSO_NONE && gso != GSO_TCPV4 || gso == GSO_NONE && gsoEcn(b, at)) {
+            return Verdict.UNOFFERED_GSO;
+        }
+        if (gso == GSO_TCPV4 && (gsoSize(b, at) == 0 || headerLength(b, at) > frameLength)) {
+            return Verdict.BAD_SEGMENTATION;
+        }
+        if ((flags & F_NEEDS_CSUM) != 0) {
+            int start = checksumStart(b, at);
+            if (start < SMALLEST_TRANSPORT_START || start + checksumOffset(b, at) + 2 > frameLength) {
+                return Verdict.BAD_CHECKSUM_PLACE;
+            }
+        }
+        return Verdict.GOOD;
+    }
 
     public static int flags(byte[] b, int at) {
         return b[at + FLAGS] & 0xff;

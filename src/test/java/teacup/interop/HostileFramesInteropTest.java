@@ -15,7 +15,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import teacup.host.SystemCommand;
 import teacup.os.NetworkNamespace;
@@ -58,16 +59,17 @@ class HostileFramesInteropTest {
 
     private enum Shape { RANDOM, RANDOM_IPV4, ARP, ECHO, UDP, FRAGMENT, FRAGMENT_FLOOD }
 
-    @Test
+    @ParameterizedTest(name = "offloads on the TAP: {0}")
+    @ValueSource(booleans = {false, true})
     @DisplayName("10,000 random and mutated frames: every one counted, tables bounded, the stack still answers ping")
-    void survivesAndAccountsForHostileFrames() throws Exception {
+    void survivesAndAccountsForHostileFrames(boolean offload) throws Exception {
         TapNetwork.requireRoot("creates a network namespace, a TAP device and a raw packet socket");
         TapNetwork.requirePrograms("ip", "ping");
         long seed = Long.getLong("teacup.interop.seed", System.nanoTime());
-        System.out.println("hostile frames: seed " + seed + " (rerun with -Dteacup.interop.seed=" + seed + ")");
+        System.out.println("hostile frames (offload " + offload + "): seed " + seed + " (rerun with -Dteacup.interop.seed=" + seed + ")");
         random = new SplittableRandom(seed);
         try (TapNetwork net = TapNetwork.create()) {
-            NetStack stack = net.startStack(seed);
+            NetStack stack = net.startStack(net.openTap(offload), seed);
             kernelMac = kernelMac(net);
             try (PacketSocket kernelSide = NetworkNamespace.callIn(net.namespace(), () -> PacketSocket.open(TapNetwork.TAP))) {
                 long framesInBefore = get(net.counters(), Counter.FRAMES_IN);

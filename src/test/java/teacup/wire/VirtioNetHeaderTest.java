@@ -63,4 +63,31 @@ class VirtioNetHeaderTest {
         assertEquals(VirtioNetHeader.GSO_NONE, VirtioNetHeader.gsoType(b, 0));
         assertFalse(VirtioNetHeader.checksumTrusted(b, 0), "a zero header: the checksum must be checked");
     }
+
+    private static VirtioNetHeader.Verdict check(String header, int frameLength) {
+        return VirtioNetHeader.check(hex(header), 0, frameLength);
+    }
+
+    @Test
+    @DisplayName("check takes the headers the kernel makes: plain, DATA_VALID, NEEDS_CSUM, a large TCP/IPv4 segment")
+    void checkTakesKernelHeaders() {
+        assertEquals(VirtioNetHeader.Verdict.GOOD, check("00 00 0000 0000 0000 0000", 60));
+        assertEquals(VirtioNetHeader.Verdict.GOOD, check("02 00 0000 0000 0000 0000", 60));
+        assertEquals(VirtioNetHeader.Verdict.GOOD, check("01 00 0000 0000 2200 1000", 52), "TCP checksum field: bytes 50 and 51");
+        assertEquals(VirtioNetHeader.Verdict.GOOD, check("01 01 4200 a805 2200 1000", 65_000));
+    }
+
+    @Test
+    @DisplayName("check refuses a header that asks for what was not offered or points outside its frame")
+    void checkRefusesBadHeaders() {
+        assertEquals(VirtioNetHeader.Verdict.UNKNOWN_FLAGS, check("04 00 0000 0000 0000 0000", 60));
+        assertEquals(VirtioNetHeader.Verdict.UNOFFERED_GSO, check("01 04 4200 a805 3600 1000", 65_000), "TCP/IPv6 not offered");
+        assertEquals(VirtioNetHeader.Verdict.UNOFFERED_GSO, check("01 03 2a00 a805 2200 0600", 65_000), "UFO not offered");
+        assertEquals(VirtioNetHeader.Verdict.UNOFFERED_GSO, check("00 80 0000 0000 0000 0000", 60), "ECN on a frame not to cut");
+        assertEquals(VirtioNetHeader.Verdict.BAD_SEGMENTATION, check("01 01 4200 0000 2200 1000", 65_000), "piece size 0");
+        assertEquals(VirtioNetHeader.Verdict.BAD_SEGMENTATION, check("01 01 ffff a805 2200 1000", 3000), "header past the frame");
+        assertEquals(VirtioNetHeader.Verdict.BAD_CHECKSUM_PLACE, check("01 00 0000 0000 0e00 1000", 60), "starts in the IPv4 header");
+        assertEquals(VirtioNetHeader.Verdict.BAD_CHECKSUM_PLACE, check("01 00 0000 0000 2200 1000", 51), "field one byte past the end");
+        assertEquals(VirtioNetHeader.Verdict.BAD_CHECKSUM_PLACE, check("01 00 0000 0000 2200 ffff", 65_000));
+    }
 }
