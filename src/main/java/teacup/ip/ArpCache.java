@@ -75,8 +75,6 @@ public final class ArpCache {
         long changedAt = Long.MIN_VALUE / 2;
         /** Last confirmed or created: the eviction order. */
         long touchedAt;
-        /** A transport's negative advice: not used again until re-validated. */
-        boolean suspect;
         ArrayDeque<Waiting> waiting;
     }
 
@@ -129,7 +127,7 @@ public final class ArpCache {
     /** The MAC for {@code ip}, or {@link #UNRESOLVED}; changes nothing. */
     long lookup(int ip, long now) {
         Entry e = entries.get(ip);
-        return e == null || e.state == State.INCOMPLETE || e.suspect ? UNRESOLVED : e.mac;
+        return e == null || e.state == State.INCOMPLETE ? UNRESOLVED : e.mac;
     }
 
     /**
@@ -140,12 +138,12 @@ public final class ArpCache {
         Entry e = memo;
         // The memo answers every state in which resolving changes nothing (so the boxed map key is
         // not made per packet): REACHABLE within its time, DELAY and PROBE.
-        if (e != null && memoIp == ip && !e.suspect && (e.state == State.REACHABLE ? now < e.reachableUntil
+        if (e != null && memoIp == ip && (e.state == State.REACHABLE ? now < e.reachableUntil
                 : e.state == State.DELAY || e.state == State.PROBE)) {
             return e.mac;
         }
         e = entries.get(ip);
-        if (e == null || e.state == State.INCOMPLETE || e.suspect) {
+        if (e == null || e.state == State.INCOMPLETE) {
             return UNRESOLVED;
         }
         if (e.state == State.REACHABLE && now >= e.reachableUntil) {
@@ -169,7 +167,7 @@ public final class ArpCache {
      */
     void confirm(int ip, long now) {
         Entry e = memo != null && memoIp == ip ? memo : entries.get(ip);
-        if (e != null && e.state != State.INCOMPLETE && e.state != State.PROBE && !e.suspect) {
+        if (e != null && e.state != State.INCOMPLETE && e.state != State.PROBE) {
             reachable(e, now);
         }
     }
@@ -209,7 +207,6 @@ public final class ArpCache {
             return release(e);
         }
         if (mac == e.mac) {
-            e.suspect = false;
             if (reply && e.state == State.PROBE) {
                 reachable(e, now); // the answer to our probe at this MAC
                 learnt = Learnt.CONFIRMED;
@@ -239,7 +236,6 @@ public final class ArpCache {
     private void take(Entry e, long mac, long now, boolean answered) {
         e.mac = mac;
         e.attempts = 0;
-        e.suspect = false;
         e.changedAt = now;
         e.touchedAt = now;
         if (answered) {
@@ -317,39 +313,32 @@ public final class ArpCache {
             return false;
         }
         e.waiting.add(new Waiting(frame, length));
-        if (e.attempts == 0 || e.state != State.INCOMPLETE) {
-            // New, or a suspect resolved entry: start resolving again; a suspect one is asked at its old
-            // MAC first, the retries broadcast (RFC 1122 2.3.2.1's unicast poll).
-            long stale = e.mac;
-            // A probe that has just gone counts as the poll: one request a retry interval, not two.
-            boolean probedJustNow = e.state == State.PROBE && now < e.stateUntil;
+        if (e.attempts == 0) {
+            // New: the first request goes now, the retries from poll.
             pending++;
-            e.state = State.INCOMPLETE;
-            e.mac = UNRESOLVED;
-            e.suspect = false;
             e.attempts = 1;
-            e.nextAttemptAt = probedJustNow ? e.stateUntil : now + settings.retryNanos();
-            if (probedJustNow) {
-                return true;
-            } else if (stale != UNRESOLVED) {
-                listener.pollUnicast(ip, stale);
-            } else {
-                listener.sendRequest(ip);
-            }
+            e.nextAttemptAt = now + settings.retryNanos();
+            listener.sendRequest(ip);
         }
         return true;
     }
 
     /**
      * RFC 1122 3.3.1.4 (negative advice, RFC 9293 MUST-20): a transport suspects the next hop
-     * {@code ip}. Its entry goes stale now, so the next frame to it waits while it is re-validated,
-     * unicast first; one that answers is learnt again, one that does not is abandoned as ever.
+     * {@code ip}. Its entry is PROBEd now (RFC 4861 7.3.3): asked at its MAC, unicast first, then
+     * broadcast, and forgotten if it answers none; frames keep going to the cached MAC meanwhile,
+     * as Linux does, so one transport's doubt never holds back the others' traffic (with a
+     * thousand connections behind one gateway, holding frames while the gateway was asked again
+     * overflowed its queue at every timeout). Advice about an entry confirmed within the retry
+     * interval, by an answer or by another transport's progress, is outweighed and ignored.
      */
     void suspect(int ip, long now) {
         Entry e = entries.get(ip);
-        if (e != null && e.state != State.INCOMPLETE) {
-            e.suspect = true;
+        if (e == null || e.state == State.INCOMPLETE || e.state == State.PROBE
+                || e.state == State.REACHABLE && now - e.touchedAt < settings.retryNanos()) {
+            return;
         }
+        probe(ip, e, now);
     }
 
     /** Moves entries whose time is up: retries, probes, ages and forgets; gives up on the silent. */

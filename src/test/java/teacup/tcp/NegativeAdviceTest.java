@@ -51,8 +51,8 @@ class NegativeAdviceTest {
     }
 
     @Test
-    @DisplayName("RFC 9293 MUST-20 (R1), RFC 1122 3.3.1.4 (dead gateway): the advised retransmission waits while IP re-validates the next hop with a unicast ARP poll, and goes once it answers")
-    void nextHopRevalidatedBeforeTheRetransmission() throws Exception {
+    @DisplayName("RFC 9293 MUST-20 (R1), RFC 1122 3.3.1.4 (dead gateway): the advised retransmission goes to the cached MAC while IP re-validates the next hop with a unicast ARP poll (RFC 4861 7.3.3 PROBE); the answer makes it REACHABLE")
+    void nextHopRevalidatedBesideTheRetransmission() throws Exception {
         List<byte[]> frames = new ArrayList<>();
         FrameSink sink = (b, off, len) -> frames.add(Arrays.copyOfRange(b, off, off + len));
         Statistics stats = new Statistics();
@@ -71,18 +71,38 @@ class NegativeAdviceTest {
         }
         assertEquals(1, stats.get(Counter.IP_NEGATIVE_ADVICE));
         assertEquals(1, arps(frames, true), "the next hop is polled at its known MAC first (RFC 1122 2.3.2.1)");
-        assertEquals(0, tcpFrames(frames), "the retransmission waits for the answer");
+        assertEquals(0, arps(frames, false), "no broadcast while the MAC may still be good");
+        assertEquals(1, tcpFrames(frames), "the retransmission is not held back by the doubt");
+        assertEquals("PROBE", ip.neighbourState(TcpLayerFixture.PEER));
         frames.clear();
         byte[] reply = new byte[60];
         int n = EthernetFrame.write(reply, 0, TcpLayerFixture.US_MAC, TcpLayerFixture.PEER_MAC, EthernetFrame.TYPE_ARP);
         new ArpPacket(ArpPacket.REPLY, TcpLayerFixture.PEER_MAC, TcpLayerFixture.PEER, TcpLayerFixture.US_MAC, TcpLayerFixture.US)
                 .write(reply, n);
         ip.receive(now, reply, 0, reply.length);
-        assertEquals(1, tcpFrames(frames), "the held SYN goes once the next hop answered");
+        assertEquals("REACHABLE", ip.neighbourState(TcpLayerFixture.PEER), "the answer at the cached MAC confirms it");
     }
 
     @Test
-    @DisplayName("RFC 9293 MUST-20 (R1), RFC 1122 3.3.1.4 (dead gateway): advice about an off-link destination re-validates the gateway; one that never answers is given up")
+    @DisplayName("RFC 1122 3.3.1.4, RFC 4861 7.3.1: negative advice about a next hop that another transport's progress has just confirmed is outweighed and sends no ARP")
+    void adviceOutweighedByAnotherTransportsProgress() throws Exception {
+        List<byte[]> frames = new ArrayList<>();
+        Statistics stats = new Statistics();
+        TcpLayerFixture.Layers layers = TcpLayerFixture.start(1500, (b, off, len) -> frames.add(Arrays.copyOfRange(b, off, off + len)), stats);
+        IpLayer ip = layers.ip();
+        ip.confirm(10 * S, TcpLayerFixture.PEER);
+        frames.clear();
+        ip.negativeAdvice(10 * S + S / 2, TcpLayerFixture.PEER);
+        assertEquals(0, arps(frames, true) + arps(frames, false), "confirmed half a second ago: the advice is outweighed");
+        assertEquals("REACHABLE", ip.neighbourState(TcpLayerFixture.PEER));
+        ip.negativeAdvice(12 * S, TcpLayerFixture.PEER);
+        assertEquals(1, arps(frames, true), "two seconds after the confirmation the advice is taken: a unicast poll");
+        ip.negativeAdvice(12 * S + 1, TcpLayerFixture.PEER);
+        assertEquals(1, arps(frames, true) + arps(frames, false), "advice while it is being probed adds no request");
+    }
+
+    @Test
+    @DisplayName("RFC 9293 MUST-20 (R1), RFC 1122 3.3.1.4 (dead gateway): advice about an off-link destination re-validates the gateway; one that never answers is forgotten and resolved afresh")
     void adviceAboutAFarHostRevalidatesTheGateway() {
         List<byte[]> frames = new ArrayList<>();
         Statistics stats = new Statistics();
@@ -99,14 +119,19 @@ class NegativeAdviceTest {
         ip.send(0, far, 253, ip.txBuffer(), 8);
         assertEquals(0, arps(frames, true) + arps(frames, false), "the gateway is known");
         ip.negativeAdvice(S, far);
+        assertEquals(1, arps(frames, true), "the gateway is polled at its MAC");
         frames.clear();
         ip.send(S, far, 253, ip.txBuffer(), 8);
-        assertEquals(1, arps(frames, true), "the gateway is polled at its MAC");
+        assertEquals(1, frames.stream().filter(f -> BigEndian.u16(f, 12) == EthernetFrame.TYPE_IPV4).count(),
+                "the datagram still goes, to the cached MAC");
         for (long t = 2 * S; t < 10 * S; t += S) {
             ip.poll(t);
         }
         assertTrue(arps(frames, false) >= 1, "then asked by broadcast");
-        assertEquals(1, stats.get(Counter.OUT_ARP_FAILED), "silent: the held datagram is given up (and reported unreachable)");
+        assertEquals(1, stats.get(Counter.ARP_ENTRIES_FAILED), "silent: the entry is forgotten");
+        frames.clear();
+        ip.send(10 * S, far, 253, ip.txBuffer(), 8);
+        assertEquals(1, arps(frames, false), "the next datagram waits for a fresh resolution");
     }
 
     /** ARP requests for the peer among {@code frames}: {@code unicast} ones to its MAC, or broadcasts. */
