@@ -14,11 +14,13 @@ import teacup.wire.SeqNum;
  * goes again from SND.UNA at the new size without waiting for the RTO and without any
  * congestion response (RFC 1191 6.5: it is not congestion). Never below {@link #MIN_MSS}.</li>
  * <li>RFC 4821 black hole: when a segment larger than {@link #BASE_MSS} times out
- * {@link #BLACK_HOLE_TIMEOUTS} times in a row with no ICMP, the path is taken to drop large
- * packets silently (a firewall that filters ICMP): the MSS falls to {@link #BASE_MSS} (RFC 4821
- * 7.2's 1024-byte MTU) and the size that failed bounds the search from above. Linux does the same
- * with {@code tcp_mtu_probing=1}, after three timeouts; two recover sooner, and a false alarm
- * costs only some throughput until the probes have raised the MSS again.</li>
+ * R1 times in a row with no ICMP (RFC 4821 7.7's full-stop timeout: the timeouts after which IP
+ * is given negative advice, RFC 9293 MUST-20), the path is taken to drop large packets silently
+ * (a firewall that filters ICMP): the MSS falls to {@link #BASE_MSS} (RFC 4821 7.2's 1024-byte
+ * MTU) and the size that failed bounds the search from above. Linux does the same with
+ * {@code tcp_mtu_probing=1}, at {@code tcp_retries1}. Fewer timeouts would be a false alarm
+ * whenever a queue overflows: with a thousand connections on one link, nearly every one of them
+ * once timed out twice in a row and fell to the base size.</li>
  * <li>RFC 4821 search: a binary search between the MSS that works and the smallest that failed
  * (or the peer's MSS), one probe at a time: a new segment of the middle size sent ahead of at
  * least three segments more, so its loss shows as duplicate ACKs. Its acknowledgment raises the
@@ -42,8 +44,6 @@ final class PathMtuSearch {
     static final int DONE_WITHIN = 8;
     /** RFC 1191 6.3, RFC 4821 7.7: how long a lowered MSS or a finished search stands before searching upward again. */
     static final long SEARCH_AGAIN_AFTER = 10L * 60 * 1_000_000_000L;
-    /** Timeouts in a row of the same full-size data that mean a black hole. */
-    static final int BLACK_HOLE_TIMEOUTS = 2;
     /** Segments that must follow a probe, so that its loss brings duplicate ACKs (RFC 5681's three). */
     private static final int SEGMENTS_AFTER_PROBE = 3;
 
@@ -108,7 +108,7 @@ final class PathMtuSearch {
 
     /**
      * The retransmission timer fired ({@link Sender#retransmissions} already counts it), before
-     * the sender goes back to SND.UNA: a probe at SND.UNA was lost; the second timeout in a row of
+     * the sender goes back to SND.UNA: a probe at SND.UNA was lost; the R1-th timeout in a row of
      * data larger than {@link #BASE_MSS} is a black hole, and what goes again goes at the base.
      */
     void timedOut(long now, Sender sender) {
@@ -118,7 +118,7 @@ final class PathMtuSearch {
         probeMss = 0;
         repairing = false;
         int current = effectiveMss(sender);
-        if (sender.retransmissions() != BLACK_HOLE_TIMEOUTS || current <= BASE_MSS
+        if (sender.retransmissions() != writer.adviseAfter() || current <= BASE_MSS
                 || sender.outstanding() < sender.segmentSize()) {
             return;
         }

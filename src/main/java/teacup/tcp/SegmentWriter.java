@@ -57,6 +57,11 @@ final class SegmentWriter {
         return adviceDue;
     }
 
+    /** R1: the timeouts in a row from which the path is in doubt (negative advice, RFC 4821's full stop). */
+    int adviseAfter() {
+        return adviseAfter;
+    }
+
     /** The segment just filled in carries the negative advice a timeout left, once. */
     private void carryAdvice() {
         segment.negativeAdvice = adviceDue;

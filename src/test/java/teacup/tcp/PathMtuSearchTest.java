@@ -98,14 +98,14 @@ class PathMtuSearchTest {
     }
 
     @Test
-    @DisplayName("RFC 4821: after two timeouts of full-size segments and no ICMP, what goes again goes at the base MSS (984 less options), and the probes find the path's size")
+    @DisplayName("RFC 4821 7.7: after R1 = 3 timeouts in a row of full-size segments and no ICMP (the full-stop timeout), what goes again goes at the base MSS (984 less options), and the probes find the path's size")
     void blackHoleThenSearch() {
         int pathPayload = 1200 - 12; // a path MSS of 1200, less the timestamps option
         dropToB = s -> s.length() > pathPayload;
         byte[] data = pattern(SIZE);
         assertArrayEquals(data, transfer(data));
 
-        assertEquals(2, a.counters().retransmissionTimeouts(), "the two that showed the black hole");
+        assertEquals(3, a.counters().retransmissionTimeouts(), "the three that showed the black hole");
         assertEquals(1, a.counters().pathMtuBlackHoles());
         assertEquals(0, a.counters().recoveryEpisodes(), "the lost probes were not taken for congestion");
         Seg firstSmall = fromA.stream().filter(s -> s.length() > 0 && s.length() <= pathPayload).findFirst().orElseThrow();
@@ -122,7 +122,7 @@ class PathMtuSearchTest {
         long[] healAt = {Long.MAX_VALUE};
         dropToB = s -> {
             if (s.length() > 0 && healAt[0] == Long.MAX_VALUE) {
-                healAt[0] = now + 700 * MS; // past two timeouts of 200 ms and 400 ms
+                healAt[0] = now + 1500 * MS; // past three timeouts of 200, 400 and 800 ms
             }
             return s.length() > 0 && now < healAt[0];
         };
@@ -131,6 +131,23 @@ class PathMtuSearchTest {
         assertEquals(1, a.counters().pathMtuBlackHoles());
         int size = ConnectionStatus.of(a).segmentSize();
         assertTrue(size >= 1448 - PathMtuSearch.DONE_WITHIN && size <= 1448, () -> "ended at " + size);
+    }
+
+    @Test
+    @DisplayName("RFC 4821 7.7: two timeouts in a row (an outage or a queue that overflowed) are no black hole: the MSS stays the peer's")
+    void twoTimeoutsAreNoBlackHole() {
+        long[] healAt = {Long.MAX_VALUE};
+        dropToB = s -> {
+            if (s.length() > 0 && healAt[0] == Long.MAX_VALUE) {
+                healAt[0] = now + 500 * MS; // past timeouts of 200 and 400 ms: the second retransmission gets through
+            }
+            return s.length() > 0 && now < healAt[0];
+        };
+        byte[] data = pattern(SIZE);
+        assertArrayEquals(data, transfer(data));
+        assertEquals(2, a.counters().retransmissionTimeouts(), a::toString);
+        assertEquals(0, a.counters().pathMtuBlackHoles());
+        assertEquals(1448, ConnectionStatus.of(a).segmentSize(), "never lowered");
     }
 
     @Test
