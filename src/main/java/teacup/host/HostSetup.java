@@ -32,6 +32,14 @@ public final class HostSetup {
     public static final String DEFAULT_TABLE = "teacup_setup";
     static final Path IP_FORWARD = Path.of("/proc/sys/net/ipv4/ip_forward");
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * The queue of frames the kernel holds for teacup on a TAP it made (txqueuelen, which is also
+     * the tun driver's ring): the kernel's default of 1,000 overflowed under a thousand bulk
+     * connections, one ACK queued per large segment, while the event loop was writing; the
+     * dropped ACKs cost every connection retransmission timeouts. Mostly ACK-sized frames, and
+     * every one is charged to a socket's buffer, so a longer queue costs little.
+     */
+    public static final int TAP_QUEUE_LENGTH = 10_000;
 
     private HostSetup() {}
 
@@ -206,6 +214,7 @@ public final class HostSetup {
             log.println("teacup setup: made TAP " + c.tap() + c.owner().map(u -> " owned by " + u).orElse(" (root only)"));
         }
         SystemCommand.check(COMMAND_TIMEOUT, "ip", "addr", "replace", c.hostAddress().toString(), "dev", c.tap());
+        SystemCommand.check(COMMAND_TIMEOUT, "ip", "link", "set", "dev", c.tap(), "txqueuelen", Integer.toString(TAP_QUEUE_LENGTH));
         SystemCommand.check(COMMAND_TIMEOUT, "ip", "link", "set", "dev", c.tap(), "up");
         if (c.dnsRedirect().isPresent()) {
             // Packets that come in on the TAP may then be routed to 127.0.0.0/8, which the DNAT

@@ -35,7 +35,7 @@ public final class PrivateNetwork implements AutoCloseable {
         try {
             net.ip("link", "set", "lo", "up");
             net.ip("tuntap", "add", "dev", tap, "mode", "tap");
-            net.ip("link", "set", tap, "mtu", Integer.toString(mtu));
+            net.ip("link", "set", tap, "mtu", Integer.toString(mtu), "txqueuelen", Integer.toString(HostSetup.TAP_QUEUE_LENGTH));
             if (kernelCidr != null) {
                 net.ip("addr", "add", kernelCidr, "dev", tap);
             }

@@ -32,8 +32,8 @@ final class Rings {
     }
 
     /**
-     * A ring of {@code length} holding the bytes at stream positions {@code from} to {@code to}
-     * of {@code ring}, at the same positions. The old ring is left as it was, so a reader that
+     * A ring of {@code length} (larger than {@code ring}, or smaller when the bytes fit) holding the
+     * bytes at stream positions {@code from} to {@code to} of {@code ring}, at the same positions. The old ring is left as it was, so a reader that
      * still holds it reads the same bytes there.
      */
     static byte[] grow(byte[] ring, long from, long to, int length) {

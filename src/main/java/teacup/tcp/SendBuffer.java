@@ -20,7 +20,9 @@ package teacup.tcp;
  * from the stack's {@link SendMemory}: when the budget is
  * spent the ring stays as it is and the buffer's room ({@link #free}) is what the ring has left, so
  * a writer waits for acknowledgments as it would at the capacity, and tries to grow again when it
- * next needs more than the ring. A ring that has stayed empty is given back ({@link #releaseIfIdle},
+ * next needs more than the ring. Under the budget's pressure a ring above its fair share
+ * ({@link SendMemory#fairCeiling}) takes no more bytes than the share and moves into a ring of that
+ * size once what it holds fits, its difference given back. A ring that has stayed empty is given back ({@link #releaseIfIdle},
  * by {@link IdleRings}) and taken again by the next write.
  */
 public final class SendBuffer {
@@ -101,7 +103,7 @@ public final class SendBuffer {
     public void discard() {
         int held = accounted.getAndSet(-1);
         if (held > 0) {
-            memory.give(held);
+            memory.giveRing(held);
         }
         ring = null;
     }
@@ -132,7 +134,7 @@ public final class SendBuffer {
                 return false;
             }
             accounted.set(0);
-            memory.give(held);
+            memory.giveRing(held);
             ring = null;
             ceiling = capacity;
             return true;
@@ -180,6 +182,18 @@ public final class SendBuffer {
         }
         byte[] ring = this.ring;
         long release = releasePosition;
+        if (ring != null && ring.length > Rings.INITIAL) {
+            int fair = memory.fairCeiling();
+            if (ring.length > fair) {
+                // The budget is under pressure and this ring holds more than its share: it takes no
+                // more than the share, and moves into a ring of that size once what it holds fits.
+                ceiling = fair;
+                if (write - release >= fair || (ring = moderate(ring, release, write, fair)) == null) {
+                    return 0;
+                }
+                n = Math.min(n, fair - (int) (write - release));
+            }
+        }
         long needed = write + n - release;
         if (ring == null || needed > ring.length) {
             ring = grow(ring, release, write, needed);
@@ -220,12 +234,33 @@ public final class SendBuffer {
             return ring;
         }
         if (!accounted.compareAndSet(had, had + size - have)) {
-            memory.give(size - have); // discarded meanwhile: nobody sends from this buffer again
+            // Discarded meanwhile: nobody sends from this buffer again.
+            if (have == 0) {
+                memory.giveRing(size);
+            } else {
+                memory.give(size - have);
+            }
             return null;
         }
         byte[] bigger = ring == null ? new byte[size] : Rings.grow(ring, release, write, size);
         this.ring = bigger;
         return bigger;
+    }
+
+    /**
+     * The bytes from {@code release} to {@code write} into a ring of {@code size} (smaller than
+     * {@code ring}, and they fit), the difference given back to the budget; published as
+     * {@link #grow} publishes, so the consumer finds every byte it may send. Null once discarded.
+     */
+    private byte[] moderate(byte[] ring, long release, long write, int size) {
+        int had = accounted.get();
+        if (had < 0 || !accounted.compareAndSet(had, had - (ring.length - size))) {
+            return null;
+        }
+        byte[] smaller = Rings.grow(ring, release, write, size);
+        memory.give(ring.length - size);
+        this.ring = smaller;
+        return smaller;
     }
 
     // ---------------------------------------------------------------- event-loop side

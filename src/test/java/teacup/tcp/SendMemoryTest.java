@@ -1,5 +1,6 @@
 package teacup.tcp;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -54,6 +55,52 @@ class SendMemoryTest {
         b.discard();
         c.discard();
         assertEquals(0, memory.held(), "every byte given back");
+    }
+
+    @Test
+    @DisplayName("under pressure the budget is shared: no ring grows past its share, a ring above it moves into one of the share's size once its bytes fit, and grows again when the pressure is gone")
+    void fairShareUnderPressure() {
+        int limit = 1 << 20;
+        SendMemory memory = new SendMemory(limit);
+        SendBuffer first = new SendBuffer(limit, memory);
+        byte[] pattern = new byte[limit];
+        for (int i = 0; i < pattern.length; i++) {
+            pattern[i] = (byte) (i * 7 + (i >>> 9));
+        }
+        assertEquals(limit, first.write(pattern, 0, limit), "alone, it may take the whole budget");
+        assertEquals(Integer.MAX_VALUE, new SendMemory(limit).fairCeiling(), "no pressure, no ceiling");
+        java.util.List<SendBuffer> others = new java.util.ArrayList<>();
+        for (int i = 0; i < 15; i++) {
+            SendBuffer b = new SendBuffer(limit, memory);
+            fill(b);
+            assertEquals(Rings.INITIAL, b.allocatedBytes(), "the budget is spent: only a first ring");
+            others.add(b);
+        }
+        assertEquals(64 * 1024, memory.fairCeiling(), "1 MiB over 16 rings");
+        first.release(limit - 10_000); // acknowledged but for 10,000 bytes
+        assertEquals(64 * 1024 - 10_000, first.write(pattern, 0, 100_000), "a ring above its share takes no more than the share");
+        assertEquals(64 * 1024, first.allocatedBytes(), "and moved into a ring of the share's size");
+        byte[] out = new byte[10_000];
+        first.copyOut(0, out, 0, out.length);
+        assertArrayEquals(java.util.Arrays.copyOfRange(pattern, limit - 10_000, limit), out, "the bytes in flight moved with it");
+        assertEquals(0, first.free());
+        for (SendBuffer b : others) {
+            fill(b); // the first to grow finds no pressure and takes half the budget; the rest are held to their share
+        }
+        for (SendBuffer b : others) {
+            b.release(b.queued() - 1_000);
+            fill(b); // acknowledged: the big one moves down to its share, the others grow into what it gave back
+        }
+        for (SendBuffer b : others) {
+            assertEquals(64 * 1024, b.allocatedBytes(), "each of the others holds its share, and no more");
+        }
+        assertTrue(memory.held() <= limit, "within the budget: " + memory.held());
+        assertEquals(16, memory.rings());
+        others.forEach(SendBuffer::discard);
+        assertEquals(1, memory.rings());
+        first.release(64 * 1024);
+        fill(first);
+        assertEquals(limit, first.allocatedBytes(), "alone again: it grows past the share, to the whole budget");
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLongArray;
 import teacup.host.PrivateNetwork;
@@ -19,6 +20,8 @@ import teacup.os.NetworkNamespace;
 import teacup.socket.TcpServerSocket;
 import teacup.socket.TcpSocket;
 import teacup.stack.NetStack;
+import teacup.stats.Counter;
+import teacup.tcp.ConnectionStatus;
 import teacup.time.Clock;
 import teacup.wire.Ipv4Address;
 import teacup.wire.MacAddress;
@@ -39,7 +42,12 @@ import teacup.wire.MacAddress;
  * </ol>
  * Everything lives in namespaces named {@code tcup-bmf*-<random>}, deleted at the end.
  *
- * <p>Usage: {@code ManyFlowsBench [--streams N] [--idle N] [--seconds N] [--warmup N] [--offload off|on]}
+ * After the many-streams run on teacup, the stack's counters that moved during it and a summary of
+ * its connections (timeouts, recoveries, congestion windows, round-trip times) go to stderr, so a
+ * figure below its target says where the time went.
+ *
+ * <p>Usage: {@code ManyFlowsBench [--streams N] [--idle N] [--seconds N] [--warmup N] [--offload on|off]};
+ * offloads are on by default, as in the commands, where the TAP takes them.
  */
 public final class ManyFlowsBench {
     private static final String TAP = "tcup0";
@@ -109,7 +117,7 @@ public final class ManyFlowsBench {
         int idle = 10_000;
         int seconds = 10;
         int warmupSeconds = 3;
-        boolean offload = false;
+        boolean offload = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--streams" -> streams = Integer.parseInt(args[++i]);
@@ -118,7 +126,7 @@ public final class ManyFlowsBench {
                 case "--warmup" -> warmupSeconds = Integer.parseInt(args[++i]);
                 case "--offload" -> offload = args[++i].equals("on");
                 default -> {
-                    System.err.println("usage: ManyFlowsBench [--streams N] [--idle N] [--seconds N] [--warmup N] [--offload off|on]");
+                    System.err.println("usage: ManyFlowsBench [--streams N] [--idle N] [--seconds N] [--warmup N] [--offload on|off]");
                     System.exit(2);
                 }
             }
@@ -168,7 +176,17 @@ public final class ManyFlowsBench {
         String tag = offload ? "TAP+offload" : "TAP";
         try (NetStack stack = new NetStack(tap, iface, Clock.SYSTEM, new SplittableRandom(1)).start()) {
             Flows teacupOne = teacup("teacup (" + tag + "), 1 stream", stack, ns, 1, 0);
+            Map<Counter, Long> before = stack.statistics();
             Flows teacupMany = teacup("teacup (" + tag + "), " + streams + " streams", stack, ns, streams, 0);
+            diagnose(before, stack.statistics());
+            System.err.println("ManyFlowsBench: the TAP as the kernel saw it (drops there are the kernel's, not teacup's):");
+            System.err.print(SystemCommand.check(Duration.ofSeconds(5), "ip", "netns", "exec", ns, "ip", "-s", "link", "show", TAP));
+            System.err.println("ManyFlowsBench: the kernel clients' TCP counters that say where data was dropped (nstat):");
+            for (String line : SystemCommand.check(Duration.ofSeconds(5), "ip", "netns", "exec", ns, "nstat", "-a").split("\n")) {
+                if (line.matches("(?i).*(drop|prune|collapse|ofo|memory|zerowindow|retrans).*")) {
+                    System.err.println("  " + line);
+                }
+            }
             Flows busyAlone = teacup("teacup (" + tag + "), 1 stream", stack, ns, 1, 0);
             Flows busyBeside = idle == 0 ? busyAlone : teacup("teacup (" + tag + "), 1 stream beside " + idle + " idle", stack, ns, 1, idle);
             print(teacupOne, teacupMany, kernelOne, kernelMany, busyAlone, busyBeside);
@@ -182,7 +200,7 @@ public final class ManyFlowsBench {
         ServerSocketChannel listener = NetworkNamespace.callIn(serverNs,
                 () -> ServerSocketChannel.open().bind(new InetSocketAddress("198.18.1.2", PORT), 4096));
         try (listener) {
-            return flows(name, () -> listener.accept().socket().getOutputStream(), clientNs, "198.18.1.2", count, 0);
+            return flows(name, () -> listener.accept().socket().getOutputStream(), clientNs, "198.18.1.2", count, 0, () -> { });
         }
     }
 
@@ -191,15 +209,50 @@ public final class ManyFlowsBench {
             return flows(name, () -> {
                 TcpSocket s = listener.accept(CONNECT_TIMEOUT);
                 return s.getOutputStream();
-            }, clientNs, "198.18.0.2", count, idleCount);
+            }, clientNs, "198.18.0.2", count, idleCount, () -> connections = stack.connections());
         }
+    }
+
+    /** The connections as the last teacup run left them, just before they closed. */
+    private List<ConnectionStatus> connections = List.of();
+
+    /** To stderr: the counters that moved over the run, and what its connections went through. */
+    private void diagnose(Map<Counter, Long> before, Map<Counter, Long> after) {
+        System.err.println("ManyFlowsBench: counters that moved during the many-streams run:");
+        for (Map.Entry<Counter, Long> e : after.entrySet()) {
+            long delta = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+            if (delta != 0) {
+                System.err.printf("  %-36s %,14d  %s%n", e.getKey(), delta, e.getKey().description());
+            }
+        }
+        List<ConnectionStatus> cs = connections;
+        if (cs.isEmpty()) {
+            return;
+        }
+        long[] rtos = cs.stream().mapToLong(ConnectionStatus::retransmissionTimeouts).sorted().toArray();
+        long[] cwnd = cs.stream().mapToLong(ConnectionStatus::cwnd).sorted().toArray();
+        long[] srtt = cs.stream().mapToLong(c -> c.srtt() / 1000).sorted().toArray();
+        long[] mss = cs.stream().mapToLong(ConnectionStatus::segmentSize).sorted().toArray();
+        long withRto = java.util.Arrays.stream(rtos).filter(r -> r > 0).count();
+        System.err.printf("ManyFlowsBench: %d connections; %d with timeouts; recoveries %d, TLPs %d, segments retransmitted %d%n",
+                cs.size(), withRto, cs.stream().mapToLong(ConnectionStatus::recoveryEpisodes).sum(),
+                cs.stream().mapToLong(ConnectionStatus::tailLossProbes).sum(),
+                cs.stream().mapToLong(ConnectionStatus::segmentsRetransmitted).sum());
+        System.err.printf("  p10/p50/p90/max: timeouts %s; cwnd %s bytes; srtt %s us; segment size %s%n",
+                quantiles(rtos), quantiles(cwnd), quantiles(srtt), quantiles(mss));
+    }
+
+    private static String quantiles(long[] sorted) {
+        return sorted[sorted.length / 10] + "/" + sorted[sorted.length / 2] + "/" + sorted[sorted.length * 9 / 10] + "/"
+                + sorted[sorted.length - 1];
     }
 
     /**
      * Opens {@code idleCount} connections that stay idle and {@code count} that carry a stream each
      * from the server to the client, and measures the streams over the window after the warm-up.
      */
-    private Flows flows(String name, Server server, String clientNs, String host, int count, int idleCount) throws Exception {
+    private Flows flows(String name, Server server, String clientNs, String host, int count, int idleCount, Runnable atEnd)
+            throws Exception {
         List<OutputStream> held = new ArrayList<>();
         List<SocketChannel> clients = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
@@ -246,6 +299,7 @@ public final class ManyFlowsBench {
                 bytes[i] = after[i] - before[i];
             }
             Flows f = new Flows(name, bytes, seconds);
+            atEnd.run();
             System.err.printf("ManyFlowsBench: %-44s sum %8.1f MB/s, Jain %.3f%n", name, f.sumMegabytesPerSecond(), f.jain());
             return f;
         } finally {
