@@ -47,8 +47,9 @@ final class SocketOptions {
             case "TCP_KEEPCNT" -> beforeOpen(d, option).keepAliveProbes((int) value);
             case "TCP_MAXSEG" -> beforeOpen(d, option).mss((int) value);
             // teacup rounds a buffer up to a power of two (Linux doubles the value for bookkeeping), so a
-            // script that needs a window of N sets N = 2^k; an accepted socket inherits the listener's
-            case "SO_RCVBUF" -> beforeOpen(d, option).receiveBuffer((int) value);
+            // script that needs a window of N sets N = 2^k; an accepted socket inherits the listener's. As on
+            // Linux, a buffer the application sized is not autotuned
+            case "SO_RCVBUF" -> beforeOpen(d, option).receiveBuffer((int) value).maxReceiveBuffer((int) value);
             case "SO_SNDBUF" -> beforeOpen(d, option).sendBuffer((int) value);
             default -> throw new ScriptSkipped("socket option " + option + " is not supported by teacup");
         }

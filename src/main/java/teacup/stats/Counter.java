@@ -53,6 +53,9 @@ public enum Counter {
     TCP_SEND_MEMORY_LIMITED(Kind.TRAFFIC, "TCP send rings not grown: the stack's send memory budget was spent"),
     TCP_SEND_RING_WINDOW_BOUND(Kind.TRAFFIC, "TCP writes held by a send ring kept to twice the peer's largest window"),
     TCP_IDLE_RINGS_RELEASED(Kind.TRAFFIC, "TCP buffer rings given back after a second or more empty (an idle connection holds none)"),
+    TCP_ZERO_WINDOWS_ADVERTISED(Kind.TRAFFIC, "TCP segments sent advertising a zero receive window (the reader is behind)"),
+    TCP_SEND_WINDOW_FULL(Kind.TRAFFIC, "TCP sends stopped by the peer's receive window with data waiting (the receiver limits the sender)"),
+    TCP_RECEIVE_SPACE_GROWN(Kind.TRAFFIC, "TCP receive buffers grown to the measured bandwidth-delay product"),
     TCP_USER_TIMEOUTS(Kind.TRAFFIC, "TCP connections ended by their user timeout: no progress, data waiting (RFC 5482)"),
 
     ARP_REQUEST_ANSWERED(Kind.ACCEPTED, "ARP requests answered"),

@@ -5,7 +5,8 @@ package teacup.tcp;
  * every connection's buffers to let go of a ring that has been empty since the last sweep
  * ({@link SendBuffer#releaseIfIdle}, {@link ReceiveBuffer#releaseIfIdle}). A connection that
  * carried a request and its answer then holds no buffer at all until it carries data again, and
- * a ring the receive window had grown for a bulk transfer does not outlive it. One walk of the
+ * a ring the receive window had grown for a bulk transfer does not outlive it, nor does the space
+ * {@link ReceiveSpace} grew for it. One walk of the
  * table a second costs less than a microsecond per connection, and a connection busy across a
  * sweep is left alone, so a transfer is never made to take its ring again mid-flight.
  *
@@ -52,6 +53,7 @@ final class IdleRings {
         }
         if (receive.releaseIfIdle()) {
             released++;
+            c.receiver.idle(); // a receive space grown for a transfer does not outlive it either
         }
         watching |= send.allocated() || receive.allocated();
     }

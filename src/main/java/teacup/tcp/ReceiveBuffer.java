@@ -14,9 +14,14 @@ package teacup.tcp;
  * the unread bytes and the out-of-order ranges are copied into the new ring, published through
  * the volatile {@code ring} before {@code writePosition} moves. A ring that has stayed empty is
  * given back ({@link #releaseIfIdle}, by {@link IdleRings}) and taken again by the next data.
+ *
+ * <p>The capacity itself moves too ({@link #resize}): {@link ReceiveSpace} grows it with the
+ * measured bandwidth-delay product and brings it back once the connection is idle, never below
+ * what is held and what the advertised window promised. It costs nothing until data fills it.
  */
 public final class ReceiveBuffer {
-    private final int capacity;
+    /** A power of two; the loop moves it ({@link #resize}); volatile for status readers on other threads. */
+    private volatile int capacity;
     /** Allocated by the first data to arrive (see {@link SendBuffer} for why that is safe); null until then. */
     private volatile byte[] ring;
     private final Assembler outOfOrder;
@@ -88,6 +93,25 @@ public final class ReceiveBuffer {
     }
 
     // ---------------------------------------------------------------- event-loop side
+
+    /**
+     * The buffer may hold {@code space} bytes (a power of two) from now on, or the least power of
+     * two above it that still holds what it has (unread and out of order) and the {@code promised}
+     * bytes past the in-order point that the advertised window allows the peer to send.
+     */
+    void resize(int space, int promised) {
+        long held = writePosition - readPosition + Math.max(promised, outOfOrder.highest());
+        int next = space;
+        while (next < held) {
+            next <<= 1;
+        }
+        capacity = next;
+    }
+
+    /** In-order bytes not yet read (an urgent byte to drop included). */
+    int unread() {
+        return (int) (writePosition - readPosition);
+    }
 
     /** Free space beyond the in-order point: what may be advertised as the window. */
     public int window() {

@@ -9,7 +9,8 @@ import teacup.wire.TcpSegment;
  * RCV.NXT and the acceptability test, out-of-order data into the {@link ReceiveBuffer}, the
  * window we advertise with receiver SWS avoidance, TS.Recent and PAWS (RFC 7323), the SACK
  * blocks we report (RFC 2018), and when the next ACK is due (delayed ACKs, RFC 9293 3.8.6.3).
- * It sends nothing itself: it says what the ACK needs, and the connection sends it.
+ * The window is offered from the {@link ReceiveSpace}, which grows with the measured
+ * bandwidth-delay product. It sends nothing itself: it says what the ACK needs, and the connection sends it.
  */
 final class Receiver {
     /** RFC 7323 5.5: a TS.Recent older than 24 days is no longer trusted for PAWS. */
@@ -26,13 +27,19 @@ final class Receiver {
     }
 
     private final ReceiveBuffer buffer;
+    private final ReceiveSpace space;
     private final int mss;
     private final long ackDelay;
 
     private int irs;
     private int rcvNxt;
-    /** Right edge of the window last advertised; it never moves left (RFC 9293 3.8.6.2.2). */
+    /** Right edge of the window last advertised; it never moves left (RFC 9293 3.8.6.2.2) but by the scale's rounding. */
     private int rcvAdvEdge;
+    /**
+     * The furthest right edge ever advertised: RFC 7323 2.4 lets the scale's rounding retract the
+     * window by less than one unit, but data up to this edge is still taken, so the buffer keeps room for it.
+     */
+    private int maxAdvEdge;
     /** Sequence number of the latest out-of-order segment; its block is reported first (RFC 2018 4). */
     private int latestOutOfOrder;
     /** RFC 2883: a range received twice, for the first SACK block of the next ACK; reported once. */
@@ -49,14 +56,25 @@ final class Receiver {
     private int segmentsUnacked;
     private long ackAt = TcpConnection.NEVER;
 
-    Receiver(TcpSettings settings) {
+    /** {@code timestampOffset}: where our TSval clock starts, for the round trips the timestamp echo measures. */
+    Receiver(TcpSettings settings, int timestampOffset) {
         this.buffer = new ReceiveBuffer(settings.receiveBuffer(), settings.maxOutOfOrderRanges());
+        this.space = new ReceiveSpace(settings, buffer.capacity(), timestampOffset);
         this.mss = settings.mss();
         this.ackDelay = settings.ackDelay();
     }
 
     ReceiveBuffer buffer() {
         return buffer;
+    }
+
+    ReceiveSpace space() {
+        return space;
+    }
+
+    /** The connection is idle and its ring was given back: the space goes back to its initial size ({@link ReceiveSpace#idle}). */
+    void idle() {
+        space.idle();
     }
 
     int rcvNxt() {
@@ -102,6 +120,7 @@ final class Receiver {
         irs = seq;
         rcvNxt = SeqNum.add(seq, 1);
         rcvAdvEdge = rcvNxt;
+        maxAdvEdge = rcvNxt;
     }
 
     /** Takes the timestamp of a segment as TS.Recent. */
@@ -168,11 +187,18 @@ final class Receiver {
 
     /**
      * RFC 9293 3.10.7.4 steps 6 and 7 for a segment whose sequence space starts at {@code seq}:
-     * its urgent pointer, then its text. Returns when it should be acknowledged.
+     * its urgent pointer, then its text. Returns when it should be acknowledged. Text that arrives
+     * samples the round trip for the {@link ReceiveSpace}: from the timestamp echo when the segment
+     * carries timestamps in use ({@code timestamped}).
      */
-    AckUrgency text(int seq, InboundSegment s, ConnectionCounters counters) {
+    AckUrgency text(long now, int seq, InboundSegment s, boolean timestamped, ConnectionCounters counters) {
         urgentPointer(s, counters);
-        return s.length > 0 ? data(seq, s.payload, s.offset, s.length) : AckUrgency.DELAYED;
+        if (s.length == 0) {
+            return AckUrgency.DELAYED;
+        }
+        AckUrgency urgency = data(seq, s.payload, s.offset, s.length);
+        space.arrived(now, timestamped, timestamped ? s.options.tsEcr() : 0, rcvNxt, rcvAdvEdge, buffer.readPosition());
+        return urgency;
     }
 
     /** RFC 9293 3.10.7.4 step 6 alone, for a segment whose text a zero window refuses (MUST-66). */
@@ -299,6 +325,7 @@ final class Receiver {
     int synAckWindow() {
         int window = synWindow();
         rcvAdvEdge = SeqNum.add(rcvNxt, window);
+        maxAdvEdge = rcvAdvEdge;
         lastAckSent = rcvNxt;
         return window;
     }
@@ -309,18 +336,28 @@ final class Receiver {
     }
 
     private int windowThreshold() {
-        return Math.max(1, Math.min(buffer.capacity() / 2, mss));
+        return Math.max(1, Math.min(space.space() / 2, mss));
+    }
+
+    /** The window the space allows now: what of it the unread data leaves. */
+    private int spaceWindow() {
+        return Math.max(0, space.space() - buffer.unread());
     }
 
     /**
-     * Receiver SWS avoidance (RFC 9293 3.8.6.2.2, MUST-39) after the application read: worth an
-     * update when the window opened by at least min(half the buffer, one MSS), and the window last
-     * offered was small or is now doubled; otherwise the next ACK carries it.
+     * After the application read: the {@link ReceiveSpace} counts what it consumed (and may grow,
+     * counted through {@code writer}),
+     * then receiver SWS avoidance (RFC 9293 3.8.6.2.2, MUST-39): an update is worth sending when the
+     * window opened by at least min(half the space, one MSS), and the window last offered was small
+     * or is now doubled; otherwise the next ACK carries it.
      */
-    boolean windowUpdateWorthSending(int scale) {
+    boolean windowUpdateWorthSending(long now, int scale, SegmentWriter writer) {
+        if (space.consumed(now, buffer.readPosition(), scale)) {
+            writer.count(teacup.stats.Counter.TCP_RECEIVE_SPACE_GROWN);
+        }
         // Only what the window field can carry counts: with no scaling a buffer past 64 KB opens
         // nothing the peer could see, and an update repeating the last window is a duplicate ACK.
-        int available = (int) Math.min(buffer.window(), 65535L << scale);
+        int available = (int) Math.min(spaceWindow(), 65535L << scale);
         int offered = Math.max(0, SeqNum.diff(rcvAdvEdge, rcvNxt));
         int threshold = windowThreshold();
         return available - offered >= threshold && (offered < threshold || available >= 2 * offered);
@@ -328,21 +365,32 @@ final class Receiver {
 
     /**
      * The window to advertise, scaled down by {@code scale} (RFC 9293 3.8.6.2.2): the right edge
-     * moves only by at least min(half the buffer, one MSS), and never moves left.
+     * moves only by at least min(half the space, one MSS), and never moves left, so a space that
+     * became smaller than the window offered waits for data to arrive below the edge. The one
+     * exception is RFC 7323 2.4's: at a full buffer, rounding up to the scale's unit would promise
+     * room we lack, so the edge may come back by less than a unit; the buffer keeps room for the
+     * furthest edge ever offered all the same.
      */
     int advertisedWindow(int scale) {
-        int available = buffer.window();
         int offered = Math.max(0, SeqNum.diff(rcvAdvEdge, rcvNxt));
-        if (available - offered >= windowThreshold() || offered > available) {
+        if (buffer.capacity() != space.space()) {
+            buffer.resize(space.space(), Math.max(0, SeqNum.diff(maxAdvEdge, rcvNxt)));
+        }
+        int available = spaceWindow();
+        if (available - offered >= windowThreshold()) {
             offered = available;
         }
+        int room = buffer.window();
         int unit = 1 << scale;
         // Round up to the scale's unit so the edge does not creep left, unless that would promise room we lack.
         int scaled = (int) Math.min(65535, ((long) offered + unit - 1) >> scale);
-        if ((long) scaled << scale > available) {
-            scaled = Math.min(65535, available >> scale);
+        if ((long) scaled << scale > room) {
+            scaled = Math.min(65535, room >> scale);
         }
         rcvAdvEdge = SeqNum.add(rcvNxt, scaled << scale);
+        if (SeqNum.gt(rcvAdvEdge, maxAdvEdge)) {
+            maxAdvEdge = rcvAdvEdge;
+        }
         return scaled;
     }
 

@@ -27,6 +27,8 @@ final class SegmentWriter {
     /** R1 (RFC 9293 MUST-20): timeouts in a row from which a retransmission carries negative advice to IP. */
     private final int adviseAfter;
     private boolean adviceDue;
+    /** The sender last stopped on the peer's window with data waiting ({@link #sendStopped}); data sent clears it. */
+    private boolean windowFull;
     private Negotiated negotiated = Negotiated.BEFORE_SYN;
     private final SendBudget sendBudget;
 
@@ -108,6 +110,18 @@ final class SegmentWriter {
         return output.sendMemory();
     }
 
+    /**
+     * The sender stopped with {@code unsent} bytes waiting: when the peer's window ({@code peerLeft}
+     * of it left), not the congestion window ({@code allowance}), left no room for a segment, that is
+     * a stall on the receiver (tshark's "window full"), counted once until data goes again.
+     */
+    void sendStopped(int unsent, int peerLeft, int allowance, int mss) {
+        if (!windowFull && unsent > 0 && peerLeft < Math.min(unsent, mss) && peerLeft <= allowance) {
+            windowFull = true;
+            output.count(teacup.stats.Counter.TCP_SEND_WINDOW_FULL);
+        }
+    }
+
     /** See {@link SegmentOutput#largestSegment}. */
     int largestSegment() {
         return output.largestSegment();
@@ -119,9 +133,13 @@ final class SegmentWriter {
      */
     void send(long now, int seq, int flags, int sendOffset, int length) {
         int ack = receiver.rcvNxt();
+        windowFull &= length == 0;
         int window = receiver.advertisedWindow(negotiated.receiveScale());
         if ((flags & TcpSegment.ACK) != 0) {
             receiver.ackSent(ack);
+            if (window == 0) {
+                output.count(teacup.stats.Counter.TCP_ZERO_WINDOWS_ADVERTISED);
+            }
         }
         TcpOptions segmentOptions = null;
         if (negotiated.timestamps()) {

@@ -373,6 +373,7 @@ final class Sender {
             }
             boolean sendFin = finQueued && SeqNum.add(sndNxt, n) == finSeq();
             if (n == 0 && !sendFin) {
+                writer.sendStopped(unsent, peerLeft, allowance, mss);
                 if (unsent > 0 && peerLeft <= 0 && sndUna == sndMax && persistAt == TcpConnection.NEVER) {
                     persistAt = now + persistInterval(); // RFC 9293 3.8.6.1: probe the zero window
                 }
@@ -380,6 +381,7 @@ final class Sender {
             }
             if (!sendFin && !retransmission && n < mss && !limits.overridesSws()
                     && holdsBack(now, n, unsent, limits.nagleOff())) {
+                writer.sendStopped(unsent, peerLeft, allowance, mss);
                 return sent; // Nagle waits for the ACK, which restarts sending
             }
             if (!writer.takeSendTurn()) {

@@ -58,7 +58,7 @@ public final class TcpConnection {
         this.remoteIp = remoteIp;
         this.remotePort = remotePort;
         this.handshake = new Handshake(settings);
-        this.receiver = new Receiver(settings);
+        this.receiver = new Receiver(settings, tsOffset);
         this.writer = new SegmentWriter(this, output, receiver, settings, iss, tsOffset);
         this.sender = new Sender(settings, writer, counters, iss);
         this.recovery = new LossRecovery(iss, settings.minRto(), counters, new PathMtuSearch(counters, writer));
@@ -192,7 +192,7 @@ public final class TcpConnection {
     /** The application read: a window update goes if it is worth one (RFC 9293 3.8.6.2.2, MUST-39). */
     public void windowOpened(long now) {
         if (state.synchronized_() && state != State.TIME_WAIT && !receiver.finReceived()
-                && receiver.windowUpdateWorthSending(negotiated().receiveScale())) {
+                && receiver.windowUpdateWorthSending(now, negotiated().receiveScale(), writer)) {
             sender.sendAck(now);
         }
     }
@@ -392,7 +392,7 @@ public final class TcpConnection {
             return;
         }
         if (receivingText()) {
-            urgency = receiver.text(seq, s, counters); // 6. the URG bit, and 7. the text
+            urgency = receiver.text(now, seq, s, timestamped(s), counters); // 6. the URG bit, and 7. the text
         }
         // 8. FIN, only when everything before it has arrived (a FIN beyond a gap is taken when it comes again in order).
         if (s.has(TcpSegment.FIN) && receiver.finInOrder(SeqNum.add(seq, segLen - 1))) {

@@ -8,9 +8,15 @@ import teacup.wire.TcpOptions;
  * its setter, all in this file. The {@code with...} methods are shorthands for the common changes.
  *
  * @param mss                 the MSS we announce and the most data we put in a segment (RFC 9293 3.7.1)
- * @param receiveBuffer       bytes of received data held for the application; it bounds the window we offer
+ * @param receiveBuffer       bytes of received data held for the application at first; it bounds the window we offer
+ *                            until the connection measures that it needs more ({@link ReceiveSpace})
+ * @param maxReceiveBuffer    the most the receive buffer grows to with the measured bandwidth-delay product
+ *                            ({@link ReceiveSpace}, as Linux's tcp_rmem[2]); at or below {@code receiveBuffer}: a
+ *                            fixed buffer, as SO_RCVBUF makes one on Linux. Rounded down to a power of two, and
+ *                            never past the largest window our shift can announce (65535 &lt;&lt; windowScale)
  * @param sendBuffer          bytes the application may write ahead of the peer's acknowledgments
- * @param windowScale         the shift we offer (RFC 7323 2), or -1 to offer none
+ * @param windowScale         the shift we offer (RFC 7323 2), or -1 to offer none; RFC 7323 2.3 has it follow the
+ *                            largest buffer: the default 7 lets a window reach 8 MB, past {@code maxReceiveBuffer}'s default
  * @param msl                 maximum segment lifetime; TIME-WAIT lasts two of them (RFC 9293 3.4.2)
  * @param minRto              floor of the retransmission timeout (RFC 6298 2.4)
  * @param maxRto              ceiling of the retransmission timeout, and of the persist interval
@@ -54,7 +60,7 @@ import teacup.wire.TcpOptions;
  *                            retransmissions and answered zero-window probes alike, before the connection is given up;
  *                            0 (the default) for none ({@link UserTimeout})
  */
-public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int windowScale, long msl,
+public record TcpSettings(int mss, int receiveBuffer, int maxReceiveBuffer, int sendBuffer, int windowScale, long msl,
                           long minRto, long maxRto, int maxRetransmissions, int maxOutOfOrderRanges,
                           long ackDelay, boolean timestamps, boolean sack, Congestion congestion,
                           long keepAliveIdle, long keepAliveInterval, int keepAliveProbes, int challengeAcksPerSecond,
@@ -88,6 +94,12 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
      */
     public static final long DEFAULT_ORPHAN_LIFETIME = 120_000_000_000L;
 
+    /**
+     * 4 MB: a window that keeps a 300 Mbit/s path of 50 ms busy with the 2x margin {@link ReceiveSpace}
+     * keeps; Linux's tcp_rmem[2] is 6 MB, of which about 4.5 MB is window with its default overhead.
+     */
+    public static final int DEFAULT_MAX_RECEIVE_BUFFER = 4 * 1024 * 1024;
+
     /** Which congestion control a connection runs. */
     public enum Congestion { NEW_RENO, CUBIC }
 
@@ -95,8 +107,11 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
         if (mss < 64 || mss > 65495) {
             throw new IllegalArgumentException("MSS out of range: " + mss);
         }
-        if (receiveBuffer < 1 || sendBuffer < 1) {
+        if (receiveBuffer < 1 || sendBuffer < 1 || maxReceiveBuffer < 1) {
             throw new IllegalArgumentException("buffers must hold at least one byte");
+        }
+        if (receiveBuffer > 1 << 30 || maxReceiveBuffer > 1 << 30) {
+            throw new IllegalArgumentException("a receive buffer holds 1 GB at most");
         }
         if (windowScale > TcpOptions.MAX_WINDOW_SCALE) {
             throw new IllegalArgumentException("window scale above 14: " + windowScale);
@@ -189,6 +204,7 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
     public static final class Builder {
         private int mss = 1460;
         private int receiveBuffer = 256 * 1024;
+        private int maxReceiveBuffer = DEFAULT_MAX_RECEIVE_BUFFER;
         private int sendBuffer = 256 * 1024;
         private int windowScale = 7;
         private long msl = 30_000_000_000L;
@@ -221,6 +237,7 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
         private Builder(TcpSettings s) {
             mss = s.mss;
             receiveBuffer = s.receiveBuffer;
+            maxReceiveBuffer = s.maxReceiveBuffer;
             sendBuffer = s.sendBuffer;
             windowScale = s.windowScale;
             msl = s.msl;
@@ -255,6 +272,12 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
 
         public Builder receiveBuffer(int v) {
             receiveBuffer = v;
+            return this;
+        }
+
+        /** The most the receive buffer grows to ({@link ReceiveSpace}); at or below {@code receiveBuffer}, it stays fixed. */
+        public Builder maxReceiveBuffer(int v) {
+            maxReceiveBuffer = v;
             return this;
         }
 
@@ -395,7 +418,7 @@ public record TcpSettings(int mss, int receiveBuffer, int sendBuffer, int window
         }
 
         public TcpSettings build() {
-            return new TcpSettings(mss, receiveBuffer, sendBuffer, windowScale, msl, minRto, maxRto, maxRetransmissions,
+            return new TcpSettings(mss, receiveBuffer, maxReceiveBuffer, sendBuffer, windowScale, msl, minRto, maxRto, maxRetransmissions,
                     maxOutOfOrderRanges, ackDelay, timestamps, sack, congestion, keepAliveIdle, keepAliveInterval,
                     keepAliveProbes, challengeAcksPerSecond, synAckRetries, synCookies, ttl, trafficClass, adviseRetransmissions,
                     minSendMss, sendSegmentsPerTurn, orphanRetries, orphanLifetime, userTimeout);

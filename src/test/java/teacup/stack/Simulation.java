@@ -56,10 +56,27 @@ public final class Simulation {
     public final NetStack a;
     public final NetStack b;
     private long steps;
+    /** Rate-limited paths on each end's way out ({@link #bottleneck}); empty otherwise. */
+    private final List<Bottleneck> bottlenecks = new ArrayList<>();
 
     /** A clean wire: frames arrive at the instant they are sent. */
     public static Simulation clean() {
         return new Simulation(0, null, null);
+    }
+
+    /**
+     * A path of {@code bytesPerSecond} each way and {@code oneWayDelay} (so a round trip of twice it):
+     * frames queue in order behind the bottleneck and nothing else happens to them.
+     */
+    public static Simulation bottleneck(long bytesPerSecond, long oneWayDelay) {
+        List<Bottleneck> made = new ArrayList<>();
+        Simulation sim = new Simulation(0, null, null, false, MTU, (end, other) -> {
+            Bottleneck b = new Bottleneck(end, bytesPerSecond, oneWayDelay);
+            made.add(b);
+            return b;
+        });
+        sim.bottlenecks.addAll(made);
+        return sim;
     }
 
     /** Both ends impaired on send with {@code config} (so both directions are), from {@code seed}. */
@@ -138,6 +155,9 @@ public final class Simulation {
             }
             long now = time.get();
             try {
+                for (Bottleneck path : bottlenecks) {
+                    path.release(now);
+                }
                 a.step(now);
                 b.step(now);
             } catch (IOException e) {
@@ -166,6 +186,9 @@ public final class Simulation {
         long next = Math.min(a.nextDeadline(), b.nextDeadline());
         if (impairmentA != null) {
             next = Math.min(next, impairmentA.nextDueNanos());
+        }
+        for (Bottleneck path : bottlenecks) {
+            next = Math.min(next, path.nextDue());
         }
         if (impairmentB != null) {
             next = Math.min(next, impairmentB.nextDueNanos());

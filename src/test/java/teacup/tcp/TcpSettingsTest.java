@@ -10,14 +10,14 @@ class TcpSettingsTest {
     @Test
     @DisplayName("toBuilder().build() gives back an equal value, every component included")
     void roundTrip() {
-        TcpSettings s = TcpSettings.builder().mss(1000).receiveBuffer(1 << 20).sendBuffer(3000).windowScale(-1)
+        TcpSettings s = TcpSettings.builder().mss(1000).receiveBuffer(1 << 20).maxReceiveBuffer(1 << 21).sendBuffer(3000).windowScale(-1)
                 .msl(5).minRto(6).maxRto(7).maxRetransmissions(8).maxOutOfOrderRanges(9).ackDelay(10).timestamps(false)
                 .sack(false).congestion(TcpSettings.Congestion.CUBIC).keepAliveIdle(11).keepAliveInterval(12)
                 .keepAliveProbes(13).challengeAcksPerSecond(14).synAckRetries(15).synCookies(false).ttl(16).trafficClass(17)
                 .adviseRetransmissions(18).minSendMss(100).sendSegmentsPerTurn(19).orphanRetries(20).orphanLifetime(21)
                 .userTimeout(22).build();
         assertEquals(s, s.toBuilder().build());
-        assertEquals(new TcpSettings(1000, 1 << 20, 3000, -1, 5, 6, 7, 8, 9, 10, false, false,
+        assertEquals(new TcpSettings(1000, 1 << 20, 1 << 21, 3000, -1, 5, 6, 7, 8, 9, 10, false, false,
                 TcpSettings.Congestion.CUBIC, 11, 12, 13, 14, 15, false, 16, 17, 18, 100, 19, 20, 21, 22), s);
     }
 
