@@ -3,6 +3,7 @@ package teacup.stack;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import teacup.link.ForwardingLink;
 import teacup.link.Link;
 
 /**
@@ -10,20 +11,20 @@ import teacup.link.Link;
  * frame leaves once the ones before it have (at {@code bytesPerSecond}), and arrives
  * {@code delay} after that. Frames wait in order, without bound (the windows bound them). The
  * {@link Simulation} tells it the time ({@link #release}) before each step and asks when it next
- * has a frame due; it reads no clock itself.
+ * has a frame due; it reads no clock itself. Everything else goes to the inner link as it is.
  */
-final class Bottleneck implements Link {
-    private final Link inner;
+final class Bottleneck extends ForwardingLink {
+    private record Queued(long due, byte[] frame) { }
+
     private final long bytesPerSecond;
     private final long delay;
-    private final ArrayDeque<long[]> due = new ArrayDeque<>();
-    private final ArrayDeque<byte[]> frames = new ArrayDeque<>();
+    private final ArrayDeque<Queued> queue = new ArrayDeque<>();
     private long now;
     /** When the last frame queued has left the bottleneck. */
     private long lineFree;
 
     Bottleneck(Link inner, long bytesPerSecond, long delay) {
-        this.inner = inner;
+        super(inner);
         this.bytesPerSecond = bytesPerSecond;
         this.delay = delay;
     }
@@ -31,53 +32,26 @@ final class Bottleneck implements Link {
     /** Time is {@code now}: the frames due by then go on to the wire. */
     void release(long now) throws IOException {
         this.now = now;
-        while (!due.isEmpty() && due.peekFirst()[0] <= now) {
-            due.pollFirst();
-            byte[] f = frames.pollFirst();
+        while (!queue.isEmpty() && queue.peekFirst().due() <= now) {
+            byte[] f = queue.pollFirst().frame();
             inner.send(f, 0, f.length);
         }
     }
 
     /** When the next frame is due ({@link Long#MAX_VALUE}: none waits). */
     long nextDue() {
-        return due.isEmpty() ? Long.MAX_VALUE : due.peekFirst()[0];
+        return queue.isEmpty() ? Long.MAX_VALUE : queue.peekFirst().due();
     }
 
     @Override
     public void send(byte[] buf, int off, int len) {
         long start = Math.max(now, lineFree);
         lineFree = start + len * 1_000_000_000L / bytesPerSecond;
-        due.addLast(new long[] {lineFree + delay});
-        frames.addLast(Arrays.copyOfRange(buf, off, off + len));
+        queue.addLast(new Queued(lineFree + delay, Arrays.copyOfRange(buf, off, off + len)));
     }
 
     @Override
-    public int mtu() {
-        return inner.mtu();
-    }
-
-    @Override
-    public int maxFrameLength() {
-        return inner.maxFrameLength();
-    }
-
-    @Override
-    public int receive(byte[] buf, int off) throws IOException {
-        return inner.receive(buf, off);
-    }
-
-    @Override
-    public void await(long timeoutNanos) throws IOException {
-        inner.await(timeoutNanos);
-    }
-
-    @Override
-    public void wakeup() {
-        inner.wakeup();
-    }
-
-    @Override
-    public void close() throws IOException {
-        inner.close();
+    public int segmentationOffload() {
+        return 0; // every frame goes through the bottleneck's queue
     }
 }
