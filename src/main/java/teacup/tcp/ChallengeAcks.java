@@ -23,15 +23,22 @@ final class ChallengeAcks {
 
     /** A challenge ACK, if both budgets have one left now. */
     void send(long now, Sender sender, SegmentWriter writer) {
+        if (take(now, writer.output())) {
+            sender.sendAck(now);
+        }
+    }
+
+    /** One challenge ACK from both budgets (a {@link TimeWait} sends its own); false, and counted, when either is spent. */
+    boolean take(long now, SegmentOutput output) {
         if (now - secondStart >= SECOND) {
             secondStart = now;
             sent = 0;
         }
-        if (sent >= perSecond || !writer.takeChallengeAck(now)) {
-            writer.challengeAckLimited();
-            return;
+        if (sent >= perSecond || !output.takeChallengeAck(now)) {
+            output.challengeAckLimited();
+            return false;
         }
         sent++;
-        sender.sendAck(now);
+        return true;
     }
 }

@@ -44,6 +44,12 @@ public record ConnectionStatus(int localIp, int localPort, int remoteIp, int rem
                 n.retransmissionTimeouts(), n.recoveryEpisodes(), n.tailLossProbes(), n.spuriousRecoveries());
     }
 
+    /** A connection reduced to its {@link TimeWait}: nothing in flight, nothing queued, no counters kept. */
+    static ConnectionStatus timeWait(int localIp, int localPort, int remoteIp, int remotePort) {
+        return new ConnectionStatus(localIp, localPort, remoteIp, remotePort, TcpConnection.State.TIME_WAIT, 0, 0, 0, false,
+                "-", 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, true, 0, 0, 0, 0);
+    }
+
     /** RFC 9293's spelling of {@code state} (FIN-WAIT-2), which an enum constant cannot have. */
     public static String stateName(TcpConnection.State state) {
         return STATE_NAMES[state.ordinal()];

@@ -89,6 +89,14 @@ final class Receiver {
         return tsRecent;
     }
 
+    long tsRecentAt() {
+        return tsRecentAt;
+    }
+
+    int lastAckSent() {
+        return lastAckSent;
+    }
+
     boolean finReceived() {
         return finReceived;
     }
@@ -104,9 +112,14 @@ final class Receiver {
      * spurious.
      */
     void duplicate(int seq, int len) {
-        if (len > 0 && SeqNum.le(SeqNum.add(seq, len), rcvNxt) && SeqNum.diff(rcvNxt, seq) <= buffer.capacity()) {
+        if (isDuplicate(rcvNxt, buffer.capacity(), seq, len)) {
             reportDuplicate(seq, SeqNum.add(seq, len));
         }
+    }
+
+    /** Text wholly below {@code rcvNxt} and within a buffer's length of it (also for a {@link TimeWait}). */
+    static boolean isDuplicate(int rcvNxt, int capacity, int seq, int len) {
+        return len > 0 && SeqNum.le(SeqNum.add(seq, len), rcvNxt) && SeqNum.diff(rcvNxt, seq) <= capacity;
     }
 
     private void reportDuplicate(int start, int end) {
@@ -135,6 +148,11 @@ final class Receiver {
      * sequence number lies beyond everything received.
      */
     boolean newerThanAnySeen(int synSeq, TcpOptions synOptions, boolean timestamps) {
+        return newerThanAnySeen(synSeq, synOptions, timestamps, tsRecent, rcvNxt);
+    }
+
+    /** As {@link #newerThanAnySeen(int, TcpOptions, boolean)}, for what a {@link TimeWait} kept. */
+    static boolean newerThanAnySeen(int synSeq, TcpOptions synOptions, boolean timestamps, int tsRecent, int rcvNxt) {
         if (timestamps && synOptions.hasTimestamps()) {
             return SeqNum.gt(synOptions.tsVal(), tsRecent);
         }
@@ -143,6 +161,11 @@ final class Receiver {
 
     /** RFC 7323 5.3 R1 (PAWS): a timestamp older than TS.Recent marks an old duplicate, unless TS.Recent is stale. */
     boolean pawsRejects(int tsVal, long now) {
+        return pawsRejects(tsVal, tsRecent, tsRecentAt, now);
+    }
+
+    /** PAWS for a TS.Recent of {@code tsRecent} taken at {@code tsRecentAt} (also for a {@link TimeWait}). */
+    static boolean pawsRejects(int tsVal, int tsRecent, long tsRecentAt, long now) {
         return SeqNum.lt(tsVal, tsRecent) && now - tsRecentAt <= PAWS_IDLE_LIMIT;
     }
 
@@ -163,7 +186,11 @@ final class Receiver {
 
     /** RFC 9293 3.10.7.4: the four acceptability cases for segment length and receive window. */
     boolean acceptable(int seq, int segLen) {
-        int rcvWnd = buffer.window();
+        return acceptable(rcvNxt, buffer.window(), seq, segLen);
+    }
+
+    /** The four cases for a receive window of {@code rcvWnd} from {@code rcvNxt} (also for a {@link TimeWait}). */
+    static boolean acceptable(int rcvNxt, int rcvWnd, int seq, int segLen) {
         if (segLen == 0) {
             return rcvWnd == 0 ? seq == rcvNxt : SeqNum.between(rcvNxt, seq, SeqNum.add(rcvNxt, rcvWnd));
         }

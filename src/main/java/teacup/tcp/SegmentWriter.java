@@ -76,18 +76,16 @@ final class SegmentWriter {
     }
 
     /** Our timestamp clock: milliseconds from an offset private to the connection (RFC 7323 5.4). */
+    int timestampOffset() {
+        return timestampOffset;
+    }
+
+    SegmentOutput output() {
+        return output;
+    }
+
     int timestamp(long now) {
         return (int) (now / 1_000_000L) + timestampOffset;
-    }
-
-    /** See {@link SegmentOutput#takeChallengeAck}. */
-    boolean takeChallengeAck(long now) {
-        return output.takeChallengeAck(now);
-    }
-
-    /** See {@link SegmentOutput#challengeAckLimited}. */
-    void challengeAckLimited() {
-        output.challengeAckLimited();
     }
 
     /** See {@link SegmentOutput#count}. */

@@ -109,6 +109,7 @@ final class Sender {
     int una() { return sndUna; }
     int nxt() { return sndNxt; }
     int max() { return sndMax; }
+    int maxWindow() { return maxSndWnd; } // the largest window the peer offered (RFC 5961 5.2)
     int window() { return sndWnd; }
 
     /** True when everything sent is acknowledged. */

@@ -42,9 +42,9 @@ public final class TcpConnection {
     final KeepAlive keepAlive;
     private final ConnectionCounters counters = new ConnectionCounters();
     private final Handshake handshake;
-    private final ClosingTimers closing;
+    final ClosingTimers closing;
     private final IcmpErrors icmp = new IcmpErrors();
-    private final ChallengeAcks challenges;
+    final ChallengeAcks challenges;
     final OrphanLimits orphan;
     final UserTimeout userTimeout;
 

@@ -18,16 +18,15 @@ import teacup.wire.TcpOptions;
 import teacup.wire.TcpSegment;
 
 /**
- * TCP on one interface: demultiplexes segments to connections by their four-tuple, opens
- * connections for SYNs that reach a listener, answers segments for no connection with a reset,
- * writes the segments connections emit, and runs their timers. Owned by the event-loop thread;
- * time comes in as {@code now} on every entry.
+ * TCP on one interface: demultiplexes segments to connections by their four-tuple, opens connections for SYNs
+ * that reach a listener, answers segments for no connection with a reset, writes the segments connections emit,
+ * and runs their timers. Owned by the event-loop thread; time comes in as {@code now} on every entry.
  *
- * <p>Every call into a connection goes through this layer (or is followed by {@link #settle}),
- * so that afterwards the layer can move a newly established connection to its listener's
- * accept queue, re-key its timer, tell its {@link TcpObserver}, and drop it once it is CLOSED.
- * On the receive path nothing is allocated: the segment is a reused view, the options go into
- * one reused {@link TcpOptions}, and the connection is found in a primitive-keyed table.
+ * <p>Every call into a connection goes through this layer (or is followed by {@link #settle}), so that afterwards
+ * the layer can move a newly established connection to its listener's accept queue, re-key its timer, tell its
+ * {@link TcpObserver}, reduce it to a {@link TimeWait} once nobody holds it in TIME-WAIT, and drop it once it is
+ * CLOSED. On the receive path nothing is allocated: the segment is a reused view, the options go into one reused
+ * {@link TcpOptions}, and the connection is found in a primitive-keyed table.
  */
 public final class TcpLayer implements IpLayer.Transport {
     public static final int EPHEMERAL_FIRST = 49152;
@@ -39,6 +38,7 @@ public final class TcpLayer implements IpLayer.Transport {
     private final RandomGenerator random;
     private final InitialSequenceNumbers isn;
     private final ConnectionTable<LayerEntry> connections;
+    private final TimeWaits timeWaits; // connections in TIME-WAIT that nobody holds, reduced
     private final ConnectionTable<TcpListener> listeners;
     private final TcpSegment segment = new TcpSegment();
     private final TcpOptions options = new TcpOptions();
@@ -91,7 +91,9 @@ public final class TcpLayer implements IpLayer.Transport {
         this.cookies = new SynCookies(isn, stats, output);
         this.resets = new Resets(ip, stats);
         this.orphans = new OrphanCount(stats);
-        this.connections = new ConnectionTable<>(random.nextLong());
+        long secret = random.nextLong();
+        this.connections = new ConnectionTable<>(secret);
+        this.timeWaits = new TimeWaits(Long.rotateLeft(secret, 17) ^ 0x9e3779b97f4a7c15L, ip, stats, output);
         this.listeners = new ConnectionTable<>(random.nextLong());
         ip.register(Ipv4Packet.PROTOCOL_TCP, this);
     }
@@ -208,7 +210,8 @@ public final class TcpLayer implements IpLayer.Transport {
         int start = random.nextInt(EPHEMERAL_RANGE);
         for (int i = 0; i < EPHEMERAL_RANGE; i++) {
             int candidate = EPHEMERAL_FIRST + (start + i) % EPHEMERAL_RANGE;
-            if (!listeners.containsKey(candidate) && !connections.containsKey(key(remoteIp, remotePort, candidate))) {
+            long key = key(remoteIp, remotePort, candidate);
+            if (!listeners.containsKey(candidate) && !connections.containsKey(key) && !timeWaits.contains(key)) {
                 return candidate;
             }
         }
@@ -236,11 +239,8 @@ public final class TcpLayer implements IpLayer.Transport {
     public void flush(long now, TcpConnection c) { c.flush(now); settle(now, c); }
 
     /**
-     * The application flushed: everything it wrote goes now, a last partial segment included. Nagle
-     * (RFC 9293 3.7.4) holds a small tail back while data is unacknowledged, in case more writes
-     * come to fill it; a flush says none will, so waiting would only cost the peer a round trip
-     * (a 4 KB HTTP answer is two full segments and a tail). The connection's own no-delay
-     * setting is left as it was, for the writes that follow.
+     * The application flushed: all it wrote goes now, a short tail too, which Nagle (RFC 9293 3.7.4) would
+     * hold for more writes that a flush says will not come. The connection's no-delay setting stays as it was.
      */
     public void push(long now, TcpConnection c) { c.push(now); settle(now, c); }
 
@@ -305,6 +305,7 @@ public final class TcpLayer implements IpLayer.Transport {
             e.connection.abort(now);
             settle(now, e);
         }
+        timeWaits.clear();
     }
 
     /** RFC 5961 7: at most {@code perSecond} challenge ACKs a second from all connections together (default 1000). */
@@ -329,14 +330,12 @@ public final class TcpLayer implements IpLayer.Transport {
         return e == null ? null : e.connection;
     }
 
-    /** Connections in the table (every state but CLOSED, TIME-WAIT included). */
-    public int connectionCount() {
-        return connections.size();
-    }
+    /** Connections in the table (every state but CLOSED, TIME-WAIT included, reduced or not). */
+    public int connectionCount() { return connections.size() + timeWaits.size(); }
 
     /** Connections in the table in {@code state} (TIME_WAIT: those only waiting out 2 MSL); walks the table. */
     public int connectionCount(State state) {
-        int[] n = new int[1];
+        int[] n = {state == State.TIME_WAIT ? timeWaits.size() : 0};
         connections.forEach(e -> {
             if (e.connection.state() == state) {
                 n[0]++;
@@ -345,14 +344,13 @@ public final class TcpLayer implements IpLayer.Transport {
         return n[0];
     }
 
-    public int listenerCount() {
-        return listeners.size();
-    }
+    public int listenerCount() { return listeners.size(); }
 
     /** A snapshot of every connection in the table, by local port, then peer (loop thread only; allocates, for status reports). */
     public List<ConnectionStatus> connectionStatus() {
         List<ConnectionStatus> all = new ArrayList<>(connections.size());
         connections.forEach(e -> all.add(ConnectionStatus.of(e.connection)));
+        timeWaits.statuses(ip.address(), all);
         all.sort(java.util.Comparator.comparingInt(ConnectionStatus::localPort)
                 .thenComparingLong(s -> Integer.toUnsignedLong(s.remoteIp())).thenComparingInt(ConnectionStatus::remotePort));
         return all;
@@ -383,8 +381,13 @@ public final class TcpLayer implements IpLayer.Transport {
         if (sourcePort == 0 || destinationPort == 0 || segment.options(options) != Defect.NONE) {
             return Counter.DROP_TCP_MALFORMED;
         }
-        LayerEntry e = connections.get(key(source, sourcePort, destinationPort));
+        long key = key(source, sourcePort, destinationPort);
+        LayerEntry e = connections.get(key);
         TcpListener listener = listeners.get(destinationPort);
+        Counter waited = e == null ? timeWaits.receive(now, key, listener != null, inbound.from(segment, options)) : null;
+        if (waited != null) {
+            return waited;
+        }
         if (e != null && listener != null && (segment.flags() & (TcpSegment.SYN | TcpSegment.ACK | TcpSegment.RST)) == TcpSegment.SYN
                 && acceptsNewIncarnation(e.connection, segment.sequence(), options)) {
             // RFC 6191: a client reusing its port while we hold TIME-WAIT gets a new connection at once.
@@ -413,9 +416,10 @@ public final class TcpLayer implements IpLayer.Transport {
      */
     @Override
     public Counter error(long now, int type, int code, int destination, byte[] b, int off, int len) {
-        LayerEntry e = connections.get(key(destination, BigEndian.u16(b, off + 2), BigEndian.u16(b, off)));
+        long key = key(destination, BigEndian.u16(b, off + 2), BigEndian.u16(b, off));
+        LayerEntry e = connections.get(key);
         if (e == null) {
-            return Counter.DROP_ICMP_ERROR_UNMATCHED;
+            return timeWaits.contains(key) ? Counter.DROP_ICMP_ERROR_STALE : Counter.DROP_ICMP_ERROR_UNMATCHED;
         }
         TcpConnection c = e.connection;
         if (!SeqNum.between(c.sender.una(), BigEndian.i32(b, off + 4), c.sender.max())) {
@@ -559,8 +563,8 @@ public final class TcpLayer implements IpLayer.Transport {
         sendTurns.holdIfSpent(now, c, stats);
         orphans.settled(c);
         idleRings.arm(now, c);
-        if (state == State.CLOSED) {
-            connections.remove(e.key);
+        if (state == State.CLOSED || state == State.TIME_WAIT && e.observer == null && timeWaits.take(e.key, c)) {
+            connections.remove(e.key); // closed, or reduced to a TimeWait
             timers.schedule(e, Long.MAX_VALUE);
         } else {
             timers.schedule(e, c.nextDeadline());
@@ -579,6 +583,7 @@ public final class TcpLayer implements IpLayer.Transport {
         stats.add(Counter.TCP_SEND_MEMORY_LIMITED, sendMemory.takeRefusals()); // counted on application threads
         stats.add(Counter.TCP_SEND_RING_WINDOW_BOUND, sendMemory.takeHeldToWindow());
         stats.add(Counter.TCP_IDLE_RINGS_RELEASED, idleRings.sweep(now, connections));
+        timeWaits.expire(now);
         for (int budget = timers.size(); budget > 0 && !timers.isEmpty() && timers.firstDeadline() <= now; budget--) {
             LayerEntry e = timers.first();
             e.connection.poll(now);
@@ -588,6 +593,6 @@ public final class TcpLayer implements IpLayer.Transport {
 
     /** The earliest connection deadline (Long.MAX_VALUE: none). */
     public long nextDeadline() {
-        return Math.min(Math.min(timers.firstDeadline(), sendTurns.deadline()), idleRings.deadline());
+        return Math.min(Math.min(timers.firstDeadline(), sendTurns.deadline()), Math.min(idleRings.deadline(), timeWaits.deadline()));
     }
 }
