@@ -10,11 +10,12 @@ package teacup.tcp;
  */
 public final class Assembler {
     /**
-     * Ranges room is made for at first. Most connections never hold more than a couple of ranges;
+     * Ranges room is made for with the first one. Most connections never hold more than a couple;
      * room for the full bound (64) from the start was more than half of what a connection in
      * TIME-WAIT weighs.
      */
     private static final int INITIAL_RANGES = 4;
+    private static final int[] NONE = new int[0];
 
     private final int maxRanges;
     private int[] start;
@@ -26,8 +27,8 @@ public final class Assembler {
             throw new IllegalArgumentException("need at least one range");
         }
         this.maxRanges = maxRanges;
-        start = new int[Math.min(INITIAL_RANGES, maxRanges)];
-        end = new int[start.length];
+        start = NONE; // taken with the first range: most connections never hold one
+        end = NONE;
     }
 
     /**
@@ -59,7 +60,7 @@ public final class Assembler {
                 return false;
             }
             if (count == start.length) {
-                int room = Math.min(maxRanges, 2 * start.length);
+                int room = Math.min(maxRanges, Math.max(INITIAL_RANGES, 2 * start.length));
                 start = java.util.Arrays.copyOf(start, room);
                 end = java.util.Arrays.copyOf(end, room);
             }

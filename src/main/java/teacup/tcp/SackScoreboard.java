@@ -17,6 +17,7 @@ import teacup.wire.TcpOptions;
 final class SackScoreboard {
     /** Room made at first; most connections never hold more than a couple of ranges. */
     private static final int INITIAL_RANGES = 4;
+    private static final int[] NONE = new int[0];
 
     private final int maxRanges;
     private int[] left;
@@ -28,8 +29,8 @@ final class SackScoreboard {
             throw new IllegalArgumentException("need at least one range");
         }
         this.maxRanges = maxRanges;
-        left = new int[Math.min(INITIAL_RANGES, maxRanges)];
-        right = new int[left.length];
+        left = NONE; // taken with the first range: most connections never hold one
+        right = NONE;
     }
 
     /**
@@ -71,7 +72,7 @@ final class SackScoreboard {
                 return false;
             }
             if (count == left.length) {
-                int room = Math.min(maxRanges, 2 * left.length);
+                int room = Math.min(maxRanges, Math.max(INITIAL_RANGES, 2 * left.length));
                 left = Arrays.copyOf(left, room);
                 right = Arrays.copyOf(right, room);
             }
