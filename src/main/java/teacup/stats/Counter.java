@@ -55,6 +55,7 @@ public enum Counter {
     TCP_IDLE_RINGS_RELEASED(Kind.TRAFFIC, "TCP buffer rings given back after a second or more empty (an idle connection holds none)"),
     TCP_ZERO_WINDOWS_ADVERTISED(Kind.TRAFFIC, "TCP segments sent advertising a zero receive window (the reader is behind)"),
     TCP_SEND_WINDOW_FULL(Kind.TRAFFIC, "TCP sends stopped by the peer's receive window with data waiting (the receiver limits the sender)"),
+    TCP_RECEIVE_MEMORY_LIMITED(Kind.TRAFFIC, "TCP receive spaces not grown: the stack's receive memory budget was spent"),
     TCP_RECEIVE_SPACE_GROWN(Kind.TRAFFIC, "TCP receive buffers grown to the measured bandwidth-delay product"),
     TCP_USER_TIMEOUTS(Kind.TRAFFIC, "TCP connections ended by their user timeout: no progress, data waiting (RFC 5482)"),
 

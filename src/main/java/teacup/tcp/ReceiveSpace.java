@@ -1,5 +1,6 @@
 package teacup.tcp;
 
+import teacup.stats.Counter;
 import teacup.wire.SeqNum;
 
 /**
@@ -36,6 +37,8 @@ final class ReceiveSpace {
     private final int maximum;
     private final int mss;
     private final int timestampOffset;
+    /** The stack's budget the growth past {@code initial} is taken from, and given back to. */
+    private final ReceiveMemory memory;
 
     private int space;
     /** The most the application consumed in one measured round so far (at first, half the initial space). */
@@ -55,11 +58,12 @@ final class ReceiveSpace {
     private long grown;
 
     /** {@code timestampOffset}: where our TSval clock starts (as the {@link SegmentWriter}'s). */
-    ReceiveSpace(TcpSettings settings, int initialCapacity, int timestampOffset) {
+    ReceiveSpace(TcpSettings settings, int initialCapacity, int timestampOffset, ReceiveMemory memory) {
         this.initial = initialCapacity;
         this.maximum = Math.max(initialCapacity, Integer.highestOneBit(settings.maxReceiveBuffer()));
         this.mss = settings.mss();
         this.timestampOffset = timestampOffset;
+        this.memory = memory;
         this.space = initialCapacity;
         this.roundMost = firstRound();
     }
@@ -143,43 +147,53 @@ final class ReceiveSpace {
 
     /**
      * The application has read up to {@code readPosition}: once a round trip has passed since the
-     * round began, counts what it took and grows the space if that needs more. True when it grew.
+     * round began, counts what it took and grows the space if that needs more and the stack's
+     * {@link ReceiveMemory} allows. Returns what to count: the growth, its refusal, or null.
      */
-    boolean consumed(long now, long readPosition, int scale) {
+    Counter consumed(long now, long readPosition, int scale) {
         if (rtt == 0 || roundStart == NOT_STARTED || now - roundStart < rtt) {
-            return false;
+            return null;
         }
         long copied = readPosition - readAtRoundStart;
         roundStart = now;
         readAtRoundStart = readPosition;
         if (copied <= roundMost) {
-            return false;
+            return null;
         }
         double wanted = 2.0 * copied + (double) CUSHION_SEGMENTS * mss;
         wanted += 2.0 * wanted * (copied - roundMost) / roundMost; // the sender may be growing as fast
         roundMost = copied;
         int bound = bound(scale);
         if (space >= bound) {
-            return false;
+            return null;
         }
         int next = space;
         while (next < wanted && next < bound) {
             next <<= 1;
         }
         if (next == space) {
-            return false;
+            return null;
+        }
+        if (!memory.take(next - space)) {
+            return Counter.TCP_RECEIVE_MEMORY_LIMITED;
         }
         space = next;
         grown++;
-        return true;
+        return Counter.TCP_RECEIVE_SPACE_GROWN;
     }
 
     /** The connection has been idle (its ring given back): the space, and what is known of the rounds, start over. */
     void idle() {
-        space = initial;
+        release();
         roundMost = firstRound();
         roundStart = NOT_STARTED;
         windowMarkAt = NOT_STARTED;
         echoSeen = false;
+    }
+
+    /** The growth goes back to the stack's budget: the space is its initial size again (idle, ended, or in TIME-WAIT). */
+    void release() {
+        memory.give(space - initial);
+        space = initial;
     }
 }

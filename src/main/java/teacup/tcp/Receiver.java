@@ -57,9 +57,9 @@ final class Receiver {
     private long ackAt = TcpConnection.NEVER;
 
     /** {@code timestampOffset}: where our TSval clock starts, for the round trips the timestamp echo measures. */
-    Receiver(TcpSettings settings, int timestampOffset) {
+    Receiver(TcpSettings settings, int timestampOffset, ReceiveMemory memory) {
         this.buffer = new ReceiveBuffer(settings.receiveBuffer(), settings.maxOutOfOrderRanges());
-        this.space = new ReceiveSpace(settings, buffer.capacity(), timestampOffset);
+        this.space = new ReceiveSpace(settings, buffer.capacity(), timestampOffset, memory);
         this.mss = settings.mss();
         this.ackDelay = settings.ackDelay();
     }
@@ -379,8 +379,9 @@ final class Receiver {
      * or is now doubled; otherwise the next ACK carries it.
      */
     boolean windowUpdateWorthSending(long now, int scale, SegmentWriter writer) {
-        if (space.consumed(now, buffer.readPosition(), scale)) {
-            writer.count(teacup.stats.Counter.TCP_RECEIVE_SPACE_GROWN);
+        teacup.stats.Counter growth = space.consumed(now, buffer.readPosition(), scale);
+        if (growth != null) {
+            writer.count(growth);
         }
         // Only what the window field can carry counts: with no scaling a buffer past 64 KB opens
         // nothing the peer could see, and an update repeating the last window is a duplicate ACK.

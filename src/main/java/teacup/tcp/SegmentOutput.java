@@ -51,4 +51,9 @@ public interface SegmentOutput {
     default SendMemory sendMemory() {
         return SendMemory.UNLIMITED;
     }
+
+    /** The stack-wide budget for receive spaces grown past their first size; the default has none. */
+    default ReceiveMemory receiveMemory() {
+        return ReceiveMemory.UNLIMITED;
+    }
 }

@@ -232,5 +232,26 @@ final class SynCookies {
         public void challengeAckLimited() {
             layer.challengeAckLimited();
         }
+
+        // The connection keeps this output for life: the layer's counters, turns and budgets are its own too.
+        @Override
+        public void count(teacup.stats.Counter counter) {
+            layer.count(counter);
+        }
+
+        @Override
+        public long turn() {
+            return layer.turn();
+        }
+
+        @Override
+        public SendMemory sendMemory() {
+            return layer.sendMemory();
+        }
+
+        @Override
+        public ReceiveMemory receiveMemory() {
+            return layer.receiveMemory();
+        }
     }
 }

@@ -58,7 +58,7 @@ public final class TcpConnection {
         this.remoteIp = remoteIp;
         this.remotePort = remotePort;
         this.handshake = new Handshake(settings);
-        this.receiver = new Receiver(settings, tsOffset);
+        this.receiver = new Receiver(settings, tsOffset, output.receiveMemory());
         this.writer = new SegmentWriter(this, output, receiver, settings, iss, tsOffset);
         this.sender = new Sender(settings, writer, counters, iss);
         this.recovery = new LossRecovery(iss, settings.minRto(), counters, new PathMtuSearch(counters, writer));

@@ -65,6 +65,7 @@ public final class TcpLayer implements IpLayer.Transport {
         @Override
         public long turn() { return sendTurns.turn(); }
         public SendMemory sendMemory() { return sendMemory; }
+        public ReceiveMemory receiveMemory() { return receiveMemory; }
     };
 
     /** Timers: the entries whose connection has a deadline, earliest first. */
@@ -75,6 +76,7 @@ public final class TcpLayer implements IpLayer.Transport {
 
     private final ChallengeAckBudget challengeAcks; // RFC 5961 7, for all connections together
     private final SendMemory sendMemory = new SendMemory(SendMemory.DEFAULT_LIMIT); // every send ring together
+    private final ReceiveMemory receiveMemory = new ReceiveMemory(ReceiveMemory.DEFAULT_LIMIT); // autotuned windows
     private final SynCookies cookies; // RFC 4987 3.6, for listeners whose SYN queue is full
     private final Resets resets;
     private final OrphanCount orphans; // Linux's tcp_max_orphans
@@ -321,8 +323,9 @@ public final class TcpLayer implements IpLayer.Transport {
     /** Orphans held now: closed by the application, not yet in TIME-WAIT or CLOSED. */
     public int orphanCount() { return orphans.count(); }
 
-    /** The stack-wide budget of send-ring bytes (64 MB by default): set its limit, read what is held. */
+    /** The stack-wide budgets of send-ring bytes (64 MB by default) and autotuned receive windows (128 MB). */
     public SendMemory sendMemory() { return sendMemory; }
+    public ReceiveMemory receiveMemory() { return receiveMemory; }
 
     /** The connection from {@code localPort} to {@code remoteIp:remotePort}, or null. */
     public TcpConnection find(int remoteIp, int remotePort, int localPort) {
@@ -442,10 +445,8 @@ public final class TcpLayer implements IpLayer.Transport {
     }
 
     /**
-     * RFC 6191 (and RFC 9293 3.10.7.4's note on TIME-WAIT): may a new SYN with this sequence
-     * number and options reopen the four-tuple of {@code c}, in TIME-WAIT? Only if it cannot be an
-     * old duplicate: its timestamp is newer than the last one seen, or, without timestamps, its
-     * sequence number lies beyond everything received.
+     * RFC 6191: may a new SYN reopen the four-tuple of {@code c}, whole in TIME-WAIT? Only if it cannot be an old
+     * duplicate: its timestamp is newer than the last seen or, without timestamps, its sequence number beyond all.
      */
     private static boolean acceptsNewIncarnation(TcpConnection c, int synSeq, TcpOptions synOptions) {
         return c.state() == State.TIME_WAIT
@@ -565,6 +566,7 @@ public final class TcpLayer implements IpLayer.Transport {
         idleRings.arm(now, c);
         if (state == State.CLOSED || state == State.TIME_WAIT && e.observer == null && timeWaits.take(e.key, c)) {
             connections.remove(e.key); // closed, or reduced to a TimeWait
+            c.receiver.space().release(); // its grown window goes back to the budget
             timers.schedule(e, Long.MAX_VALUE);
         } else {
             timers.schedule(e, c.nextDeadline());

@@ -250,6 +250,25 @@ class ReceiveSpaceSimulationTest {
     }
 
     @Test
+    @DisplayName("the stack's receive memory budget bounds autotuning: past it a window stops growing (counted), every"
+            + " byte still arrives, and an idle connection gives what it took back")
+    void budgetBoundsGrowth() throws Exception {
+        Transfer t = new Transfer(receiving(true, BOUND), sending(16 << 20), FAST_PATH);
+        t.sim.a.tcp().receiveMemory().limit(1 << 20);
+        Run run = t.send(32L << 20, ALL, ALL, 1);
+        long limited = t.sim.a.statistics().getOrDefault(Counter.TCP_RECEIVE_MEMORY_LIMITED, 0L);
+        System.out.printf("budget 1 MB: buffer up to %d KB, %d growths refused, %d ms%n", run.largestCapacity() / 1024,
+                limited, run.duration() / MS);
+        assertTrue(limited > 0, "growth refused and counted");
+        assertTrue(run.largestCapacity() <= INITIAL + (1 << 20), "buffer " + run.largestCapacity());
+        assertTrue(run.largestCapacity() > INITIAL, "it grew within the budget");
+        assertEquals(32L << 20, t.read);
+        assertTrue(t.sim.a.tcp().receiveMemory().held() > 0);
+        t.sim.runFor(3 * S);
+        assertEquals(0, t.sim.a.tcp().receiveMemory().held(), "the idle connection gave its growth back");
+    }
+
+    @Test
     @DisplayName("RFC 7323 2.4: an idle connection gives its grown buffer back: no ring, and the space returns to the"
             + " initial 256 KB once the data below the edge it advertised has come, the edge never moving left")
     void idleReturnsToInitialSize() throws Exception {

@@ -140,7 +140,7 @@ class SynFloodTest {
     }
 
     @Test
-    @DisplayName("RFC 4987 3.6: with the SYN queue full, a SYN gets a cookie SYN-ACK whose ACK makes an accepted connection with the peer's MSS, window scale, SACK and timestamps")
+    @DisplayName("RFC 4987 3.6: with the SYN queue full, a SYN gets a cookie SYN-ACK whose ACK makes an accepted connection with the peer's MSS, window scale, SACK and timestamps, in the stack's budgets")
     void cookieRoundTripKeepsOptions() {
         TcpListener l = listenerWithFullSynQueue();
         syn(PEER, 40000, 7000, fullOptions(1400, 5, 100));
@@ -183,6 +183,12 @@ class SynFloodTest {
         assertTrue(SeqNum.ge(data.options().tsVal(), o.tsVal()));
         assertEquals(120, data.options().tsEcr());
         assertEquals(SeqNum.add(synAck.seq(), 1), data.seq());
+        // A cookie's connection lives within the stack's budgets and counters like any other.
+        assertEquals(tcp.sendMemory(), c.writer.sendMemory(), "the stack's send memory budget");
+        assertEquals(tcp.receiveMemory(), c.writer.output().receiveMemory(), "the stack's receive memory budget");
+        long zeroWindows = stats.get(Counter.TCP_ZERO_WINDOWS_ADVERTISED);
+        c.writer.count(Counter.TCP_ZERO_WINDOWS_ADVERTISED);
+        assertEquals(zeroWindows + 1, stats.get(Counter.TCP_ZERO_WINDOWS_ADVERTISED), "the stack's counters");
     }
 
     @Test
