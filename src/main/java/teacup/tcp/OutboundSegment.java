@@ -4,18 +4,19 @@ import teacup.wire.TcpOptions;
 
 /**
  * A segment a connection hands to its {@link SegmentOutput}: header fields, options, and
- * which bytes of the send buffer it carries. Each connection fills one instance again for every
- * segment, so nothing is allocated per segment; it is valid only during the
- * {@link SegmentOutput#segment} call, and the output copies what it keeps.
+ * which bytes of the send buffer it carries. The connections of one output fill one instance
+ * again for every segment ({@link SegmentOutput#scratch}), so nothing is allocated per segment or
+ * kept per connection; it is valid only during the {@link SegmentOutput#segment} call, and the
+ * output copies what it keeps.
  */
 public final class OutboundSegment extends SegmentHeader {
     long now;
     int sendOffset;
     boolean negativeAdvice;
-    private final IpHeader ipHeader;
+    /** The sending connection's TTL and TOS, set with the rest. */
+    IpHeader ipHeader;
 
-    OutboundSegment(IpHeader ipHeader) {
-        this.ipHeader = ipHeader;
+    OutboundSegment() {
     }
 
     OutboundSegment set(long now, int seq, int ack, int flags, int window, TcpOptions options, int sendOffset, int length) {

@@ -1,6 +1,7 @@
 package teacup.tcp;
 
 import teacup.stats.Counter;
+import teacup.wire.TcpOptions;
 
 /**
  * Where a connection's segments go: the stack writes the headers and copies the segment's data
@@ -45,6 +46,21 @@ public interface SegmentOutput {
      */
     default long turn() {
         return NO_TURNS;
+    }
+
+    /** What a connection fills for each segment it sends: one segment and its options, shared by its output's connections. */
+    record Scratch(OutboundSegment segment, TcpOptions options) {
+        Scratch() {
+            this(new OutboundSegment(), new TcpOptions());
+        }
+    }
+
+    /**
+     * The scratch each connection asks for once, at its birth: a layer gives all of its connections
+     * the same, which it may since segments go out one at a time; the default makes one each.
+     */
+    default Scratch scratch() {
+        return new Scratch();
     }
 
     /** The stack-wide budget of send-ring bytes; the default, for tests of one connection, has none. */

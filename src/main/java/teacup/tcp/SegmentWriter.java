@@ -15,7 +15,7 @@ final class SegmentWriter {
     private final Receiver receiver;
     private final IpHeader ipHeader;
     private final OutboundSegment segment;
-    private final TcpOptions options = new TcpOptions();
+    private final TcpOptions options;
     /**
      * Where our timestamp clock starts: a keyed hash of the four-tuple alone (RFC 7323 5.4 and 7),
      * so TSval reveals no uptime, and each new incarnation of a four-tuple goes on from where the
@@ -36,7 +36,9 @@ final class SegmentWriter {
                   int timestampOffset) {
         this.connection = connection;
         this.ipHeader = new IpHeader(settings);
-        this.segment = new OutboundSegment(ipHeader);
+        SegmentOutput.Scratch scratch = output.scratch();
+        this.segment = scratch.segment();
+        this.options = scratch.options();
         this.dataStart = iss + 1;
         this.adviseAfter = settings.adviseRetransmissions();
         this.output = output;
@@ -148,6 +150,7 @@ final class SegmentWriter {
             segmentOptions = segmentOptions == null ? options.clear() : segmentOptions;
             receiver.addSackBlocks(segmentOptions, negotiated.timestamps());
         }
+        segment.ipHeader = ipHeader;
         segment.set(now, seq, ack, flags, window, segmentOptions, sendOffset, length);
         urgent(seq);
         carryAdvice();
@@ -173,6 +176,7 @@ final class SegmentWriter {
 
     /** A reset: no window, no options, nothing acknowledged. */
     void reset(long now, int seq) {
+        segment.ipHeader = ipHeader;
         output.segment(connection, segment.set(now, seq, 0, TcpSegment.RST, 0, null, 0, 0));
     }
 
@@ -192,6 +196,7 @@ final class SegmentWriter {
             options.timestamps(timestamp(now), withAck ? receiver.tsRecent() : 0);
         }
         int window = withAck ? receiver.synAckWindow() : receiver.synWindow();
+        segment.ipHeader = ipHeader;
         segment.set(now, iss, withAck ? receiver.rcvNxt() : 0, TcpSegment.SYN | (withAck ? TcpSegment.ACK : 0), window,
                 options, 0, 0);
         carryAdvice();

@@ -253,5 +253,10 @@ final class SynCookies {
         public ReceiveMemory receiveMemory() {
             return layer.receiveMemory();
         }
+
+        @Override
+        public Scratch scratch() {
+            return layer.scratch();
+        }
     }
 }

@@ -58,15 +58,15 @@ public final class TcpLayer implements IpLayer.Transport {
 
         @Override
         public void challengeAckLimited() { stats.increment(Counter.TCP_CHALLENGE_ACKS_SUPPRESSED); }
-
         @Override
         public void count(Counter counter) { stats.increment(counter); }
-
         @Override
         public long turn() { return sendTurns.turn(); }
         public SendMemory sendMemory() { return sendMemory; }
         public ReceiveMemory receiveMemory() { return receiveMemory; }
+        public Scratch scratch() { return scratch; }
     };
+    private final SegmentOutput.Scratch scratch = new SegmentOutput.Scratch(); // every connection's, one at a time
 
     /** Timers: the entries whose connection has a deadline, earliest first. */
     private final DeadlineHeap<LayerEntry> timers = new DeadlineHeap<>();
