@@ -44,29 +44,7 @@ public final class TcpLayer implements IpLayer.Transport {
     private final TcpOptions options = new TcpOptions();
     private final InboundSegment inbound = new InboundSegment();
     private final IdleRings idleRings = new IdleRings();
-    private final SegmentOutput output = new SegmentOutput() {
-        @Override
-        public void segment(TcpConnection c, OutboundSegment s) {
-            emit(c, s);
-        }
-
-        @Override
-        public int largestSegment() { return ip.segmentationOffload(); }
-
-        @Override
-        public boolean takeChallengeAck(long now) { return challengeAcks.take(now); }
-
-        @Override
-        public void challengeAckLimited() { stats.increment(Counter.TCP_CHALLENGE_ACKS_SUPPRESSED); }
-        @Override
-        public void count(Counter counter) { stats.increment(counter); }
-        @Override
-        public long turn() { return sendTurns.turn(); }
-        public SendMemory sendMemory() { return sendMemory; }
-        public ReceiveMemory receiveMemory() { return receiveMemory; }
-        public Scratch scratch() { return scratch; }
-    };
-    private final SegmentOutput.Scratch scratch = new SegmentOutput.Scratch(); // every connection's, one at a time
+    private final LayerOutput output; // where every connection's segments go, with the budgets they share
 
     /** Timers: the entries whose connection has a deadline, earliest first. */
     private final DeadlineHeap<LayerEntry> timers = new DeadlineHeap<>();
@@ -75,14 +53,9 @@ public final class TcpLayer implements IpLayer.Transport {
     private final SendTurns sendTurns = new SendTurns(); // connections whose segments per turn ran out
 
     private final ChallengeAckBudget challengeAcks; // RFC 5961 7, for all connections together
-    private final SendMemory sendMemory = new SendMemory(SendMemory.DEFAULT_LIMIT); // every send ring together
-    private final ReceiveMemory receiveMemory = new ReceiveMemory(ReceiveMemory.DEFAULT_LIMIT); // autotuned windows
     private final SynCookies cookies; // RFC 4987 3.6, for listeners whose SYN queue is full
     private final Resets resets;
     private final OrphanCount orphans; // Linux's tcp_max_orphans
-
-    /** Set by {@link #emit} when IP could not send (no route); read right after a connection's first SYN. */
-    private boolean sendFailed;
 
     public TcpLayer(IpLayer ip, Statistics stats, RandomGenerator random) {
         this.ip = ip;
@@ -90,6 +63,7 @@ public final class TcpLayer implements IpLayer.Transport {
         this.random = random;
         this.isn = new InitialSequenceNumbers(random);
         this.challengeAcks = new ChallengeAckBudget(ChallengeAckBudget.DEFAULT_LIMIT, random);
+        this.output = new LayerOutput(ip, stats, challengeAcks, sendTurns, this::synSource);
         this.cookies = new SynCookies(isn, stats, output);
         this.resets = new Resets(ip, stats);
         this.orphans = new OrphanCount(stats);
@@ -192,12 +166,12 @@ public final class TcpLayer implements IpLayer.Transport {
         }
         int localPort = ephemeralPort(remoteIp, remotePort);
         int iss = isn.next(now, ip.address(), localPort, remoteIp, remotePort);
-        sendFailed = false;
+        output.sendFailed = false;
         int tsOffset = isn.timestampOffset(ip.address(), localPort, remoteIp, remotePort);
         TcpConnection c = TcpConnection.connect(now, linkFit.settings(settings, ip.iface().mtu()), output, ip.address(), localPort,
                 remoteIp, remotePort, iss, tsOffset);
         LinkFit.path(now, c, ip.pathMtu(remoteIp, now), ip.iface().mtu());
-        if (sendFailed) {
+        if (output.sendFailed) {
             c.abort(now); // nothing was sent, so nothing to reset; just forget it
             throw new NoRouteToHostException("no route to " + Ipv4Address.format(remoteIp));
         }
@@ -324,8 +298,8 @@ public final class TcpLayer implements IpLayer.Transport {
     public int orphanCount() { return orphans.count(); }
 
     /** The stack-wide budgets of send-ring bytes (64 MB by default) and autotuned receive windows (128 MB). */
-    public SendMemory sendMemory() { return sendMemory; }
-    public ReceiveMemory receiveMemory() { return receiveMemory; }
+    public SendMemory sendMemory() { return output.sendMemory(); }
+    public ReceiveMemory receiveMemory() { return output.receiveMemory(); }
 
     /** The connection from {@code localPort} to {@code remoteIp:remotePort}, or null. */
     public TcpConnection find(int remoteIp, int remotePort, int localPort) {
@@ -503,37 +477,10 @@ public final class TcpLayer implements IpLayer.Transport {
 
     // ---------------------------------------------------------------- output
 
-    /** The one {@link SegmentOutput}: the segment is built in IP's frame buffer, data copied straight from the send buffer. */
-    private void emit(TcpConnection c, OutboundSegment s) {
-        byte[] frame = ip.txBuffer();
-        TcpOptions segmentOptions = s.options();
-        int length = s.length();
-        int header = TcpSegment.headerLength(segmentOptions);
-        if (length > 0) {
-            c.sendBuffer().copyOut(s.sendOffset(), frame, IpLayer.PAYLOAD_OFFSET + header, length);
-        }
-        // Two segments or more (segmentation offload) go whole for the device to cut; a path MTU probe, under two, as one.
-        int mss = c.sender.segmentSize();
-        int segmentSize = length >= 2 * mss ? mss : 0;
-        int n = TcpSegment.write(frame, IpLayer.PAYLOAD_OFFSET, c.localPort(), c.remotePort(), s.seq(), s.ack(), s.flags(), s.window(), s.urgentPointer(),
-                segmentOptions, length, c.localIp(), c.remoteIp(), segmentSize == 0);
-        stats.increment(Counter.TCP_SEGMENTS_SENT);
-        if (s.has(TcpSegment.RST)) {
-            stats.increment(Counter.TCP_RESETS_SENT);
-        }
-        // RFC 9293 MUST-20: R1 reached; IP re-validates the next hop first. Not for a half-open connection:
-        // its peer is unproven, and spoofed SYNs (RFC 4987) would keep the gateway's entry in doubt.
-        if (s.negativeAdvice() && c.state() != State.SYN_RECEIVED) {
-            ip.negativeAdvice(s.now(), c.remoteIp());
-        }
-        // A half-open connection's SYN-ACK never waits for ARP (RFC 4987): the first goes while its SYN is in hand.
-        LayerEntry halfOpen = c.state() == State.SYN_RECEIVED ? entryOf(c) : null;
-        if (c.state() == State.SYN_RECEIVED && (halfOpen == null || halfOpen.listener != null)) {
-            ip.sendIfResolved(s.now(), c.remoteIp(), Ipv4Packet.PROTOCOL_TCP, frame, n, s.ttl(), s.trafficClass(),
-                    halfOpen == null ? ip.frameSource() : halfOpen.synSource);
-        } else if (!ip.send(s.now(), c.remoteIp(), Ipv4Packet.PROTOCOL_TCP, frame, n, segmentSize, s.ttl(), s.trafficClass())) {
-            sendFailed = true;
-        }
+    /** For {@link LayerOutput}: where the SYN-ACK of {@code c}, in SYN-RECEIVED, goes without waiting for ARP. */
+    private long synSource(TcpConnection c) {
+        LayerEntry e = entryOf(c);
+        return e == null ? ip.frameSource() : e.listener != null ? e.synSource : LayerOutput.NOT_HALF_OPEN;
     }
 
     // ---------------------------------------------------------------- bookkeeping after each call
@@ -582,8 +529,8 @@ public final class TcpLayer implements IpLayer.Transport {
             c.resumeSending(now);
             settle(now, c);
         }
-        stats.add(Counter.TCP_SEND_MEMORY_LIMITED, sendMemory.takeRefusals()); // counted on application threads
-        stats.add(Counter.TCP_SEND_RING_WINDOW_BOUND, sendMemory.takeHeldToWindow());
+        stats.add(Counter.TCP_SEND_MEMORY_LIMITED, output.sendMemory().takeRefusals()); // counted on application threads
+        stats.add(Counter.TCP_SEND_RING_WINDOW_BOUND, output.sendMemory().takeHeldToWindow());
         stats.add(Counter.TCP_IDLE_RINGS_RELEASED, idleRings.sweep(now, connections));
         timeWaits.expire(now);
         for (int budget = timers.size(); budget > 0 && !timers.isEmpty() && timers.firstDeadline() <= now; budget--) {
