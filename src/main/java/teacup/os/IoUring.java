@@ -280,7 +280,9 @@ public final class IoUring implements AutoCloseable {
         }
         sqes.set(ValueLayout.JAVA_BYTE, sqe + SQE_OPCODE, (byte) opcode);
         sqes.set(ValueLayout.JAVA_INT, sqe + SQE_FD, target == null ? -1 : target.number());
-        sqes.set(ValueLayout.JAVA_LONG, sqe + SQE_OFF, -1L); // the current position: streams have no other
+        if (opcode == IORING_OP_READ || opcode == IORING_OP_WRITE) {
+            sqes.set(ValueLayout.JAVA_LONG, sqe + SQE_OFF, -1L); // the current position: streams have no other
+        } // for recv the field is addr2, which must stay zero
         sqes.set(ValueLayout.JAVA_LONG, sqe + SQE_ADDR, address);
         sqes.set(ValueLayout.JAVA_INT, sqe + SQE_LEN, length);
         sqes.set(ValueLayout.JAVA_INT, sqe + SQE_RW_FLAGS, flags);

@@ -80,7 +80,7 @@ class BatchedTapLinkTest {
         }
     }
 
-    private static boolean ioUringAllowed() throws IOException {
+    static boolean ioUringAllowed() throws IOException {
         Path knob = Path.of("/proc/sys/kernel/io_uring_disabled");
         return !Files.exists(knob) || Files.readString(knob).strip().equals("0");
     }
