@@ -27,6 +27,10 @@ import teacup.os.IoUring;
  * is counted in {@link #sendDropped}, as on a wire; any other failure is thrown by the next
  * send or flush.
  *
+ * <p>The descriptor is not registered with the ring (IORING_REGISTER_FILES): that saved nothing
+ * measurable here, and a registered file lives on until the ring's teardown, which the kernel
+ * finishes in the background, so a TAP would outlive its link's close.
+ *
  * <p>Only one thread uses it (the stack's loop), except {@link #close}. Allocation-free after
  * construction. Nothing stays in flight between calls, except a write the kernel took off to
  * finish later; its slot comes back with its completion.
