@@ -75,7 +75,7 @@ public final class PrivateNetwork implements AutoCloseable {
 
     /** As {@link #openTap(int)}; with {@code offload}, checksum and TCP segmentation offload on (see {@link TapLink}). */
     public TapLink openTap(int mtu, boolean offload) throws IOException {
-        return openTap(mtu, offload, !"false".equals(System.getProperty(TapLink.BATCH_PROPERTY)));
+        return openTap(mtu, offload, TapLink.batchByDefault());
     }
 
     /** As {@link #openTap(int, boolean)}; {@code batch} as in {@link TapLink#open(String, int, boolean, boolean)}. */

@@ -20,7 +20,7 @@ import teacup.os.WakeablePoll;
  * {@link #maxFrameLength} and are counted in {@link #receiveDropped}. Turn offloads off on the
  * kernel's side ({@code ethtool -K DEV tso off gso off gro off}) when its TCP talks to teacup here.
  *
- * <p>As on a plain TAP, frames go through io_uring in batches by default ({@link BatchedFrameIo},
+ * <p>As on a plain TAP, frames may go through io_uring in batches (when asked for) ({@link BatchedFrameIo},
  * recv with MSG_TRUNC so a frame's real length still shows), one system call each where the
  * kernel refuses io_uring or {@code batch} is off. A kernel with io_uring's recv (5.6) also has
  * PACKET_IGNORE_OUTGOING (4.20), so the batched reads need no check of their own for frames this
@@ -54,7 +54,7 @@ public final class PacketSocketLink implements Link {
      * Needs CAP_NET_RAW. {@code mtu} should be the interface's MTU.
      */
     public static PacketSocketLink open(String interfaceName, int mtu) throws IOException {
-        return open(interfaceName, mtu, !"false".equals(System.getProperty(TapLink.BATCH_PROPERTY)));
+        return open(interfaceName, mtu, TapLink.batchByDefault());
     }
 
     /** As {@link #open(String, int)}; with {@code batch}, frames go through io_uring where the kernel allows it. */

@@ -25,9 +25,9 @@ import teacup.wire.VirtioNetHeader;
  * #receivedChecksumTrusted}); and {@link #sendSegmented} gives the kernel large segments to cut
  * (or, for its own sockets, to take whole), their checksums left for it to finish.
  *
- * <p>Without offloads each frame needs a read or write of its own, so by default those go through
- * io_uring in batches ({@link BatchedFrameIo}): many frames per system call, sends queued until
- * {@link #flush}. Where the kernel offers no io_uring (sysctl kernel.io_uring_disabled, seccomp),
+ * <p>Without offloads each frame needs a read or write of its own; with {@code batch} those go
+ * through io_uring in batches ({@link BatchedFrameIo}): many frames per system call, sends queued
+ * until {@link #flush} (off unless asked for: see {@link #batchByDefault}). Where the kernel offers no io_uring (sysctl kernel.io_uring_disabled, seccomp),
  * or with {@code batch} off, it is one read(2) or write(2) per frame as before; {@link #batched}
  * tells which.
  */
@@ -91,14 +91,24 @@ public final class TapLink implements Link {
      * As {@link #open(String, int)}; with {@code offload}, checksum and TCP segmentation offload
      * (IFF_VNET_HDR, TUN_F_CSUM and TUN_F_TSO4): frames carry a virtio-net header, receive may
      * return TCP segments far above the MTU, and {@link #sendSegmented} is available. Without
-     * offloads, frames are batched through io_uring unless the system property {@value
-     * #BATCH_PROPERTY} is {@code false} (see {@link #open(String, int, boolean, boolean)}).
+     * offloads, frames are batched through io_uring only when the system property {@value
+     * #BATCH_PROPERTY} is {@code true} (see {@link #open(String, int, boolean, boolean)}).
      */
     public static TapLink open(String name, int mtu, boolean offload) throws IOException {
-        return open(name, mtu, offload, !"false".equals(System.getProperty(BATCH_PROPERTY)));
+        return open(name, mtu, offload, batchByDefault());
     }
 
-    /** The system property that, set to {@code false}, turns batching off where no caller chose. */
+    /**
+     * Whether links batch where no caller chose: only with {@value #BATCH_PROPERTY}{@code =true}.
+     * Off by default because on the 2-core VM it was measured on, with cheap system calls, one
+     * read(2) or write(2) per frame moved more frames per second than io_uring batches did
+     * (TapFrameBench), and TCP over a plain TAP was no faster either way within the machine's noise.
+     */
+    public static boolean batchByDefault() {
+        return "true".equals(System.getProperty(BATCH_PROPERTY));
+    }
+
+    /** The system property that, set to {@code true}, turns batching on where no caller chose. */
     public static final String BATCH_PROPERTY = "teacup.batch";
 
     /**

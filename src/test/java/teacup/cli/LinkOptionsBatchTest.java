@@ -8,7 +8,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-/** --batch / --no-batch, spelled as --offload / --no-offload are: unset means the default (on). */
+/** --batch / --no-batch, spelled as --offload / --no-offload are: unset means the default (TapLink.batchByDefault). */
 class LinkOptionsBatchTest {
     @Command
     static final class Holder {
