@@ -132,6 +132,7 @@ final class NcCommand implements Callable<Integer> {
                     + timeout.toMillis() + " ms");
         }
         if (verbose) {
+            System.err.println("teacup nc: " + link.linkPath());
             System.err.println("teacup nc: connected to " + target + " from port " + socket.localPort());
         }
         return converse(socket, target);
@@ -147,6 +148,7 @@ final class NcCommand implements Callable<Integer> {
             throw new CommandFailure(1, "cannot listen on port " + port + ": Address already in use");
         }
         if (verbose) {
+            System.err.println("teacup nc: " + link.linkPath());
             System.err.println("teacup nc: listening on " + stack.iface().address() + " port " + server.localPort());
         }
         if (!keepOpen) {

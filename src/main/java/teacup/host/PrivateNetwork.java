@@ -75,8 +75,13 @@ public final class PrivateNetwork implements AutoCloseable {
 
     /** As {@link #openTap(int)}; with {@code offload}, checksum and TCP segmentation offload on (see {@link TapLink}). */
     public TapLink openTap(int mtu, boolean offload) throws IOException {
+        return openTap(mtu, offload, TapLink.batchByDefault());
+    }
+
+    /** As {@link #openTap(int, boolean)}; {@code batch} as in {@link TapLink#open(String, int, boolean, boolean)}. */
+    public TapLink openTap(int mtu, boolean offload, boolean batch) throws IOException {
         try {
-            return NetworkNamespace.callIn(namespace, () -> TapLink.open(tap, mtu, offload));
+            return NetworkNamespace.callIn(namespace, () -> TapLink.open(tap, mtu, offload, batch));
         } catch (IOException e) {
             throw e;
         } catch (Exception e) {

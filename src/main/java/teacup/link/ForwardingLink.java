@@ -57,6 +57,11 @@ public class ForwardingLink implements Link {
     }
 
     @Override
+    public void flush() throws IOException {
+        inner.flush();
+    }
+
+    @Override
     public void await(long timeoutNanos) throws IOException {
         inner.await(timeoutNanos);
     }

@@ -205,6 +205,12 @@ public final class Impairment implements Link {
         flushDue(clock.nanos());
     }
 
+    /** Frames held back (delayed, reordered) stay held; what was sent on goes down now. */
+    @Override
+    public void flush() throws IOException {
+        inner.flush();
+    }
+
     @Override
     public void wakeup() {
         inner.wakeup();

@@ -7,7 +7,7 @@ import java.io.IOException;
  *
  * <p>Frames are whole Ethernet frames without preamble or FCS. {@link #receive} never blocks;
  * {@link #await} blocks until a frame may be ready, the timeout passes, or {@link #wakeup} is
- * called from another thread. Only the stack's event-loop thread calls receive, send and await;
+ * called from another thread. A link may queue sent frames until {@link #flush} (or await). Only the stack's event-loop thread calls receive, send and await;
  * any thread may call wakeup.
  */
 public interface Link extends AutoCloseable {
@@ -66,6 +66,14 @@ public interface Link extends AutoCloseable {
     default void sendSegmented(byte[] buf, int off, int len, int segmentSize) throws IOException {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " has no segmentation offload");
     }
+
+    /**
+     * Hands the device every frame {@link #send} has queued. A link that batches its sends (many
+     * frames per system call) may hold them until the batch is full, until this call, or until
+     * {@link #await}; the stack calls it at the end of every turn. Links that send at once need
+     * not override it.
+     */
+    default void flush() throws IOException {}
 
     /**
      * Waits until a frame may be waiting, {@code timeoutNanos} passes, or another thread calls

@@ -19,6 +19,12 @@ import teacup.os.WakeablePoll;
  * packet socket one large TCP super-frame in place of several; such frames exceed
  * {@link #maxFrameLength} and are counted in {@link #receiveDropped}. Turn offloads off on the
  * kernel's side ({@code ethtool -K DEV tso off gso off gro off}) when its TCP talks to teacup here.
+ *
+ * <p>As on a plain TAP, frames may go through io_uring in batches (when asked for) ({@link BatchedFrameIo},
+ * recv with MSG_TRUNC so a frame's real length still shows), one system call each where the
+ * kernel refuses io_uring or {@code batch} is off. A kernel with io_uring's recv (5.6) also has
+ * PACKET_IGNORE_OUTGOING (4.20), so the batched reads need no check of their own for frames this
+ * host sent.
  */
 public final class PacketSocketLink implements Link {
     public static final int DEFAULT_MTU = 1500;
@@ -26,11 +32,14 @@ public final class PacketSocketLink implements Link {
     private final PacketSocket socket;
     private final WakeablePoll waiter;
     private final int mtu;
+    /** Where io_uring works and batching was asked for: reads and writes in batches; else null. */
+    private final BatchedFrameIo batch;
     private long sendDropped;
     private long receiveDropped;
 
-    private PacketSocketLink(PacketSocket socket, WakeablePoll waiter, int mtu) {
+    private PacketSocketLink(PacketSocket socket, WakeablePoll waiter, int mtu, BatchedFrameIo batch) {
         this.socket = socket;
+        this.batch = batch;
         this.waiter = waiter;
         this.mtu = mtu;
     }
@@ -45,6 +54,11 @@ public final class PacketSocketLink implements Link {
      * Needs CAP_NET_RAW. {@code mtu} should be the interface's MTU.
      */
     public static PacketSocketLink open(String interfaceName, int mtu) throws IOException {
+        return open(interfaceName, mtu, TapLink.batchByDefault());
+    }
+
+    /** As {@link #open(String, int)}; with {@code batch}, frames go through io_uring where the kernel allows it. */
+    public static PacketSocketLink open(String interfaceName, int mtu, boolean batch) throws IOException {
         if (mtu < 68 || mtu > 65535 - 14) {
             // RFC 791: every IPv4 host must take 68-byte packets whole.
             throw new IllegalArgumentException("MTU out of range 68..65521: " + mtu);
@@ -52,7 +66,16 @@ public final class PacketSocketLink implements Link {
         PacketSocket socket = PacketSocket.open(interfaceName);
         try {
             socket.enablePromiscuous();
-            return new PacketSocketLink(socket, new WakeablePoll(socket.fd()), mtu);
+            BatchedFrameIo batched = null;
+            if (batch) {
+                try {
+                    batched = BatchedFrameIo.open(socket.fd(), BatchedFrameIo.ReadKind.RECV_TRUNC, mtu + 14,
+                            PacketSocketLink::droppable, "packet socket " + interfaceName);
+                } catch (IOException refused) {
+                    // no io_uring here: one frame per system call still works
+                }
+            }
+            return new PacketSocketLink(socket, new WakeablePoll(socket.fd()), mtu, batched);
         } catch (IOException | RuntimeException e) {
             try {
                 socket.close();
@@ -82,7 +105,7 @@ public final class PacketSocketLink implements Link {
     public int receive(byte[] buf, int off) throws IOException {
         int limit = Math.min(maxFrameLength(), buf.length - off);
         while (true) {
-            int n = socket.receive(buf, off, limit);
+            int n = batch != null ? batch.receive(buf, off, limit) : socket.receive(buf, off, limit);
             if (n > limit) {
                 receiveDropped++;
                 continue;
@@ -103,21 +126,49 @@ public final class PacketSocketLink implements Link {
 
     @Override
     public void send(byte[] buf, int off, int len) throws IOException {
+        if (batch != null) {
+            batch.send(buf, off, len);
+            return;
+        }
         int n = socket.send(buf, off, len);
         if (n == len) {
             return;
         }
-        if (n >= 0 || n == -Errno.EAGAIN || n == -Errno.ENOBUFS || n == -Errno.ENETDOWN || n == -Errno.ENXIO) {
-            // Queue full, out of buffers, or the interface is down for now: the wire drops it.
+        if (n >= 0 || droppable(-n)) {
             sendDropped++;
             return;
         }
         throw new ErrnoException("send on " + socket.interfaceName(), -n);
     }
 
+    /** Queue full, out of buffers, or the interface is down for now: the wire drops it. */
+    private static boolean droppable(int errno) {
+        return errno == Errno.EAGAIN || errno == Errno.ENOBUFS || errno == Errno.ENETDOWN || errno == Errno.ENXIO;
+    }
+
+    /** With batching: submits the queued frames. */
+    @Override
+    public void flush() throws IOException {
+        if (batch != null) {
+            batch.flush();
+        }
+    }
+
+    /** Sends what is queued first, and returns at once while frames received ahead wait. */
     @Override
     public void await(long timeoutNanos) throws IOException {
+        if (batch != null) {
+            batch.flush();
+            if (batch.hasReceived()) {
+                return;
+            }
+        }
         waiter.await(timeoutNanos);
+    }
+
+    /** Whether frames go through io_uring in batches. */
+    public boolean batched() {
+        return batch != null;
     }
 
     @Override
@@ -127,7 +178,7 @@ public final class PacketSocketLink implements Link {
 
     /** Frames send dropped because the interface could not take them then. */
     public long sendDropped() {
-        return sendDropped;
+        return sendDropped + (batch != null ? batch.sendDropped() : 0);
     }
 
     /** Frames receive dropped because they were longer than {@link #maxFrameLength}. */
@@ -139,14 +190,20 @@ public final class PacketSocketLink implements Link {
     @Override
     public void close() throws IOException {
         try {
-            socket.close();
+            if (batch != null) {
+                batch.close(); // the last queued frames still go first
+            }
         } finally {
-            waiter.close();
+            try {
+                socket.close();
+            } finally {
+                waiter.close();
+            }
         }
     }
 
     @Override
     public String toString() {
-        return "PacketSocketLink[" + socket.interfaceName() + ", mtu " + mtu + "]";
+        return "PacketSocketLink[" + socket.interfaceName() + ", mtu " + mtu + (batch != null ? ", batched" : "") + "]";
     }
 }

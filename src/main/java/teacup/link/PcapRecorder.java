@@ -110,8 +110,13 @@ public final class PcapRecorder extends ObservedLink {
         record(buf, off, len);
     }
 
-    /** Flushes what was recorded so far, e.g. before reading the file while the link stays open. */
-    public void flush() {
+    /**
+     * Hands the inner link its queued frames, then flushes what was recorded so far (e.g. before
+     * reading the file while the link stays open).
+     */
+    @Override
+    public void flush() throws IOException {
+        inner.flush();
         if (recording) {
             try {
                 writer.flush();

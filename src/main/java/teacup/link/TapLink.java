@@ -1,6 +1,7 @@
 package teacup.link;
 
 import java.io.IOException;
+import java.util.function.IntPredicate;
 import teacup.os.Errno;
 import teacup.os.ErrnoException;
 import teacup.os.Fd;
@@ -23,6 +24,12 @@ import teacup.wire.VirtioNetHeader;
  * made itself and may not have finished, which the stack takes as good ({@link
  * #receivedChecksumTrusted}); and {@link #sendSegmented} gives the kernel large segments to cut
  * (or, for its own sockets, to take whole), their checksums left for it to finish.
+ *
+ * <p>Without offloads each frame needs a read or write of its own; with {@code batch} those go
+ * through io_uring in batches ({@link BatchedFrameIo}): many frames per system call, sends queued
+ * until {@link #flush} (off unless asked for: see {@link #batchByDefault}). Where the kernel offers no io_uring (sysctl kernel.io_uring_disabled, seccomp),
+ * or with {@code batch} off, it is one read(2) or write(2) per frame as before; {@link #batched}
+ * tells which.
  */
 public final class TapLink implements Link {
     public static final int DEFAULT_MTU = 1500;
@@ -38,6 +45,10 @@ public final class TapLink implements Link {
     private final WakeablePoll waiter;
     private final int mtu;
     private final boolean offload;
+    /** Without offloads, and where io_uring works: reads and writes in batches; else null. */
+    private final BatchedFrameIo batch;
+    /** Why batching is off although it was asked for (io_uring refused), for -v; null otherwise. */
+    private final String batchRefused;
     /** With offloads: the header and frame of each write, built here since the stack's frames have no room in front. */
     private final byte[] tx;
     /** With offloads: where a frame is read when the caller left no headroom (then copied). */
@@ -49,8 +60,11 @@ public final class TapLink implements Link {
     private long largeReceived;
     private long segmentedSent;
 
-    private TapLink(TapDevice device, WakeablePoll waiter, int mtu, boolean offload) {
+    private TapLink(TapDevice device, WakeablePoll waiter, int mtu, boolean offload, BatchedFrameIo batch,
+            String batchRefused) {
         this.device = device;
+        this.batch = batch;
+        this.batchRefused = batchRefused;
         this.fd = device.fd();
         this.waiter = waiter;
         this.mtu = mtu;
@@ -76,9 +90,45 @@ public final class TapLink implements Link {
     /**
      * As {@link #open(String, int)}; with {@code offload}, checksum and TCP segmentation offload
      * (IFF_VNET_HDR, TUN_F_CSUM and TUN_F_TSO4): frames carry a virtio-net header, receive may
-     * return TCP segments far above the MTU, and {@link #sendSegmented} is available.
+     * return TCP segments far above the MTU, and {@link #sendSegmented} is available. Without
+     * offloads, frames are batched through io_uring only when the system property {@value
+     * #BATCH_PROPERTY} is {@code true} (see {@link #open(String, int, boolean, boolean)}).
      */
     public static TapLink open(String name, int mtu, boolean offload) throws IOException {
+        return open(name, mtu, offload, batchByDefault());
+    }
+
+    /**
+     * Whether links batch where no caller chose: only with {@value #BATCH_PROPERTY}{@code =true}.
+     * Off by default because on the 2-core VM it was measured on, with cheap system calls, one
+     * read(2) or write(2) per frame moved more frames per second than io_uring batches did
+     * (TapFrameBench), and TCP over a plain TAP was no faster either way within the machine's noise.
+     */
+    public static boolean batchByDefault() {
+        return "true".equals(System.getProperty(BATCH_PROPERTY));
+    }
+
+    /** The system property that, set to {@code true}, turns batching on where no caller chose. */
+    public static final String BATCH_PROPERTY = "teacup.batch";
+
+    /**
+     * As {@link #open(String, int, boolean)}; with {@code batch} (which only matters without
+     * offloads), reads and writes go through io_uring, many per system call, where the kernel
+     * allows it, and one per frame where it does not ({@link #batched} tells).
+     */
+    public static TapLink open(String name, int mtu, boolean offload, boolean batch) throws IOException {
+        return open(name, mtu, offload, batch ? BatchedFrameIo::open : null);
+    }
+
+    /** How a link gets its batched I/O; a test gives one that fails as a kernel without io_uring would. */
+    @FunctionalInterface
+    interface BatchOpener {
+        BatchedFrameIo open(Fd fd, BatchedFrameIo.ReadKind kind, int longestFrame, IntPredicate droppable, String name)
+                throws IOException;
+    }
+
+    /** As {@link #open(String, int, boolean, boolean)}, batching through {@code batchOpener} (null: none). */
+    static TapLink open(String name, int mtu, boolean offload, BatchOpener batchOpener) throws IOException {
         if (mtu < 68 || mtu > 65535 - 14) {
             // RFC 791: every IPv4 host must take 68-byte packets whole; above 65521 no frame fits a read.
             throw new IllegalArgumentException("MTU out of range 68..65521: " + mtu);
@@ -91,7 +141,17 @@ public final class TapLink implements Link {
             } else {
                 clearOffloads(device);
             }
-            return new TapLink(device, new WakeablePoll(device.fd()), mtu, offload);
+            BatchedFrameIo batched = null;
+            String refused = null;
+            if (batchOpener != null && !offload) {
+                try {
+                    batched = batchOpener.open(device.fd(), BatchedFrameIo.ReadKind.READ, mtu + ETHERNET_HEADER,
+                            TapLink::droppable, device.name());
+                } catch (IOException e) {
+                    refused = e.getMessage(); // no io_uring here: one frame per system call still works
+                }
+            }
+            return new TapLink(device, new WakeablePoll(device.fd()), mtu, offload, batched, refused);
         } catch (IOException | RuntimeException e) {
             try {
                 device.close();
@@ -174,8 +234,8 @@ public final class TapLink implements Link {
         int longest = maxFrameLength();
         int limit = Math.min(longest + 1, buf.length - off);
         while (true) {
-            int n = fd.read(buf, off, limit);
-            if (n > longest) {
+            int n = batch != null ? batch.receive(buf, off, limit) : fd.read(buf, off, limit);
+            if (n > longest || n > limit) {
                 receiveDropped++;
                 continue;
             }
@@ -247,7 +307,19 @@ public final class TapLink implements Link {
             write(tx, 0, VirtioNetHeader.LENGTH + len);
             return;
         }
+        if (batch != null) {
+            batch.send(buf, off, len);
+            return;
+        }
         write(buf, off, len);
+    }
+
+    /** With batching: submits the queued frames. */
+    @Override
+    public void flush() throws IOException {
+        if (batch != null) {
+            batch.flush();
+        }
     }
 
     /**
@@ -282,16 +354,27 @@ public final class TapLink implements Link {
         if (n == len) {
             return;
         }
-        if (n >= 0 || n == -Errno.EAGAIN || n == -Errno.ENOBUFS || n == -Errno.EIO) {
-            // EIO: the interface is down (not yet up, or taken down for a while).
+        if (n >= 0 || droppable(-n)) {
             sendDropped++;
             return;
         }
         throw new ErrnoException("write " + device.name(), -n);
     }
 
+    /** Write errors that pass by themselves, so the frame is dropped as on a wire. EIO: the interface is down (not yet up, or taken down for a while). */
+    private static boolean droppable(int errno) {
+        return errno == Errno.EAGAIN || errno == Errno.ENOBUFS || errno == Errno.EIO;
+    }
+
+    /** Sends what is queued first, and returns at once while frames received ahead wait. */
     @Override
     public void await(long timeoutNanos) throws IOException {
+        if (batch != null) {
+            batch.flush();
+            if (batch.hasReceived()) {
+                return;
+            }
+        }
         waiter.await(timeoutNanos);
     }
 
@@ -302,7 +385,32 @@ public final class TapLink implements Link {
 
     /** Frames send dropped because the device could not take them then. */
     public long sendDropped() {
-        return sendDropped;
+        return sendDropped + (batch != null ? batch.sendDropped() : 0);
+    }
+
+    /** Whether frames go through io_uring in batches (else one system call each, or offloads). */
+    public boolean batched() {
+        return batch != null;
+    }
+
+    /** With batching: the system calls that carried frames (each up to a batch of reads and writes). */
+    public long batchSubmits() {
+        return batch != null ? batch.submits() : 0;
+    }
+
+    /**
+     * How frames cross the descriptor, for -v: "offload (virtio-net header)", "batched
+     * (io_uring)", or "one frame per system call", with why batching is off when it was refused.
+     */
+    public String path() {
+        if (offload) {
+            return "offload (virtio-net header)";
+        }
+        if (batch != null) {
+            return "batched (io_uring)";
+        }
+        return batchRefused == null ? "one frame per system call"
+                : "one frame per system call (io_uring refused: " + batchRefused + ")";
     }
 
     /** Frames receive dropped: longer than {@link #maxFrameLength}, or with offloads, a bad header ({@link #badHeaders}). */
@@ -329,17 +437,23 @@ public final class TapLink implements Link {
     @Override
     public void close() throws IOException {
         try {
-            if (offload && device.fd().isOpen()) {
-                clearOffloads(device); // a persistent device must not keep them for the next, plain, owner
+            if (batch != null) {
+                batch.close(); // the last queued frames (a reset, a FIN) still go first
             }
-            device.close();
         } finally {
-            waiter.close();
+            try {
+                if (offload && device.fd().isOpen()) {
+                    clearOffloads(device); // a persistent device must not keep them for the next, plain, owner
+                }
+                device.close();
+            } finally {
+                waiter.close();
+            }
         }
     }
 
     @Override
     public String toString() {
-        return "TapLink[" + device.name() + ", mtu " + mtu + (offload ? ", offload" : "") + "]";
+        return "TapLink[" + device.name() + ", mtu " + mtu + (offload ? ", offload" : batch != null ? ", batched" : "") + "]";
     }
 }

@@ -71,6 +71,22 @@ final class Native {
             CAPTURE, CRITICAL);
     static final MethodHandle IF_NAMETOINDEX = bind("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS), CAPTURE);
     static final MethodHandle SETNS = bind("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE);
+    /*
+     * long syscall(long number, ...): io_uring has no C library wrapper. Every argument after the
+     * number is passed as a long (or pointer), since syscall(2) reads each one as a long and the
+     * upper half of a register holding a bare int is not defined.
+     */
+    static final MethodHandle SYSCALL_LONG_POINTER = bind("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS), CAPTURE, Linker.Option.firstVariadicArg(1));
+    static final MethodHandle SYSCALL_ENTER = bind("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG),
+            CAPTURE, Linker.Option.firstVariadicArg(1));
+    static final MethodHandle SYSCALL_REGISTER = bind("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG),
+            CAPTURE, Linker.Option.firstVariadicArg(1));
+    static final MethodHandle MMAP = bind("mmap",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), CAPTURE);
+    static final MethodHandle MUNMAP = bind("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE);
     // strerror needs no errno of its own; for the errors we pass it returns a static string.
     static final MethodHandle STRERROR = bind("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
 

@@ -226,8 +226,18 @@ public final class NetStack implements AutoCloseable {
             } finally {
                 udp.closeAll(); // wake readers blocked on sockets of a stack that is gone
                 tcp.closeAll(clock.nanos()); // reset connections; their sockets' blocked threads wake
+                flushQuietly(); // the resets go out before the link closes
                 releaseAwaited();
             }
+        }
+    }
+
+    /** Queued frames go down; one the link fails on is counted as a failed send is. */
+    private void flushQuietly() {
+        try {
+            link.flush();
+        } catch (IOException e) {
+            stats.increment(Counter.FRAMES_OUT_FAILED);
         }
     }
 
@@ -257,6 +267,8 @@ public final class NetStack implements AutoCloseable {
         if (!awaited.isEmpty()) {
             checkAwaited();
         }
+        // A batching link sends what the turn queued in one system call; it must not wait for a later turn.
+        flushQuietly();
     }
 
     private void stopServices() {
@@ -533,6 +545,7 @@ public final class NetStack implements AutoCloseable {
             } finally {
                 udp.closeAll(); // never started (or driven by step): nobody else will wake readers
                 tcp.closeAll(clock.nanos());
+                flushQuietly();
                 releaseAwaited();
             }
         }

@@ -118,6 +118,12 @@ final class TapNetwork implements AutoCloseable {
         return tap;
     }
 
+    /** As {@link #openTap(boolean)}, with io_uring batching on or off (see {@link TapLink#open(String, int, boolean, boolean)}). */
+    TapLink openTap(boolean offload, boolean batch) throws IOException {
+        tap = net.openTap(MTU, offload, batch);
+        return tap;
+    }
+
     /** Starts a teacup stack at {@value #TEACUP} (gateway: the kernel) on {@code link}, seeded. */
     NetStack startStack(Link link, long seed) {
         Interface iface = new Interface(TEACUP_MAC, TEACUP_ADDRESS, 24, KERNEL_ADDRESS, MTU);

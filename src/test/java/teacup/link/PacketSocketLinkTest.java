@@ -10,6 +10,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import teacup.os.Errno;
 import teacup.os.ErrnoException;
@@ -32,18 +34,22 @@ class PacketSocketLinkTest {
         assertEquals(Errno.ENODEV, e.errno());
     }
 
-    @Test
+    @ParameterizedTest(name = "batched through io_uring: {0}")
+    @ValueSource(booleans = {true, false})
     @Tag("interop")
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    void kernelPingOfTeacupsAddressIsAnsweredThroughThePacketSocket() throws Exception {
+    void kernelPingOfTeacupsAddressIsAnsweredThroughThePacketSocket(boolean batch) throws Exception {
         assumeTrue(ScratchNamespace.isRoot(), NEEDS_ROOT);
         try (ScratchNamespace ns = ScratchNamespace.create()) {
             ns.ip("link", "add", "v0", "type", "veth", "peer", "name", "v1", "address", V1_MAC);
             ns.ip("link", "set", "v1", "up");
             ns.ip("link", "set", "v0", "up");
             ns.ip("addr", "add", "198.18.0.1/24", "dev", "v0");
-            try (PacketSocketLink link = NetworkNamespace.callIn(ns.name(), () -> PacketSocketLink.open("v1"))) {
+            try (PacketSocketLink link = NetworkNamespace.callIn(ns.name(), () -> PacketSocketLink.open("v1", 1500, batch))) {
                 assertEquals("v1", link.interfaceName());
+                if (BatchedTapLinkTest.ioUringAllowed()) {
+                    assertEquals(batch, link.batched());
+                }
                 Process ping = ns.start("ping", "-n", "-c", "3", "-i", "0.2", "-w", "10", "198.18.0.2");
                 TapLinkTest.Responder responder = new TapLinkTest.Responder(link);
                 responder.serveUntil(() -> !ping.isAlive(), TimeUnit.SECONDS.toNanos(15));

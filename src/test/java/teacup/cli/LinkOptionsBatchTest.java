@@ -1,0 +1,32 @@
+package teacup.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** --batch / --no-batch, spelled as --offload / --no-offload are: unset means the default (TapLink.batchByDefault). */
+class LinkOptionsBatchTest {
+    @Command
+    static final class Holder {
+        @Mixin
+        LinkOptions link;
+    }
+
+    private static LinkOptions parse(String... args) {
+        Holder h = new Holder();
+        new CommandLine(h).parseArgs(args);
+        return h.link;
+    }
+
+    @Test
+    void batchIsUnsetUnlessGivenAndEachSpellingSetsIt() {
+        assertNull(parse("--tap", "t0").batch);
+        assertEquals(Boolean.FALSE, parse("--tap", "t0", "--no-batch").batch);
+        assertEquals(Boolean.TRUE, parse("--tap", "t0", "--batch").batch);
+        assertEquals(Boolean.FALSE, parse("--interface", "eth9", "--no-batch").batch);
+    }
+}
