@@ -1,6 +1,7 @@
 package teacup.link;
 
 import java.io.IOException;
+import teacup.os.BatchedFrameIo;
 import teacup.os.Errno;
 import teacup.os.ErrnoException;
 import teacup.os.PacketSocket;

@@ -2,6 +2,7 @@ package teacup.link;
 
 import java.io.IOException;
 import java.util.function.IntPredicate;
+import teacup.os.BatchedFrameIo;
 import teacup.os.Errno;
 import teacup.os.ErrnoException;
 import teacup.os.Fd;

@@ -1,14 +1,10 @@
-package teacup.link;
+package teacup.os;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.function.IntPredicate;
-import teacup.os.Errno;
-import teacup.os.ErrnoException;
-import teacup.os.Fd;
-import teacup.os.IoUring;
 
 /**
  * Frames to and from one descriptor that carries a frame per read or write (a plain TAP, a packet
@@ -35,7 +31,7 @@ import teacup.os.IoUring;
  * construction. Nothing stays in flight between calls, except a write the kernel took off to
  * finish later; its slot comes back with its completion.
  */
-final class BatchedFrameIo implements AutoCloseable {
+public final class BatchedFrameIo implements AutoCloseable {
     /** Reads queued at most per system call, and frames received ahead of the stack. */
     static final int READ_SLOTS = 64;
     /** Writes queued before they are submitted without waiting for the turn's end. */
@@ -47,7 +43,7 @@ final class BatchedFrameIo implements AutoCloseable {
     private static final int MSG_DONTWAIT = 0x40;
 
     /** How reads ask the kernel for a frame. */
-    enum ReadKind {
+    public enum ReadKind {
         /** read(2) with RWF_NOWAIT: a TAP, whose reads return one frame, cut to the buffer. */
         READ,
         /** recv(2) with MSG_TRUNC | MSG_DONTWAIT: a packet socket, whose reads also tell a frame's real length. */
@@ -111,7 +107,7 @@ final class BatchedFrameIo implements AutoCloseable {
      * says which write errors (positive errno) drop the frame rather than fail the link. Throws
      * {@link ErrnoException} when the kernel offers no io_uring (turned off, or too old).
      */
-    static BatchedFrameIo open(Fd fd, ReadKind readKind, int longestFrame, IntPredicate droppable, String name)
+    public static BatchedFrameIo open(Fd fd, ReadKind readKind, int longestFrame, IntPredicate droppable, String name)
             throws IOException {
         IoUring ring = IoUring.open(READ_SLOTS + WRITE_SLOTS);
         try {
@@ -137,7 +133,7 @@ final class BatchedFrameIo implements AutoCloseable {
      * room (the caller counts and drops it; nothing is copied); 0 when none waits; {@code -errno}
      * when a read failed.
      */
-    int receive(byte[] buf, int off, int limit) throws IOException {
+    public int receive(byte[] buf, int off, int limit) throws IOException {
         if (readyCount == 0) {
             fill();
         }
@@ -158,7 +154,7 @@ final class BatchedFrameIo implements AutoCloseable {
     }
 
     /** Whether frames received ahead wait here, so a wait on the descriptor would be wrong. */
-    boolean hasReceived() {
+    public boolean hasReceived() {
         return readyCount > 0;
     }
 
@@ -181,7 +177,7 @@ final class BatchedFrameIo implements AutoCloseable {
     }
 
     /** Queues {@code len} bytes of {@code buf} as one frame; sent at the latest by the next {@link #flush}. */
-    void send(byte[] buf, int off, int len) throws IOException {
+    public void send(byte[] buf, int off, int len) throws IOException {
         throwWriteError();
         if (len > slotSize) {
             throw new IllegalArgumentException("frame of " + len + " bytes exceeds the " + slotSize + "-byte slot");
@@ -204,7 +200,7 @@ final class BatchedFrameIo implements AutoCloseable {
     }
 
     /** Submits every queued write now. */
-    void flush() throws IOException {
+    public void flush() throws IOException {
         if (ring.queued() > 0 && !closed) {
             submit();
         }
@@ -265,12 +261,12 @@ final class BatchedFrameIo implements AutoCloseable {
     }
 
     /** Frames dropped on the way out: refused by the device, or no slot free. */
-    long sendDropped() {
+    public long sendDropped() {
         return sendDropped;
     }
 
     /** System calls made to submit (each carries up to a batch of reads and writes). */
-    long submits() {
+    public long submits() {
         return submits;
     }
 
