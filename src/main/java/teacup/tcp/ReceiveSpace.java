@@ -20,8 +20,10 @@ import teacup.wire.SeqNum;
  * delivers a window late, and the ACKs sent now govern the next round, not this one), plus a
  * cushion of segments for out-of-order data, plus as much again as the consumption just grew by (a
  * sender in slow start doubles each round): up to the bound, a power of two no larger than the
- * settings' maximum or what our window scale can announce. It never shrinks while the connection
- * is busy; once it is idle ({@link IdleRings} gave its ring back) it returns to the initial size.
+ * settings' maximum or what our window scale can announce, and only as far as the stack's
+ * {@link ReceiveMemory} lets it. It never shrinks while the connection is busy; once it is idle
+ * ({@link IdleRings} gave its ring back), closed or in TIME-WAIT it returns to the initial size
+ * and gives its growth back to that budget.
  * The {@link Receiver} keeps the right edge already advertised meanwhile (RFC 9293 3.8.6.2.2; RFC
  * 7323 2.4), so a smaller space takes effect as data arrives below that edge.
  *
