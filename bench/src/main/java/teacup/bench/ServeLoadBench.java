@@ -53,7 +53,7 @@ import teacup.wire.MacAddress;
  * figure is short connections a second rather than keep-alive requests; teacup's TAP has offloads on
  * as {@code teacup serve} opens it, {@code --no-offload} turns them off; {@code --servers} picks
  * which of the three rows run)
- * (defaults 10, "200,1000", 4096, 2). Namespaces are named {@code tcup-bl*-<random>} and deleted
+ * (defaults 10, "200,1000", 4096, 5: the JIT is still compiling HttpCore after 2 s, which weighed on whichever row ran first). Namespaces are named {@code tcup-bl*-<random>} and deleted
  * at the end (also on Ctrl-C); the only processes it ends are the wrk and nginx it started, by
  * their handles.
  */
@@ -133,7 +133,7 @@ public final class ServeLoadBench {
 
     public static void main(String[] args) throws Exception {
         int seconds = 10;
-        int warmup = 2;
+        int warmup = 5;
         int fileBytes = 4096;
         boolean close = false;
         boolean offload = true;
