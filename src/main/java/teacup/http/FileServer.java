@@ -119,14 +119,18 @@ public final class FileServer implements AutoCloseable {
     private final AccessLog log;
     private final HttpProcessor processor = HttpProcessors.server("teacup");
     /**
-     * HttpCore's session buffers are 32 KB by default, three per connection (input, its line
-     * buffer, output): 96 KB of heap that a client which stops reading pins with its connection
-     * (issue 12). Heads fit 8 KB lines anyway, and a file body's 16 KB writes go past the output
-     * buffer straight to the socket, so 8 KB costs nothing in speed.
+     * HttpCore's session buffers are 32 KB by default, input and output, each held for the
+     * connection's life: 64 KB of heap that every idle keep-alive connection pins, and that a
+     * client which stops reading pins with its connection (issue 12). 1 KB holds a usual request
+     * head whole (a longer line grows HttpCore's line buffer, up to {@value #MAX_LINE}); the output
+     * goes on, past HttpCore's buffer for anything above it, to a {@link ResponseOutput}, whose
+     * pooled buffer gathers head and body into one write and is given back after each answer.
      */
-    static final int SESSION_BUFFER = 8192;
+    static final int SESSION_BUFFER = 1024;
     private final Http1Config http1 = Http1Config.custom().setMaxLineLength(MAX_LINE).setMaxHeaderCount(MAX_HEADERS)
-            .setBufferSize(SESSION_BUFFER).build();
+            .setBufferSize(SESSION_BUFFER).setChunkSizeHint(SESSION_BUFFER).build();
+    /** Output buffers between answers: enough for the answers a two-core machine writes at once, and some. */
+    private final ResponseOutput.Pool outputBuffers = new ResponseOutput.Pool(64);
     private final FileRequestHandler handler;
     private final Set<Client> clients = ConcurrentHashMap.newKeySet();
     /** Deadlines of request heads; one thread for every connection, woken only when a deadline is due. */
@@ -288,8 +292,7 @@ public final class FileServer implements AutoCloseable {
                 // Responses are written in whole pieces and flushed on purpose; Nagle would only hold a
                 // response's last small segment back until the client's (often delayed) ACK.
                 socket.setTcpNoDelay(true);
-                http = new DefaultBHttpServerConnection("http", http1);
-                http.bind(socket);
+                http = ResponseOutput.connection(http1, socket, outputBuffers);
                 HttpService service = new HttpService(processor, handler, DefaultConnectionReuseStrategy.INSTANCE, this);
                 Timeout headTimeout = Timeout.of(settings.headerTimeout());
                 Timeout idleTimeout = Timeout.of(settings.idleTimeout());
