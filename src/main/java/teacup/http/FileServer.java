@@ -551,6 +551,10 @@ public final class FileServer implements AutoCloseable {
         public void onResponseHead(HttpConnection connection, HttpResponse response) {
             if (response instanceof ClassicHttpResponse classic && classic.getEntity() instanceof FileBody body) {
                 watchSending(body);
+                Header connectionHeader = response.getFirstHeader(HttpHeaders.CONNECTION);
+                if (connectionHeader != null && HeaderElements.CLOSE.equalsIgnoreCase(connectionHeader.getValue())) {
+                    ResponseOutput.lastAnswer(http, body); // HttpService closes after a "Connection: close" answer
+                }
             }
         }
 

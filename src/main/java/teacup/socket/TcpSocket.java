@@ -45,6 +45,13 @@ public final class TcpSocket implements AutoCloseable {
     private static final int WINDOW = 2;
     /** The application flushed: send what was written, Nagle's held tail too. */
     private static final int PUSH = 4;
+    /**
+     * The application shut its output: FIN after what was written. A bit like the others, so that a
+     * last write and the shutdown that follows it reach the loop as one task, and the FIN rides on
+     * the last data segment rather than coming after it a turn later, when a client that already read
+     * the answer may have closed first (and holds the four-tuple in TIME-WAIT).
+     */
+    private static final int SHUTDOWN = 16;
     /** The task is queued without a wake-up ({@link NetStack#executeWhenAwake}): only a window update waits in it. */
     private static final int LAZY = 8;
     /**
@@ -184,8 +191,7 @@ public final class TcpSocket implements AutoCloseable {
         } finally {
             writeLock.unlock();
         }
-        TcpConnection c = connection;
-        stack.execute(() -> stack.tcp().shutdownOutput(stack.clock().nanos(), c));
+        request(SHUTDOWN);
     }
 
     /**
@@ -469,6 +475,9 @@ public final class TcpSocket implements AutoCloseable {
         int bits = pending.getAndSet(0);
         TcpConnection c = connection;
         long now = stack.clock().nanos();
+        if ((bits & SHUTDOWN) != 0) {
+            stack.tcp().shutdownOutput(now, c); // what was written goes first, the FIN on its last segment
+        }
         if ((bits & PUSH) != 0) {
             stack.tcp().push(now, c);
         } else if ((bits & FLUSH) != 0) {
