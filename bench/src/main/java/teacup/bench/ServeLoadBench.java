@@ -218,6 +218,7 @@ public final class ServeLoadBench {
         String ns = "tcup-bl-" + suffix;
         lab.addNamespace(ns);
         PrivateNetwork net = PrivateNetwork.create(ns, TAP, "198.18.0.1/24", MTU);
+        reuseTimeWaitPorts(ns);
         Interface iface = new Interface(MacAddress.parse("02:74:63:00:00:02"), Ipv4Address.parse("198.18.0.2"),
                 24, Ipv4Address.parse("198.18.0.1"), MTU);
         TapLink tap = net.openTap(MTU, offload);
@@ -231,6 +232,17 @@ public final class ServeLoadBench {
         }
     }
 
+    /**
+     * wrk's side may reuse its ports' TIME-WAIT entries for new connections (the namespace's own
+     * net.ipv4.tcp_tw_reuse). A client that closes before the server's FIN arrives holds the
+     * four-tuple for 60 s, and with short connections at thousands a second its 28,000 ports ran
+     * out within seconds, for teacup and the kernel alike: connect then slowed to a thousand a
+     * second, and the figure measured wrk's port search rather than the server.
+     */
+    private static void reuseTimeWaitPorts(String ns) throws IOException {
+        SystemCommand.check(COMMAND_TIMEOUT, "ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv4.tcp_tw_reuse=1");
+    }
+
     // ---------------------------------------------------------------- the kernel over veth
 
     private List<Run> kernel() throws IOException, InterruptedException {
@@ -238,6 +250,7 @@ public final class ServeLoadBench {
         String serverNs = "tcup-blr-" + suffix;
         try {
             lab.vethPair(clientNs, serverNs, MTU);
+            reuseTimeWaitPorts(clientNs);
             List<Run> runs = new ArrayList<>();
             ServerSocket listener = NetworkNamespace.callIn(serverNs, () -> {
                 ServerSocket s = new ServerSocket();
