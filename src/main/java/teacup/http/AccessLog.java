@@ -23,11 +23,22 @@ import java.util.function.Consumer;
 public final class AccessLog {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.US);
 
+    private static final AccessLog DISCARD = new AccessLog();
+
     private final Consumer<String> sink;
 
     /** A log that hands each line (without its line end) to {@code sink}, which must be thread-safe. */
     public AccessLog(Consumer<String> sink) {
         this.sink = Objects.requireNonNull(sink, "sink");
+    }
+
+    private AccessLog() {
+        this.sink = null;
+    }
+
+    /** False for {@link #discard()}: the server then skips what only the log needs (the time of day, the line). */
+    public boolean enabled() {
+        return sink != null;
     }
 
     /** A log printing to {@code out}, one {@code println} per line so that lines never interleave. */
@@ -37,7 +48,7 @@ public final class AccessLog {
 
     /** A log that writes nothing ({@code --quiet}). */
     public static AccessLog discard() {
-        return new AccessLog(line -> { });
+        return DISCARD;
     }
 
     /**
@@ -46,6 +57,9 @@ public final class AccessLog {
      */
     public void log(String client, ZonedDateTime start, String requestLine, int status, long bytes, String userAgent,
             Duration took) {
+        if (sink == null) {
+            return;
+        }
         sink.accept(format(client, start, requestLine, status, bytes, userAgent, took));
     }
 

@@ -119,14 +119,18 @@ public final class FileServer implements AutoCloseable {
     private final AccessLog log;
     private final HttpProcessor processor = HttpProcessors.server("teacup");
     /**
-     * HttpCore's session buffers are 32 KB by default, three per connection (input, its line
-     * buffer, output): 96 KB of heap that a client which stops reading pins with its connection
-     * (issue 12). Heads fit 8 KB lines anyway, and a file body's 16 KB writes go past the output
-     * buffer straight to the socket, so 8 KB costs nothing in speed.
+     * HttpCore's session buffers are 32 KB by default, input and output, each held for the
+     * connection's life: 64 KB of heap that every idle keep-alive connection pins, and that a
+     * client which stops reading pins with its connection (issue 12). 1 KB holds a usual request
+     * head whole (a longer line grows HttpCore's line buffer, up to {@value #MAX_LINE}); the output
+     * goes on, past HttpCore's buffer for anything above it, to a {@link ResponseOutput}, whose
+     * pooled buffer gathers head and body into one write and is given back after each answer.
      */
-    static final int SESSION_BUFFER = 8192;
+    static final int SESSION_BUFFER = 1024;
     private final Http1Config http1 = Http1Config.custom().setMaxLineLength(MAX_LINE).setMaxHeaderCount(MAX_HEADERS)
-            .setBufferSize(SESSION_BUFFER).build();
+            .setBufferSize(SESSION_BUFFER).setChunkSizeHint(SESSION_BUFFER).build();
+    /** Output buffers between answers: enough for the answers a two-core machine writes at once, and some. */
+    private final ResponseOutput.Pool outputBuffers = new ResponseOutput.Pool(64);
     private final FileRequestHandler handler;
     private final Set<Client> clients = ConcurrentHashMap.newKeySet();
     /** Deadlines of request heads; one thread for every connection, woken only when a deadline is due. */
@@ -254,6 +258,9 @@ public final class FileServer implements AutoCloseable {
 
     /** One client connection: its loop of exchanges, its head deadline, and what the log needs. */
     private final class Client implements Http1StreamListener {
+        private static final int IDLE = 0;
+        private static final int HEAD = 1;
+        private static final int SENDING = 2;
         private final Socket socket;
         private final String address;
         private Thread thread;
@@ -262,8 +269,15 @@ public final class FileServer implements AutoCloseable {
         private volatile boolean busy;
         /** Set by the watchdog before it resets a slow head, so the end is logged as a timeout (408). */
         private volatile boolean cutOff;
-        /** The watchdog's task for this connection: the head deadline, or the check that a body keeps moving. */
+        /** The watchdog's task for this connection (null: none scheduled), and when it fires; guarded by this. */
         private ScheduledFuture<?> watch;
+        private long watchAt;
+        /** What the watchdog looks for when its task fires ({@link #IDLE}, {@link #HEAD}, {@link #SENDING}); guarded by this. */
+        private int watchMode = IDLE;
+        private long watchDeadline;
+        private FileBody watchedBody;
+        private long bodySeen;
+        private boolean closedWatch;
         private HttpRequest request;
         private long startNanos;
         private ZonedDateTime startTime;
@@ -278,8 +292,7 @@ public final class FileServer implements AutoCloseable {
                 // Responses are written in whole pieces and flushed on purpose; Nagle would only hold a
                 // response's last small segment back until the client's (often delayed) ACK.
                 socket.setTcpNoDelay(true);
-                http = new DefaultBHttpServerConnection("http", http1);
-                http.bind(socket);
+                http = ResponseOutput.connection(http1, socket, outputBuffers);
                 HttpService service = new HttpService(processor, handler, DefaultConnectionReuseStrategy.INSTANCE, this);
                 Timeout headTimeout = Timeout.of(settings.headerTimeout());
                 Timeout idleTimeout = Timeout.of(settings.idleTimeout());
@@ -304,7 +317,7 @@ public final class FileServer implements AutoCloseable {
             } catch (IOException e) {
                 // the client went away or was cut off; the exchange, if any, was logged
             } finally {
-                disarm();
+                unwatch();
                 try {
                     if (http != null) {
                         http.close();
@@ -322,8 +335,10 @@ public final class FileServer implements AutoCloseable {
         private boolean exchange(HttpService service) {
             HttpCoreContext context = HttpCoreContext.create();
             request = null;
-            startNanos = System.nanoTime();
-            startTime = ZonedDateTime.now();
+            if (log.enabled()) {
+                startNanos = System.nanoTime();
+                startTime = ZonedDateTime.now();
+            }
             boolean reusable = false;
             IOException failure = null;
             try {
@@ -375,6 +390,9 @@ public final class FileServer implements AutoCloseable {
         }
 
         private void logExchange(HttpCoreContext context, IOException failure) {
+            if (!log.enabled()) {
+                return;
+            }
             HttpResponse response = context.getResponse();
             HttpRequest req = request;
             int status;
@@ -403,16 +421,23 @@ public final class FileServer implements AutoCloseable {
 
         // ---------------------------------------------------------------- head deadline
 
-        private synchronized void arm() {
-            disarm();
-            watch = watchdog.schedule(this::cut, settings.headerTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        /*
+         * One watchdog task per connection at a time, moved on lazily: arming or disarming only
+         * writes the fields below, and the task, when it fires, looks at them and either acts or
+         * schedules itself for the deadline now in force. Scheduling and cancelling a task for each
+         * request (two each, head and body) woke the watchdog thread some 15,000 times a second
+         * under load, a context switch per request on a two-core machine.
+         */
+
+        /** Until the head deadline (the head took too long: reset). */
+        private void arm() {
+            watchUntil(HEAD, System.nanoTime() + settings.headerTimeout().toNanos(), null);
         }
 
+        /** Nothing to watch: an exchange is under way without a body, or the connection waits for its next request. */
         private synchronized void disarm() {
-            if (watch != null) {
-                watch.cancel(false);
-                watch = null;
-            }
+            watchMode = IDLE;
+            watchedBody = null;
         }
 
         /**
@@ -420,23 +445,74 @@ public final class FileServer implements AutoCloseable {
          * every idle timeout the watchdog checks that the body moved on since its last look, and
          * resets the connection when it has not.
          */
-        private synchronized void watchSending(FileBody body) {
-            disarm();
-            long period = settings.idleTimeout().toNanos();
-            long[] seen = {-1};
-            watch = watchdog.scheduleAtFixedRate(() -> {
-                long now = body.written();
-                if (now == seen[0]) {
-                    abort();
-                }
-                seen[0] = now;
-            }, period, period, TimeUnit.NANOSECONDS);
+        private void watchSending(FileBody body) {
+            watchUntil(SENDING, System.nanoTime() + settings.idleTimeout().toNanos(), body);
         }
 
-        /** The watchdog's verdict: the head took too long. */
-        private void cut() {
-            cutOff = true;
-            abort();
+        private synchronized void watchUntil(int mode, long deadline, FileBody body) {
+            watchMode = mode;
+            watchDeadline = deadline;
+            watchedBody = body;
+            bodySeen = -1;
+            schedule(deadline);
+        }
+
+        /** Makes sure the task fires by {@code deadline}; an earlier one already scheduled will move itself on. */
+        private void schedule(long deadline) {
+            if (watch != null && watchAt - deadline <= 0) {
+                return;
+            }
+            if (watch != null) {
+                watch.cancel(false);
+            }
+            watchAt = deadline;
+            try {
+                watch = watchdog.schedule(this::watchFired, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                watch = null; // stopping: the watchdog is shut down, close() resets what is left
+            }
+        }
+
+        /** The watchdog's task: act on the deadline in force, or schedule for it. */
+        private void watchFired() {
+            boolean reset;
+            synchronized (this) {
+                watch = null;
+                long now = System.nanoTime();
+                if (watchMode == IDLE || closedWatch) {
+                    return;
+                }
+                if (now - watchDeadline < 0) {
+                    schedule(watchDeadline);
+                    return;
+                }
+                if (watchMode == HEAD) {
+                    cutOff = true;
+                    reset = true;
+                } else {
+                    long written = watchedBody.written();
+                    reset = written == bodySeen;
+                    bodySeen = written;
+                    watchDeadline = now + settings.idleTimeout().toNanos();
+                    if (!reset) {
+                        schedule(watchDeadline);
+                    }
+                }
+            }
+            if (reset) {
+                abort();
+            }
+        }
+
+        /** The connection is done: its task goes, so the watchdog holds nothing of it. */
+        private synchronized void unwatch() {
+            closedWatch = true;
+            watchMode = IDLE;
+            watchedBody = null;
+            if (watch != null) {
+                watch.cancel(false);
+                watch = null;
+            }
         }
 
         /** Resets the connection at once (RST): whatever its thread blocks in fails. */
@@ -475,6 +551,10 @@ public final class FileServer implements AutoCloseable {
         public void onResponseHead(HttpConnection connection, HttpResponse response) {
             if (response instanceof ClassicHttpResponse classic && classic.getEntity() instanceof FileBody body) {
                 watchSending(body);
+                Header connectionHeader = response.getFirstHeader(HttpHeaders.CONNECTION);
+                if (connectionHeader != null && HeaderElements.CLOSE.equalsIgnoreCase(connectionHeader.getValue())) {
+                    ResponseOutput.lastAnswer(http, body); // HttpService closes after a "Connection: close" answer
+                }
             }
         }
 

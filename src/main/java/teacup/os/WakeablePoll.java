@@ -1,6 +1,7 @@
 package teacup.os;
 
 import java.io.IOException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Waits for one descriptor to become readable, and lets any other thread cut the wait short:
@@ -12,6 +13,8 @@ public final class WakeablePoll implements AutoCloseable {
     private final Poll poll;
     private final int deviceIndex;
     private final int doorbellIndex;
+    /** The doorbell was rung and the ring not yet consumed: further rings would only repeat it. */
+    private final AtomicBoolean rung = new AtomicBoolean();
 
     /** Watches {@code device} for input; the device stays the caller's to close. */
     public WakeablePoll(Fd device) throws IOException {
@@ -31,14 +34,20 @@ public final class WakeablePoll implements AutoCloseable {
             return false;
         }
         if (poll.events(doorbellIndex) != 0) {
+            // Cleared after the drain, never before: a ring between the two would be drained with the
+            // flag left up, and every later ring skipped. A ring that finds the flag still up here was
+            // made after its task was queued, so the caller's look at its queue, which follows, sees it.
             doorbell.drain();
+            rung.set(false);
         }
         return poll.events(deviceIndex) != 0;
     }
 
     /** Ends a current wait, or the next one if none is under way. Safe from any thread. */
     public void wakeup() {
-        doorbell.signal();
+        if (rung.compareAndSet(false, true)) {
+            doorbell.signal();
+        }
     }
 
     /** Closes the doorbell; the device is left alone. */

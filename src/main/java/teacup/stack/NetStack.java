@@ -63,6 +63,14 @@ public final class NetStack implements AutoCloseable {
     private volatile long busyPollNanos;
     /** True while the loop busy-polls: {@link #execute} then needs no wake-up. */
     private volatile boolean spinning;
+    /**
+     * True from just before the loop's last look at the task queue until it wakes: only then does
+     * {@link #execute} ring the link's doorbell. A loop at work sees a new task on its next turn
+     * anyway, and each ring costs a system call and, on a busy server, one more turn of the loop.
+     * True until {@link #start()}'s loop runs: a stack driven by {@link #step} always rings, for
+     * a driver that waits on the link itself.
+     */
+    private volatile boolean sleeping = true;
     /** Whether the last turn handled a frame or a task (loop thread). */
     private boolean worked;
     /** When the loop last did work (loop thread; busy polling). */
@@ -183,6 +191,7 @@ public final class NetStack implements AutoCloseable {
     }
 
     private void loop() {
+        sleeping = false;
         try {
             while (running) {
                 // Tasks read the clock themselves; frames get a time taken after them, so a reply
@@ -204,9 +213,12 @@ public final class NetStack implements AutoCloseable {
                     Thread.onSpinWait();
                     continue; // busy polling: the next turn reads the link again at once
                 }
+                // Raised before the queue's last look, so a task added after that look sees it and rings.
+                sleeping = true;
                 if (tasks.isEmpty() && running) {
                     link.await(wait);
                 }
+                sleeping = false;
             }
         } catch (IOException e) {
             failure = e;
@@ -305,9 +317,25 @@ public final class NetStack implements AutoCloseable {
     /** Runs {@code task} on the loop thread soon. Safe from any thread. */
     public void execute(Runnable task) {
         tasks.add(task);
-        // A busy-polling loop clears spinning before it looks at the queue a last time and sleeps,
-        // so a task added while it still polled is seen either way (both fields volatile).
-        if (!spinning) {
+        // The loop raises sleeping (and clears spinning) before it looks at the queue a last time,
+        // so a task added after that look finds it raised and rings (all three volatile).
+        if (sleeping && !spinning) {
+            link.wakeup();
+        }
+    }
+
+    /**
+     * Runs {@code task} on the loop thread when it next turns anyway (a frame, a timer, another
+     * task), without waking a sleeping loop; for work that may wait, such as a window update
+     * nobody is short of. {@link #wakeLoop} makes it run soon after all. Safe from any thread.
+     */
+    public void executeWhenAwake(Runnable task) {
+        tasks.add(task);
+    }
+
+    /** Wakes a sleeping loop, so that tasks queued by {@link #executeWhenAwake} run soon. Safe from any thread. */
+    public void wakeLoop() {
+        if (sleeping && !spinning) {
             link.wakeup();
         }
     }

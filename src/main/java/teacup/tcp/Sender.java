@@ -368,8 +368,9 @@ final class Sender {
             }
             int usable = Math.max(0, Math.min(peerLeft, allowance));
             int n = Math.max(0, Math.min(Math.min(Math.min(unsent, retransmission ? mss : burst), usable), cap));
-            if (n > mss) {
-                // Whole MSS-sized pieces only: the short tail goes on its own, through Nagle and SWS avoidance as ever.
+            if (n > mss && (n != unsent || retransmission || !(noDelay || limits.nagleOff()))) {
+                // Whole MSS-sized pieces, the short tail on its own through Nagle and SWS avoidance; unless nothing
+                // would hold it back: then it ends the large segment, one device write per answer (as Linux's TSO).
                 n -= n % mss;
             }
             boolean sendFin = finQueued && SeqNum.add(sndNxt, n) == finSeq();
@@ -426,7 +427,7 @@ final class Sender {
             counters.segmentRetransmitted();
         }
         writer.send(now, sndNxt, flags, sendOffset, n);
-        if (!retransmission && n > 0 && n < mss) {
+        if (!retransmission && n % mss != 0) {
             smallSentEnd = SeqNum.add(sndNxt, n);
         }
         sndNxt = SeqNum.add(sndNxt, n + (sendFin ? 1 : 0));

@@ -46,15 +46,15 @@ final class OffloadingLink implements Link {
 
     @Override
     public void sendSegmented(byte[] buf, int off, int len, int segmentSize) throws IOException {
-        segmented.add(new int[] {len, segmentSize});
         // As the device would: finish the TCP checksum the stack left as the pseudo-header sum.
         int tcp = off + 14 + (buf[off + 14] & 0xf) * 4;
+        segmented.add(new int[] {len, segmentSize, buf[tcp + 13] & teacup.wire.TcpSegment.PSH});
         byte[] frame = java.util.Arrays.copyOfRange(buf, off, off + len);
         teacup.wire.Checksum.finishInPlace(frame, tcp - off, len - (tcp - off), 16);
         inner.send(frame, 0, len);
     }
 
-    /** Each large segment sent: {frame length, segment size asked for}, oldest first. */
+    /** Each large segment sent: {frame length, segment size asked for, its PSH bit}, oldest first. */
     List<int[]> segmented() {
         return segmented;
     }

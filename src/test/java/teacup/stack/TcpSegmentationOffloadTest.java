@@ -161,7 +161,7 @@ class TcpSegmentationOffloadTest {
     }
 
     @Test
-    @DisplayName("new data goes in segments of whole MSS up to 64 KB, which the peer takes whole: 4 MB each way byte-exact")
+    @DisplayName("new data goes in segments of whole MSS up to 64 KB (a pushed last one may end short), which the peer takes whole: 4 MB each way byte-exact")
     void largeSegmentsBothWays() {
         Simulation sim = new Simulation(0, null, null, true);
         Application[] apps = transfer(sim, 4L * 1024 * 1024, true);
@@ -176,7 +176,8 @@ class TcpSegmentationOffloadTest {
                 assertTrue(frame <= 14 + 65535, "frame of " + frame + " bytes");
                 int data = frame - 14 - 20 - 32; // Ethernet, IPv4, TCP with timestamps
                 assertTrue(data > segmentSize, "a large segment holds more than one MSS: " + data);
-                assertEquals(0, data % segmentSize, "a large segment holds whole MSS: " + data);
+                assertTrue(data % segmentSize == 0 || sent[2] != 0,
+                        "a large segment holds whole MSS, but for a pushed one that ends what was written: " + data);
             }
         }
         // The receiver took frames far above the MTU, and each large frame's IPv4 header says Don't Fragment.

@@ -10,6 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -46,10 +47,13 @@ import teacup.wire.MacAddress;
  * requests/s, transfer/s, latency (mean, 50th and 99th percentile, maximum), socket errors and
  * responses outside 2xx/3xx.
  *
- * <p>Usage: {@code ServeLoadBench [--seconds S] [--connections N,N...] [--file-bytes B] [--warmup S] [--close]}
+ * <p>Usage: {@code ServeLoadBench [--seconds S] [--connections N,N...] [--file-bytes B] [--warmup S] [--close]
+ * [--no-offload] [--servers teacup,kernel,other]}
  * ({@code --close}: every request on a new connection, wrk sending {@code Connection: close}, so the
- * figure is short connections a second rather than keep-alive requests)
- * (defaults 10, "200,1000", 4096, 2). Namespaces are named {@code tcup-bl*-<random>} and deleted
+ * figure is short connections a second rather than keep-alive requests; teacup's TAP has offloads on
+ * as {@code teacup serve} opens it, {@code --no-offload} turns them off; {@code --servers} picks
+ * which of the three rows run)
+ * (defaults 10, "200,1000", 4096, 5: the JIT is still compiling HttpCore after 2 s, which weighed on whichever row ran first). Namespaces are named {@code tcup-bl*-<random>} and deleted
  * at the end (also on Ctrl-C); the only processes it ends are the wrk and nginx it started, by
  * their handles.
  */
@@ -69,6 +73,10 @@ public final class ServeLoadBench {
     private final int fileBytes;
     /** Each request on a connection of its own (wrk's {@code Connection: close}). */
     private boolean close;
+    /** teacup's TAP with checksum and segmentation offload, as {@code teacup serve} opens it by default. */
+    private boolean offload = true;
+    /** Which servers run: any of teacup, kernel, other (nginx or python3). */
+    private Set<String> rows = Set.of("teacup", "kernel", "other");
     private final String suffix;
     private final Lab lab = new Lab("ServeLoadBench");
     private final List<Process> servers = new ArrayList<>();
@@ -85,7 +93,7 @@ public final class ServeLoadBench {
     /** What wrk printed for one run, the figures picked out of its summary. */
     record Run(String server, int connections, long requests, double requestsPerSecond, String transferPerSecond,
                String latencyMean, String latencyMax, String latency50, String latency99, String socketErrors,
-               long non2xx3xx) {
+               long non2xx3xx, double jvmCpuMicrosPerRequest) {
         private static final Pattern REQUESTS = Pattern.compile("(\\d+) requests in ");
         private static final Pattern RATE = Pattern.compile("Requests/sec:\\s+([\\d.]+)");
         private static final Pattern TRANSFER = Pattern.compile("Transfer/sec:\\s+(\\S+)");
@@ -108,7 +116,13 @@ public final class ServeLoadBench {
             Matcher non2xx = NON_2XX.matcher(out);
             return new Run(server, connections, Long.parseLong(requests.group(1)), Double.parseDouble(rate.group(1)),
                     group(TRANSFER, out), latency.group(1), latency.group(2), group(P50, out), group(P99, out), socketErrors,
-                    non2xx.find() ? Long.parseLong(non2xx.group(1)) : 0);
+                    non2xx.find() ? Long.parseLong(non2xx.group(1)) : 0, Double.NaN);
+        }
+
+        /** The same figures with this JVM's CPU time over the run (system time included: teacup's TAP I/O, and the kernel's TCP where it runs in the JVM's system calls). */
+        Run withJvmCpu(long cpuNanos) {
+            return new Run(server, connections, requests, requestsPerSecond, transferPerSecond, latencyMean, latencyMax,
+                    latency50, latency99, socketErrors, non2xx3xx, requests == 0 ? Double.NaN : cpuNanos / 1e3 / requests);
         }
 
         private static String group(Pattern p, String text) {
@@ -119,9 +133,11 @@ public final class ServeLoadBench {
 
     public static void main(String[] args) throws Exception {
         int seconds = 10;
-        int warmup = 2;
+        int warmup = 5;
         int fileBytes = 4096;
         boolean close = false;
+        boolean offload = true;
+        Set<String> rows = Set.of("teacup", "kernel", "other");
         String counts = "200,1000";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -130,8 +146,12 @@ public final class ServeLoadBench {
                 case "--file-bytes" -> fileBytes = Integer.parseInt(args[++i]);
                 case "--connections" -> counts = args[++i];
                 case "--close" -> close = true;
+                case "--offload" -> offload = true;
+                case "--no-offload" -> offload = false;
+                case "--servers" -> rows = Set.of(args[++i].split(","));
                 default -> {
-                    System.err.println("usage: ServeLoadBench [--seconds S] [--connections N,N...] [--file-bytes B] [--warmup S] [--close]");
+                    System.err.println("usage: ServeLoadBench [--seconds S] [--connections N,N...] [--file-bytes B] [--warmup S] [--close]"
+                            + " [--no-offload] [--servers teacup,kernel,other]");
                     System.exit(2);
                 }
             }
@@ -161,13 +181,19 @@ public final class ServeLoadBench {
         }
         ServeLoadBench bench = new ServeLoadBench(seconds, warmup, connections, fileBytes);
         bench.close = close;
+        bench.offload = offload;
+        bench.rows = rows;
         Thread cleanup = new Thread(bench::cleanUp, "ServeLoadBench cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             bench.makeFile();
             List<Run> runs = new ArrayList<>();
-            runs.addAll(bench.teacup());
-            runs.addAll(bench.kernel());
+            if (rows.contains("teacup")) {
+                runs.addAll(bench.teacup());
+            }
+            if (rows.contains("kernel") || rows.contains("other")) {
+                runs.addAll(bench.kernel());
+            }
             bench.print(runs);
         } finally {
             bench.cleanUp();
@@ -192,9 +218,10 @@ public final class ServeLoadBench {
         String ns = "tcup-bl-" + suffix;
         lab.addNamespace(ns);
         PrivateNetwork net = PrivateNetwork.create(ns, TAP, "198.18.0.1/24", MTU);
+        reuseTimeWaitPorts(ns);
         Interface iface = new Interface(MacAddress.parse("02:74:63:00:00:02"), Ipv4Address.parse("198.18.0.2"),
                 24, Ipv4Address.parse("198.18.0.1"), MTU);
-        TapLink tap = net.openTap(MTU);
+        TapLink tap = net.openTap(MTU, offload);
         try (NetStack stack = new NetStack(tap, iface, Clock.SYSTEM, new SplittableRandom(1)).start();
              FileServer server = FileServer.start(new TeacupServerSocketFactory(stack).createServerSocket(PORT),
                      FileServer.Settings.of(dir), AccessLog.discard())) {
@@ -205,6 +232,17 @@ public final class ServeLoadBench {
         }
     }
 
+    /**
+     * wrk's side may reuse its ports' TIME-WAIT entries for new connections (the namespace's own
+     * net.ipv4.tcp_tw_reuse). A client that closes before the server's FIN arrives holds the
+     * four-tuple for 60 s, and with short connections at thousands a second its 28,000 ports ran
+     * out within seconds, for teacup and the kernel alike: connect then slowed to a thousand a
+     * second, and the figure measured wrk's port search rather than the server.
+     */
+    private static void reuseTimeWaitPorts(String ns) throws IOException {
+        SystemCommand.check(COMMAND_TIMEOUT, "ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv4.tcp_tw_reuse=1");
+    }
+
     // ---------------------------------------------------------------- the kernel over veth
 
     private List<Run> kernel() throws IOException, InterruptedException {
@@ -212,6 +250,7 @@ public final class ServeLoadBench {
         String serverNs = "tcup-blr-" + suffix;
         try {
             lab.vethPair(clientNs, serverNs, MTU);
+            reuseTimeWaitPorts(clientNs);
             List<Run> runs = new ArrayList<>();
             ServerSocket listener = NetworkNamespace.callIn(serverNs, () -> {
                 ServerSocket s = new ServerSocket();
@@ -219,7 +258,12 @@ public final class ServeLoadBench {
                 return s;
             });
             try (FileServer server = FileServer.start(listener, FileServer.Settings.of(dir), AccessLog.discard())) {
-                runs.addAll(series("kernel FileServer (veth)", clientNs, "http://198.18.1.2:" + PORT + "/" + FILE));
+                if (rows.contains("kernel")) {
+                    runs.addAll(series("kernel FileServer (veth)", clientNs, "http://198.18.1.2:" + PORT + "/" + FILE));
+                }
+            }
+            if (!rows.contains("other")) {
+                return runs;
             }
             String name;
             Process other;
@@ -281,7 +325,8 @@ public final class ServeLoadBench {
         List<Run> runs = new ArrayList<>();
         for (int c : connections) {
             Run r = wrk(server, ns, url, c, seconds);
-            System.err.printf("ServeLoadBench: %-28s -c%-5d %10.0f requests/s%n", server, c, r.requestsPerSecond());
+            System.err.printf("ServeLoadBench: %-28s -c%-5d %10.0f requests/s %8.1f us JVM CPU/request%n", server, c,
+                    r.requestsPerSecond(), r.jvmCpuMicrosPerRequest());
             runs.add(r);
         }
         return runs;
@@ -294,13 +339,16 @@ public final class ServeLoadBench {
             argv.addAll(List.of("-H", "Connection: close"));
         }
         argv.add(url);
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long cpuBefore = os.getProcessCpuTime();
         Process p = start(argv);
         try {
             byte[] out = p.getInputStream().readAllBytes(); // wrk ends on its own after the duration
             if (!p.waitFor(duration + 30L, TimeUnit.SECONDS)) {
                 throw new IOException("wrk against " + server + " did not end");
             }
-            return Run.parse(server, c, new String(out, java.nio.charset.StandardCharsets.UTF_8));
+            return Run.parse(server, c, new String(out, java.nio.charset.StandardCharsets.UTF_8))
+                    .withJvmCpu(os.getProcessCpuTime() - cpuBefore);
         } finally {
             if (p.isAlive()) {
                 p.destroyForcibly();
@@ -362,15 +410,18 @@ public final class ServeLoadBench {
 
     private void print(List<Run> runs) {
         System.out.printf("HTTP GET of a %d-byte file%s, wrk -t2 -cN -d%ds --timeout %s --latency, after a %d s warm-up"
-                + " per server, MTU %d, %d CPUs%n", fileBytes, close ? " on a new connection each" : "", seconds, WRK_TIMEOUT, warmup, MTU,
+                + " per server, MTU %d, teacup's TAP offload %s, %d CPUs%n", fileBytes, close ? " on a new connection each" : "", seconds,
+                WRK_TIMEOUT, warmup, MTU, offload ? "on" : "off",
                 Runtime.getRuntime().availableProcessors());
-        System.out.printf("%-28s %6s %11s %11s %9s %9s %9s %9s %14s %7s%n", "server", "conns", "requests/s", "transfer/s",
-                "lat mean", "lat p50", "lat p99", "lat max", "socket errors", "non-2xx");
+        System.out.printf("%-28s %6s %11s %11s %9s %9s %9s %9s %14s %7s %10s%n", "server", "conns", "requests/s", "transfer/s",
+                "lat mean", "lat p50", "lat p99", "lat max", "socket errors", "non-2xx", "JVM us/req");
         for (Run r : runs) {
-            System.out.printf("%-28s %6d %11.0f %11s %9s %9s %9s %9s %14s %7d%n", r.server(), r.connections(),
+            System.out.printf("%-28s %6d %11.0f %11s %9s %9s %9s %9s %14s %7d %10.1f%n", r.server(), r.connections(),
                     r.requestsPerSecond(), r.transferPerSecond(), r.latencyMean(), r.latency50(), r.latency99(),
-                    r.latencyMax(), r.socketErrors(), r.non2xx3xx());
+                    r.latencyMax(), r.socketErrors(), r.non2xx3xx(), r.jvmCpuMicrosPerRequest());
         }
+        System.out.println("(JVM us/req: this JVM's CPU time, user and system, over the run per request; nginx's and python's"
+                + " are their own processes, not counted)");
         System.out.println("(socket errors: c connect, r read, w write, t timeout; 0 when wrk reported none)");
         for (int c : connections) {
             double teacup = rate(runs, "teacup", c);
