@@ -46,6 +46,9 @@ public final class ConnectionMemoryBench {
     private static final List<String> KERNEL_CACHES = List.of("TCP", "sock_inode_cache", "tcp_bind_bucket",
             "tcp_bind2_bucket", "filp", "dentry", "tw_sock_TCP");
 
+    /** The figures of {@link #run}, for the scoreboard. */
+    private double perIdle;
+    private double perTimeWait;
     private final AtomicLong time = new AtomicLong(1_000_000_000L);
     private final Clock clock = time::get;
     private static final int WIRE_FRAMES = 1 << 16;
@@ -69,10 +72,12 @@ public final class ConnectionMemoryBench {
                         + " [--kernel-sockets N (0: none)] [--histogram]");
             }
         }
-        new ConnectionMemoryBench().run(connections, histogram);
-        if (kernelSockets > 0) {
-            kernel(kernelSockets);
-        }
+        ConnectionMemoryBench bench = new ConnectionMemoryBench();
+        bench.run(connections, histogram);
+        double[] kernel = kernelSockets > 0 ? kernel(kernelSockets) : new double[] {Double.NaN, Double.NaN};
+        Score.print("heap per idle established connection", bench.perIdle, kernel[0], "B", "kernel slab per socket",
+                "<= 1024");
+        Score.print("heap per TIME-WAIT entry", bench.perTimeWait, kernel[1], "B", "kernel slab per socket", "<= 256");
     }
 
     private NetStack stack(VirtualWire.End end, String mac, String ip) {
@@ -137,7 +142,7 @@ public final class ConnectionMemoryBench {
         advance(TimeUnit.SECONDS.toNanos(5)); // past delayed ACKs and any idle timer
         long established = countEstablished(clients) + countEstablished(servers);
         long idleHeap = heapAfterGc();
-        double perIdle = (double) (idleHeap - baseline) / (2.0 * n);
+        perIdle = (double) (idleHeap - baseline) / (2.0 * n);
         System.out.printf("teacup  idle connections: %,d held (%,d ends ESTABLISHED), heap %,d KB over the baseline%n",
                 n, established, (idleHeap - baseline) / 1024);
         System.out.printf("teacup  heap per idle connection end:   %,8.0f B   (%,.1f MB for %,d connections, both ends)%n",
@@ -165,7 +170,8 @@ public final class ConnectionMemoryBench {
         long twHeap = heapAfterGc();
         System.out.printf("teacup  TIME-WAIT entries: %,d (client), server connections left: %,d%n",
                 timeWait, server.tcp().connectionCount());
-        System.out.printf("teacup  heap per TIME-WAIT entry:       %,8.0f B%n", (double) (twHeap - baseline) / timeWait);
+        perTimeWait = (double) (twHeap - baseline) / timeWait;
+        System.out.printf("teacup  heap per TIME-WAIT entry:       %,8.0f B%n", perTimeWait);
         if (histogram) {
             histogram();
         }
@@ -315,7 +321,9 @@ public final class ConnectionMemoryBench {
             print('kernel  slab per TIME-WAIT socket:      %8.0f B' % delta(before, tw, n))
             """;
 
-    private static void kernel(int n) throws IOException, InterruptedException {
+    /** The kernel's slab bytes per idle socket and per TIME-WAIT socket (NaN where not measured); prints its lines too. */
+    private static double[] kernel(int n) throws IOException, InterruptedException {
+        double[] figures = {Double.NaN, Double.NaN};
         Lab lab = new Lab("ConnectionMemoryBench");
         Runtime.getRuntime().addShutdownHook(new Thread(lab::cleanUp));
         try {
@@ -327,8 +335,20 @@ public final class ConnectionMemoryBench {
             Path script = Files.createTempFile("tcup-mem-", ".py");
             Files.writeString(script, KERNEL_PROGRAM);
             Process p = new ProcessBuilder("ip", "netns", "exec", NAMESPACE, "python3", script.toString(),
-                    Integer.toString(n), String.join(",", KERNEL_CACHES)).inheritIO().start();
+                    Integer.toString(n), String.join(",", KERNEL_CACHES)).redirectErrorStream(true).start();
             lab.track(p);
+            try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                for (String line; (line = lines.readLine()) != null; ) {
+                    System.out.println(line);
+                    int colon = line.lastIndexOf(':');
+                    if (line.startsWith("kernel  slab per idle socket") && colon > 0) {
+                        figures[0] = Double.parseDouble(line.substring(colon + 1).replace("B", "").trim());
+                    } else if (line.startsWith("kernel  slab per TIME-WAIT socket") && colon > 0) {
+                        figures[1] = Double.parseDouble(line.substring(colon + 1).replace("B", "").trim());
+                    }
+                }
+            }
             if (!p.waitFor(300, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 System.out.println("kernel  timed out");
@@ -338,5 +358,6 @@ public final class ConnectionMemoryBench {
         } finally {
             lab.cleanUp();
         }
+        return figures;
     }
 }
