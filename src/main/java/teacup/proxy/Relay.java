@@ -107,7 +107,15 @@ public final class Relay {
                 throw failure;
             }
             InputStream in = from.input();
-            OutputStream out = to.output();
+            OutputStream out = null;
+            try {
+                out = to.output();
+            } catch (IOException e) {
+                if (!finishing) {
+                    throw e;
+                }
+                // finish() shut this output before the pump began ("Socket output is shutdown"): what comes is dropped
+            }
             while (true) {
                 int n;
                 try {

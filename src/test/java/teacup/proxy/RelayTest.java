@@ -214,4 +214,35 @@ class RelayTest {
         assertTrue(relay.await(Duration.ofSeconds(5)));
         assertEquals(-1, client.getInputStream().read(), "client got no FIN");
     }
+
+    @Test
+    @DisplayName("a relay finished before its pumps began still waits for its peers (an output shut first is not a failure)")
+    void finishBeforeThePumpsBegin() throws Exception {
+        connect();
+        java.util.concurrent.CountDownLatch shut = new java.util.concurrent.CountDownLatch(1);
+        Endpoint late = new Endpoint() { // its pump asks for the output only once finish() has shut it
+            @Override public java.io.InputStream input() throws IOException { return b.input(); }
+            @Override public java.io.OutputStream output() throws IOException {
+                try {
+                    shut.await();
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+                return b.output();
+            }
+            @Override public void shutdownOutput() throws IOException {
+                b.shutdownOutput();
+                shut.countDown();
+            }
+            @Override public void close() throws IOException { b.close(); }
+            @Override public void abort() { b.abort(); }
+            @Override public String describe() { return b.describe(); }
+            @Override public teacup.wire.Ipv4Address localAddress() { return b.localAddress(); }
+            @Override public int localPort() { return b.localPort(); }
+        };
+        RelayGroup group = new RelayGroup();
+        Relay relay = group.relay(a, late);
+        assertEquals(1, group.stop(Duration.ofMillis(300)), () -> "failure " + relay.failure());
+        assertTrue(relay.await(Duration.ofSeconds(5)));
+    }
 }
