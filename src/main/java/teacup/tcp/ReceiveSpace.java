@@ -57,7 +57,6 @@ final class ReceiveSpace {
     /** Without timestamps: the sequence number whose arrival closes one window's worth, and when it was opened. */
     private int windowMark;
     private long windowMarkAt = NOT_STARTED;
-    private long grown;
 
     /** {@code timestampOffset}: where our TSval clock starts (as the {@link SegmentWriter}'s). */
     ReceiveSpace(TcpSettings settings, int initialCapacity, int timestampOffset, ReceiveMemory memory) {
@@ -83,16 +82,6 @@ final class ReceiveSpace {
     /** The space the window is offered from: the initial size up to the bound. */
     int space() {
         return space;
-    }
-
-    /** The receive-side RTT estimate in nanoseconds (0: none yet). */
-    long rtt() {
-        return rtt;
-    }
-
-    /** How many times the space grew. */
-    long grown() {
-        return grown;
     }
 
     /** The largest space a window shifted by {@code scale} can offer: the bound, or less when the shift cannot carry it. */
@@ -180,7 +169,6 @@ final class ReceiveSpace {
             return Counter.TCP_RECEIVE_MEMORY_LIMITED;
         }
         space = next;
-        grown++;
         return Counter.TCP_RECEIVE_SPACE_GROWN;
     }
 

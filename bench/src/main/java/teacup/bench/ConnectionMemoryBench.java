@@ -321,6 +321,23 @@ public final class ConnectionMemoryBench {
             print('kernel  slab per TIME-WAIT socket:      %8.0f B' % delta(before, tw, n))
             """;
 
+    /** Prints the kernel program's lines and takes its two figures from them. */
+    private static void readKernelLines(Process p, double[] figures) {
+        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = lines.readLine()) != null; ) {
+                System.out.println(line);
+                int colon = line.lastIndexOf(':');
+                if (line.startsWith("kernel  slab per idle socket") && colon > 0) {
+                    figures[0] = Double.parseDouble(line.substring(colon + 1).replace("B", "").trim());
+                } else if (line.startsWith("kernel  slab per TIME-WAIT socket") && colon > 0) {
+                    figures[1] = Double.parseDouble(line.substring(colon + 1).replace("B", "").trim());
+                }
+            }
+        } catch (IOException e) {
+            System.out.println("kernel  output lost: " + e.getMessage());
+        }
+    }
+
     /** The kernel's slab bytes per idle socket and per TIME-WAIT socket (NaN where not measured); prints its lines too. */
     private static double[] kernel(int n) throws IOException, InterruptedException {
         double[] figures = {Double.NaN, Double.NaN};
@@ -337,22 +354,13 @@ public final class ConnectionMemoryBench {
             Process p = new ProcessBuilder("ip", "netns", "exec", NAMESPACE, "python3", script.toString(),
                     Integer.toString(n), String.join(",", KERNEL_CACHES)).redirectErrorStream(true).start();
             lab.track(p);
-            try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                for (String line; (line = lines.readLine()) != null; ) {
-                    System.out.println(line);
-                    int colon = line.lastIndexOf(':');
-                    if (line.startsWith("kernel  slab per idle socket") && colon > 0) {
-                        figures[0] = Double.parseDouble(line.substring(colon + 1).replace("B", "").trim());
-                    } else if (line.startsWith("kernel  slab per TIME-WAIT socket") && colon > 0) {
-                        figures[1] = Double.parseDouble(line.substring(colon + 1).replace("B", "").trim());
-                    }
-                }
-            }
+            // Its lines are read on a thread of their own, so the wait below stays bounded even if it hangs.
+            Thread reader = Thread.ofVirtual().start(() -> readKernelLines(p, figures));
             if (!p.waitFor(300, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 System.out.println("kernel  timed out");
             }
+            reader.join(TimeUnit.SECONDS.toMillis(10));
             lab.untrack(p);
             Files.deleteIfExists(script);
         } finally {
