@@ -6,90 +6,94 @@ package teacup.tcp;
  * {@link ConnectionStatus} copies them for everyone else.
  */
 public final class ConnectionCounters {
-    private long segmentsRetransmitted;
-    private long retransmissionTimeouts;
-    private long recoveryEpisodes;
-    private long tailLossProbes;
-    private long spuriousRecoveries;
-    private long pathMtuBlackHoles;
-    private long pathMtuProbes;
-    private long pathMtuProbesSucceeded;
-    private long pathMtuProbesFailed;
-    private long urgentPointersIgnored;
-    private long negativeAdvice;
+    private static final int SEGMENTS_RETRANSMITTED = 0;
+    private static final int RETRANSMISSION_TIMEOUTS = 1;
+    private static final int RECOVERY_EPISODES = 2;
+    private static final int TAIL_LOSS_PROBES = 3;
+    private static final int SPURIOUS_RECOVERIES = 4;
+    private static final int PATH_MTU_BLACK_HOLES = 5;
+    private static final int PATH_MTU_PROBES = 6;
+    private static final int PATH_MTU_PROBES_SUCCEEDED = 7;
+    private static final int PATH_MTU_PROBES_FAILED = 8;
+    private static final int URGENT_POINTERS_IGNORED = 9;
+    private static final int NEGATIVE_ADVICE = 10;
+    private static final int COUNTS = 11;
+
+    /** Made at the first event: most connections never lose a segment, and their counters stay all zero. */
+    private long[] counts;
 
     /** Segments sent more than once (timeouts, fast retransmit, SACK holes, tail loss probes, SYNs). */
     public long segmentsRetransmitted() {
-        return segmentsRetransmitted;
+        return get(SEGMENTS_RETRANSMITTED);
     }
 
     /** Retransmission timer expiries (RFC 6298 5.5), the SYN's included. */
     public long retransmissionTimeouts() {
-        return retransmissionTimeouts;
+        return get(RETRANSMISSION_TIMEOUTS);
     }
 
     /** Fast recovery episodes entered (RFC 5681 3.2 / RFC 6675 5). */
     public long recoveryEpisodes() {
-        return recoveryEpisodes;
+        return get(RECOVERY_EPISODES);
     }
 
     /** Tail loss probes sent (RFC 8985 7.3). */
     public long tailLossProbes() {
-        return tailLossProbes;
+        return get(TAIL_LOSS_PROBES);
     }
 
     /** Window reductions taken back because D-SACKs showed them spurious (RFC 3708). */
     public long spuriousRecoveries() {
-        return spuriousRecoveries;
+        return get(SPURIOUS_RECOVERIES);
     }
 
     /** Times full-size segments timed out until the MSS fell to the base (RFC 4821 black hole). */
     public long pathMtuBlackHoles() {
-        return pathMtuBlackHoles;
+        return get(PATH_MTU_BLACK_HOLES);
     }
 
     /** Path MTU probes sent (RFC 4821 7.5). */
     public long pathMtuProbes() {
-        return pathMtuProbes;
+        return get(PATH_MTU_PROBES);
     }
 
     /** Path MTU probes acknowledged, each raising the MSS. */
     public long pathMtuProbesSucceeded() {
-        return pathMtuProbesSucceeded;
+        return get(PATH_MTU_PROBES_SUCCEEDED);
     }
 
     /** Path MTU probes lost, each lowering the search's upper bound. */
     public long pathMtuProbesFailed() {
-        return pathMtuProbesFailed;
+        return get(PATH_MTU_PROBES_FAILED);
     }
 
     void pathMtuBlackHole() {
-        pathMtuBlackHoles++;
+        add(PATH_MTU_BLACK_HOLES);
     }
 
     void pathMtuProbe() {
-        pathMtuProbes++;
+        add(PATH_MTU_PROBES);
     }
 
     void pathMtuProbeSucceeded() {
-        pathMtuProbesSucceeded++;
+        add(PATH_MTU_PROBES_SUCCEEDED);
     }
 
     void pathMtuProbeFailed() {
-        pathMtuProbesFailed++;
+        add(PATH_MTU_PROBES_FAILED);
     }
 
     /** Urgent pointers ignored as invalid: zero, which names no urgent octet (RFC 9293 3.8.5, RFC 6093). */
     public long urgentPointersIgnored() {
-        return urgentPointersIgnored;
+        return get(URGENT_POINTERS_IGNORED);
     }
 
     void urgentPointerIgnored() {
-        urgentPointersIgnored++;
+        add(URGENT_POINTERS_IGNORED);
     }
 
     void segmentRetransmitted() {
-        segmentsRetransmitted++;
+        add(SEGMENTS_RETRANSMITTED);
     }
 
     /**
@@ -98,26 +102,37 @@ public final class ConnectionCounters {
      * before R2 ends the connection (as Linux's TCP_INFO retransmits).
      */
     public long negativeAdvice() {
-        return negativeAdvice;
+        return get(NEGATIVE_ADVICE);
     }
 
     /** A retransmission timeout; {@code advised}: it reached R1, and IP is advised. */
     void retransmissionTimeout(boolean advised) {
-        retransmissionTimeouts++;
+        add(RETRANSMISSION_TIMEOUTS);
         if (advised) {
-            negativeAdvice++;
+            add(NEGATIVE_ADVICE);
         }
     }
 
     void recoveryEpisode() {
-        recoveryEpisodes++;
+        add(RECOVERY_EPISODES);
     }
 
     void tailLossProbe() {
-        tailLossProbes++;
+        add(TAIL_LOSS_PROBES);
     }
 
     void spuriousRecovery() {
-        spuriousRecoveries++;
+        add(SPURIOUS_RECOVERIES);
+    }
+
+    private long get(int counter) {
+        return counts == null ? 0 : counts[counter];
+    }
+
+    private void add(int counter) {
+        if (counts == null) {
+            counts = new long[COUNTS];
+        }
+        counts[counter]++;
     }
 }

@@ -16,11 +16,11 @@ final class KeepAlive {
     private int sent;
     private long lastSentAt;
 
-    KeepAlive(TcpSettings settings, long now) {
+    /** Off; {@link #set} turning it on starts the idle time. */
+    KeepAlive(TcpSettings settings) {
         this.idle = settings.keepAliveIdle();
         this.interval = settings.keepAliveInterval();
         this.probes = settings.keepAliveProbes();
-        this.lastHeard = now;
     }
 
     /** New timing: {@code idle} and {@code interval} in nanoseconds, both positive, and at least one probe. */

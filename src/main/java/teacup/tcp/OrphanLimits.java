@@ -13,8 +13,8 @@ import teacup.tcp.TcpConnection.State;
  * open "subject to the implementation's resource management concerns" (RFC 6429), and a ring
  * held for nobody is one; the fewer retries depart from SHLD-11's 100 s for orphans only, whose
  * application is not there to outlast an outage. FIN-WAIT-2 and TIME-WAIT have their own bounds ({@link ClosingTimers});
- * how many orphans there may be is the stack's bound ({@link OrphanCount}). Also the rings an
- * orphan gives back once it has nothing left to send or read.
+ * how many orphans there may be is the stack's bound ({@link OrphanCount}). Made when the
+ * application lets go ({@link Lifespan}).
  */
 final class OrphanLimits {
     private final int retries;
@@ -63,19 +63,6 @@ final class OrphanLimits {
     void gaveUp(SegmentWriter writer) {
         if (orphaned) {
             writer.count(Counter.TCP_ORPHANS_GAVE_UP);
-        }
-    }
-
-    /**
-     * Done sending (TIME-WAIT can last a minute), the send ring goes back to the stack's budget
-     * ({@link SendMemory}); an orphan, which nobody will read, gives its receive ring back too.
-     */
-    void discardBuffersIfDone(State state, SendBuffer send, ReceiveBuffer receive) {
-        if (state == State.TIME_WAIT || state == State.CLOSED) {
-            send.discard();
-            if (orphaned) {
-                receive.discard();
-            }
         }
     }
 }

@@ -39,14 +39,12 @@ public final class TcpConnection {
     final SegmentWriter writer;
     final Sender sender;
     final LossRecovery recovery;
-    final KeepAlive keepAlive;
     private final ConnectionCounters counters = new ConnectionCounters();
     private final Handshake handshake;
-    final ClosingTimers closing;
     private final IcmpErrors icmp = new IcmpErrors();
     final ChallengeAcks challenges;
-    final OrphanLimits orphan;
-    final UserTimeout userTimeout;
+    /** Keep-alive, user timeout, orphan and closing bounds, each made when first needed. */
+    final Lifespan lifespan;
 
     private State state;
     private Ending ending = Ending.NONE;
@@ -62,11 +60,8 @@ public final class TcpConnection {
         this.writer = new SegmentWriter(this, output, receiver, settings, iss, tsOffset);
         this.sender = new Sender(settings, writer, counters, iss);
         this.recovery = new LossRecovery(iss, settings.minRto(), counters, new PathMtuSearch(counters, writer));
-        this.keepAlive = new KeepAlive(settings, now);
-        this.closing = new ClosingTimers(settings);
         this.challenges = new ChallengeAcks(settings, now);
-        this.orphan = new OrphanLimits(settings);
-        this.userTimeout = new UserTimeout(settings);
+        this.lifespan = new Lifespan(settings);
     }
 
     /** Active open (RFC 9293 3.10.1): sends the SYN now, enters SYN-SENT; TSvals start at {@code tsOffset} (RFC 7323 5.4). */
@@ -75,7 +70,7 @@ public final class TcpConnection {
         TcpConnection c = new TcpConnection(now, settings, output, localIp, localPort, remoteIp, remotePort, iss, tsOffset);
         c.state = State.SYN_SENT;
         c.sender.sendSyn(now, false);
-        c.userTimeout.track(now, c.sender, true);
+        c.lifespan.trackUserTimeout(now, c.sender, true);
         return c;
     }
 
@@ -116,7 +111,7 @@ public final class TcpConnection {
     /** How the connection handled loss, over its life (loop thread only). */
     public ConnectionCounters counters() { return counters; }
 
-    public boolean orphaned() { return orphan.orphaned(); }
+    public boolean orphaned() { return lifespan.orphaned(); }
 
     // ---------------------------------------------------------------- user calls
 
@@ -133,7 +128,7 @@ public final class TcpConnection {
     private void userSend(long now, SendLimits limits) {
         if (state == State.ESTABLISHED || state == State.CLOSE_WAIT) {
             transmit(now, limits);
-            userTimeout.track(now, sender, userTimed());
+            lifespan.trackUserTimeout(now, sender, userTimed());
         }
     }
 
@@ -148,7 +143,7 @@ public final class TcpConnection {
             case SYN_RECEIVED, ESTABLISHED, CLOSE_WAIT -> {
                 sender.queueFin();
                 transmit(now, SendLimits.NORMAL); // not in SYN-RECEIVED: the FIN goes once established (RFC 9293 3.10.4)
-                userTimeout.track(now, sender, userTimed());
+                lifespan.trackUserTimeout(now, sender, userTimed());
             }
             default -> { }
         }
@@ -160,12 +155,12 @@ public final class TcpConnection {
     }
 
     /** RFC 5482 (TCP_USER_TIMEOUT): how long data may wait without progress, in nanoseconds; 0 for no limit. */
-    public void setUserTimeout(long nanos) { userTimeout.limit(nanos); }
-    public long userTimeout() { return userTimeout.limit(); }
+    public void setUserTimeout(long nanos) { lifespan.userTimeout(nanos); }
+    public long userTimeout() { return lifespan.userTimeout(); }
 
     /** RFC 9293 3.8.4 (MUST-24): keep-alives are off unless the application asks for them. */
     public void setKeepAlive(long now, boolean on) {
-        keepAlive.set(now, on);
+        lifespan.keepAlive(now, on);
     }
 
     /**
@@ -174,11 +169,11 @@ public final class TcpConnection {
      * rest of its life is bounded ({@link OrphanLimits}).
      */
     public void orphan(long now) {
-        orphan.begin(now);
+        lifespan.orphan(now);
         if (state == State.FIN_WAIT_2) {
-            closing.boundFinWait2(now, true);
+            lifespan.closing().boundFinWait2(now, true);
         }
-        orphan.discardBuffersIfDone(state, sender.buffer(), receiver.buffer());
+        lifespan.discardBuffersIfDone(state, sender.buffer(), receiver.buffer());
     }
 
     /** RFC 9293 3.10.5 ABORT: a reset to the peer (in synchronized states) and gone. */
@@ -221,7 +216,7 @@ public final class TcpConnection {
             case SYN_SENT -> synSent(now, segment);
             default -> synchronizedOrSynReceived(now, segment);
         }
-        userTimeout.track(now, sender, userTimed());
+        lifespan.trackUserTimeout(now, sender, userTimed());
     }
 
     /** RFC 9293 3.10.7.3: our SYN is out; this may be the SYN-ACK, a simultaneous SYN, or a refusal. */
@@ -230,7 +225,7 @@ public final class TcpConnection {
             case IGNORED -> { }
             case REFUSED -> end(Ending.REFUSED);
             case SYN_ACK -> {
-                keepAlive.heard(now);
+                lifespan.heard(now);
                 recovery.newData(now, s.ack, s.options, sender, negotiated().sack(), probing(),
                         sender.retransmissions() > 0);
                 state = State.ESTABLISHED;
@@ -247,7 +242,7 @@ public final class TcpConnection {
             }
             case SYN -> {
                 // Simultaneous open: SYN-RECEIVED, answer with SYN-ACK (same ISN).
-                keepAlive.heard(now);
+                lifespan.heard(now);
                 state = State.SYN_RECEIVED;
                 sender.rewindToIss();
                 sender.sendSyn(now, true);
@@ -285,7 +280,7 @@ public final class TcpConnection {
                 receiver.duplicate(seq, s.length); // RFC 2883: an old duplicate's ACK carries a D-SACK block
                 sender.sendAck(now); // 3.10.7.4: an unacceptable segment is answered with an ACK (unless it is a RST)
                 if (state == State.TIME_WAIT && s.has(TcpSegment.FIN) && SeqNum.add(seq, segLen) == receiver.rcvNxt()) {
-                    closing.restartTimeWait(now); // the peer's FIN again: our last ACK was lost (3.10.7.4)
+                    lifespan.closing().restartTimeWait(now); // the peer's FIN again: our last ACK was lost (3.10.7.4)
                 }
             }
             return;
@@ -322,7 +317,7 @@ public final class TcpConnection {
      * that takes no text).
      */
     private boolean acknowledgment(long now, InboundSegment s, int seq) {
-        keepAlive.heard(now);
+        lifespan.heard(now);
         sender.peerAnswered();
         if (state == State.SYN_RECEIVED) {
             if (!handshake.synAcknowledged(now, s, seq, sender, writer)) {
@@ -357,8 +352,8 @@ public final class TcpConnection {
             case FIN_WAIT_1 -> {
                 if (finAcked) {
                     state = State.FIN_WAIT_2;
-                    if (orphan.orphaned()) {
-                        closing.boundFinWait2(now, false);
+                    if (lifespan.orphaned()) {
+                        lifespan.closing().boundFinWait2(now, false);
                     }
                 }
             }
@@ -373,7 +368,7 @@ public final class TcpConnection {
             case TIME_WAIT -> {
                 if (fin) {
                     sender.sendAck(now); // the peer's FIN again: our last ACK was lost; restart 2 MSL (3.10.7.4)
-                    closing.restartTimeWait(now);
+                    lifespan.closing().restartTimeWait(now);
                 }
                 return false;
             }
@@ -385,7 +380,7 @@ public final class TcpConnection {
     /** RFC 9293 3.10.7.4 steps 7 and 8: the segment's text and FIN; then what may be sent, and the ACK. */
     private void segmentText(long now, InboundSegment s, int seq, int segLen) {
         Receiver.AckUrgency urgency = Receiver.AckUrgency.DELAYED;
-        if (s.length > 0 && orphan.orphaned() && (state == State.FIN_WAIT_1 || state == State.FIN_WAIT_2)) {
+        if (s.length > 0 && lifespan.orphaned() && (state == State.FIN_WAIT_1 || state == State.FIN_WAIT_2)) {
             // Nobody will read this: tell the peer so it stops (RFC 9293 3.10.7.4; RFC 2525 2.17).
             sender.sendReset(now);
             end(Ending.ABORTED);
@@ -462,17 +457,17 @@ public final class TcpConnection {
      * persist and SWS override timer, and keep-alive.
      */
     public void poll(long now) {
-        Ending closed = closing.poll(now, state == State.FIN_WAIT_2);
+        Ending closed = lifespan.closingPoll(now, state == State.FIN_WAIT_2);
         if (closed != Ending.NONE) {
             end(closed);
             return;
         }
-        if (orphan.expired(now, state, writer)) {
+        if (lifespan.orphanExpired(now, state, writer)) {
             sender.sendReset(now); // every state an orphan's life bounds is synchronized, or SYN-RECEIVED
             end(Ending.TIMED_OUT);
             return;
         }
-        if (now >= userTimeout.deadline()) { // RFC 5482: the data waited too long, probes answered or not
+        if (now >= lifespan.userTimeoutDeadline()) { // RFC 5482: the data waited too long, probes answered or not
             writer.count(teacup.stats.Counter.TCP_USER_TIMEOUTS);
             giveUp(now);
             return;
@@ -490,8 +485,8 @@ public final class TcpConnection {
         if (state == State.CLOSED) {
             return;
         }
-        userTimeout.track(now, sender, userTimed());
-        switch (keepAlive.poll(now, keepAliveApplies())) {
+        lifespan.trackUserTimeout(now, sender, userTimed());
+        switch (lifespan.keepAlivePoll(now, keepAliveApplies())) {
             case GIVE_UP -> giveUp(now); // RFC 9293 3.8.4: the peer stopped answering; it is gone
             case PROBE -> sender.sendProbe(now);
             case NOTHING -> { }
@@ -502,8 +497,8 @@ public final class TcpConnection {
     public long nextDeadline() {
         long next = Math.min(sender.retransmitDeadline(), sender.persistDeadline());
         next = Math.min(next, recovery.nextDeadline());
-        next = Math.min(next, Math.min(closing.nextDeadline(), Math.min(orphan.deadline(state), userTimeout.deadline())));
-        return Math.min(next, Math.min(receiver.nextDeadline(), keepAlive.deadline(keepAliveApplies())));
+        next = Math.min(next, lifespan.nextDeadline(state, keepAliveApplies()));
+        return Math.min(next, receiver.nextDeadline());
     }
 
     private void retransmitTimeout(long now) {
@@ -547,7 +542,7 @@ public final class TcpConnection {
     }
 
     /** R2: the SYN-ACK's own in SYN-RECEIVED, else the settings'; an orphan's when fewer. */
-    private int retransmissionLimit() { return orphan.retransmissionLimit(handshake.retransmissionLimit(state)); }
+    private int retransmissionLimit() { return lifespan.retransmissionLimit(handshake.retransmissionLimit(state)); }
     /** The user timeout runs from our SYN on, as Linux's; not for a listener's half-open connection (synAckRetries bounds those). */
     private boolean userTimed() { return state != State.SYN_RECEIVED && state != State.TIME_WAIT && state != State.CLOSED; }
 
@@ -561,7 +556,7 @@ public final class TcpConnection {
 
     /** A limit reached (R2, persist, keep-alive): a reset once synchronized, and gone, saying why (the last ICMP error, if any). */
     private void giveUp(long now) {
-        orphan.gaveUp(writer);
+        lifespan.gaveUp(writer);
         if (state.synchronized_() || state == State.SYN_RECEIVED) {
             sender.sendReset(now);
         }
@@ -570,19 +565,17 @@ public final class TcpConnection {
 
     private void enterTimeWait(long now) {
         state = State.TIME_WAIT;
-        closing.timeWait(now);
-        orphan.discardBuffersIfDone(state, sender.buffer(), receiver.buffer());
+        lifespan.timeWait(now);
+        lifespan.discardBuffersIfDone(state, sender.buffer(), receiver.buffer());
         sender.stopTimers();
-        userTimeout.stop();
     }
 
     private void end(Ending why) {
         state = State.CLOSED;
         ending = why;
-        orphan.discardBuffersIfDone(state, sender.buffer(), receiver.buffer());
+        lifespan.discardBuffersIfDone(state, sender.buffer(), receiver.buffer());
         sender.stopTimers();
-        userTimeout.stop();
-        closing.stop();
+        lifespan.stop();
         receiver.stop();
         recovery.stop();
     }

@@ -256,7 +256,7 @@ public final class TcpLayer implements IpLayer.Transport {
      * (at least one). A running keep-alive timer follows at once.
      */
     public void setKeepAliveTiming(long now, TcpConnection c, long idleNanos, long intervalNanos, int probes) {
-        c.keepAlive.timing(idleNanos, intervalNanos, probes);
+        c.lifespan.keepAliveTiming(idleNanos, intervalNanos, probes);
         settle(now, c);
     }
 

@@ -64,7 +64,7 @@ final class TimeWait extends DeadlineHeap.Member {
         this.lastAckSent = r.lastAckSent();
         this.ttl = c.writer.ipHeader().ttl();
         this.trafficClass = c.writer.ipHeader().trafficClass();
-        this.twoMsl = c.closing.twoMsl();
+        this.twoMsl = c.lifespan.twoMsl();
         this.challenges = c.challenges;
     }
 
@@ -73,7 +73,7 @@ final class TimeWait extends DeadlineHeap.Member {
      * wait's, no ACK or D-SACK block owed. Null otherwise (it stays whole until then).
      */
     static TimeWait of(long key, TcpConnection c) {
-        long ends = c.closing.nextDeadline();
+        long ends = c.lifespan.closingDeadline();
         if (c.state() != TcpConnection.State.TIME_WAIT || c.nextDeadline() != ends || ends == TcpConnection.NEVER
                 || c.receiver.hasSackBlocks()) {
             return null;

@@ -37,7 +37,7 @@ final class TimeWaits {
             return false;
         }
         table.put(key, w);
-        ends.schedule(w, c.closing.nextDeadline());
+        ends.schedule(w, c.lifespan.closingDeadline());
         return true;
     }
 

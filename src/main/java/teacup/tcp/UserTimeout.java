@@ -15,8 +15,8 @@ final class UserTimeout {
     private long stalledSince = TcpConnection.NEVER;
     private int una;
 
-    UserTimeout(TcpSettings settings) {
-        limit = settings.userTimeout();
+    UserTimeout(long limit) {
+        this.limit = limit;
     }
 
     /** Nanoseconds; 0 turns it off. */

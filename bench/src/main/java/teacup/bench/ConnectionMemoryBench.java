@@ -150,7 +150,7 @@ public final class ConnectionMemoryBench {
         System.out.printf("teacup  rings held when idle: send %,d B, receive %,d B (all ends)%n",
                 ringBytes(clients, true) + ringBytes(servers, true), ringBytes(clients, false) + ringBytes(servers, false));
         if (histogram) {
-            histogram();
+            histogram(2L * n);
         }
         // In batches, as they were opened: the wire's queues hold 65,536 frames, and a FIN dropped waits for its RTO.
         for (int done = 0; done < n; done += BATCH) {
@@ -173,7 +173,7 @@ public final class ConnectionMemoryBench {
         perTimeWait = (double) (twHeap - baseline) / timeWait;
         System.out.printf("teacup  heap per TIME-WAIT entry:       %,8.0f B%n", perTimeWait);
         if (histogram) {
-            histogram();
+            histogram(timeWait);
         }
     }
 
@@ -255,13 +255,27 @@ public final class ConnectionMemoryBench {
         return used;
     }
 
-    private static void histogram() throws IOException, InterruptedException {
+    /**
+     * teacup's classes with at least one instance per entry ({@code entries}), and their bytes per entry (byte arrays
+     * are left out: the wire's slot buffers, counted in the baseline, outnumber the entries).
+     */
+    private static void histogram(long entries) throws IOException, InterruptedException {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         Process p = new ProcessBuilder(jcmd.toString(), Long.toString(ProcessHandle.current().pid()), "GC.class_histogram")
                 .redirectErrorStream(true).start();
         List<String> lines = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
         p.waitFor(30, TimeUnit.SECONDS);
-        lines.stream().limit(25).forEach(l -> System.out.println("  histogram " + l));
+        long total = 0;
+        for (String line : lines) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length < 4 || !f[3].startsWith("teacup.") || Long.parseLong(f[1]) < entries) {
+                continue;
+            }
+            double perEntry = (double) Long.parseLong(f[2]) / entries;
+            total += Long.parseLong(f[2]);
+            System.out.printf("  histogram %8.1f B per entry  %10s instances  %s%n", perEntry, f[1], f[3]);
+        }
+        System.out.printf("  histogram %8.1f B per entry in those classes%n", (double) total / entries);
     }
 
     // ---------------------------------------------------------------- the kernel beside it
