@@ -58,8 +58,12 @@ final class ReceiveSpace {
     private int windowMark;
     private long windowMarkAt = NOT_STARTED;
 
-    /** {@code timestampOffset}: where our TSval clock starts (as the {@link SegmentWriter}'s). */
-    ReceiveSpace(TcpSettings settings, int initialCapacity, int timestampOffset, ReceiveMemory memory) {
+    /**
+     * {@code timestampOffset}: where our TSval clock starts (as the {@link SegmentWriter}'s); {@code rtt}: the
+     * round trip an earlier space of the connection measured (0: none). The {@link Receiver} makes one when data
+     * arrives and drops it when the connection goes idle, so the space and what is known of the rounds start over.
+     */
+    ReceiveSpace(TcpSettings settings, int initialCapacity, int timestampOffset, ReceiveMemory memory, long rtt) {
         this.initial = initialCapacity;
         this.maximum = Math.max(initialCapacity, Integer.highestOneBit(settings.maxReceiveBuffer()));
         this.mss = settings.mss();
@@ -67,6 +71,7 @@ final class ReceiveSpace {
         this.memory = memory;
         this.space = initialCapacity;
         this.roundMost = firstRound();
+        this.rtt = rtt;
     }
 
     /**
@@ -172,13 +177,9 @@ final class ReceiveSpace {
         return Counter.TCP_RECEIVE_SPACE_GROWN;
     }
 
-    /** The connection has been idle (its ring given back): the space, and what is known of the rounds, start over. */
-    void idle() {
-        release();
-        roundMost = firstRound();
-        roundStart = NOT_STARTED;
-        windowMarkAt = NOT_STARTED;
-        echoSeen = false;
+    /** The receive-side round trip measured so far (0: none), which a space made after an idle spell starts from. */
+    long rtt() {
+        return rtt;
     }
 
     /** The growth goes back to the stack's budget: the space is its initial size again (idle, ended, or in TIME-WAIT). */

@@ -26,10 +26,15 @@ final class Receiver {
         NOW
     }
 
+    private final TcpSettings settings;
     private final ReceiveBuffer buffer;
-    private final ReceiveSpace space;
-    private final int mss;
-    private final long ackDelay;
+    /** Made when data first arrives, dropped when the connection goes idle (its ring given back): null meanwhile. */
+    private ReceiveSpace space;
+    private final int initialSpace;
+    private final int timestampOffset;
+    private final ReceiveMemory memory;
+    /** The receive-side round trip a dropped space had measured, for the next one (0: none). */
+    private long spaceRtt;
 
     private int irs;
     private int rcvNxt;
@@ -59,22 +64,35 @@ final class Receiver {
     /** {@code timestampOffset}: where our TSval clock starts, for the round trips the timestamp echo measures. */
     Receiver(TcpSettings settings, int timestampOffset, ReceiveMemory memory) {
         this.buffer = new ReceiveBuffer(settings.receiveBuffer(), settings.maxOutOfOrderRanges());
-        this.space = new ReceiveSpace(settings, buffer.capacity(), timestampOffset, memory);
-        this.mss = settings.mss();
-        this.ackDelay = settings.ackDelay();
+        this.settings = settings;
+        this.initialSpace = buffer.capacity();
+        this.timestampOffset = timestampOffset;
+        this.memory = memory;
     }
 
     ReceiveBuffer buffer() {
         return buffer;
     }
 
-    ReceiveSpace space() {
-        return space;
+    /** The space the window is offered from ({@link ReceiveSpace#space}): the initial size until data arrives. */
+    private int space() {
+        return space == null ? initialSpace : space.space();
     }
 
-    /** The connection is idle and its ring was given back: the space goes back to its initial size ({@link ReceiveSpace#idle}). */
+    /** The connection ended or entered TIME-WAIT: a grown space goes back to the stack's budget. */
+    void releaseSpace() {
+        if (space != null) {
+            space.release();
+        }
+    }
+
+    /** The connection is idle and its ring was given back: the space goes (its growth back to the budget), but its round trip is kept. */
     void idle() {
-        space.idle();
+        if (space != null) {
+            spaceRtt = space.rtt();
+            space.release();
+            space = null;
+        }
     }
 
     int rcvNxt() {
@@ -224,6 +242,9 @@ final class Receiver {
             return AckUrgency.DELAYED;
         }
         AckUrgency urgency = data(seq, s.payload, s.offset, s.length);
+        if (space == null) {
+            space = new ReceiveSpace(settings, initialSpace, timestampOffset, memory, spaceRtt);
+        }
         space.arrived(now, timestamped, timestamped ? s.options.tsEcr() : 0, rcvNxt, rcvAdvEdge, buffer.readPosition());
         return urgency;
     }
@@ -290,7 +311,7 @@ final class Receiver {
         // A segment above our MSS is several the peer's device joined (or it sent as one): count it as two.
         // RFC 9293 SHLD-19: at least every second full segment. Due soon, it goes when the stack polls after the
         // batch of frames this one came in, so a burst read at one instant gets one ACK.
-        return (segmentsUnacked += len > mss ? 2 : 1) >= 2 ? AckUrgency.SOON : AckUrgency.DELAYED;
+        return (segmentsUnacked += len > settings.mss() ? 2 : 1) >= 2 ? AckUrgency.SOON : AckUrgency.DELAYED;
     }
 
     /** RFC 9293 3.10.7.4 step 8: the peer's FIN, in order; it takes one sequence number. */
@@ -315,7 +336,7 @@ final class Receiver {
             case SOON -> ackAt = now;
             case DELAYED -> {
                 if (ackAt == TcpConnection.NEVER) {
-                    ackAt = now + ackDelay; // RFC 9293 SHLD-18: delayed, under 500 ms
+                    ackAt = now + settings.ackDelay(); // RFC 9293 SHLD-18: delayed, under 500 ms
                 }
             }
         }
@@ -363,12 +384,12 @@ final class Receiver {
     }
 
     private int windowThreshold() {
-        return Math.max(1, Math.min(space.space() / 2, mss));
+        return Math.max(1, Math.min(space() / 2, settings.mss()));
     }
 
     /** The window the space allows now: what of it the unread data leaves. */
     private int spaceWindow() {
-        return Math.max(0, space.space() - buffer.unread());
+        return Math.max(0, space() - buffer.unread());
     }
 
     /**
@@ -379,7 +400,7 @@ final class Receiver {
      * or is now doubled; otherwise the next ACK carries it.
      */
     boolean windowUpdateWorthSending(long now, int scale, SegmentWriter writer) {
-        teacup.stats.Counter growth = space.consumed(now, buffer.readPosition(), scale);
+        teacup.stats.Counter growth = space == null ? null : space.consumed(now, buffer.readPosition(), scale);
         if (growth != null) {
             writer.count(growth);
         }
@@ -401,8 +422,8 @@ final class Receiver {
      */
     int advertisedWindow(int scale) {
         int offered = Math.max(0, SeqNum.diff(rcvAdvEdge, rcvNxt));
-        if (buffer.capacity() != space.space()) {
-            buffer.resize(space.space(), Math.max(0, SeqNum.diff(maxAdvEdge, rcvNxt)));
+        if (buffer.capacity() != space()) {
+            buffer.resize(space(), Math.max(0, SeqNum.diff(maxAdvEdge, rcvNxt)));
         }
         int available = spaceWindow();
         if (available - offered >= windowThreshold()) {

@@ -1,5 +1,8 @@
 package teacup.tcp;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
  * A connection's send buffer: a ring one application thread appends to and the event loop
  * sends from, with no lock between them (single producer, single consumer, positions volatile).
@@ -28,6 +31,19 @@ package teacup.tcp;
 public final class SendBuffer {
     /** The ring a peer's window never holds below: a few segments' worth, as Linux's first send buffer (tcp_wmem). */
     public static final int WINDOW_FLOOR = 16 * 1024;
+    // Plain fields updated atomically, not Atomic* objects: an idle connection holds thousands of these buffers.
+    private static final VarHandle ACCOUNTED;
+    private static final VarHandle CLAIMED;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            ACCOUNTED = lookup.findVarHandle(SendBuffer.class, "accounted", int.class);
+            CLAIMED = lookup.findVarHandle(SendBuffer.class, "claimed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final int capacity;
     private final SendMemory memory;
@@ -37,12 +53,12 @@ public final class SendBuffer {
     /** The most bytes the buffer takes now: the capacity, or the ring's size while the budget refused it more. */
     private volatile int ceiling;
     /** Ring bytes taken from {@link #memory}; -1 once discarded (no ring again). Producer grows it, {@link #discard} ends it. */
-    private final java.util.concurrent.atomic.AtomicInteger accounted = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile int accounted;
     /**
      * Held by the writer through an append and by the loop while it lets an empty ring go: the one
      * moment the loop changes the ring the writer owns. Neither holds it for more than a copy.
      */
-    private final java.util.concurrent.atomic.AtomicBoolean claimed = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile boolean claimed;
     /** {@code writePosition} when {@link #releaseIfIdle} last found the ring empty; -1: it was not (loop-owned). */
     private long idleSince = -1;
     /** Total bytes the application has written (producer-owned). */
@@ -101,7 +117,7 @@ public final class SendBuffer {
      * closed, or in TIME-WAIT with everything acknowledged); a later write takes nothing.
      */
     public void discard() {
-        int held = accounted.getAndSet(-1);
+        int held = (int) ACCOUNTED.getAndSet(this, -1);
         if (held > 0) {
             memory.giveRing(held);
         }
@@ -125,21 +141,21 @@ public final class SendBuffer {
             idleSince = write; // empty now: let it go at the next call if nothing is written meanwhile
             return false;
         }
-        if (!claimed.compareAndSet(false, true)) {
+        if (!CLAIMED.compareAndSet(this, false, true)) {
             return false;
         }
         try {
-            int held = accounted.get();
+            int held = accounted;
             if (ring == null || writePosition != releasePosition || held < 0) {
                 return false;
             }
-            accounted.set(0);
+            accounted = 0;
             memory.giveRing(held);
             ring = null;
             ceiling = capacity;
             return true;
         } finally {
-            claimed.set(false);
+            claimed = false;
         }
     }
 
@@ -147,7 +163,7 @@ public final class SendBuffer {
 
     /** Room for more bytes. */
     public int free() {
-        return accounted.get() < 0 ? 0 : Math.max(0, ceiling - (int) (writePosition - releasePosition));
+        return accounted < 0 ? 0 : Math.max(0, ceiling - (int) (writePosition - releasePosition));
     }
 
     /** Appends up to {@code len} bytes; returns how many fit (0 when full). */
@@ -164,13 +180,13 @@ public final class SendBuffer {
     }
 
     private int append(byte[] src, int off, int len, boolean urgent) {
-        while (!claimed.compareAndSet(false, true)) {
+        while (!CLAIMED.compareAndSet(this, false, true)) {
             Thread.onSpinWait(); // the loop holds it for a few field reads and writes (releaseIfIdle)
         }
         try {
             return appendClaimed(src, off, len, urgent);
         } finally {
-            claimed.set(false);
+            claimed = false;
         }
     }
 
@@ -218,7 +234,7 @@ public final class SendBuffer {
      * else the one there is (its room is then all there is: {@link #ceiling}); null once discarded.
      */
     private byte[] grow(byte[] ring, long release, long write, long needed) {
-        int had = accounted.get();
+        int had = accounted;
         if (had < 0) {
             return null;
         }
@@ -233,7 +249,7 @@ public final class SendBuffer {
         if (size == have) {
             return ring;
         }
-        if (!accounted.compareAndSet(had, had + size - have)) {
+        if (!ACCOUNTED.compareAndSet(this, had, had + size - have)) {
             // Discarded meanwhile: nobody sends from this buffer again.
             if (have == 0) {
                 memory.giveRing(size);
@@ -253,8 +269,8 @@ public final class SendBuffer {
      * {@link #grow} publishes, so the consumer finds every byte it may send. Null once discarded.
      */
     private byte[] moderate(byte[] ring, long release, long write, int size) {
-        int had = accounted.get();
-        if (had < 0 || !accounted.compareAndSet(had, had - (ring.length - size))) {
+        int had = accounted;
+        if (had < 0 || !ACCOUNTED.compareAndSet(this, had, had - (ring.length - size))) {
             return null;
         }
         byte[] smaller = Rings.grow(ring, release, write, size);

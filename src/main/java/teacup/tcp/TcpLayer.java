@@ -513,7 +513,7 @@ public final class TcpLayer implements IpLayer.Transport {
         idleRings.arm(now, c);
         if (state == State.CLOSED || state == State.TIME_WAIT && e.observer == null && timeWaits.take(e.key, c)) {
             connections.remove(e.key); // closed, or reduced to a TimeWait
-            c.receiver.space().release(); // its grown window goes back to the budget
+            c.receiver.releaseSpace(); // its grown window goes back to the budget
             timers.schedule(e, Long.MAX_VALUE);
         } else {
             timers.schedule(e, c.nextDeadline());
