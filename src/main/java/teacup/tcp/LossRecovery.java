@@ -14,7 +14,8 @@ import teacup.wire.TcpSegment;
 final class LossRecovery {
     private final int iss;
     private final ConnectionCounters counters;
-    private final RackDetector rack = new RackDetector();
+    /** RACK's reordering timer ({@link RackDetector}, RFC 8985 6.3). */
+    private long rackCheckAt = TcpConnection.NEVER;
     private final TailLossProbe probe;
     private final PathMtuSearch pathMtu;
     private int duplicateAcks;
@@ -36,12 +37,12 @@ final class LossRecovery {
     /** SND.UNA when the episode began: everything it retransmits lies at or above. */
     private int episodeStart;
 
-    LossRecovery(int iss, long minRto, ConnectionCounters counters, PathMtuSearch pathMtu) {
+    LossRecovery(int iss, ConnectionCounters counters, PathMtuSearch pathMtu) {
         this.iss = iss;
         this.pathMtu = pathMtu;
         this.recover = iss;
         this.counters = counters;
-        this.probe = new TailLossProbe(minRto, counters);
+        this.probe = new TailLossProbe();
     }
 
     int duplicateAcks() {
@@ -285,7 +286,7 @@ final class LossRecovery {
         undoPossible = false;
         duplicateAcks = 0;
         sender.rewindAfterTimeout(now);
-        rack.stop();
+        rackCheckAt = TcpConnection.NEVER;
     }
 
     // ---------------------------------------------------------------- timers
@@ -294,7 +295,7 @@ final class LossRecovery {
     void rearm(long now, Sender sender, boolean probing) {
         probe.answered();
         probe.arm(now, sender, probing);
-        rack.arm(sender);
+        rackCheckAt = RackDetector.lossCheckTime(sender);
     }
 
     /** Something new went out: the probe timer runs from now. */
@@ -307,21 +308,24 @@ final class LossRecovery {
      * ({@code sending}: the connection may send), for the connection to finish.
      */
     TailLossProbe.Outcome poll(long now, Sender sender, boolean sending) {
-        if (rack.fired(now) && retransmitLost(now, sender)) {
-            rack.arm(sender);
+        if (now >= rackCheckAt) {
+            rackCheckAt = TcpConnection.NEVER;
+            if (retransmitLost(now, sender)) {
+                rackCheckAt = RackDetector.lossCheckTime(sender);
+            }
         }
         if (!probe.due(now, sender) || !sending) {
             return TailLossProbe.Outcome.NONE;
         }
-        return probe.fire(now, sender);
+        return probe.fire(now, sender, counters);
     }
 
     long nextDeadline() {
-        return Math.min(rack.nextDeadline(), probe.nextDeadline());
+        return Math.min(rackCheckAt, probe.nextDeadline());
     }
 
     void stop() {
-        rack.stop();
+        rackCheckAt = TcpConnection.NEVER;
         probe.stop();
     }
 
@@ -336,7 +340,7 @@ final class LossRecovery {
             return false;
         }
         RetransmissionLog log = sender.retransmitted();
-        int i = rack.lostIndex(now, sender);
+        int i = RackDetector.lostIndex(now, sender);
         if (i < 0) {
             return false;
         }

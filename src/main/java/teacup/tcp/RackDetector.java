@@ -5,10 +5,11 @@ package teacup.tcp;
  * something sent after it has arrived and it has not, once a reordering window has passed since
  * it went. Without this a lost retransmission waits for the RTO, since duplicate ACKs and SACK
  * holes each trigger one retransmission only. It reads the sender's {@link RetransmissionLog} and
- * scoreboard, and runs RFC 8985 6.3's reordering timer for when no ACK comes to look again.
+ * scoreboard, and says when RFC 8985 6.3's reordering timer should look again if no ACK comes.
+ * The timer's deadline is kept by {@link LossRecovery}; this part holds no state of its own.
  */
 final class RackDetector {
-    private long lossCheckAt = TcpConnection.NEVER;
+    private RackDetector() {}
 
     /**
      * RFC 8985 6.2's reordering window: how long after a retransmission, once something sent later
@@ -20,7 +21,7 @@ final class RackDetector {
     }
 
     /** The index in the sender's log of the lowest retransmission now known lost, or -1. */
-    int lostIndex(long now, Sender sender) {
+    static int lostIndex(long now, Sender sender) {
         RetransmissionLog log = sender.retransmitted();
         if (log.size() == 0) {
             return -1;
@@ -28,27 +29,13 @@ final class RackDetector {
         return log.lostIndex(sender.una(), sender.sacked(), now, reorderingWindow(sender.rtt()));
     }
 
-    /** Runs the reordering timer for the earliest retransmission that later data has overtaken (in recovery only). */
-    void arm(Sender sender) {
+    /**
+     * When the reordering timer should look again: for the earliest retransmission that later data has
+     * overtaken, in recovery only; NEVER otherwise.
+     */
+    static long lossCheckTime(Sender sender) {
         RetransmissionLog log = sender.retransmitted();
-        lossCheckAt = sender.congestion().inRecovery() && log.size() > 0
+        return sender.congestion().inRecovery() && log.size() > 0
                 ? log.nextLossTime(sender.una(), sender.sacked(), reorderingWindow(sender.rtt())) : TcpConnection.NEVER;
-    }
-
-    long nextDeadline() {
-        return lossCheckAt;
-    }
-
-    /** True when the reordering timer is due; it stops, and the caller looks for lost retransmissions. */
-    boolean fired(long now) {
-        if (now < lossCheckAt) {
-            return false;
-        }
-        lossCheckAt = TcpConnection.NEVER;
-        return true;
-    }
-
-    void stop() {
-        lossCheckAt = TcpConnection.NEVER;
     }
 }

@@ -1,10 +1,16 @@
 package teacup.tcp;
 
+import teacup.wire.SeqNum;
+import teacup.wire.TcpOptions;
+
 /**
  * The retransmission timeout of RFC 6298: smoothed RTT and its variation from RTT samples, the
  * RTO derived from them and clamped to configurable bounds, and exponential backoff on expiry.
- * Times are nanoseconds. Karn's algorithm (RFC 9293 MUST-18) is the caller's part: it must not
- * feed samples from retransmitted segments unless they are timestamp-based (RFC 7323 4.2).
+ * Times are nanoseconds.
+ *
+ * <p>A connection's samples come from here too (RFC 6298 3, RFC 7323 4.1): the echoed timestamp
+ * when both ends use them, else one timed segment at a time, never one that was retransmitted
+ * (Karn, RFC 9293 MUST-18). A {@link #sample} fed from outside must keep to the same rule.
  */
 public final class RttEstimator {
     /** RFC 6298 2.1: before any sample the RTO is one second. */
@@ -17,27 +23,31 @@ public final class RttEstimator {
     public static final long DEFAULT_MAX_RTO = 60_000_000_000L;
     /** RFC 6298 2.3's K. */
     private static final int K = 4;
+    /** RFC 6298 2.3's G: the clock granularity, 1 ms, the unit of the timestamps most samples come from. */
+    static final long CLOCK_GRANULARITY = 1_000_000L;
 
     private final long minRto;
     private final long maxRto;
-    private final long clockGranularity;
     private long srtt;
     private long rttvar;
     private long rto;
     private int backoff;
     private boolean hasSample;
+    /** The one segment being timed when timestamps give no sample: whether one is, where it starts, when it went. */
+    private boolean timing;
+    private int timedSeq;
+    private long timedAt;
 
     public RttEstimator() {
-        this(DEFAULT_MIN_RTO, DEFAULT_MAX_RTO, 1_000_000L);
+        this(DEFAULT_MIN_RTO, DEFAULT_MAX_RTO);
     }
 
-    public RttEstimator(long minRto, long maxRto, long clockGranularity) {
-        if (minRto <= 0 || maxRto < minRto || clockGranularity < 0) {
-            throw new IllegalArgumentException("need 0 < minRto <= maxRto and granularity >= 0");
+    public RttEstimator(long minRto, long maxRto) {
+        if (minRto <= 0 || maxRto < minRto) {
+            throw new IllegalArgumentException("need 0 < minRto <= maxRto");
         }
         this.minRto = minRto;
         this.maxRto = maxRto;
-        this.clockGranularity = clockGranularity;
         this.rto = clamp(INITIAL_RTO);
     }
 
@@ -56,7 +66,7 @@ public final class RttEstimator {
             srtt = srtt - srtt / 8 + rtt / 8;
         }
         backoff = 0;
-        rto = clamp(srtt + Math.max(clockGranularity, K * rttvar));
+        rto = clamp(srtt + Math.max(CLOCK_GRANULARITY, K * rttvar));
     }
 
     /** RFC 6298 5.5: the timer expired, so double the RTO (up to the maximum). */
@@ -98,6 +108,52 @@ public final class RttEstimator {
     /** How many times the RTO has doubled since the last sample. */
     public int backoffCount() {
         return backoff;
+    }
+
+    /** The lower bound of the RTO. */
+    public long minRto() {
+        return minRto;
+    }
+
+    // ---------------------------------------------------------------- where samples come from
+
+    /** A segment starting at {@code seq} went for the first time: it is timed unless another is. */
+    void timeSent(long now, int seq) {
+        if (!timing) {
+            timing = true;
+            timedSeq = seq;
+            timedAt = now;
+        }
+    }
+
+    /** Something went again: no sample may come from what is timed (Karn). */
+    void untime() {
+        timing = false;
+    }
+
+    /**
+     * An acknowledgment up to {@code ack}: a sample from its echoed timestamp ({@code timestamps}:
+     * both ends use them; the writer's clock dates it), else from the timed segment if it covers
+     * it. None when {@code synRetried}: our SYN went more than once.
+     */
+    void acknowledged(long now, int ack, TcpOptions options, boolean synRetried, boolean timestamps, SegmentWriter writer) {
+        if (synRetried) {
+            // Our SYN went more than once, and the peer's SYN-ACK may itself be a retransmission made by its
+            // timer, echoing the first SYN: a sample would then measure our SYN timeout (a second or more)
+            // and start the connection with an RTO and probe timeout of seconds. Karn's rule instead: no sample
+            // from the handshake; the first data acknowledged gives one.
+            timing = false;
+        } else if (timestamps && options.hasTimestamps() && options.tsEcr() != 0) {
+            // RFC 7323 4.1: the echoed timestamp dates the segment acknowledged, retransmitted or not.
+            int elapsedMillis = writer.timestamp(now) - options.tsEcr();
+            if (elapsedMillis >= 0) {
+                sample(elapsedMillis * 1_000_000L);
+            }
+            timing = false;
+        } else if (timing && SeqNum.gt(ack, timedSeq)) {
+            sample(now - timedAt);
+            timing = false;
+        }
     }
 
     private long clamp(long value) {

@@ -8,7 +8,7 @@ import teacup.wire.TcpSegment;
  * The sending half of a connection (RFC 9293 3.3.1 send variables, 3.8, 3.10.7.4 step 5): what
  * may go and when, within the peer's window and the congestion window, with Nagle (MUST-17),
  * sender SWS avoidance (MUST-38), the persist timer (MUST-36), RTT sampling with Karn's rule
- * (MUST-18, in {@link RttSampling}) and the retransmission timer (RFC 6298). It also keeps the peer's SACKs
+ * (MUST-18, in the {@link RttEstimator}) and the retransmission timer (RFC 6298). It also keeps the peer's SACKs
  * ({@link SackScoreboard}) and what it retransmitted ({@link RetransmissionLog}), which loss
  * recovery reads. Every retransmission, whatever found the loss, goes through {@link #retransmit}.
  */
@@ -62,7 +62,6 @@ final class Sender {
     private int persistBackoff;
     private int probesUnanswered;
     private long lastSendAt = TcpConnection.NEVER;
-    private final RttSampling sampling;
 
     private final ConnectionCounters counters;
 
@@ -72,8 +71,7 @@ final class Sender {
         this.writer = writer;
         this.iss = iss;
         this.buffer = new SendBuffer(settings.sendBuffer(), writer.sendMemory());
-        this.rtt = new RttEstimator(settings.minRto(), settings.maxRto(), 1_000_000L);
-        this.sampling = new RttSampling(rtt);
+        this.rtt = new RttEstimator(settings.minRto(), settings.maxRto());
         this.congestion = settings.congestion() == TcpSettings.Congestion.CUBIC
                 ? new Cubic(TcpSettings.DEFAULT_SEND_MSS) : new NewReno(TcpSettings.DEFAULT_SEND_MSS);
         this.sndUna = iss;
@@ -210,7 +208,7 @@ final class Sender {
             sndMax = sndNxt;
         }
         if (retransmissions == 0) {
-            sampling.sent(now, iss);
+            rtt.timeSent(now, iss);
         }
         retransmitAt = now + rtt.rto();
     }
@@ -265,7 +263,7 @@ final class Sender {
         if (release > 0) {
             buffer.release(release);
         }
-        sampling.acknowledged(now, ack, options, synRetried, negotiated.timestamps(), writer);
+        rtt.acknowledged(now, ack, options, synRetried, negotiated.timestamps(), writer);
         sndUna = ack;
         sacked.acknowledged(sndUna);
         retransmitted.acknowledged(sndUna);
@@ -421,7 +419,7 @@ final class Sender {
     private void sendNew(long now, int n, int unsent, int sendOffset, boolean sendFin, boolean retransmission, int mss) {
         int flags = TcpSegment.ACK | (n > 0 && n == unsent ? TcpSegment.PSH : 0) | (sendFin ? TcpSegment.FIN : 0);
         if (!negotiated.timestamps() && !retransmission) {
-            sampling.sent(now, sndNxt);
+            rtt.timeSent(now, sndNxt);
         }
         if (retransmission) {
             counters.segmentRetransmitted();
@@ -448,7 +446,7 @@ final class Sender {
      * the timer restart are here, once.
      */
     void retransmit(long now, int from, int length, int flags) {
-        sampling.retransmitted();
+        rtt.untime();
         counters.segmentRetransmitted();
         if (length > 0) {
             retransmitted.add(from, SeqNum.add(from, length), sndMax, now);
@@ -526,11 +524,11 @@ final class Sender {
         retransmissions++;
         counters.retransmissionTimeout(writer.timedOut(retransmissions));
         rtt.backOff();
-        sampling.retransmitted(); // Karn: no sample from a retransmitted segment
+        rtt.untime(); // Karn: no sample from a retransmitted segment
         return Timeout.RETRANSMIT;
     }
 
-    void untimed() { sampling.retransmitted(); } // a connection made from a SYN cookie: the handshake gives no RTT sample
+    void untimed() { rtt.untime(); } // a connection made from a SYN cookie: the handshake gives no RTT sample
 
     /** The SYN goes again after a timeout. */
     void resendSyn(long now, boolean withAck) {

@@ -26,18 +26,11 @@ final class TailLossProbe {
         NEW_DATA
     }
 
-    private final long minRto;
-    private final ConnectionCounters counters;
     private long probeAt = TcpConnection.NEVER;
     /** A probe is out and unanswered: no second one until the peer answers. */
     private boolean probeOut;
     /** Where the last probe resent the last segment. */
     private int probeSeq;
-
-    TailLossProbe(long minRto, ConnectionCounters counters) {
-        this.minRto = minRto;
-        this.counters = counters;
-    }
 
     boolean outstanding() {
         return probeOut;
@@ -64,7 +57,7 @@ final class TailLossProbe {
         // ten times longer than it needed to for every probe.
         long pto = Math.max(2 * sender.rtt().srtt(), 2_000_000L);
         if (sender.outstanding() <= mss) {
-            pto += minRto; // one segment out: the peer may be holding a delayed ACK for it
+            pto += sender.rtt().minRto(); // one segment out: the peer may be holding a delayed ACK for it
         }
         if (now + pto < sender.retransmitDeadline()) {
             probeAt = now + pto;
@@ -92,7 +85,7 @@ final class TailLossProbe {
      * can be answered only after the RTO. A segment it already has, or one beyond a hole, is answered
      * at once (RFC 5681 4.2, RFC 2883), and either answer tells what is missing.
      */
-    Outcome fire(long now, Sender sender) {
+    Outcome fire(long now, Sender sender, ConnectionCounters counters) {
         if (sender.allAcknowledged()) {
             return Outcome.NONE;
         }

@@ -41,7 +41,8 @@ public final class TcpConnection {
     final LossRecovery recovery;
     private final ConnectionCounters counters = new ConnectionCounters();
     private final Handshake handshake;
-    private final IcmpErrors icmp = new IcmpErrors();
+    /** Made at the first ICMP error about the connection; most connections never hear one. */
+    private IcmpErrors icmp;
     final ChallengeAcks challenges;
     /** Keep-alive, user timeout, orphan and closing bounds, each made when first needed. */
     final Lifespan lifespan;
@@ -59,7 +60,7 @@ public final class TcpConnection {
         this.receiver = new Receiver(settings, tsOffset, output.receiveMemory());
         this.writer = new SegmentWriter(this, output, receiver, settings, iss, tsOffset);
         this.sender = new Sender(settings, writer, counters, iss);
-        this.recovery = new LossRecovery(iss, settings.minRto(), counters, new PathMtuSearch(counters, writer));
+        this.recovery = new LossRecovery(iss, counters, new PathMtuSearch(counters, writer));
         this.challenges = new ChallengeAcks(settings, now);
         this.lifespan = new Lifespan(settings);
     }
@@ -194,6 +195,9 @@ public final class TcpConnection {
 
     /** An ICMP error about a segment of ours in flight ({@link IcmpErrors}): remembered, or the end of the connection. */
     public void icmpError(int type, int code) {
+        if (icmp == null) {
+            icmp = new IcmpErrors();
+        }
         Ending hard = icmp.take(state, type, code);
         if (hard != Ending.NONE) {
             end(hard);
@@ -560,7 +564,7 @@ public final class TcpConnection {
         if (state.synchronized_() || state == State.SYN_RECEIVED) {
             sender.sendReset(now);
         }
-        end(icmp.timedOut());
+        end(icmp == null ? Ending.TIMED_OUT : icmp.timedOut());
     }
 
     private void enterTimeWait(long now) {
