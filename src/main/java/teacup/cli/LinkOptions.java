@@ -13,6 +13,7 @@ import teacup.dns.StubResolver;
 import teacup.host.HostSetupLink;
 import teacup.ip.ArpCache;
 import teacup.ip.Interface;
+import teacup.link.CoalescingLink;
 import teacup.link.Link;
 import teacup.link.PacketSocketLink;
 import teacup.link.PcapRecorder;
@@ -29,7 +30,8 @@ public final class LinkOptions {
     @Option(names = "--tap", paramLabel = "NAME", description = "TAP device to create or attach to")
     String tap;
 
-    @Option(names = "--interface", paramLabel = "IFACE", description = "real interface to use raw (AF_PACKET); its GRO should be off (ethtool -K IFACE gro off)")
+    @Option(names = "--interface", paramLabel = "IFACE", description = "real interface to use raw (AF_PACKET); the kernel's GRO on it"
+            + " should be off (ethtool -K IFACE gro off): teacup coalesces what it receives itself (--gro)")
     String interfaceName;
 
     @Option(names = "--netns", paramLabel = "NAME", description = "open the link inside this network namespace")
@@ -70,6 +72,13 @@ public final class LinkOptions {
                     + " where the kernel allows io_uring (off by default: one read or write per frame measured faster here;"
                     + " -Dteacup.batch=true turns it on too)")
     Boolean batch;
+
+    @Option(names = "--gro", negatable = true,
+            description = "receive coalescing: in-order TCP segments of one flow that arrive together go up to the stack"
+                    + " as one of up to 64 KB, where the link hands over one frame at a time (--interface, --tap without"
+                    + " offloads); on by default, --no-gro hands every frame up on its own (a TAP with offloads gets"
+                    + " large segments from the kernel either way)")
+    Boolean gro;
 
     /** How the opened link moves frames (e.g. "TAP tcup0: batched (io_uring)"), for -v; null before {@link #open}. */
     private volatile String linkPath;
@@ -174,23 +183,41 @@ public final class LinkOptions {
             PacketSocketLink raw = PacketSocketLink.open(interfaceName, mtu, batchAsked());
             linkPath = "interface " + raw.interfaceName() + (raw.batched() ? ": batched (io_uring, AF_PACKET)"
                     : ": one frame per system call (AF_PACKET)");
-            return raw;
+            return coalescedUnlessRefused(raw);
         }
         TapLink opened = openTap();
         linkPath = "TAP " + opened.name() + ": " + opened.path();
-        return opened;
+        return coalescedUnlessRefused(opened);
     }
+
+    /** The link under receive coalescing where it hands over single frames, unless --no-gro. */
+    private Link coalescedUnlessRefused(Link opened) {
+        Link up = Boolean.FALSE.equals(gro) ? opened : CoalescingLink.whereNeeded(opened);
+        if (up != opened) {
+            linkPath += ", receive coalescing";
+        }
+        return up;
+    }
+
+    /** How a TAP is opened ({@link TapLink#open(String, int, boolean, boolean)}); a test's may refuse offloads. */
+    @FunctionalInterface
+    interface TapOpener {
+        TapLink open(String name, int mtu, boolean offload, boolean batch) throws IOException;
+    }
+
+    /** Not an option: where {@link #openTap} opens the TAP, replaced by the test of the offload refusal. */
+    TapOpener tapOpener = TapLink::open;
 
     private TapLink openTap() throws IOException {
         boolean batch = batchAsked();
         if (offload != null) {
-            return TapLink.open(tap, mtu, offload, batch);
+            return tapOpener.open(tap, mtu, offload, batch);
         }
         try {
-            return TapLink.open(tap, mtu, true, batch);
+            return tapOpener.open(tap, mtu, true, batch);
         } catch (IOException e) {
             // The default, not the user's choice: a TAP that will not take offloads still carries frames.
-            TapLink plain = TapLink.open(tap, mtu, false, batch);
+            TapLink plain = tapOpener.open(tap, mtu, false, batch);
             System.err.println("teacup: TAP " + plain.name() + " refused offloads (" + e.getMessage()
                     + "); " + plain.path());
             return plain;

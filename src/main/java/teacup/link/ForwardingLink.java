@@ -47,6 +47,16 @@ public class ForwardingLink implements Link {
     }
 
     @Override
+    public long framesCoalesced() {
+        return inner.framesCoalesced();
+    }
+
+    @Override
+    public long largeFramesMade() {
+        return inner.largeFramesMade();
+    }
+
+    @Override
     public int segmentationOffload() {
         return inner.segmentationOffload();
     }

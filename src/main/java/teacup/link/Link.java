@@ -42,10 +42,24 @@ public interface Link extends AutoCloseable {
     /**
      * Whether the device vouched for the transport (TCP/UDP) checksum of the frame the last
      * {@link #receive} returned, so the stack need not sum it: the frame was made on this host and
-     * its checksum may have been left unfinished. Never true for a frame off a real wire.
+     * its checksum may have been left unfinished; or a link above the device summed it itself
+     * ({@link CoalescingLink}). Never true for an unchecked frame off a real wire.
      */
     default boolean receivedChecksumTrusted() {
         return false;
+    }
+
+    /**
+     * Frames this link (or one it wraps) joined into larger TCP segments before {@link #receive}
+     * returned them, every piece counted (receive coalescing: {@link CoalescingLink}); 0 where none does.
+     */
+    default long framesCoalesced() {
+        return 0;
+    }
+
+    /** The large frames {@link #receive} returned that were joined from several ({@link #framesCoalesced}). */
+    default long largeFramesMade() {
+        return 0;
     }
 
     /**

@@ -508,13 +508,24 @@ public final class NetStack implements AutoCloseable {
     /** A copy of the counters, taken on the loop thread (or directly when the loop is not running). */
     public Map<Counter, Long> statistics() {
         if (loopThread == null || !running) {
-            return stats.snapshot();
+            return counters();
         }
         try {
-            return call(stats::snapshot);
+            return call(this::counters);
         } catch (IOException e) {
-            return stats.snapshot();
+            return counters();
         }
+    }
+
+    /** The stack's counters and the few the link keeps itself (receive coalescing), in one snapshot. */
+    private Map<Counter, Long> counters() {
+        Map<Counter, Long> snapshot = stats.snapshot();
+        long coalesced = link.framesCoalesced();
+        if (coalesced != 0) {
+            snapshot.put(Counter.LINK_FRAMES_COALESCED, coalesced);
+            snapshot.put(Counter.LINK_LARGE_FRAMES_MADE, link.largeFramesMade());
+        }
+        return snapshot;
     }
 
     /**
@@ -533,11 +544,11 @@ public final class NetStack implements AutoCloseable {
         } catch (IOException e) {
             // stopped meanwhile
         }
-        return new StackStatus(ip.iface(), List.of(), List.of(), stats.snapshot());
+        return new StackStatus(ip.iface(), List.of(), List.of(), counters());
     }
 
     private StackStatus takeStatus() {
-        return new StackStatus(ip.iface(), tcp.connectionStatus(), tcp.listenerStatus(), stats.snapshot());
+        return new StackStatus(ip.iface(), tcp.connectionStatus(), tcp.listenerStatus(), counters());
     }
 
     /** The TCP connections as they stand now (see {@link #status}). */

@@ -58,6 +58,9 @@ public enum Counter {
     TCP_RECEIVE_MEMORY_LIMITED(Kind.TRAFFIC, "TCP receive spaces not grown: the stack's receive memory budget was spent"),
     TCP_RECEIVE_SPACE_GROWN(Kind.TRAFFIC, "TCP receive buffers grown to the measured bandwidth-delay product"),
     TCP_USER_TIMEOUTS(Kind.TRAFFIC, "TCP connections ended by their user timeout: no progress, data waiting (RFC 5482)"),
+    /** Counted by the link, not the stack: each joined frame is one of {@link #FRAMES_IN}. */
+    LINK_FRAMES_COALESCED(Kind.TRAFFIC, "frames the link joined into larger TCP segments before the stack (receive coalescing)"),
+    LINK_LARGE_FRAMES_MADE(Kind.TRAFFIC, "TCP segments the link joined from several frames (receive coalescing)"),
 
     ARP_REQUEST_ANSWERED(Kind.ACCEPTED, "ARP requests answered"),
     ARP_LEARNED(Kind.ACCEPTED, "ARP replies and announcements learned"),

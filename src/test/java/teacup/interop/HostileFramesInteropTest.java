@@ -16,9 +16,11 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Timeout;
 import teacup.host.SystemCommand;
+import teacup.link.CoalescingLink;
+import teacup.link.TapLink;
 import teacup.os.NetworkNamespace;
 import teacup.os.PacketSocket;
 import teacup.stack.NetStack;
@@ -30,6 +32,8 @@ import teacup.wire.EthernetFrame;
 import teacup.wire.IcmpMessage;
 import teacup.wire.Ipv4Packet;
 import teacup.wire.MacAddress;
+import teacup.wire.TcpOptions;
+import teacup.wire.TcpSegment;
 import teacup.wire.UdpDatagram;
 
 /**
@@ -57,22 +61,26 @@ class HostileFramesInteropTest {
     private long kernelMac;
     private final int[] shapes = new int[Shape.values().length];
 
-    private enum Shape { RANDOM, RANDOM_IPV4, ARP, ECHO, UDP, FRAGMENT, FRAGMENT_FLOOD }
+    private enum Shape { RANDOM, RANDOM_IPV4, ARP, ECHO, UDP, FRAGMENT, FRAGMENT_FLOOD, TCP_RUN }
 
-    @ParameterizedTest(name = "offloads on the TAP: {0}")
-    @ValueSource(booleans = {false, true})
+    /** How teacup's end of the TAP takes frames: one at a time, one at a time through receive coalescing (the CLI's default), or with offloads. */
+    enum LinkMode { PLAIN, PLAIN_COALESCING, OFFLOAD }
+
+    @ParameterizedTest(name = "link: {0}")
+    @EnumSource(LinkMode.class)
     @DisplayName("10,000 random and mutated frames: every one counted, tables bounded, the stack still answers ping")
-    void survivesAndAccountsForHostileFrames(boolean offload) throws Exception {
+    void survivesAndAccountsForHostileFrames(LinkMode mode) throws Exception {
         TapNetwork.requireRoot("creates a network namespace, a TAP device and a raw packet socket");
         TapNetwork.requirePrograms("ip", "ping");
         long seed = Long.getLong("teacup.interop.seed", System.nanoTime());
-        System.out.println("hostile frames (offload " + offload + "): seed " + seed + " (rerun with -Dteacup.interop.seed=" + seed + ")");
+        System.out.println("hostile frames (" + mode + "): seed " + seed + " (rerun with -Dteacup.interop.seed=" + seed + ")");
         random = new SplittableRandom(seed);
         try (TapNetwork net = TapNetwork.create()) {
-            NetStack stack = net.startStack(net.openTap(offload), seed);
+            TapLink tap = net.openTap(mode == LinkMode.OFFLOAD);
+            NetStack stack = net.startStack(mode == LinkMode.PLAIN_COALESCING ? new CoalescingLink(tap) : tap, seed);
             kernelMac = kernelMac(net);
             try (PacketSocket kernelSide = NetworkNamespace.callIn(net.namespace(), () -> PacketSocket.open(TapNetwork.TAP))) {
-                long framesInBefore = get(net.counters(), Counter.FRAMES_IN);
+                long framesInBefore = framesRead(net.counters());
                 int accepted = 0;
                 int refused = 0;
                 for (int i = 0; i < FRAMES; i++) {
@@ -87,12 +95,12 @@ class HostileFramesInteropTest {
                         int sent = accepted;
                         // Let teacup drain the TAP so its queue never overflows and every frame is seen.
                         TapNetwork.waitUntil(Duration.ofSeconds(5),
-                                () -> get(net.counters(), Counter.FRAMES_IN) - framesInBefore >= sent);
+                                () -> framesRead(net.counters()) - framesInBefore >= sent);
                     }
                 }
                 int sent = accepted;
                 boolean drained = TapNetwork.waitUntil(Duration.ofSeconds(10),
-                        () -> get(net.counters(), Counter.FRAMES_IN) - framesInBefore >= sent);
+                        () -> framesRead(net.counters()) - framesInBefore >= sent);
                 Map<Counter, Long> counters = net.counters();
                 String report = "seed " + seed + ", shapes " + Arrays.toString(shapes) + " " + Arrays.toString(Shape.values())
                         + ", sent " + accepted + ", refused by the kernel " + refused
@@ -104,7 +112,7 @@ class HostileFramesInteropTest {
                 assertTrue(accepted >= FRAMES * 9 / 10, "the kernel refused too many frames to prove much: " + report);
                 assertTrue(drained, "teacup saw fewer frames than were sent: " + report);
                 long framesIn = get(counters, Counter.FRAMES_IN);
-                assertTrue(framesIn - framesInBefore >= accepted, report);
+                assertTrue(framesRead(counters) - framesInBefore >= accepted, report);
                 assertEquals(framesIn, total(counters, Counter.Kind.ACCEPTED) + total(counters, Counter.Kind.DROPPED),
                         "frames in must equal accepted + dropped: " + report);
                 int reassemblies = stack.call(() -> stack.ip().reassembliesInProgress());
@@ -127,6 +135,12 @@ class HostileFramesInteropTest {
         }
     }
 
+    /** Frames teacup's link read: those the stack saw, plus every piece beyond the first of each joined one. */
+    private static long framesRead(Map<Counter, Long> counters) {
+        return get(counters, Counter.FRAMES_IN) + get(counters, Counter.LINK_FRAMES_COALESCED)
+                - get(counters, Counter.LINK_LARGE_FRAMES_MADE);
+    }
+
     private static long kernelMac(TapNetwork net) throws Exception {
         String link = net.ip("link", "show", TapNetwork.TAP);
         Matcher m = LINK_ADDRESS.matcher(link);
@@ -138,6 +152,12 @@ class HostileFramesInteropTest {
 
     /** Builds the next hostile frame in {@link #frame}; returns its length. */
     private int next() {
+        if (tcpRunLeft > 0) {
+            tcpRunLeft--;
+            shapes[Shape.TCP_RUN.ordinal()]++;
+            int length = tcpSegment();
+            return random.nextInt(4) == 0 ? mutate(length) : length;
+        }
         Shape shape = pickShape();
         shapes[shape.ordinal()]++;
         if (shape == Shape.RANDOM) {
@@ -145,6 +165,10 @@ class HostileFramesInteropTest {
         }
         if (shape == Shape.RANDOM_IPV4) {
             return randomIpv4();
+        }
+        if (shape == Shape.TCP_RUN) {
+            startTcpRun();
+            return tcpSegment();
         }
         int length = switch (shape) {
             case ARP -> arp();
@@ -159,8 +183,11 @@ class HostileFramesInteropTest {
 
     private Shape pickShape() {
         int p = random.nextInt(100);
-        if (p < 30) {
+        if (p < 28) {
             return Shape.RANDOM;
+        }
+        if (p < 30) {
+            return Shape.TCP_RUN; // a run of 1 to 30 frames: about a fifth of all
         }
         if (p < 45) {
             return Shape.RANDOM_IPV4;
@@ -216,6 +243,36 @@ class HostileFramesInteropTest {
                 random.nextInt(4) == 0 ? random.nextInt(0x10000) : 0, 1 + random.nextInt(255), protocol, source,
                 random.nextInt(8) == 0 ? random.nextInt() : TEACUP_IP);
         return length;
+    }
+
+    // A run of TCP segments of one flow in sequence, as a receive coalescer joins them; some damaged, some with PSH or FIN.
+    private int tcpRunLeft;
+    private int tcpSequence;
+    private int tcpPort;
+    private boolean tcpTimestamps;
+
+    private void startTcpRun() {
+        tcpRunLeft = 1 + random.nextInt(30);
+        tcpSequence = random.nextInt();
+        tcpPort = 1024 + random.nextInt(60000);
+        tcpTimestamps = random.nextBoolean();
+    }
+
+    /** The run's next segment to a port with no listener (teacup answers with a reset): valid, in order. */
+    private int tcpSegment() {
+        int options = tcpTimestamps ? 12 : 0;
+        int data = 1 + random.nextInt(1400);
+        int at = EthernetFrame.HEADER_LENGTH + Ipv4Packet.MIN_HEADER_LENGTH;
+        int header = 20 + options;
+        for (int i = 0; i < data; i++) {
+            frame[at + header + i] = (byte) random.nextInt(256);
+        }
+        int p = random.nextInt(20);
+        int flags = TcpSegment.ACK | (p == 0 ? TcpSegment.PSH : p == 1 ? TcpSegment.FIN : 0);
+        TcpOptions ts = tcpTimestamps ? new TcpOptions().timestamps(12345, 678) : null;
+        int tcp = TcpSegment.write(frame, at, tcpPort, 7000, tcpSequence, 1, flags, 1000, 0, ts, data, KERNEL_IP, TEACUP_IP);
+        tcpSequence += data;
+        return ipv4(Ipv4Packet.PROTOCOL_TCP, KERNEL_IP, tcp, Ipv4Packet.FLAG_DONT_FRAGMENT);
     }
 
     /** Some address on the subnet other than the kernel's and teacup's. */

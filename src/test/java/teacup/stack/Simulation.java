@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import teacup.ip.Interface;
+import teacup.link.CoalescingLink;
 import teacup.link.Impairment;
 import teacup.link.Link;
 import teacup.link.ObservedLink;
@@ -48,6 +49,9 @@ public final class Simulation {
     public final VirtualWire wire;
     public final Impairment impairmentA;
     public final Impairment impairmentB;
+    /** The ends' receive coalescing, when the simulation has it (else null). */
+    public final CoalescingLink coalescingA;
+    public final CoalescingLink coalescingB;
     /** The ends' segmentation offload, when the simulation has it (else null). */
     final OffloadingLink offloadA;
     final OffloadingLink offloadB;
@@ -114,6 +118,20 @@ public final class Simulation {
      */
     public Simulation(long seed, Impairment.Config aSend, Impairment.Config bSend, boolean offload, int mtu,
                       java.util.function.BinaryOperator<Link> path) {
+        this(seed, aSend, bSend, offload, mtu, path, false);
+    }
+
+    /**
+     * Both ends impaired on send with {@code config}, each receiving through a {@link CoalescingLink}
+     * (between its {@link Tap} and its impairment), so the frames the other end's impairment dropped,
+     * reordered, duplicated or damaged reach the coalescer as they would from a real wire.
+     */
+    public static Simulation coalescing(long seed, Impairment.Config config) {
+        return new Simulation(seed, config, config, false, MTU, null, true);
+    }
+
+    private Simulation(long seed, Impairment.Config aSend, Impairment.Config bSend, boolean offload, int mtu,
+                       java.util.function.BinaryOperator<Link> path, boolean coalescing) {
         this.seed = seed;
         SplittableRandom root = new SplittableRandom(seed);
         long seedA = root.nextLong();
@@ -127,8 +145,10 @@ public final class Simulation {
         Link belowB = impairmentB == null ? endB : impairmentB;
         offloadA = offload ? new OffloadingLink(belowA, mtu) : null;
         offloadB = offload ? new OffloadingLink(belowB, mtu) : null;
-        tapA = new Tap("A", offload ? offloadA : belowA, clock);
-        tapB = new Tap("B", offload ? offloadB : belowB, clock);
+        coalescingA = coalescing ? new CoalescingLink(offload ? offloadA : belowA) : null;
+        coalescingB = coalescing ? new CoalescingLink(offload ? offloadB : belowB) : null;
+        tapA = new Tap("A", coalescing ? coalescingA : offload ? offloadA : belowA, clock);
+        tapB = new Tap("B", coalescing ? coalescingB : offload ? offloadB : belowB, clock);
         a = new NetStack(tapA, new Interface(A_MAC, A_IP, 24, Ipv4Address.ANY, mtu), clock, root.split());
         b = new NetStack(tapB, new Interface(B_MAC, B_IP, 24, Ipv4Address.ANY, mtu), clock, root.split());
     }
@@ -180,7 +200,8 @@ public final class Simulation {
 
     /** The earliest time anything has work: a stack timer, a delayed frame, a frame on the cable. */
     private long nextEvent() {
-        if (wire.a().queued() > 0 || wire.b().queued() > 0) {
+        if (wire.a().queued() > 0 || wire.b().queued() > 0
+                || coalescingA != null && (coalescingA.holding() || coalescingB.holding())) {
             return now();
         }
         long next = Math.min(a.nextDeadline(), b.nextDeadline());

@@ -45,7 +45,7 @@ class TcpSimulationTest {
     }
 
     /** One end's application: writes its stream, reads and checks the other's, half-closes when all is written. */
-    private static final class Application {
+    static final class Application {
         final String name;
         final TcpLayer layer;
         final TcpConnection connection;

@@ -6,6 +6,8 @@ import teacup.wire.IcmpMessage;
 import teacup.wire.Ipv4Address;
 import teacup.wire.Ipv4Packet;
 import teacup.wire.MacAddress;
+import teacup.wire.TcpOptions;
+import teacup.wire.TcpSegment;
 import teacup.wire.UdpDatagram;
 
 /** Well-formed frames from a peer to teacup, built once per benchmark trial with teacup's own emitters. */
@@ -39,6 +41,18 @@ final class Frames {
         int length = IcmpMessage.write(b, TRANSPORT, IcmpMessage.TYPE_ECHO_REQUEST, 0,
                 IcmpMessage.echoRest(0x7463, 1), payload);
         ipAndEthernet(b, Ipv4Packet.PROTOCOL_ICMP, length);
+        return b;
+    }
+
+    /** An Ethernet frame carrying one TCP segment of {@code payload} patterned bytes at {@code seq}, with timestamps. */
+    static byte[] tcp(int port, int seq, int payload) {
+        TcpOptions ts = new TcpOptions().timestamps(1000, 2000);
+        int header = TcpSegment.headerLength(ts);
+        byte[] b = new byte[TRANSPORT + header + payload];
+        fill(b, TRANSPORT + header, payload);
+        int length = TcpSegment.write(b, TRANSPORT, 40000, port, seq, 1, TcpSegment.ACK, 1000, 0, ts, payload,
+                PEER.bits(), TEACUP.bits());
+        ipAndEthernet(b, Ipv4Packet.PROTOCOL_TCP, length);
         return b;
     }
 

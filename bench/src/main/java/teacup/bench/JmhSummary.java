@@ -43,6 +43,8 @@ public final class JmhSummary {
             case "CodecBench.udpWrapChecksum" -> Frames.FULL_UDP_PAYLOAD + 8;         // the UDP datagram
             case "CodecBench.tcpWrapDataTimestamps" -> CodecBench.TCP_DATA_SEGMENT;   // the TCP segment
             case "IpLayerBench.udpReceive", "IpLayerBench.icmpEcho" -> Frames.MTU + 14; // the Ethernet frame
+            case "CoalescingBench.joinRun" -> CoalescingBench.RUN * (Frames.MTU + 14);  // the frames joined
+            case "CoalescingBench.interleavedFlows" -> 2 * (Frames.MTU + 14);           // two frames, one held
             default -> 0;
         };
     }

@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 import teacup.host.PrivateNetwork;
 import teacup.host.SystemCommand;
 import teacup.ip.Interface;
+import teacup.link.CoalescingLink;
+import teacup.link.Link;
 import teacup.link.TapLink;
 import teacup.os.NetworkNamespace;
 import teacup.socket.TcpServerSocket;
@@ -49,10 +51,11 @@ import teacup.wire.MacAddress;
  * stream ({@code --warmup-megabytes}) goes first each time, for the JIT and the ARP cache.
  *
  * <p>Usage: {@code TcpTapBench [--megabytes N] [--seconds N] [--warmup-megabytes N] [--kernel-only]
- * [--offload off|on|both]} ({@code --kernel-only}: the veth streams alone, a baseline without
+ * [--offload off|on|both] [--gro on|off]} ({@code --kernel-only}: the veth streams alone, a baseline without
  * teacup; {@code --offload}: teacup's TAP without offloads (the default), with checksum and TCP
  * segmentation offload ({@link TapLink#open(String, int, boolean)}), or both one after the other,
- * side by side in the table). A stream
+ * side by side in the table; {@code --gro}: the plain TAP's frames through receive coalescing
+ * ({@link CoalescingLink}, on by default as in the CLI) or each on its own). A stream
  * that hits the time bound is cut there and counted as far as it got (marked in the output).
  * Everything it makes lives in namespaces named {@code tcup-bt*-<random>}, deleted at the end
  * (also on Ctrl-C); the only processes it ends are the socats it started, by their handles.
@@ -70,12 +73,15 @@ public final class TcpTapBench {
     private static final Duration STALL = Duration.ofSeconds(10);
 
     private final long bytes;
+    /** Whether the plain TAP's frames go up through receive coalescing, as the CLI's default has them. */
+    private final boolean gro;
     private final long warmupBytes;
     private final Duration limit;
     private final String suffix;
     private final Lab lab = new Lab("TcpTapBench");
 
-    private TcpTapBench(long bytes, long warmupBytes, Duration limit) {
+    private TcpTapBench(long bytes, long warmupBytes, Duration limit, boolean gro) {
+        this.gro = gro;
         this.bytes = bytes;
         this.warmupBytes = warmupBytes;
         this.limit = limit;
@@ -99,6 +105,7 @@ public final class TcpTapBench {
         int seconds = 30;
         boolean kernelOnly = false;
         String offload = "off";
+        String gro = "on";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--megabytes" -> megabytes = Long.parseLong(args[++i]);
@@ -106,12 +113,17 @@ public final class TcpTapBench {
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--kernel-only" -> kernelOnly = true;
                 case "--offload" -> offload = args[++i];
+                case "--gro" -> gro = args[++i];
                 default -> {
                     System.err.println("usage: TcpTapBench [--megabytes N] [--seconds N] [--warmup-megabytes N] [--kernel-only]"
-                            + " [--offload off|on|both]");
+                            + " [--offload off|on|both] [--gro on|off]");
                     System.exit(2);
                 }
             }
+        }
+        if (!List.of("on", "off").contains(gro)) {
+            System.err.println("TcpTapBench: --gro takes on or off");
+            System.exit(2);
         }
         if (!List.of("off", "on", "both").contains(offload)) {
             System.err.println("TcpTapBench: --offload takes off, on or both");
@@ -132,7 +144,8 @@ public final class TcpTapBench {
                 System.exit(1);
             }
         }
-        TcpTapBench bench = new TcpTapBench(megabytes * MIB, warmupMegabytes * MIB, Duration.ofSeconds(seconds));
+        TcpTapBench bench = new TcpTapBench(megabytes * MIB, warmupMegabytes * MIB, Duration.ofSeconds(seconds),
+                gro.equals("on"));
         Thread cleanup = new Thread(bench.lab::cleanUp, "TcpTapBench cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
@@ -151,13 +164,14 @@ public final class TcpTapBench {
     /** kernel -> teacup, then teacup -> kernel; with {@code offload}, on a TAP with checksum and segmentation offload. */
     private Stream[] teacup(boolean offload) throws IOException, InterruptedException {
         String ns = "tcup-bt-" + (offload ? "o" : "") + suffix;
-        String tag = offload ? "TAP+offload" : "TAP";
+        String tag = offload ? "TAP+offload" : gro ? "TAP+GRO" : "TAP";
         lab.addNamespace(ns);
         PrivateNetwork net = PrivateNetwork.create(ns, TAP, "198.18.0.1/24", MTU);
         Interface iface = new Interface(MacAddress.parse("02:74:63:00:00:02"), Ipv4Address.parse("198.18.0.2"),
                 24, Ipv4Address.parse("198.18.0.1"), MTU);
         TapLink tap = net.openTap(MTU, offload);
-        try (NetStack stack = new NetStack(tap, iface, Clock.SYSTEM, new SplittableRandom(1)).start()) {
+        Link link = gro ? CoalescingLink.whereNeeded(tap) : tap;
+        try (NetStack stack = new NetStack(link, iface, Clock.SYSTEM, new SplittableRandom(1)).start()) {
             Stream in = twice("kernel -> teacup (" + tag + ")", size -> {
                 try (TcpServerSocket listener = TcpServerSocket.bind(stack, PORT_TO_JVM, 1)) {
                     Process sender = startSocat(ns, "-u", "-b", Integer.toString(CHUNK),
@@ -170,6 +184,10 @@ public final class TcpTapBench {
                     }
                 }
             });
+            if (link != tap) {
+                // Read off the loop thread after the stream: a figure to see, not one to rely on to the frame.
+                System.out.printf("  receive coalescing: %d frames joined into %d%n", link.framesCoalesced(), link.largeFramesMade());
+            }
             Stream out = twice("teacup -> kernel (" + tag + ")", size -> {
                 Process receiver = startSocat(ns, "-u", "-b", Integer.toString(CHUNK),
                         "TCP-LISTEN:" + PORT_FROM_JVM + ",bind=198.18.0.1,reuseaddr", "OPEN:/dev/null");
@@ -402,7 +420,8 @@ public final class TcpTapBench {
     private void print(Stream[] teacup, Stream[] offloaded, Stream[] kernel) {
         System.out.printf("TCP stream, %d MiB each way (each stream bounded to %d s) after a %d MiB warm-up, MTU %d, %d CPUs%n",
                 bytes / MIB, limit.toSeconds(), warmupBytes / MIB, MTU, Runtime.getRuntime().availableProcessors());
-        System.out.printf("%-14s %22s %22s %22s %8s %8s%n", "direction", "teacup (TAP)", "teacup (TAP+offload)",
+        System.out.printf("%-14s %22s %22s %22s %8s %8s%n", "direction", gro ? "teacup (TAP+GRO)" : "teacup (TAP)",
+                "teacup (TAP+offload)",
                 "kernel (veth)", "plain/k", "offl/k");
         System.out.printf("%-14s %22s %22s %22s%n", "", "MB/s  Gbit/s", "MB/s  Gbit/s", "MB/s  Gbit/s");
         String[] directions = {"kernel -> JVM", "JVM -> kernel"};
@@ -425,7 +444,7 @@ public final class TcpTapBench {
         String[] way = {"one TCP stream, kernel -> teacup", "one TCP stream, teacup -> kernel"};
         for (int i = 0; i < 2; i++) {
             if (teacup != null) {
-                Score.print(way[i] + " (TAP, no offload)", teacup[i].megabytesPerSecond(), kernel[i].megabytesPerSecond(), "MB/s",
+                Score.print(way[i] + (gro ? " (TAP, no offload, GRO)" : " (TAP, no offload)"), teacup[i].megabytesPerSecond(), kernel[i].megabytesPerSecond(), "MB/s",
                         "kernel over veth", "plain TAP >= 3.3 Gbit/s rx, 3.9 tx (frames)");
             }
             if (offloaded != null) {
