@@ -62,8 +62,15 @@ public final class LinkOptions {
 
     @Option(names = "--offload", negatable = true,
             description = "with --tap: checksum and TCP segmentation offload, so one TAP read or write carries up to 64 KB of TCP"
-                    + " (on by default where the TAP takes it; --no-offload: one frame per read or write)")
+                    + " (on by default where the TAP takes it; --no-offload: one frame per read or write, see --gso)")
     Boolean offload;
+
+    @Option(names = "--gso", negatable = true,
+            description = "where the device does not cut segments itself (--interface, or --tap without offload):"
+                    + " TCP sends segments of up to 64 KB and teacup cuts them into frames that fit the MTU, the same frames"
+                    + " at less work per frame (on by default; --no-gso: TCP sends one MSS at a time;"
+                    + " -Dteacup.gso=false turns it off too)")
+    Boolean gso;
 
     @Option(names = "--batch", negatable = true,
             description = "with --interface, or --tap and no offload: many frames per system call through io_uring"
@@ -171,26 +178,31 @@ public final class LinkOptions {
 
     private Link openHere() throws IOException {
         if (tap == null) {
-            PacketSocketLink raw = PacketSocketLink.open(interfaceName, mtu, batchAsked());
+            PacketSocketLink raw = PacketSocketLink.open(interfaceName, mtu, batchAsked(), gsoAsked());
             linkPath = "interface " + raw.interfaceName() + (raw.batched() ? ": batched (io_uring, AF_PACKET)"
-                    : ": one frame per system call (AF_PACKET)");
+                    : ": one frame per system call (AF_PACKET)") + (raw.softwareSegmentation() ? ", software GSO" : "");
             return raw;
         }
         TapLink opened = openTap();
-        linkPath = "TAP " + opened.name() + ": " + opened.path();
+        linkPath = "TAP " + opened.name() + ": " + opened.path() + (opened.softwareSegmentation() ? ", software GSO" : "");
         return opened;
+    }
+
+    private boolean gsoAsked() {
+        return gso != null ? gso : TapLink.softwareSegmentationByDefault();
     }
 
     private TapLink openTap() throws IOException {
         boolean batch = batchAsked();
+        boolean cut = gsoAsked();
         if (offload != null) {
-            return TapLink.open(tap, mtu, offload, batch);
+            return TapLink.open(tap, mtu, offload, batch, cut);
         }
         try {
-            return TapLink.open(tap, mtu, true, batch);
+            return TapLink.open(tap, mtu, true, batch, cut);
         } catch (IOException e) {
             // The default, not the user's choice: a TAP that will not take offloads still carries frames.
-            TapLink plain = TapLink.open(tap, mtu, false, batch);
+            TapLink plain = TapLink.open(tap, mtu, false, batch, cut);
             System.err.println("teacup: TAP " + plain.name() + " refused offloads (" + e.getMessage()
                     + "); " + plain.path());
             return plain;

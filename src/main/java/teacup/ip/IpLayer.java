@@ -634,6 +634,12 @@ public final class IpLayer {
         return packet > iface.mtu() ? packet - Ipv4Packet.MIN_HEADER_LENGTH : 0;
     }
 
+    /** How many segments of {@code segmentSize} data bytes the link cuts the TCP segment in {@code frame} into. */
+    private static int pieces(byte[] frame, int payloadLength, int segmentSize) {
+        int data = payloadLength - ((frame[PAYLOAD_OFFSET + 12] & 0xff) >>> 4) * 4;
+        return Math.max(1, (data + segmentSize - 1) / segmentSize);
+    }
+
     /**
      * As {@link #send(long, int, int, byte[], int)}; a TCP segment above the MTU with
      * {@code segmentSize > 0} goes whole, Don't Fragment set, for the link to cut into segments
@@ -659,7 +665,8 @@ public final class IpLayer {
             int nextHop = iface.onLink(destination) ? destination : iface.hasGateway() ? iface.gateway().bits() : 0;
             long nextHopMac = nextHop == 0 ? ArpCache.UNRESOLVED : arp.resolve(nextHop, now);
             if (nextHopMac != ArpCache.UNRESOLVED) {
-                Ipv4Packet.write(frame, EthernetFrame.HEADER_LENGTH, payloadLength, identifiers.next(destination, protocol),
+                int identification = identifiers.next(destination, protocol, pieces(frame, payloadLength, segmentSize));
+                Ipv4Packet.write(frame, EthernetFrame.HEADER_LENGTH, payloadLength, identification,
                         Ipv4Packet.FLAG_DONT_FRAGMENT, ttl, typeOfService, protocol, address, destination);
                 EthernetFrame.write(frame, 0, nextHopMac, mac, EthernetFrame.TYPE_IPV4);
                 stats.increment(Counter.FRAMES_OUT);
