@@ -70,9 +70,28 @@ public final class TcpSegmentCutter {
         this.pieces = 0;
         this.nextPiece = 0;
         Defect d = check(frame, off, len, segmentSize);
+        return d != Defect.NONE ? d : begin(frame, off, len, segmentSize);
+    }
+
+    /**
+     * As {@link #start}, with pieces as large as an IPv4 packet of {@code mtu} bytes holds beside
+     * the frame's own headers: the segments a sender on a link of that MTU sends (a large frame a
+     * device received and joined, whose segment size was not kept). BAD_FIELD when the headers
+     * alone do not fit.
+     */
+    public Defect startForMtu(byte[] frame, int off, int len, int mtu) {
+        this.frame = null;
+        this.pieces = 0;
+        this.nextPiece = 0;
+        Defect d = check(frame, off, len, 1);
         if (d != Defect.NONE) {
             return d;
         }
+        int size = mtu - ipHeader - tcpHeader;
+        return size < 1 ? Defect.BAD_FIELD : begin(frame, off, len, size);
+    }
+
+    private Defect begin(byte[] frame, int off, int len, int segmentSize) {
         int ip = off + ETHER;
         int tcp = ip + ipHeader;
         this.frame = frame;
@@ -122,6 +141,25 @@ public final class TcpSegmentCutter {
             return Defect.BAD_FIELD;
         }
         return Defect.NONE;
+    }
+
+    /**
+     * Whether the TCP checksum of the frame {@link #start} took is complete and right: for a
+     * received frame no device vouched for, whose damage the pieces' fresh checksums would hide.
+     */
+    public boolean checksumComplete() {
+        if (frame == null) {
+            return false;
+        }
+        int tcp = off + ETHER + ipHeader;
+        int length = tcpHeader + data;
+        long sum = Checksum.pseudoHeader(source, destination, Ipv4Packet.PROTOCOL_TCP, length);
+        return Checksum.fold(Checksum.add(sum, frame, tcp, length)) == 0xffff;
+    }
+
+    /** Data bytes in each piece but the last (0 after a defect). */
+    public int segmentSize() {
+        return frame == null ? 0 : segmentSize;
     }
 
     /** How many pieces the frame {@link #start} took makes (0 after a defect). */

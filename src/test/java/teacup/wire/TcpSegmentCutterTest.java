@@ -171,6 +171,34 @@ class TcpSegmentCutterTest {
         assertFalse(cutter.hasNext());
     }
 
+    @Test
+    void cutsToTheSegmentsAnMtuHoldsBesideTheFramesHeaders() {
+        byte[] d = data(5000, 9);
+        TcpOptions ts = new TcpOptions().timestamps(1, 2);
+        byte[] large = frame(1, 0, TcpSegment.ACK, 0, ts, d, 0, d.length, true);
+        assertEquals(Defect.NONE, cutter.startForMtu(large, 0, large.length, 1500));
+        assertEquals(1448, cutter.segmentSize(), "1500 less 20 of IPv4 and 32 of TCP with timestamps");
+        assertEquals(4, cutter.pieces());
+        assertEquals(14 + 1500, cutter.longestPiece());
+        assertEquals(Defect.BAD_FIELD, cutter.startForMtu(large, 0, large.length, 52), "no room for data");
+        assertEquals(0, cutter.segmentSize());
+        assertEquals(Defect.TRUNCATED, cutter.startForMtu(large, 0, 20, 1500));
+    }
+
+    @Test
+    void tellsWhetherTheLargeFramesOwnChecksumIsComplete() {
+        byte[] d = data(5000, 10);
+        byte[] complete = frame(1, 0, TcpSegment.ACK, 0, null, d, 0, d.length, true);
+        assertEquals(Defect.NONE, cutter.startForMtu(complete, 0, complete.length, 1500));
+        assertTrue(cutter.checksumComplete());
+        byte[] damaged = with(complete, 3000, complete[3000] ^ 0x10);
+        assertEquals(Defect.NONE, cutter.startForMtu(damaged, 0, damaged.length, 1500));
+        assertFalse(cutter.checksumComplete());
+        byte[] partial = frame(1, 0, TcpSegment.ACK, 0, null, d, 0, d.length, false);
+        assertEquals(Defect.NONE, cutter.start(partial, 0, partial.length, 1448));
+        assertFalse(cutter.checksumComplete(), "only the pseudo-header sum");
+    }
+
     private static byte[] with(byte[] f, int at, int value) {
         byte[] copy = f.clone();
         copy[at] = (byte) value;
