@@ -52,7 +52,13 @@ import teacup.wire.MacAddress;
  * [--offload off|on|both]} ({@code --kernel-only}: the veth streams alone, a baseline without
  * teacup; {@code --offload}: teacup's TAP without offloads (the default), with checksum and TCP
  * segmentation offload ({@link TapLink#open(String, int, boolean)}), or both one after the other,
- * side by side in the table). A stream
+ * side by side in the table; {@code --gso on|off}: whether the plain TAP takes large segments and
+ * cuts them in software ({@link TapLink#softwareSegmentationByDefault}, on unless
+ * {@code -Dteacup.gso=false}); {@code --drop P}: the kernel drops P% of the packets each way,
+ * at random, with nftables ({@code numgen random mod 100 < P drop}) in the namespace holding the
+ * TAP's kernel side and in the veth's receiving namespace, so loss recovery can be compared: over
+ * a TAP with offloads, and over the veth, a dropped packet may be a whole large segment; over a
+ * plain TAP it is one frame). A stream
  * that hits the time bound is cut there and counted as far as it got (marked in the output).
  * Everything it makes lives in namespaces named {@code tcup-bt*-<random>}, deleted at the end
  * (also on Ctrl-C); the only processes it ends are the socats it started, by their handles.
@@ -74,11 +80,17 @@ public final class TcpTapBench {
     private final Duration limit;
     private final String suffix;
     private final Lab lab = new Lab("TcpTapBench");
+    /** Packets the kernel drops each way, in percent (0: none). */
+    private final int dropPercent;
+    /** Whether the plain TAP cuts large segments in software. */
+    private final boolean gso;
 
-    private TcpTapBench(long bytes, long warmupBytes, Duration limit) {
+    private TcpTapBench(long bytes, long warmupBytes, Duration limit, int dropPercent, boolean gso) {
         this.bytes = bytes;
         this.warmupBytes = warmupBytes;
         this.limit = limit;
+        this.dropPercent = dropPercent;
+        this.gso = gso;
         this.suffix = Lab.namespaceSuffix();
     }
 
@@ -99,6 +111,8 @@ public final class TcpTapBench {
         int seconds = 30;
         boolean kernelOnly = false;
         String offload = "off";
+        int drop = 0;
+        boolean gso = TapLink.softwareSegmentationByDefault();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--megabytes" -> megabytes = Long.parseLong(args[++i]);
@@ -106,15 +120,21 @@ public final class TcpTapBench {
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--kernel-only" -> kernelOnly = true;
                 case "--offload" -> offload = args[++i];
+                case "--drop" -> drop = Integer.parseInt(args[++i]);
+                case "--gso" -> gso = "on".equals(args[++i]);
                 default -> {
                     System.err.println("usage: TcpTapBench [--megabytes N] [--seconds N] [--warmup-megabytes N] [--kernel-only]"
-                            + " [--offload off|on|both]");
+                            + " [--offload off|on|both] [--gso on|off] [--drop PERCENT]");
                     System.exit(2);
                 }
             }
         }
         if (!List.of("off", "on", "both").contains(offload)) {
             System.err.println("TcpTapBench: --offload takes off, on or both");
+            System.exit(2);
+        }
+        if (drop < 0 || drop > 50) {
+            System.err.println("TcpTapBench: --drop takes 0..50 (percent of packets each way)");
             System.exit(2);
         }
         if (megabytes < 1 || megabytes > 65536 || warmupMegabytes < 0 || warmupMegabytes > 4096
@@ -126,13 +146,13 @@ public final class TcpTapBench {
             System.err.println("TcpTapBench: needs root (it makes network namespaces and a TAP device)");
             System.exit(1);
         }
-        for (String program : List.of("socat", "ss")) {
+        for (String program : drop > 0 ? List.of("socat", "ss", "nft") : List.of("socat", "ss")) {
             if (!Lab.onPath(program)) {
                 System.err.println("TcpTapBench: needs " + program + " on the PATH");
                 System.exit(1);
             }
         }
-        TcpTapBench bench = new TcpTapBench(megabytes * MIB, warmupMegabytes * MIB, Duration.ofSeconds(seconds));
+        TcpTapBench bench = new TcpTapBench(megabytes * MIB, warmupMegabytes * MIB, Duration.ofSeconds(seconds), drop, gso);
         Thread cleanup = new Thread(bench.lab::cleanUp, "TcpTapBench cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
@@ -156,7 +176,8 @@ public final class TcpTapBench {
         PrivateNetwork net = PrivateNetwork.create(ns, TAP, "198.18.0.1/24", MTU);
         Interface iface = new Interface(MacAddress.parse("02:74:63:00:00:02"), Ipv4Address.parse("198.18.0.2"),
                 24, Ipv4Address.parse("198.18.0.1"), MTU);
-        TapLink tap = net.openTap(MTU, offload);
+        TapLink tap = net.openTap(MTU, offload, TapLink.batchByDefault(), gso);
+        dropRandomly(ns, TAP);
         try (NetStack stack = new NetStack(tap, iface, Clock.SYSTEM, new SplittableRandom(1)).start()) {
             Stream in = twice("kernel -> teacup (" + tag + ")", size -> {
                 try (TcpServerSocket listener = TcpServerSocket.bind(stack, PORT_TO_JVM, 1)) {
@@ -200,6 +221,7 @@ public final class TcpTapBench {
         String receiverNs = "tcup-btr-" + suffix;
         try {
             lab.vethPair(senderNs, receiverNs, MTU);
+            dropRandomly(receiverNs, "tcb-r");
 
             Stream in = twice("kernel -> kernel (veth)", size -> {
                 ServerSocketChannel listener = NetworkNamespace.callIn(receiverNs,
@@ -397,11 +419,37 @@ public final class TcpTapBench {
                 + CONNECT_TIMEOUT.toSeconds() + " s");
     }
 
+    /**
+     * With {@code --drop}: the kernel in {@code ns} drops that share of the packets in from and out
+     * to {@code device}, at random (nftables; the table goes with the namespace).
+     */
+    private void dropRandomly(String ns, String device) throws IOException {
+        if (dropPercent == 0) {
+            return;
+        }
+        String verdict = "numgen random mod 100 < " + dropPercent + " drop";
+        String script = String.join("\n",
+                "table inet tcup_bench_drop {",
+                "  chain input { type filter hook input priority 0; policy accept; iifname \"" + device + "\" " + verdict + "; }",
+                "  chain output { type filter hook output priority 0; policy accept; oifname \"" + device + "\" " + verdict + "; }",
+                "}",
+                "");
+        File rules = File.createTempFile("tcup-bench-drop", ".nft");
+        try {
+            java.nio.file.Files.writeString(rules.toPath(), script);
+            SystemCommand.check(COMMAND_TIMEOUT, "ip", "netns", "exec", ns, "nft", "-f", rules.getPath());
+        } finally {
+            rules.delete();
+        }
+    }
+
     // ---------------------------------------------------------------- output and clean-up
 
     private void print(Stream[] teacup, Stream[] offloaded, Stream[] kernel) {
-        System.out.printf("TCP stream, %d MiB each way (each stream bounded to %d s) after a %d MiB warm-up, MTU %d, %d CPUs%n",
-                bytes / MIB, limit.toSeconds(), warmupBytes / MIB, MTU, Runtime.getRuntime().availableProcessors());
+        System.out.printf("TCP stream, %d MiB each way (each stream bounded to %d s) after a %d MiB warm-up, MTU %d, %d CPUs%s;"
+                        + " plain TAP: software segmentation %s%n",
+                bytes / MIB, limit.toSeconds(), warmupBytes / MIB, MTU, Runtime.getRuntime().availableProcessors(),
+                dropPercent > 0 ? ", the kernel dropping " + dropPercent + "% of packets each way" : "", gso ? "on" : "off");
         System.out.printf("%-14s %22s %22s %22s %8s %8s%n", "direction", "teacup (TAP)", "teacup (TAP+offload)",
                 "kernel (veth)", "plain/k", "offl/k");
         System.out.printf("%-14s %22s %22s %22s%n", "", "MB/s  Gbit/s", "MB/s  Gbit/s", "MB/s  Gbit/s");
@@ -417,12 +465,13 @@ public final class TcpTapBench {
                 + " JVM -> kernel: the JVM writes, socat reads. MB = 10^6 bytes, Gbit = 10^9 bits of payload.)");
         // Machine-readable lines for scripts: the first as before (the TAP without offloads), then offloads.
         if (teacup != null) {
-            System.out.printf("RESULT tcp_stream teacup_rx_mbs=%.1f kernel_rx_mbs=%.1f rx_ratio=%.3f"
+            System.out.printf("RESULT tcp_stream" + resultSuffix() + " teacup_rx_mbs=%.1f kernel_rx_mbs=%.1f rx_ratio=%.3f"
                             + " teacup_tx_mbs=%.1f kernel_tx_mbs=%.1f tx_ratio=%.3f%n",
                     teacup[0].megabytesPerSecond(), kernel[0].megabytesPerSecond(), quotient(teacup, kernel, 0),
                     teacup[1].megabytesPerSecond(), kernel[1].megabytesPerSecond(), quotient(teacup, kernel, 1));
         }
-        String[] way = {"one TCP stream, kernel -> teacup", "one TCP stream, teacup -> kernel"};
+        String lossy = dropPercent > 0 ? ", " + dropPercent + "% drop" : "";
+        String[] way = {"one TCP stream" + lossy + ", kernel -> teacup", "one TCP stream" + lossy + ", teacup -> kernel"};
         for (int i = 0; i < 2; i++) {
             if (teacup != null) {
                 Score.print(way[i] + " (TAP, no offload)", teacup[i].megabytesPerSecond(), kernel[i].megabytesPerSecond(), "MB/s",
@@ -434,11 +483,16 @@ public final class TcpTapBench {
             }
         }
         if (offloaded != null) {
-            System.out.printf("RESULT tcp_stream_offload teacup_rx_mbs=%.1f kernel_rx_mbs=%.1f rx_ratio=%.3f"
+            System.out.printf("RESULT tcp_stream_offload" + resultSuffix() + " teacup_rx_mbs=%.1f kernel_rx_mbs=%.1f rx_ratio=%.3f"
                             + " teacup_tx_mbs=%.1f kernel_tx_mbs=%.1f tx_ratio=%.3f%n",
                     offloaded[0].megabytesPerSecond(), kernel[0].megabytesPerSecond(), quotient(offloaded, kernel, 0),
                     offloaded[1].megabytesPerSecond(), kernel[1].megabytesPerSecond(), quotient(offloaded, kernel, 1));
         }
+    }
+
+    /** Empty, or with --drop {@code _drop5}: RESULT lines under loss are not the clean path's figures. */
+    private String resultSuffix() {
+        return dropPercent > 0 ? "_drop" + dropPercent : "";
     }
 
     private static String cell(Stream[] streams, int i) {
