@@ -665,11 +665,12 @@ public final class IpLayer {
             int nextHop = iface.onLink(destination) ? destination : iface.hasGateway() ? iface.gateway().bits() : 0;
             long nextHopMac = nextHop == 0 ? ArpCache.UNRESOLVED : arp.resolve(nextHop, now);
             if (nextHopMac != ArpCache.UNRESOLVED) {
-                int identification = identifiers.next(destination, protocol, pieces(frame, payloadLength, segmentSize));
+                int pieces = pieces(frame, payloadLength, segmentSize);
+                int identification = identifiers.next(destination, protocol, pieces);
                 Ipv4Packet.write(frame, EthernetFrame.HEADER_LENGTH, payloadLength, identification,
                         Ipv4Packet.FLAG_DONT_FRAGMENT, ttl, typeOfService, protocol, address, destination);
                 EthernetFrame.write(frame, 0, nextHopMac, mac, EthernetFrame.TYPE_IPV4);
-                stats.increment(Counter.FRAMES_OUT);
+                stats.add(Counter.FRAMES_OUT, pieces); // the frames on the wire, whoever cuts them (as Linux counts gso_segs)
                 sink.sendSegmented(frame, 0, PAYLOAD_OFFSET + payloadLength, segmentSize);
                 return true;
             }
