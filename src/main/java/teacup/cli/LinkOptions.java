@@ -68,8 +68,8 @@ public final class LinkOptions {
     @Option(names = "--gso", negatable = true,
             description = "where the device does not cut segments itself (--interface, or --tap without offload):"
                     + " TCP sends segments of up to 64 KB and teacup cuts them into frames that fit the MTU, the same frames"
-                    + " at less work per frame (on by default; --no-gso: TCP sends one MSS at a time;"
-                    + " -Dteacup.gso=false turns it off too)")
+                    + " at less work per segment (off by default: it measured no faster here, the kernel's work per frame"
+                    + " sets the pace; -Dteacup.gso=true turns it on too)")
     Boolean gso;
 
     @Option(names = "--batch", negatable = true,

@@ -27,7 +27,7 @@ import teacup.os.WakeablePoll;
  * PACKET_IGNORE_OUTGOING (4.20), so the batched reads need no check of their own for frames this
  * host sent.
  *
- * <p>Unless asked not to, the link takes large TCP segments ({@link #segmentationOffload}) and cuts
+ * <p>When asked to (off by default), the link takes large TCP segments ({@link #segmentationOffload}) and cuts
  * them itself into frames that fit the MTU ({@link SoftwareSegmentation}, software GSO): the same
  * frames go out, with the stack's per-segment work done once per large segment.
  */
@@ -39,7 +39,7 @@ public final class PacketSocketLink implements Link {
     private final int mtu;
     /** Where io_uring works and batching was asked for: reads and writes in batches; else null. */
     private final BatchedFrameIo batch;
-    /** Unless turned off: large segments cut here; else null. */
+    /** When asked for: large segments cut here; else null. */
     private final SoftwareSegmentation cut;
     private long sendDropped;
     private long receiveDropped;
@@ -159,7 +159,7 @@ public final class PacketSocketLink implements Link {
         throw new ErrnoException("send on " + socket.interfaceName(), -n);
     }
 
-    /** Unless software segmentation is off: the largest IPv4 packet, cut here. */
+    /** With software segmentation: the largest IPv4 packet, cut here; else 0. */
     @Override
     public int segmentationOffload() {
         return cut != null ? SoftwareSegmentation.LARGEST_PACKET : 0;

@@ -17,7 +17,7 @@ final class SoftwareSegmentation {
     /** Largest segment taken, as with a device that cuts: the largest IPv4 packet. */
     static final int LARGEST_PACKET = 65535;
 
-    /** The system property that, set to {@code false}, turns software segmentation off where no caller chose. */
+    /** The system property that, set to {@code true}, turns software segmentation on where no caller chose. */
     static final String PROPERTY = "teacup.gso";
 
     private final TcpSegmentCutter cutter = new TcpSegmentCutter();
@@ -32,9 +32,9 @@ final class SoftwareSegmentation {
         this.piece = new byte[longestFrame];
     }
 
-    /** Whether links cut in software where no caller chose: yes, unless {@value #PROPERTY}{@code =false}. */
+    /** Whether links cut in software where no caller chose: only with {@value #PROPERTY}{@code =true}. */
     static boolean byDefault() {
-        return !"false".equals(System.getProperty(PROPERTY));
+        return "true".equals(System.getProperty(PROPERTY));
     }
 
     /**

@@ -88,7 +88,7 @@ class TcpOffloadInteropTest {
             TapNetwork.requirePrograms("ip", "ss", "nft", "socat", "python3");
             dir = Files.createTempDirectory("teacup-offload-interop-");
             net = TapNetwork.create();
-            tap = net.openTap(deviceOffload);
+            tap = deviceOffload ? net.openTap(true) : net.openTapCutting();
             assertEquals(!deviceOffload, tap.softwareSegmentation(), tap.toString());
             if (impaired != null) {
                 impairment = new Impairment(tap, impaired, impaired, seed, Clock.SYSTEM);

@@ -53,8 +53,8 @@ import teacup.wire.MacAddress;
  * teacup; {@code --offload}: teacup's TAP without offloads (the default), with checksum and TCP
  * segmentation offload ({@link TapLink#open(String, int, boolean)}), or both one after the other,
  * side by side in the table; {@code --gso on|off}: whether the plain TAP takes large segments and
- * cuts them in software ({@link TapLink#softwareSegmentationByDefault}, on unless
- * {@code -Dteacup.gso=false}); {@code --drop P}: the kernel drops P% of the packets each way,
+ * cuts them in software ({@link TapLink#softwareSegmentationByDefault}, off unless
+ * {@code -Dteacup.gso=true}); {@code --drop P}: the kernel drops P% of the packets each way,
  * at random, with nftables ({@code numgen random mod 100 < P drop}) in the namespace holding the
  * TAP's kernel side and in the veth's receiving namespace, so loss recovery can be compared: over
  * a TAP with offloads, and over the veth, a dropped packet may be a whole large segment; over a
