@@ -64,8 +64,15 @@ public final class LinkOptions {
 
     @Option(names = "--offload", negatable = true,
             description = "with --tap: checksum and TCP segmentation offload, so one TAP read or write carries up to 64 KB of TCP"
-                    + " (on by default where the TAP takes it; --no-offload: one frame per read or write)")
+                    + " (on by default where the TAP takes it; --no-offload: one frame per read or write, see --gso)")
     Boolean offload;
+
+    @Option(names = "--gso", negatable = true,
+            description = "where the device does not cut segments itself (--interface, or --tap without offload):"
+                    + " TCP sends segments of up to 64 KB and teacup cuts them into frames that fit the MTU, the same frames"
+                    + " at less work per segment (off by default: it measured no faster here, the kernel's work per frame"
+                    + " sets the pace; -Dteacup.gso=true turns it on too)")
+    Boolean gso;
 
     @Option(names = "--batch", negatable = true,
             description = "with --interface, or --tap and no offload: many frames per system call through io_uring"
@@ -180,14 +187,18 @@ public final class LinkOptions {
 
     private Link openHere() throws IOException {
         if (tap == null) {
-            PacketSocketLink raw = PacketSocketLink.open(interfaceName, mtu, batchAsked());
+            PacketSocketLink raw = PacketSocketLink.open(interfaceName, mtu, batchAsked(), gsoAsked());
             linkPath = "interface " + raw.interfaceName() + (raw.batched() ? ": batched (io_uring, AF_PACKET)"
-                    : ": one frame per system call (AF_PACKET)");
+                    : ": one frame per system call (AF_PACKET)") + (raw.softwareSegmentation() ? ", software GSO" : "");
             return coalescedUnlessRefused(raw);
         }
         TapLink opened = openTap();
-        linkPath = "TAP " + opened.name() + ": " + opened.path();
+        linkPath = "TAP " + opened.name() + ": " + opened.path() + (opened.softwareSegmentation() ? ", software GSO" : "");
         return coalescedUnlessRefused(opened);
+    }
+
+    private boolean gsoAsked() {
+        return gso != null ? gso : TapLink.softwareSegmentationByDefault();
     }
 
     /** The link under receive coalescing where it hands over single frames, unless --no-gro. */
@@ -199,10 +210,10 @@ public final class LinkOptions {
         return up;
     }
 
-    /** How a TAP is opened ({@link TapLink#open(String, int, boolean, boolean)}); a test's may refuse offloads. */
+    /** How a TAP is opened ({@link TapLink#open(String, int, boolean, boolean, boolean)}); a test's may refuse offloads. */
     @FunctionalInterface
     interface TapOpener {
-        TapLink open(String name, int mtu, boolean offload, boolean batch) throws IOException;
+        TapLink open(String name, int mtu, boolean offload, boolean batch, boolean cut) throws IOException;
     }
 
     /** Not an option: where {@link #openTap} opens the TAP, replaced by the test of the offload refusal. */
@@ -210,14 +221,15 @@ public final class LinkOptions {
 
     private TapLink openTap() throws IOException {
         boolean batch = batchAsked();
+        boolean cut = gsoAsked();
         if (offload != null) {
-            return tapOpener.open(tap, mtu, offload, batch);
+            return tapOpener.open(tap, mtu, offload, batch, cut);
         }
         try {
-            return tapOpener.open(tap, mtu, true, batch);
+            return tapOpener.open(tap, mtu, true, batch, cut);
         } catch (IOException e) {
             // The default, not the user's choice: a TAP that will not take offloads still carries frames.
-            TapLink plain = tapOpener.open(tap, mtu, false, batch);
+            TapLink plain = tapOpener.open(tap, mtu, false, batch, cut);
             System.err.println("teacup: TAP " + plain.name() + " refused offloads (" + e.getMessage()
                     + "); " + plain.path());
             return plain;

@@ -80,8 +80,13 @@ public final class PrivateNetwork implements AutoCloseable {
 
     /** As {@link #openTap(int, boolean)}; {@code batch} as in {@link TapLink#open(String, int, boolean, boolean)}. */
     public TapLink openTap(int mtu, boolean offload, boolean batch) throws IOException {
+        return openTap(mtu, offload, batch, TapLink.softwareSegmentationByDefault());
+    }
+
+    /** As {@link #openTap(int, boolean, boolean)}; {@code cut} as in {@link TapLink#open(String, int, boolean, boolean, boolean)}. */
+    public TapLink openTap(int mtu, boolean offload, boolean batch, boolean cut) throws IOException {
         try {
-            return NetworkNamespace.callIn(namespace, () -> TapLink.open(tap, mtu, offload, batch));
+            return NetworkNamespace.callIn(namespace, () -> TapLink.open(tap, mtu, offload, batch, cut));
         } catch (IOException e) {
             throw e;
         } catch (Exception e) {

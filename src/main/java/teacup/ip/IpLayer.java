@@ -634,10 +634,16 @@ public final class IpLayer {
         return packet > iface.mtu() ? packet - Ipv4Packet.MIN_HEADER_LENGTH : 0;
     }
 
+    /** How many segments of {@code segmentSize} data bytes the link cuts the TCP segment in {@code frame} into. */
+    private static int pieces(byte[] frame, int payloadLength, int segmentSize) {
+        int data = payloadLength - ((frame[PAYLOAD_OFFSET + 12] & 0xff) >>> 4) * 4;
+        return Math.max(1, (data + segmentSize - 1) / segmentSize);
+    }
+
     /**
-     * As {@link #send(long, int, int, byte[], int)}; a TCP segment above the MTU with
-     * {@code segmentSize > 0} goes whole, Don't Fragment set, for the link to cut into segments
-     * of {@code segmentSize} data bytes and to finish its checksum: such a segment's checksum field
+     * As {@link #send(long, int, int, byte[], int)}; a TCP segment with {@code segmentSize > 0}
+     * (more than one segment's data, above the MTU or not) goes whole, Don't Fragment set, for
+     * the link to cut into segments of {@code segmentSize} data bytes and to finish its checksum: such a segment's checksum field
      * holds only the pseudo-header sum ({@link teacup.wire.TcpSegment#write(byte[], int, int, int,
      * int, int, int, int, int, teacup.wire.TcpOptions, int, int, int, boolean)}). Without the
      * offload, or before ARP has resolved the next hop, the checksum is finished here and the
@@ -654,15 +660,18 @@ public final class IpLayer {
     public boolean send(long now, int destination, int protocol, byte[] frame, int payloadLength, int segmentSize,
                         int timeToLive, int typeOfService) {
         int ttl = timeToLive == 0 ? defaultTtl : timeToLive; // never TTL 0 (RFC 1122 3.2.1.7 MUST NOT)
-        if (segmentSize > 0 && protocol == Ipv4Packet.PROTOCOL_TCP && payloadLength > iface.mtu() - Ipv4Packet.MIN_HEADER_LENGTH
+        // Whenever the link cuts, even under the MTU: a peer's small MSS (down to the floor) must hold for every piece.
+        if (segmentSize > 0 && protocol == Ipv4Packet.PROTOCOL_TCP
                 && payloadLength <= segmentationOffload() && address != 0 && !iface.isBroadcast(destination)) {
             int nextHop = iface.onLink(destination) ? destination : iface.hasGateway() ? iface.gateway().bits() : 0;
             long nextHopMac = nextHop == 0 ? ArpCache.UNRESOLVED : arp.resolve(nextHop, now);
             if (nextHopMac != ArpCache.UNRESOLVED) {
-                Ipv4Packet.write(frame, EthernetFrame.HEADER_LENGTH, payloadLength, identifiers.next(destination, protocol),
+                int pieces = pieces(frame, payloadLength, segmentSize);
+                int identification = identifiers.next(destination, protocol, pieces);
+                Ipv4Packet.write(frame, EthernetFrame.HEADER_LENGTH, payloadLength, identification,
                         Ipv4Packet.FLAG_DONT_FRAGMENT, ttl, typeOfService, protocol, address, destination);
                 EthernetFrame.write(frame, 0, nextHopMac, mac, EthernetFrame.TYPE_IPV4);
-                stats.increment(Counter.FRAMES_OUT);
+                stats.add(Counter.FRAMES_OUT, pieces); // the frames on the wire, whoever cuts them (as Linux counts gso_segs)
                 sink.sendSegmented(frame, 0, PAYLOAD_OFFSET + payloadLength, segmentSize);
                 return true;
             }

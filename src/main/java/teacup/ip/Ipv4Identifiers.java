@@ -23,10 +23,21 @@ final class Ipv4Identifiers {
 
     /** The identification for the next datagram to {@code destination} carrying {@code protocol}. */
     int next(int destination, int protocol) {
+        return next(destination, protocol, 1);
+    }
+
+    /**
+     * The first of {@code count} identifications in a row for datagrams to {@code destination}
+     * carrying {@code protocol}: a large TCP segment the link cuts takes one per piece (the cutter
+     * numbers them on from the first), so the next datagram does not reuse its pieces' values.
+     */
+    int next(int destination, int protocol, int count) {
         long h = mix(key ^ ((destination & 0xffffffffL) << 8 | protocol));
         int bucket = (int) (h & (BUCKETS - 1));
         int offset = (int) (h >>> 48);
-        return (offset + counters[bucket]++) & 0xffff;
+        int first = (offset + counters[bucket]) & 0xffff;
+        counters[bucket] += (short) count;
+        return first;
     }
 
     /**

@@ -9,6 +9,8 @@ import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import teacup.time.Clock;
+import teacup.wire.Defect;
+import teacup.wire.TcpSegmentCutter;
 
 /**
  * A {@link Link} that misbehaves on purpose: it wraps another link and drops, duplicates,
@@ -46,6 +48,14 @@ import teacup.time.Clock;
  * is corrupted here; a large segment to be sent that is chosen for corruption is dropped instead,
  * since the device would sum the damaged bytes and the peer could not tell.
  *
+ * <p>With {@link Config#cutSegments} a large TCP segment meets the impairments instead as the
+ * MTU-sized segments it stands for: it is cut ({@link TcpSegmentCutter}) as the device would cut
+ * it, and each piece is one frame with an index of its own, dropped, duplicated, held, delayed
+ * or corrupted on its own, and goes down (or up) as a plain frame with its checksum complete. A
+ * large segment sent is cut into pieces of its segment size; one received, into the segments the
+ * link's MTU holds (the segment size the device joined them at is not kept), and only when its
+ * checksum was vouched for or checks, so that the pieces' fresh checksums hide no damage.
+ *
  * <p>Like any Link this is driven by one thread; only {@link #wakeup} may come from another.
  */
 public final class Impairment implements Link {
@@ -70,6 +80,9 @@ public final class Impairment implements Link {
     private final Direction out;
     private final Direction in;
     private final ArrayDeque<Slot> ready = new ArrayDeque<>();
+    private final TcpSegmentCutter cutter = new TcpSegmentCutter();
+    /** With {@link Config#cutSegments}: where each piece of a large segment is cut to; else null. */
+    private final byte[] piece;
     private boolean receivedTrusted;
 
     /**
@@ -87,6 +100,7 @@ public final class Impairment implements Link {
         SplittableRandom root = new SplittableRandom(seed);
         this.out = new Direction(true, Objects.requireNonNull(send, "send"), root.split());
         this.in = new Direction(false, Objects.requireNonNull(receive, "receive"), root.split());
+        this.piece = send.cutSegments() || receive.cutSegments() ? new byte[inner.mtu() + 14] : null;
     }
 
     /** Impairs only what is sent. */
@@ -129,13 +143,22 @@ public final class Impairment implements Link {
 
     /**
      * A large segment meets the impairments whole, as one frame (the segments the device will cut
-     * from it share its fate); it keeps its segment size through the queues.
+     * from it share its fate); it keeps its segment size through the queues. With {@link
+     * Config#cutSegments} it is cut here and each piece meets them on its own, sent as a plain frame.
      */
     @Override
     public void sendSegmented(byte[] buf, int off, int len, int segmentSize) throws IOException {
         Objects.checkFromIndexSize(off, len, buf.length);
         long now = clock.nanos();
         flushDue(now);
+        if (out.config.cutSegments() && cutter.start(buf, off, len, segmentSize) == Defect.NONE
+                && cutter.longestPiece() <= piece.length) {
+            while (cutter.hasNext()) {
+                int n = cutter.next(piece, 0);
+                out.process(piece, 0, n, 0, false, now);
+            }
+            return;
+        }
         if (out.none) {
             out.counters.frames++;
             inner.sendSegmented(buf, off, len, segmentSize);
@@ -180,8 +203,23 @@ public final class Impairment implements Link {
             if (n == 0) {
                 return 0;
             }
-            in.process(buf, off, n, 0, inner.receivedChecksumTrusted(), now);
+            boolean trusted = inner.receivedChecksumTrusted();
+            if (in.config.cutSegments() && cutReceived(buf, off, n, trusted)) {
+                while (cutter.hasNext()) {
+                    int p = cutter.next(piece, 0);
+                    in.process(piece, 0, p, 0, false, now);
+                }
+                continue;
+            }
+            in.process(buf, off, n, 0, trusted, now);
         }
+    }
+
+    /** Whether a received frame is a large TCP segment to cut into the segments the MTU holds, and the cutter has it. */
+    private boolean cutReceived(byte[] buf, int off, int n, boolean trusted) {
+        int mtu = inner.mtu();
+        return n > mtu + 14 && cutter.startForMtu(buf, off, n, mtu) == Defect.NONE
+                && cutter.longestPiece() <= piece.length && (trusted || cutter.checksumComplete());
     }
 
     /**
@@ -319,7 +357,7 @@ public final class Impairment implements Link {
         Direction(boolean sending, Config config, SplittableRandom random) {
             this.sending = sending;
             this.config = config;
-            this.none = config.isNone();
+            this.none = config.isNone() && !config.cutSegments();
             this.random = random;
         }
 
@@ -666,15 +704,17 @@ public final class Impairment implements Link {
      *     so the damage reaches the checksums above instead of looking like a frame for someone else);
      *     frames no longer than this are not corrupted
      * @param capacity frames this direction may hold back (reordered, delayed, or waiting to be received)
+     * @param cutSegments whether a large TCP segment meets the impairments as the MTU-sized segments it
+     *     stands for, each on its own, rather than whole (see {@link Impairment})
      */
     public record Config(Rule drop, Rule duplicate, Rule reorder, int reorderGap,
                          Rule delay, long delayNanos, long jitterNanos,
-                         Rule corrupt, Corruption corruption, int corruptFrom, int capacity) {
+                         Rule corrupt, Corruption corruption, int corruptFrom, int capacity, boolean cutSegments) {
 
         public static final int DEFAULT_CAPACITY = 4096;
 
         private static final Config NONE = new Config(Rule.NEVER, Rule.NEVER, Rule.NEVER, 1,
-                Rule.NEVER, 0, 0, Rule.NEVER, Corruption.BIT, 0, DEFAULT_CAPACITY);
+                Rule.NEVER, 0, 0, Rule.NEVER, Corruption.BIT, 0, DEFAULT_CAPACITY, false);
 
         public Config {
             Objects.requireNonNull(drop, "drop");
@@ -753,7 +793,7 @@ public final class Impairment implements Link {
         public Config delay(long fixedNanos, long jitterNanos, double probability) {
             Rule r = delay.withProbability(checkProbability("delay", probability));
             return new Config(drop, duplicate, reorder, reorderGap, r, fixedNanos, jitterNanos,
-                    corrupt, corruption, corruptFrom, capacity);
+                    corrupt, corruption, corruptFrom, capacity, cutSegments);
         }
 
         /**
@@ -763,7 +803,7 @@ public final class Impairment implements Link {
         public Config delayIndices(long... frames) {
             Rule r = delay.withFrames(checkIndices("delay", frames));
             return new Config(drop, duplicate, reorder, reorderGap, r, delayNanos, jitterNanos,
-                    corrupt, corruption, corruptFrom, capacity);
+                    corrupt, corruption, corruptFrom, capacity, cutSegments);
         }
 
         public Config corrupt(double probability) {
@@ -784,27 +824,36 @@ public final class Impairment implements Link {
 
         public Config capacity(int frames) {
             return new Config(drop, duplicate, reorder, reorderGap, delay, delayNanos, jitterNanos,
-                    corrupt, corruption, corruptFrom, frames);
+                    corrupt, corruption, corruptFrom, frames, cutSegments);
+        }
+
+        /**
+         * With {@code cut}, a large TCP segment is impaired as the MTU-sized segments it stands for,
+         * each on its own; without (the default), whole, as one frame.
+         */
+        public Config cutSegments(boolean cut) {
+            return new Config(drop, duplicate, reorder, reorderGap, delay, delayNanos, jitterNanos,
+                    corrupt, corruption, corruptFrom, capacity, cut);
         }
 
         private Config withDrop(Rule r) {
             return new Config(r, duplicate, reorder, reorderGap, delay, delayNanos, jitterNanos,
-                    corrupt, corruption, corruptFrom, capacity);
+                    corrupt, corruption, corruptFrom, capacity, cutSegments);
         }
 
         private Config withDuplicate(Rule r) {
             return new Config(drop, r, reorder, reorderGap, delay, delayNanos, jitterNanos,
-                    corrupt, corruption, corruptFrom, capacity);
+                    corrupt, corruption, corruptFrom, capacity, cutSegments);
         }
 
         private Config withReorder(Rule r, int gap) {
             return new Config(drop, duplicate, r, gap, delay, delayNanos, jitterNanos,
-                    corrupt, corruption, corruptFrom, capacity);
+                    corrupt, corruption, corruptFrom, capacity, cutSegments);
         }
 
         private Config withCorrupt(Rule r, Corruption mode, int from) {
             return new Config(drop, duplicate, reorder, reorderGap, delay, delayNanos, jitterNanos,
-                    r, mode, from, capacity);
+                    r, mode, from, capacity, cutSegments);
         }
 
         private static double checkProbability(String what, double p) {
@@ -845,6 +894,9 @@ public final class Impairment implements Link {
             }
             if (capacity != DEFAULT_CAPACITY) {
                 part(s, "capacity " + capacity);
+            }
+            if (cutSegments) {
+                part(s, "large segments cut");
             }
             return s.isEmpty() ? "none" : s.toString();
         }

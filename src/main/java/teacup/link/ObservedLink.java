@@ -19,6 +19,15 @@ public abstract class ObservedLink extends ForwardingLink {
     /** A frame that came up from the inner link. */
     protected abstract void received(byte[] buf, int off, int len);
 
+    /**
+     * A large TCP segment about to go down to be cut into segments of {@code segmentSize} data
+     * bytes ({@link Link#sendSegmented}); shown as {@link #sending} shows a frame unless a subclass
+     * wants to tell the two apart.
+     */
+    protected void sendingSegmented(byte[] buf, int off, int len, int segmentSize) {
+        sending(buf, off, len);
+    }
+
     @Override
     public int receive(byte[] buf, int off) throws IOException {
         int n = inner.receive(buf, off);
@@ -36,7 +45,7 @@ public abstract class ObservedLink extends ForwardingLink {
 
     @Override
     public void sendSegmented(byte[] buf, int off, int len, int segmentSize) throws IOException {
-        sending(buf, off, len);
+        sendingSegmented(buf, off, len, segmentSize);
         inner.sendSegmented(buf, off, len, segmentSize);
     }
 }

@@ -26,6 +26,10 @@ import teacup.os.WakeablePoll;
  * kernel refuses io_uring or {@code batch} is off. A kernel with io_uring's recv (5.6) also has
  * PACKET_IGNORE_OUTGOING (4.20), so the batched reads need no check of their own for frames this
  * host sent.
+ *
+ * <p>When asked to (off by default), the link takes large TCP segments ({@link #segmentationOffload}) and cuts
+ * them itself into frames that fit the MTU ({@link SoftwareSegmentation}, software GSO): the same
+ * frames go out, with the stack's per-segment work done once per large segment.
  */
 public final class PacketSocketLink implements Link {
     public static final int DEFAULT_MTU = 1500;
@@ -35,11 +39,15 @@ public final class PacketSocketLink implements Link {
     private final int mtu;
     /** Where io_uring works and batching was asked for: reads and writes in batches; else null. */
     private final BatchedFrameIo batch;
+    /** When asked for: large segments cut here; else null. */
+    private final SoftwareSegmentation cut;
     private long sendDropped;
     private long receiveDropped;
 
-    private PacketSocketLink(PacketSocket socket, WakeablePoll waiter, int mtu, BatchedFrameIo batch) {
+    private PacketSocketLink(PacketSocket socket, WakeablePoll waiter, int mtu, BatchedFrameIo batch,
+            boolean softwareSegmentation) {
         this.socket = socket;
+        this.cut = softwareSegmentation ? new SoftwareSegmentation(mtu + 14) : null;
         this.batch = batch;
         this.waiter = waiter;
         this.mtu = mtu;
@@ -60,6 +68,15 @@ public final class PacketSocketLink implements Link {
 
     /** As {@link #open(String, int)}; with {@code batch}, frames go through io_uring where the kernel allows it. */
     public static PacketSocketLink open(String interfaceName, int mtu, boolean batch) throws IOException {
+        return open(interfaceName, mtu, batch, SoftwareSegmentation.byDefault());
+    }
+
+    /**
+     * As {@link #open(String, int, boolean)}; {@code softwareSegmentation} says whether the link
+     * takes large TCP segments and cuts them itself ({@link TapLink#softwareSegmentationByDefault}).
+     */
+    public static PacketSocketLink open(String interfaceName, int mtu, boolean batch, boolean softwareSegmentation)
+            throws IOException {
         if (mtu < 68 || mtu > 65535 - 14) {
             // RFC 791: every IPv4 host must take 68-byte packets whole.
             throw new IllegalArgumentException("MTU out of range 68..65521: " + mtu);
@@ -76,7 +93,7 @@ public final class PacketSocketLink implements Link {
                     // no io_uring here: one frame per system call still works
                 }
             }
-            return new PacketSocketLink(socket, new WakeablePoll(socket.fd()), mtu, batched);
+            return new PacketSocketLink(socket, new WakeablePoll(socket.fd()), mtu, batched, softwareSegmentation);
         } catch (IOException | RuntimeException e) {
             try {
                 socket.close();
@@ -142,6 +159,31 @@ public final class PacketSocketLink implements Link {
         throw new ErrnoException("send on " + socket.interfaceName(), -n);
     }
 
+    /** With software segmentation: the largest IPv4 packet, cut here; else 0. */
+    @Override
+    public int segmentationOffload() {
+        return cut != null ? SoftwareSegmentation.LARGEST_PACKET : 0;
+    }
+
+    /** Cut here into frames that fit the MTU, each sent as {@link #send} sends one, its checksum summed whole. */
+    @Override
+    public void sendSegmented(byte[] buf, int off, int len, int segmentSize) throws IOException {
+        if (cut == null) {
+            throw new UnsupportedOperationException("segmentation is off on " + socket.interfaceName());
+        }
+        cut.send(this, buf, off, len, segmentSize);
+    }
+
+    /** Whether large segments are cut here, in software. */
+    public boolean softwareSegmentation() {
+        return cut != null;
+    }
+
+    /** Large TCP segments cut here. */
+    public long segmentedSent() {
+        return cut != null ? cut.segments() : 0;
+    }
+
     /** Queue full, out of buffers, or the interface is down for now: the wire drops it. */
     private static boolean droppable(int errno) {
         return errno == Errno.EAGAIN || errno == Errno.ENOBUFS || errno == Errno.ENETDOWN || errno == Errno.ENXIO;
@@ -205,6 +247,7 @@ public final class PacketSocketLink implements Link {
 
     @Override
     public String toString() {
-        return "PacketSocketLink[" + socket.interfaceName() + ", mtu " + mtu + (batch != null ? ", batched" : "") + "]";
+        return "PacketSocketLink[" + socket.interfaceName() + ", mtu " + mtu + (batch != null ? ", batched" : "")
+                + (cut != null ? ", software segmentation" : "") + "]";
     }
 }

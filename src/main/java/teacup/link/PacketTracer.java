@@ -32,6 +32,13 @@ import teacup.wire.UdpDatagram;
  * locking. A state is compared at every frame and at every wait of the loop, so a change shows
  * before the frame it causes and, at the latest, when the loop next goes idle.
  *
+ * <p>A large TCP segment (segmentation offload) is one line, as it passes here, which says what it
+ * stands for on the wire: {@code length 43440 (tso 30×1448)} for one sent to be cut into 30 segments
+ * of 1448 bytes ({@code 30×1448+60}: and one of 60 after them); {@code (gro 30×1448)} for a frame
+ * received above the MTU (one the kernel did not cut, or a link joined), counted in the segments
+ * of the most data the link's MTU holds beside its headers, since the size it was joined at is not
+ * kept.
+ *
  * <p>Sequence numbers are printed as they are on the wire (like {@code tcpdump -S}): the trace
  * must match a pcap of the same run. This is a diagnostic: each line is a new string, which is
  * fine here and would not be on the stack's own paths.
@@ -45,6 +52,9 @@ public final class PacketTracer extends ObservedLink {
     public interface ConnectionStates {
         String state(int remoteIp, int remotePort, int localPort);
     }
+
+    /** In place of a segment size: a frame received above the MTU, its segment size unknown. */
+    private static final int LARGE_RECEIVED = -1;
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSS");
 
@@ -80,13 +90,19 @@ public final class PacketTracer extends ObservedLink {
     @Override
     protected void received(byte[] buf, int off, int len) {
         checkStates();
-        print(false, buf, off, len);
+        print(false, buf, off, len, len > inner.mtu() + EthernetFrame.HEADER_LENGTH ? LARGE_RECEIVED : 0);
     }
 
     @Override
     protected void sending(byte[] buf, int off, int len) {
         checkStates();
-        print(true, buf, off, len);
+        print(true, buf, off, len, 0);
+    }
+
+    @Override
+    protected void sendingSegmented(byte[] buf, int off, int len, int segmentSize) {
+        checkStates();
+        print(true, buf, off, len, Math.max(1, segmentSize));
     }
 
     @Override
@@ -97,8 +113,8 @@ public final class PacketTracer extends ObservedLink {
 
     // ---------------------------------------------------------------- frames
 
-    private void print(boolean outgoing, byte[] b, int off, int len) {
-        String line = describe(outgoing, b, off, len);
+    private void print(boolean outgoing, byte[] b, int off, int len, int segmentSize) {
+        String line = describe(outgoing, b, off, len, segmentSize);
         out.println(time() + (outgoing ? " Out " : " In  ") + line);
     }
 
@@ -109,6 +125,14 @@ public final class PacketTracer extends ObservedLink {
 
     /** One frame in tcpdump's words (without time and direction); remembers the TCP connection it belongs to. */
     String describe(boolean outgoing, byte[] b, int off, int len) {
+        return describe(outgoing, b, off, len, 0);
+    }
+
+    /**
+     * As {@link #describe(boolean, byte[], int, int)}; {@code segmentSize} above 0: a large segment
+     * to be cut into segments of that many data bytes; {@link #LARGE_RECEIVED}: a large frame received.
+     */
+    private String describe(boolean outgoing, byte[] b, int off, int len, int segmentSize) {
         if (!ethernet.wrap(b, off, len).ok()) {
             return "truncated frame, length " + len;
         }
@@ -157,7 +181,8 @@ public final class PacketTracer extends ObservedLink {
                     return "IP " + from + " > " + to + ": TCP, malformed, length " + qlen;
                 }
                 remember(outgoing);
-                return "IP " + from + "." + tcp.sourcePort() + " > " + to + "." + tcp.destinationPort() + ": " + tcpDetails();
+                return "IP " + from + "." + tcp.sourcePort() + " > " + to + "." + tcp.destinationPort() + ": " + tcpDetails()
+                        + segments(segmentSize, qlen);
             }
             case Ipv4Packet.PROTOCOL_UDP -> {
                 if (!udp.wrap(b, q, qlen, ip.source(), ip.destination()).ok()) {
@@ -197,6 +222,25 @@ public final class PacketTracer extends ObservedLink {
             s.append(", options [").append(optionsText()).append(']');
         }
         return s.append(", length ").append(tcp.payloadLength()).toString();
+    }
+
+    /**
+     * What a large segment in {@link #tcp} stands for on the wire, e.g. {@code " (tso 30×1448)"}; empty
+     * for a plain frame or one that holds no more than a segment.
+     */
+    private String segments(int segmentSize, int ipPayload) {
+        if (segmentSize == 0) {
+            return "";
+        }
+        boolean received = segmentSize == LARGE_RECEIVED;
+        int size = received ? inner.mtu() - ip.headerLength() - (ipPayload - tcp.payloadLength()) : segmentSize;
+        int data = tcp.payloadLength();
+        if (size < 1 || data <= size) {
+            return "";
+        }
+        int whole = data / size;
+        int rest = data % size;
+        return " (" + (received ? "gro " : "tso ") + whole + "×" + size + (rest > 0 ? "+" + rest : "") + ")";
     }
 
     /** tcpdump's letters, in its order: F S R P, then '.' for ACK, then U E W. */

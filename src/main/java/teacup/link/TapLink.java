@@ -26,6 +26,11 @@ import teacup.wire.VirtioNetHeader;
  * #receivedChecksumTrusted}); and {@link #sendSegmented} gives the kernel large segments to cut
  * (or, for its own sockets, to take whole), their checksums left for it to finish.
  *
+ * <p>Without offloads the link may still take large segments ({@link #segmentationOffload}) when
+ * asked to: it cuts them itself ({@link SoftwareSegmentation}, software GSO), so the stack does
+ * its per-segment work once per 64 KB rather than once per frame; the frames written are the same
+ * (off by default: see {@link #softwareSegmentationByDefault}).
+ *
  * <p>Without offloads each frame needs a read or write of its own; with {@code batch} those go
  * through io_uring in batches ({@link BatchedFrameIo}): many frames per system call, sends queued
  * until {@link #flush} (off unless asked for: see {@link #batchByDefault}). Where the kernel offers no io_uring (sysctl kernel.io_uring_disabled, seccomp),
@@ -48,6 +53,8 @@ public final class TapLink implements Link {
     private final boolean offload;
     /** Without offloads, and where io_uring works: reads and writes in batches; else null. */
     private final BatchedFrameIo batch;
+    /** Without offloads, when asked for: large segments cut here; else null. */
+    private final SoftwareSegmentation cut;
     /** Why batching is off although it was asked for (io_uring refused), for -v; null otherwise. */
     private final String batchRefused;
     /** With offloads: the header and frame of each write, built here since the stack's frames have no room in front. */
@@ -62,9 +69,10 @@ public final class TapLink implements Link {
     private long segmentedSent;
 
     private TapLink(TapDevice device, WakeablePoll waiter, int mtu, boolean offload, BatchedFrameIo batch,
-            String batchRefused) {
+            String batchRefused, boolean softwareSegmentation) {
         this.device = device;
         this.batch = batch;
+        this.cut = !offload && softwareSegmentation ? new SoftwareSegmentation(mtu + ETHERNET_HEADER) : null;
         this.batchRefused = batchRefused;
         this.fd = device.fd();
         this.waiter = waiter;
@@ -118,7 +126,29 @@ public final class TapLink implements Link {
      * allows it, and one per frame where it does not ({@link #batched} tells).
      */
     public static TapLink open(String name, int mtu, boolean offload, boolean batch) throws IOException {
-        return open(name, mtu, offload, batch ? BatchedFrameIo::open : null);
+        return open(name, mtu, offload, batch, SoftwareSegmentation.byDefault());
+    }
+
+    /**
+     * As {@link #open(String, int, boolean, boolean)}; {@code softwareSegmentation} (which only
+     * matters without offloads) says whether the link takes large segments and cuts them itself
+     * (where no caller chose, only with the system property {@value SoftwareSegmentation#PROPERTY}
+     * {@code =true}: see {@link #softwareSegmentationByDefault}).
+     */
+    public static TapLink open(String name, int mtu, boolean offload, boolean batch, boolean softwareSegmentation)
+            throws IOException {
+        return open(name, mtu, offload, batch ? BatchedFrameIo::open : null, softwareSegmentation);
+    }
+
+    /**
+     * Whether links without offloads cut large segments themselves where no caller chose: only with
+     * {@code -Dteacup.gso=true}. Off because on the 2-core VM it was measured on, one stream teacup
+     * to kernel over a plain TAP was no faster with it (TcpTapBench, within the machine's noise):
+     * there the kernel's work per frame written, not the stack's per segment, sets the pace, and
+     * the stack's share of the CPU hardly moved (perf: 13.6% of samples with, 14.6% without).
+     */
+    public static boolean softwareSegmentationByDefault() {
+        return SoftwareSegmentation.byDefault();
     }
 
     /** How a link gets its batched I/O; a test gives one that fails as a kernel without io_uring would. */
@@ -130,6 +160,11 @@ public final class TapLink implements Link {
 
     /** As {@link #open(String, int, boolean, boolean)}, batching through {@code batchOpener} (null: none). */
     static TapLink open(String name, int mtu, boolean offload, BatchOpener batchOpener) throws IOException {
+        return open(name, mtu, offload, batchOpener, SoftwareSegmentation.byDefault());
+    }
+
+    private static TapLink open(String name, int mtu, boolean offload, BatchOpener batchOpener,
+            boolean softwareSegmentation) throws IOException {
         if (mtu < 68 || mtu > 65535 - 14) {
             // RFC 791: every IPv4 host must take 68-byte packets whole; above 65521 no frame fits a read.
             throw new IllegalArgumentException("MTU out of range 68..65521: " + mtu);
@@ -152,7 +187,7 @@ public final class TapLink implements Link {
                     refused = e.getMessage(); // no io_uring here: one frame per system call still works
                 }
             }
-            return new TapLink(device, new WakeablePoll(device.fd()), mtu, offload, batched, refused);
+            return new TapLink(device, new WakeablePoll(device.fd()), mtu, offload, batched, refused, softwareSegmentation);
         } catch (IOException | RuntimeException e) {
             try {
                 device.close();
@@ -212,9 +247,15 @@ public final class TapLink implements Link {
         return checksumTrusted;
     }
 
+    /** With offloads the kernel cuts; without, with software segmentation on, this link does. */
     @Override
     public int segmentationOffload() {
-        return offload ? MAX_OFFLOAD_PACKET : 0;
+        return offload ? MAX_OFFLOAD_PACKET : cut != null ? SoftwareSegmentation.LARGEST_PACKET : 0;
+    }
+
+    /** Whether large segments are cut here, in software, for a device without offloads. */
+    public boolean softwareSegmentation() {
+        return cut != null;
     }
 
     /**
@@ -328,10 +369,15 @@ public final class TapLink implements Link {
      *
      * <p>The TCP checksum, the pseudo-header sum only, is left for the kernel to finish
      * (NEEDS_CSUM): for the pieces it cuts it must redo each one anyway, and a segment for its own
-     * sockets is taken without summing at all.
+     * sockets is taken without summing at all. Without offloads it is cut here and each piece
+     * written as {@link #send} writes a frame (batched or not), its checksum summed whole.
      */
     @Override
     public void sendSegmented(byte[] buf, int off, int len, int segmentSize) throws IOException {
+        if (cut != null) {
+            cut.send(this, buf, off, len, segmentSize);
+            return;
+        }
         if (!offload) {
             throw new UnsupportedOperationException("segmentation offload is off on " + device.name());
         }
@@ -429,9 +475,14 @@ public final class TapLink implements Link {
         return largeReceived;
     }
 
-    /** With offloads: large TCP segments handed to the kernel to cut ({@link #sendSegmented}). */
+    /** Large TCP segments sent with {@link #sendSegmented}: handed to the kernel to cut, or cut here. */
     public long segmentedSent() {
-        return segmentedSent;
+        return segmentedSent + (cut != null ? cut.segments() : 0);
+    }
+
+    /** With software segmentation: the frames the large segments were cut into here. */
+    public long framesCut() {
+        return cut != null ? cut.frames() : 0;
     }
 
     /** Closes the device, which removes it unless it is persistent. Closing twice is harmless. */
@@ -455,6 +506,7 @@ public final class TapLink implements Link {
 
     @Override
     public String toString() {
-        return "TapLink[" + device.name() + ", mtu " + mtu + (offload ? ", offload" : batch != null ? ", batched" : "") + "]";
+        return "TapLink[" + device.name() + ", mtu " + mtu + (offload ? ", offload" : batch != null ? ", batched" : "")
+                + (cut != null ? ", software segmentation" : "") + "]";
     }
 }

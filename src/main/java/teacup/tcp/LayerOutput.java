@@ -55,7 +55,8 @@ final class LayerOutput implements SegmentOutput {
         int segmentSize = length >= 2 * mss ? mss : 0;
         int n = TcpSegment.write(frame, IpLayer.PAYLOAD_OFFSET, c.localPort(), c.remotePort(), s.seq(), s.ack(), s.flags(),
                 s.window(), s.urgentPointer(), segmentOptions, length, c.localIp(), c.remoteIp(), segmentSize == 0);
-        stats.increment(Counter.TCP_SEGMENTS_SENT);
+        // Segments on the wire: a large one counts as the pieces the link cuts it into (Linux's OutSegs does too).
+        stats.add(Counter.TCP_SEGMENTS_SENT, segmentSize == 0 ? 1 : (length + mss - 1) / mss);
         if (s.has(TcpSegment.RST)) {
             stats.increment(Counter.TCP_RESETS_SENT);
         }

@@ -366,9 +366,10 @@ final class Sender {
             }
             int usable = Math.max(0, Math.min(peerLeft, allowance));
             int n = Math.max(0, Math.min(Math.min(Math.min(unsent, retransmission ? mss : burst), usable), cap));
-            if (n > mss && (n != unsent || retransmission || !(noDelay || limits.nagleOff()))) {
+            if (n > mss && (n < 2 * mss || n != unsent || retransmission || !(noDelay || limits.nagleOff()))) {
                 // Whole MSS-sized pieces, the short tail on its own through Nagle and SWS avoidance; unless nothing
-                // would hold it back: then it ends the large segment, one device write per answer (as Linux's TSO).
+                // would hold it back: then it ends the large segment, one device write per answer (as Linux's TSO). Under
+                // two MSS there is none to end (only a path MTU probe is sent whole that size): the tail goes on its own.
                 n -= n % mss;
             }
             boolean sendFin = finQueued && SeqNum.add(sndNxt, n) == finSeq();

@@ -29,4 +29,14 @@ class LinkOptionsBatchTest {
         assertEquals(Boolean.TRUE, parse("--tap", "t0", "--batch").batch);
         assertEquals(Boolean.FALSE, parse("--interface", "eth9", "--no-batch").batch);
     }
+
+    @Test
+    void gsoIsUnsetUnlessGivenAndIndependentOfOffload() {
+        assertNull(parse("--tap", "t0").gso);
+        assertEquals(Boolean.FALSE, parse("--tap", "t0", "--no-gso").gso);
+        assertEquals(Boolean.TRUE, parse("--interface", "eth9", "--gso").gso);
+        LinkOptions plainCut = parse("--tap", "t0", "--no-offload");
+        assertEquals(Boolean.FALSE, plainCut.offload);
+        assertNull(plainCut.gso, "--no-offload leaves software segmentation at its default");
+    }
 }

@@ -62,12 +62,12 @@ class LinkOptionsOffloadRefusedTest {
         args.addAll(List.of(more));
         Holder h = new Holder();
         new CommandLine(h).parseArgs(args.toArray(String[]::new));
-        h.link.tapOpener = (name, mtu, offload, batch) -> {
+        h.link.tapOpener = (name, mtu, offload, batch, cut) -> {
             opened.add(offload);
             if (offload) {
                 throw new ErrnoException("TUNSETOFFLOAD " + name, Errno.EINVAL); // what a TAP without TSO4 answers
             }
-            return TapLink.open(name, mtu, false, batch);
+            return TapLink.open(name, mtu, false, batch, cut);
         };
         return h.link;
     }

@@ -118,6 +118,12 @@ final class TapNetwork implements AutoCloseable {
         return tap;
     }
 
+    /** A plain TAP (no offloads) that takes large segments and cuts them itself (software segmentation). */
+    TapLink openTapCutting() throws IOException {
+        tap = net.openTap(MTU, false, TapLink.batchByDefault(), true);
+        return tap;
+    }
+
     /** As {@link #openTap(boolean)}, with io_uring batching on or off (see {@link TapLink#open(String, int, boolean, boolean)}). */
     TapLink openTap(boolean offload, boolean batch) throws IOException {
         tap = net.openTap(MTU, offload, batch);

@@ -41,6 +41,8 @@ import teacup.udp.UdpEndpoint;
  * a clean path and with the kernel dropping 5% of packets each way (nftables; a dropped packet is
  * then a whole large segment, so teacup's receiver sees big holes and its sender retransmits
  * after losing up to 64 KB at once). Each transfer also checks that the offload was really used.
+ * The same transfers run over a plain TAP (no offloads) where teacup cuts its large segments
+ * itself (software segmentation) and the kernel hands over frames no larger than the MTU.
  */
 @Tag("interop")
 @DisplayName("interop: TCP with the Linux kernel over a TAP with segmentation offload")
@@ -57,6 +59,8 @@ class TcpOffloadInteropTest {
         private final long seed;
         /** teacup's own impairment, both ways, on whole large segments; null for none. */
         private final Impairment.Config impaired;
+        /** Whether the TAP has offloads; without, teacup cuts its large segments itself. */
+        private final boolean deviceOffload;
         private Impairment impairment;
         private TapNetwork net;
         private NetStack stack;
@@ -68,6 +72,11 @@ class TcpOffloadInteropTest {
         }
 
         Transfers(int dropPercent, long seed, Impairment.Config impaired) {
+            this(dropPercent, seed, impaired, true);
+        }
+
+        Transfers(int dropPercent, long seed, Impairment.Config impaired, boolean deviceOffload) {
+            this.deviceOffload = deviceOffload;
             this.dropPercent = dropPercent;
             this.seed = seed;
             this.impaired = impaired;
@@ -79,7 +88,8 @@ class TcpOffloadInteropTest {
             TapNetwork.requirePrograms("ip", "ss", "nft", "socat", "python3");
             dir = Files.createTempDirectory("teacup-offload-interop-");
             net = TapNetwork.create();
-            tap = net.openTap(true);
+            tap = deviceOffload ? net.openTap(true) : net.openTapCutting();
+            assertEquals(!deviceOffload, tap.softwareSegmentation(), tap.toString());
             if (impaired != null) {
                 impairment = new Impairment(tap, impaired, impaired, seed, Clock.SYSTEM);
                 stack = net.startStack(impairment, seed);
@@ -136,7 +146,7 @@ class TcpOffloadInteropTest {
                 Files.deleteIfExists(file);
             }
             long large = stack.call(tap::largeReceived) - largeBefore;
-            assertTrue(large > 0, "no frame above the MTU came from the kernel: offload not in use; " + context());
+            assertTrue(large > 0 || !deviceOffload, "no frame above the MTU came from the kernel: offload not in use; " + context());
             if (impairment != null) {
                 Impairment.Counters in = stack.call(impairment::receiveCounters);
                 assertTrue(stack.call(() -> in.dropped() > 0 && in.corrupted() > 0 && in.reordered() > 0),
@@ -153,6 +163,7 @@ class TcpOffloadInteropTest {
                     "TCP-LISTEN:9001,bind=" + TapNetwork.KERNEL + ",reuseaddr", "CREATE:" + file);
             net.awaitTcpListener(9001, PROGRAM_START);
             long segmentedBefore = stack.call(tap::segmentedSent);
+            long cutBefore = stack.call(tap::framesCut);
             byte[] sent;
             try (TcpSocket socket = TcpSocket.connect(stack, TapNetwork.KERNEL_ADDRESS, 9001, CONNECT_TIMEOUT)) {
                 socket.setSoTimeout(READ_TIMEOUT);
@@ -171,6 +182,8 @@ class TcpOffloadInteropTest {
             }
             long segmented = stack.call(tap::segmentedSent) - segmentedBefore;
             assertTrue(segmented > 0, "teacup sent no large segment: offload not in use; " + context());
+            long cut = stack.call(tap::framesCut) - cutBefore;
+            assertTrue(deviceOffload ? cut == 0 : cut > 2 * segmented, cut + " frames cut from " + segmented + "; " + context());
             if (impairment != null) {
                 Impairment.Counters out = stack.call(impairment::sendCounters);
                 assertTrue(stack.call(() -> out.dropped() > 0 && out.corrupted() > 0 && out.duplicated() > 0),
@@ -222,6 +235,22 @@ class TcpOffloadInteropTest {
     class ImpairedLargeSegments extends Transfers {
         ImpairedLargeSegments() {
             super(0, 13, Impairment.Config.none().drop(0.01).duplicate(0.01).reorder(0.01, 3).corrupt(0.01).corruptFrom(14));
+        }
+    }
+
+    @Nested
+    @DisplayName("over a plain TAP, teacup cutting its large segments itself, over a clean path")
+    class SoftwareSegmentationCleanPath extends Transfers {
+        SoftwareSegmentationCleanPath() {
+            super(0, 14, null, false);
+        }
+    }
+
+    @Nested
+    @DisplayName("over a plain TAP, teacup cutting its large segments itself, with 5% kernel-side drop each way")
+    class SoftwareSegmentationLossyPath extends Transfers {
+        SoftwareSegmentationLossyPath() {
+            super(5, 15, null, false);
         }
     }
 

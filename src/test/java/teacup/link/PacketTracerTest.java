@@ -25,10 +25,27 @@ class PacketTracerTest {
     private static final class QueueLink implements Link {
         final List<byte[]> incoming = new ArrayList<>();
         final List<byte[]> sent = new ArrayList<>();
+        final List<Integer> segmentSizes = new ArrayList<>();
 
         @Override
         public int mtu() {
             return 1500;
+        }
+
+        @Override
+        public int maxFrameLength() {
+            return 14 + 65535;
+        }
+
+        @Override
+        public int segmentationOffload() {
+            return 65535;
+        }
+
+        @Override
+        public void sendSegmented(byte[] buf, int off, int len, int segmentSize) {
+            sent.add(java.util.Arrays.copyOfRange(buf, off, off + len));
+            segmentSizes.add(segmentSize);
         }
 
         @Override
@@ -103,6 +120,39 @@ class PacketTracerTest {
         assertEquals("03:04:05.678901 Out IP 198.18.0.1.40001 > 198.18.0.2.80: Flags [P.], seq 268435456:268435460,"
                 + " ack 536870912, win 64240, options [TS val 2000 ecr 1000,sack 3 {536875008:536879104}"
                 + "{536883200:536887296}{536891392:536892672}], length 4", lines().getFirst());
+    }
+
+    @Test
+    @DisplayName("a large segment sent is one line that says how many segments of what size it stands for")
+    void largeSegmentSent() throws IOException {
+        byte[] large = SoftwareSegmentationTest.largeFrame(7, 1000, 30 * 1448, 1);
+        tracer.sendSegmented(large, 0, large.length, 1448);
+        byte[] tail = SoftwareSegmentationTest.largeFrame(8, 1000 + 30 * 1448, 2 * 1448 + 60, 2);
+        tracer.sendSegmented(tail, 0, tail.length, 1448);
+        List<String> l = lines();
+        assertEquals(2, l.size(), String.join("\n", l));
+        assertEquals("03:04:05.678901 Out IP 198.18.0.1.40000 > 198.18.0.2.80: Flags [P.], seq 1000:44440, ack 1,"
+                + " win 500, options [TS val 5 ecr 6], length 43440 (tso 30×1448)", l.get(0));
+        assertTrue(l.get(1).endsWith(", length 2956 (tso 2×1448+60)"), l.get(1));
+        assertArrayEquals(large, inner.sent.getFirst(), "passed on unchanged");
+        assertEquals(List.of(1448, 1448), inner.segmentSizes, "and still as a large segment");
+    }
+
+    @Test
+    @DisplayName("a large frame received is one line counted in the segments the MTU holds; a plain one says nothing more")
+    void largeFrameReceived() throws IOException {
+        byte[] large = SoftwareSegmentationTest.largeFrame(7, 5000, 20 * 1448, 3);
+        inner.incoming.add(large);
+        byte[] plain = SoftwareSegmentationTest.largeFrame(8, 5000 + 20 * 1448, 1448, 4);
+        inner.incoming.add(plain);
+        byte[] buf = new byte[70_000];
+        assertEquals(large.length, tracer.receive(buf, 0));
+        assertEquals(plain.length, tracer.receive(buf, 0));
+        List<String> l = lines();
+        assertTrue(l.get(0).startsWith("03:04:05.678901 In  IP 198.18.0.1.40000 > 198.18.0.2.80: Flags [P.], seq 5000:33960,"),
+                l.get(0));
+        assertTrue(l.get(0).endsWith(", length 28960 (gro 20×1448)"), l.get(0));
+        assertTrue(l.get(1).endsWith(", length 1448"), l.get(1));
     }
 
     @Test

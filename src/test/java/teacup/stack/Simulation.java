@@ -118,7 +118,7 @@ public final class Simulation {
      */
     public Simulation(long seed, Impairment.Config aSend, Impairment.Config bSend, boolean offload, int mtu,
                       java.util.function.BinaryOperator<Link> path) {
-        this(seed, aSend, bSend, offload, mtu, path, false);
+        this(seed, aSend, bSend, offload, mtu, path, false, false);
     }
 
     /**
@@ -127,11 +127,20 @@ public final class Simulation {
      * reordered, duplicated or damaged reach the coalescer as they would from a real wire.
      */
     public static Simulation coalescing(long seed, Impairment.Config config) {
-        return new Simulation(seed, config, config, false, MTU, null, true);
+        return new Simulation(seed, config, config, false, MTU, null, true, false);
+    }
+
+    /**
+     * Both ends with segmentation offload and impaired on send with {@code config}, the impairment
+     * above the offloading link, as over a TAP: it meets each large segment in {@code sendSegmented},
+     * whole or (with {@link Impairment.Config#cutSegments}) as the segments it stands for.
+     */
+    public static Simulation offloadImpairedAbove(long seed, Impairment.Config config) {
+        return new Simulation(seed, config, config, true, MTU, null, false, true);
     }
 
     private Simulation(long seed, Impairment.Config aSend, Impairment.Config bSend, boolean offload, int mtu,
-                       java.util.function.BinaryOperator<Link> path, boolean coalescing) {
+                       java.util.function.BinaryOperator<Link> path, boolean coalescing, boolean impairAbove) {
         this.seed = seed;
         SplittableRandom root = new SplittableRandom(seed);
         long seedA = root.nextLong();
@@ -139,16 +148,27 @@ public final class Simulation {
         wire = new VirtualWire(offload ? OffloadingLink.MAX_PACKET : mtu);
         Link endA = path == null ? wire.a() : path.apply(wire.a(), wire.b());
         Link endB = path == null ? wire.b() : path.apply(wire.b(), wire.a());
-        impairmentA = aSend == null ? null : Impairment.onSend(endA, aSend, seedA, clock);
-        impairmentB = bSend == null ? null : Impairment.onSend(endB, bSend, seedB, clock);
-        Link belowA = impairmentA == null ? endA : impairmentA;
-        Link belowB = impairmentB == null ? endB : impairmentB;
-        offloadA = offload ? new OffloadingLink(belowA, mtu) : null;
-        offloadB = offload ? new OffloadingLink(belowB, mtu) : null;
-        coalescingA = coalescing ? new CoalescingLink(offload ? offloadA : belowA) : null;
-        coalescingB = coalescing ? new CoalescingLink(offload ? offloadB : belowB) : null;
-        tapA = new Tap("A", coalescing ? coalescingA : offload ? offloadA : belowA, clock);
-        tapB = new Tap("B", coalescing ? coalescingB : offload ? offloadB : belowB, clock);
+        if (impairAbove) {
+            offloadA = new OffloadingLink(endA, mtu);
+            offloadB = new OffloadingLink(endB, mtu);
+            impairmentA = Impairment.onSend(offloadA, aSend, seedA, clock);
+            impairmentB = Impairment.onSend(offloadB, bSend, seedB, clock);
+            coalescingA = null;
+            coalescingB = null;
+            tapA = new Tap("A", impairmentA, clock);
+            tapB = new Tap("B", impairmentB, clock);
+        } else {
+            impairmentA = aSend == null ? null : Impairment.onSend(endA, aSend, seedA, clock);
+            impairmentB = bSend == null ? null : Impairment.onSend(endB, bSend, seedB, clock);
+            Link belowA = impairmentA == null ? endA : impairmentA;
+            Link belowB = impairmentB == null ? endB : impairmentB;
+            offloadA = offload ? new OffloadingLink(belowA, mtu) : null;
+            offloadB = offload ? new OffloadingLink(belowB, mtu) : null;
+            coalescingA = coalescing ? new CoalescingLink(offload ? offloadA : belowA) : null;
+            coalescingB = coalescing ? new CoalescingLink(offload ? offloadB : belowB) : null;
+            tapA = new Tap("A", coalescing ? coalescingA : offload ? offloadA : belowA, clock);
+            tapB = new Tap("B", coalescing ? coalescingB : offload ? offloadB : belowB, clock);
+        }
         a = new NetStack(tapA, new Interface(A_MAC, A_IP, 24, Ipv4Address.ANY, mtu), clock, root.split());
         b = new NetStack(tapB, new Interface(B_MAC, B_IP, 24, Ipv4Address.ANY, mtu), clock, root.split());
     }

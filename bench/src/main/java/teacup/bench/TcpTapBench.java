@@ -55,7 +55,13 @@ import teacup.wire.MacAddress;
  * teacup; {@code --offload}: teacup's TAP without offloads (the default), with checksum and TCP
  * segmentation offload ({@link TapLink#open(String, int, boolean)}), or both one after the other,
  * side by side in the table; {@code --gro}: the plain TAP's frames through receive coalescing
- * ({@link CoalescingLink}, on by default as in the CLI) or each on its own). A stream
+ * ({@link CoalescingLink}, on by default as in the CLI) or each on its own; {@code --gso on|off}: whether the plain TAP takes large segments and
+ * cuts them in software ({@link TapLink#softwareSegmentationByDefault}, off unless
+ * {@code -Dteacup.gso=true}); {@code --drop P}: the kernel drops P% of the packets each way,
+ * at random, with nftables ({@code numgen random mod 100 < P drop}) in the namespace holding the
+ * TAP's kernel side and in the veth's receiving namespace, so loss recovery can be compared: over
+ * a TAP with offloads, and over the veth, a dropped packet may be a whole large segment; over a
+ * plain TAP it is one frame). A stream
  * that hits the time bound is cut there and counted as far as it got (marked in the output).
  * Everything it makes lives in namespaces named {@code tcup-bt*-<random>}, deleted at the end
  * (also on Ctrl-C); the only processes it ends are the socats it started, by their handles.
@@ -79,12 +85,18 @@ public final class TcpTapBench {
     private final Duration limit;
     private final String suffix;
     private final Lab lab = new Lab("TcpTapBench");
+    /** Packets the kernel drops each way, in percent (0: none). */
+    private final int dropPercent;
+    /** Whether the plain TAP cuts large segments in software. */
+    private final boolean gso;
 
-    private TcpTapBench(long bytes, long warmupBytes, Duration limit, boolean gro) {
+    private TcpTapBench(long bytes, long warmupBytes, Duration limit, boolean gro, int dropPercent, boolean gso) {
         this.gro = gro;
         this.bytes = bytes;
         this.warmupBytes = warmupBytes;
         this.limit = limit;
+        this.dropPercent = dropPercent;
+        this.gso = gso;
         this.suffix = Lab.namespaceSuffix();
     }
 
@@ -106,6 +118,8 @@ public final class TcpTapBench {
         boolean kernelOnly = false;
         String offload = "off";
         String gro = "on";
+        int drop = 0;
+        boolean gso = TapLink.softwareSegmentationByDefault();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--megabytes" -> megabytes = Long.parseLong(args[++i]);
@@ -114,9 +128,11 @@ public final class TcpTapBench {
                 case "--kernel-only" -> kernelOnly = true;
                 case "--offload" -> offload = args[++i];
                 case "--gro" -> gro = args[++i];
+                case "--drop" -> drop = Integer.parseInt(args[++i]);
+                case "--gso" -> gso = "on".equals(args[++i]);
                 default -> {
                     System.err.println("usage: TcpTapBench [--megabytes N] [--seconds N] [--warmup-megabytes N] [--kernel-only]"
-                            + " [--offload off|on|both] [--gro on|off]");
+                            + " [--offload off|on|both] [--gro on|off] [--gso on|off] [--drop PERCENT]");
                     System.exit(2);
                 }
             }
@@ -129,6 +145,10 @@ public final class TcpTapBench {
             System.err.println("TcpTapBench: --offload takes off, on or both");
             System.exit(2);
         }
+        if (drop < 0 || drop > 50) {
+            System.err.println("TcpTapBench: --drop takes 0..50 (percent of packets each way)");
+            System.exit(2);
+        }
         if (megabytes < 1 || megabytes > 65536 || warmupMegabytes < 0 || warmupMegabytes > 4096
                 || seconds < 1 || seconds > 300) {
             System.err.println("TcpTapBench: megabytes 1..65536, warmup-megabytes 0..4096, seconds 1..300");
@@ -138,14 +158,14 @@ public final class TcpTapBench {
             System.err.println("TcpTapBench: needs root (it makes network namespaces and a TAP device)");
             System.exit(1);
         }
-        for (String program : List.of("socat", "ss")) {
+        for (String program : drop > 0 ? List.of("socat", "ss", "nft") : List.of("socat", "ss")) {
             if (!Lab.onPath(program)) {
                 System.err.println("TcpTapBench: needs " + program + " on the PATH");
                 System.exit(1);
             }
         }
         TcpTapBench bench = new TcpTapBench(megabytes * MIB, warmupMegabytes * MIB, Duration.ofSeconds(seconds),
-                gro.equals("on"));
+                gro.equals("on"), drop, gso);
         Thread cleanup = new Thread(bench.lab::cleanUp, "TcpTapBench cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
@@ -169,7 +189,8 @@ public final class TcpTapBench {
         PrivateNetwork net = PrivateNetwork.create(ns, TAP, "198.18.0.1/24", MTU);
         Interface iface = new Interface(MacAddress.parse("02:74:63:00:00:02"), Ipv4Address.parse("198.18.0.2"),
                 24, Ipv4Address.parse("198.18.0.1"), MTU);
-        TapLink tap = net.openTap(MTU, offload);
+        TapLink tap = net.openTap(MTU, offload, TapLink.batchByDefault(), gso);
+        dropRandomly(ns, TAP);
         Link link = gro ? CoalescingLink.whereNeeded(tap) : tap;
         try (NetStack stack = new NetStack(link, iface, Clock.SYSTEM, new SplittableRandom(1)).start()) {
             Stream in = twice("kernel -> teacup (" + tag + ")", size -> {
@@ -218,6 +239,7 @@ public final class TcpTapBench {
         String receiverNs = "tcup-btr-" + suffix;
         try {
             lab.vethPair(senderNs, receiverNs, MTU);
+            dropRandomly(receiverNs, "tcb-r");
 
             Stream in = twice("kernel -> kernel (veth)", size -> {
                 ServerSocketChannel listener = NetworkNamespace.callIn(receiverNs,
@@ -415,11 +437,37 @@ public final class TcpTapBench {
                 + CONNECT_TIMEOUT.toSeconds() + " s");
     }
 
+    /**
+     * With {@code --drop}: the kernel in {@code ns} drops that share of the packets in from and out
+     * to {@code device}, at random (nftables; the table goes with the namespace).
+     */
+    private void dropRandomly(String ns, String device) throws IOException {
+        if (dropPercent == 0) {
+            return;
+        }
+        String verdict = "numgen random mod 100 < " + dropPercent + " drop";
+        String script = String.join("\n",
+                "table inet tcup_bench_drop {",
+                "  chain input { type filter hook input priority 0; policy accept; iifname \"" + device + "\" " + verdict + "; }",
+                "  chain output { type filter hook output priority 0; policy accept; oifname \"" + device + "\" " + verdict + "; }",
+                "}",
+                "");
+        File rules = File.createTempFile("tcup-bench-drop", ".nft");
+        try {
+            java.nio.file.Files.writeString(rules.toPath(), script);
+            SystemCommand.check(COMMAND_TIMEOUT, "ip", "netns", "exec", ns, "nft", "-f", rules.getPath());
+        } finally {
+            rules.delete();
+        }
+    }
+
     // ---------------------------------------------------------------- output and clean-up
 
     private void print(Stream[] teacup, Stream[] offloaded, Stream[] kernel) {
-        System.out.printf("TCP stream, %d MiB each way (each stream bounded to %d s) after a %d MiB warm-up, MTU %d, %d CPUs%n",
-                bytes / MIB, limit.toSeconds(), warmupBytes / MIB, MTU, Runtime.getRuntime().availableProcessors());
+        System.out.printf("TCP stream, %d MiB each way (each stream bounded to %d s) after a %d MiB warm-up, MTU %d, %d CPUs%s;"
+                        + " plain TAP: software segmentation %s%n",
+                bytes / MIB, limit.toSeconds(), warmupBytes / MIB, MTU, Runtime.getRuntime().availableProcessors(),
+                dropPercent > 0 ? ", the kernel dropping " + dropPercent + "% of packets each way" : "", gso ? "on" : "off");
         System.out.printf("%-14s %22s %22s %22s %8s %8s%n", "direction", gro ? "teacup (TAP+GRO)" : "teacup (TAP)",
                 "teacup (TAP+offload)",
                 "kernel (veth)", "plain/k", "offl/k");
@@ -436,12 +484,13 @@ public final class TcpTapBench {
                 + " JVM -> kernel: the JVM writes, socat reads. MB = 10^6 bytes, Gbit = 10^9 bits of payload.)");
         // Machine-readable lines for scripts: the first as before (the TAP without offloads), then offloads.
         if (teacup != null) {
-            System.out.printf("RESULT tcp_stream teacup_rx_mbs=%.1f kernel_rx_mbs=%.1f rx_ratio=%.3f"
+            System.out.printf("RESULT tcp_stream" + resultSuffix() + " teacup_rx_mbs=%.1f kernel_rx_mbs=%.1f rx_ratio=%.3f"
                             + " teacup_tx_mbs=%.1f kernel_tx_mbs=%.1f tx_ratio=%.3f%n",
                     teacup[0].megabytesPerSecond(), kernel[0].megabytesPerSecond(), quotient(teacup, kernel, 0),
                     teacup[1].megabytesPerSecond(), kernel[1].megabytesPerSecond(), quotient(teacup, kernel, 1));
         }
-        String[] way = {"one TCP stream, kernel -> teacup", "one TCP stream, teacup -> kernel"};
+        String lossy = dropPercent > 0 ? ", " + dropPercent + "% drop" : "";
+        String[] way = {"one TCP stream" + lossy + ", kernel -> teacup", "one TCP stream" + lossy + ", teacup -> kernel"};
         for (int i = 0; i < 2; i++) {
             if (teacup != null) {
                 Score.print(way[i] + (gro ? " (TAP, no offload, GRO)" : " (TAP, no offload)"), teacup[i].megabytesPerSecond(), kernel[i].megabytesPerSecond(), "MB/s",
@@ -453,11 +502,16 @@ public final class TcpTapBench {
             }
         }
         if (offloaded != null) {
-            System.out.printf("RESULT tcp_stream_offload teacup_rx_mbs=%.1f kernel_rx_mbs=%.1f rx_ratio=%.3f"
+            System.out.printf("RESULT tcp_stream_offload" + resultSuffix() + " teacup_rx_mbs=%.1f kernel_rx_mbs=%.1f rx_ratio=%.3f"
                             + " teacup_tx_mbs=%.1f kernel_tx_mbs=%.1f tx_ratio=%.3f%n",
                     offloaded[0].megabytesPerSecond(), kernel[0].megabytesPerSecond(), quotient(offloaded, kernel, 0),
                     offloaded[1].megabytesPerSecond(), kernel[1].megabytesPerSecond(), quotient(offloaded, kernel, 1));
         }
+    }
+
+    /** Empty, or with --drop {@code _drop5}: RESULT lines under loss are not the clean path's figures. */
+    private String resultSuffix() {
+        return dropPercent > 0 ? "_drop" + dropPercent : "";
     }
 
     private static String cell(Stream[] streams, int i) {
