@@ -15,10 +15,6 @@ final class ClosingTimers {
         this.twoMsl = 2 * settings.msl();
     }
 
-    long twoMsl() {
-        return twoMsl;
-    }
-
     /** TIME-WAIT begins, or begins again: 2 MSL from now; any FIN-WAIT-2 bound is over. */
     void timeWait(long now) {
         finWait2Until = TcpConnection.NEVER;
