@@ -14,8 +14,8 @@ final class SegmentWriter {
     private final SegmentOutput output;
     private final Receiver receiver;
     private final IpHeader ipHeader;
-    private final OutboundSegment segment;
-    private final TcpOptions options;
+    /** The segment and options filled for each segment, and the negotiated values: the layer's, not ours. */
+    private final SegmentOutput.Scratch scratch;
     /**
      * Where our timestamp clock starts: a keyed hash of the four-tuple alone (RFC 7323 5.4 and 7),
      * so TSval reveals no uptime, and each new incarnation of a four-tuple goes on from where the
@@ -36,9 +36,7 @@ final class SegmentWriter {
                   int timestampOffset) {
         this.connection = connection;
         this.ipHeader = new IpHeader(settings);
-        SegmentOutput.Scratch scratch = output.scratch();
-        this.segment = scratch.segment();
-        this.options = scratch.options();
+        this.scratch = output.scratch();
         this.dataStart = iss + 1;
         this.adviseAfter = settings.adviseRetransmissions();
         this.output = output;
@@ -67,7 +65,7 @@ final class SegmentWriter {
     }
 
     /** The segment just filled in carries the negative advice a timeout left, once. */
-    private void carryAdvice() {
+    private void carryAdvice(OutboundSegment segment) {
         segment.negativeAdvice = adviceDue;
         adviceDue = false;
     }
@@ -84,6 +82,10 @@ final class SegmentWriter {
 
     SegmentOutput output() {
         return output;
+    }
+
+    SegmentOutput.Scratch scratch() {
+        return scratch;
     }
 
     int timestamp(long now) {
@@ -141,6 +143,7 @@ final class SegmentWriter {
                 output.count(teacup.stats.Counter.TCP_ZERO_WINDOWS_ADVERTISED);
             }
         }
+        TcpOptions options = scratch.options();
         TcpOptions segmentOptions = null;
         if (negotiated.timestamps()) {
             segmentOptions = options.clear().timestamps(timestamp(now), receiver.tsRecent());
@@ -150,10 +153,11 @@ final class SegmentWriter {
             segmentOptions = segmentOptions == null ? options.clear() : segmentOptions;
             receiver.addSackBlocks(segmentOptions, negotiated.timestamps());
         }
+        OutboundSegment segment = scratch.segment();
         segment.ipHeader = ipHeader;
         segment.set(now, seq, ack, flags, window, segmentOptions, sendOffset, length);
-        urgent(seq);
-        carryAdvice();
+        urgent(segment, seq);
+        carryAdvice(segment);
         output.segment(connection, segment);
     }
 
@@ -162,7 +166,7 @@ final class SegmentWriter {
      * carries URG and a pointer to the first octet after the urgent data (MUST-62), capped at the
      * field's 65535 as Linux does when SND.UP is further on.
      */
-    private void urgent(int seq) {
+    private void urgent(OutboundSegment segment, int seq) {
         long end = connection.sendBuffer().urgentEnd();
         if (end == 0) {
             return;
@@ -176,6 +180,7 @@ final class SegmentWriter {
 
     /** A reset: no window, no options, nothing acknowledged. */
     void reset(long now, int seq) {
+        OutboundSegment segment = scratch.segment();
         segment.ipHeader = ipHeader;
         output.segment(connection, segment.set(now, seq, 0, TcpSegment.RST, 0, null, 0, 0));
     }
@@ -185,7 +190,8 @@ final class SegmentWriter {
      * SYN-ACK offers only what the peer's SYN offered too.
      */
     void syn(long now, int iss, boolean withAck, TcpSettings settings) {
-        options.clear().mss(settings.mss());
+        TcpOptions options = scratch.options().clear();
+        options.mss(settings.mss());
         if (settings.windowScale() >= 0 && (!withAck || negotiated.peerOfferedScale())) {
             options.windowScale(settings.windowScale());
         }
@@ -196,10 +202,11 @@ final class SegmentWriter {
             options.timestamps(timestamp(now), withAck ? receiver.tsRecent() : 0);
         }
         int window = withAck ? receiver.synAckWindow() : receiver.synWindow();
+        OutboundSegment segment = scratch.segment();
         segment.ipHeader = ipHeader;
         segment.set(now, iss, withAck ? receiver.rcvNxt() : 0, TcpSegment.SYN | (withAck ? TcpSegment.ACK : 0), window,
                 options, 0, 0);
-        carryAdvice();
+        carryAdvice(segment);
         output.segment(connection, segment);
     }
 }

@@ -40,7 +40,6 @@ public final class TcpConnection {
     final Sender sender;
     final LossRecovery recovery;
     private final ConnectionCounters counters = new ConnectionCounters();
-    private final Handshake handshake;
     /** Made at the first ICMP error about the connection; most connections never hear one. */
     private IcmpErrors icmp;
     final ChallengeAcks challenges;
@@ -56,7 +55,6 @@ public final class TcpConnection {
         this.localPort = localPort;
         this.remoteIp = remoteIp;
         this.remotePort = remotePort;
-        this.handshake = new Handshake(settings);
         this.receiver = new Receiver(settings, tsOffset, output.receiveMemory());
         this.writer = new SegmentWriter(this, output, receiver, settings, iss, tsOffset);
         this.sender = new Sender(settings, writer, counters, iss);
@@ -83,7 +81,7 @@ public final class TcpConnection {
                                        int remoteIp, int remotePort, int iss, int tsOffset, InboundSegment syn) {
         TcpConnection c = new TcpConnection(now, settings, output, localIp, localPort, remoteIp, remotePort, iss, tsOffset);
         c.state = State.SYN_RECEIVED;
-        c.handshake.synAtListener(now, syn, c.receiver, c.sender, c.writer);
+        Handshake.synAtListener(now, syn, settings, c.receiver, c.sender, c.writer);
         return c;
     }
 
@@ -101,7 +99,7 @@ public final class TcpConnection {
     public int remotePort() { return remotePort; }
 
     /** What the SYN exchange settled: the peer's MSS, window scales, timestamps and SACK. */
-    public Negotiated negotiated() { return handshake.negotiated(); }
+    public Negotiated negotiated() { return sender.negotiated(); }
 
     public RttEstimator rtt() { return sender.rtt(); }
     public CongestionControl congestion() { return sender.congestion(); }
@@ -225,7 +223,7 @@ public final class TcpConnection {
 
     /** RFC 9293 3.10.7.3: our SYN is out; this may be the SYN-ACK, a simultaneous SYN, or a refusal. */
     private void synSent(long now, InboundSegment s) {
-        switch (handshake.synSent(now, s, receiver, sender, writer)) {
+        switch (Handshake.synSent(now, s, lifespan.settings(), receiver, sender, writer)) {
             case IGNORED -> { }
             case REFUSED -> end(Ending.REFUSED);
             case SYN_ACK -> {
@@ -266,7 +264,7 @@ public final class TcpConnection {
             return;
         }
         // The peer's SYN again while we are in SYN-RECEIVED: our SYN-ACK was lost.
-        if (state == State.SYN_RECEIVED && handshake.synAgain(now, s, receiver, sender)) {
+        if (state == State.SYN_RECEIVED && Handshake.synAgain(now, s, receiver, sender)) {
             return;
         }
         // RFC 9293 3.10.7.4: a zero window takes no text, but the valid ACK of a segment at RCV.NXT still counts.
@@ -324,7 +322,7 @@ public final class TcpConnection {
         lifespan.heard(now);
         sender.peerAnswered();
         if (state == State.SYN_RECEIVED) {
-            if (!handshake.synAcknowledged(now, s, seq, sender, writer)) {
+            if (!Handshake.synAcknowledged(now, s, seq, sender, writer)) {
                 return false;
             }
             state = State.ESTABLISHED;
@@ -546,7 +544,7 @@ public final class TcpConnection {
     }
 
     /** R2: the SYN-ACK's own in SYN-RECEIVED, else the settings'; an orphan's when fewer. */
-    private int retransmissionLimit() { return lifespan.retransmissionLimit(handshake.retransmissionLimit(state)); }
+    private int retransmissionLimit() { return lifespan.retransmissionLimit(state); }
     /** The user timeout runs from our SYN on, as Linux's; not for a listener's half-open connection (synAckRetries bounds those). */
     private boolean userTimed() { return state != State.SYN_RECEIVED && state != State.TIME_WAIT && state != State.CLOSED; }
 
