@@ -107,7 +107,6 @@ final class Handshake {
             writer.count(Counter.TCP_PEER_MSS_CLAMPED);
         }
         Negotiated negotiated = writer.scratch().negotiated().intern(Negotiated.from(settings, syn.options()));
-        sender.negotiated(negotiated);
-        writer.negotiated(negotiated);
+        sender.negotiated(negotiated); // the writer reads it there
     }
 }

@@ -56,7 +56,7 @@ public final class TcpConnection {
         this.remoteIp = remoteIp;
         this.remotePort = remotePort;
         this.receiver = new Receiver(settings, tsOffset, output.receiveMemory());
-        this.writer = new SegmentWriter(this, output, receiver, settings, iss, tsOffset);
+        this.writer = new SegmentWriter(this, output, settings, iss, tsOffset);
         this.sender = new Sender(settings, writer, counters, iss);
         this.recovery = new LossRecovery(iss, counters, new PathMtuSearch(counters, writer));
         this.challenges = new ChallengeAcks(settings, now);
