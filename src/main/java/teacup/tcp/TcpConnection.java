@@ -58,7 +58,7 @@ public final class TcpConnection {
         this.receiver = new Receiver(settings, tsOffset, output.receiveMemory());
         this.writer = new SegmentWriter(this, output, settings, iss, tsOffset);
         this.sender = new Sender(settings, writer, counters, iss);
-        this.recovery = new LossRecovery(iss, counters, new PathMtuSearch(counters, writer));
+        this.recovery = new LossRecovery(iss, counters);
         this.challenges = new ChallengeAcks(settings, now);
         this.lifespan = new Lifespan(settings);
     }
@@ -204,7 +204,7 @@ public final class TcpConnection {
 
     /** RFC 1191: the path to the peer takes at most {@code mtu} bytes ({@link PathMtuSearch}); what is in flight above it goes again now. */
     void pathMtu(long now, int mtu) {
-        if (recovery.pathMtu().lowered(now, mtu, sender)) {
+        if (recovery.pathMtu(writer).lowered(now, mtu, sender)) {
             transmit(now, SendLimits.NORMAL);
         }
     }
@@ -515,7 +515,7 @@ public final class TcpConnection {
             case SYN_SENT, SYN_RECEIVED -> sender.resendSyn(now, state == State.SYN_RECEIVED);
             default -> {
                 // RFC 5681 3.1 and RFC 6582 3.2 step 4: collapse the window, forget recovery, go back to SND.UNA.
-                recovery.retransmissionTimeout(now, sender);
+                recovery.retransmissionTimeout(now, sender, writer);
                 transmit(now, SendLimits.NORMAL); // the FIN, if sent before, goes again after the data; no state moves twice
                 sender.restartRetransmitTimerIfIdle(now);
             }
