@@ -94,7 +94,7 @@ public final class Cubic extends LossBasedCongestionControl {
             cwnd = MAX_WINDOW;
             carry = 0;
         } else {
-            cwnd = Math.max(cwnd, (long) bytes);
+            cwnd = Math.max(cwnd, (int) bytes); // bytes < MAX_WINDOW here
             carry = Math.max(0, bytes - cwnd);
         }
     }

@@ -8,7 +8,9 @@ import teacup.wire.TcpSegment;
  * Opening a connection (RFC 9293 3.5, 3.10.7.2, 3.10.7.3): taking the peer's SYN, checking what
  * answers our SYN, our SYN-ACK again when the peer's SYN comes again, and the ACK that completes
  * the exchange. What the SYNs settle is its {@link Negotiated} value, handed to the parts that
- * use it. The connection moves its state on the answers.
+ * use it (the {@link Sender} answers it for the connection). The connection moves its state on the
+ * answers. It keeps nothing of its own: an established connection, held idle by the thousand,
+ * should not carry a part it is done with.
  */
 final class Handshake {
     /** What a segment in SYN-SENT means. */
@@ -23,30 +25,24 @@ final class Handshake {
         SYN
     }
 
-    private final TcpSettings settings;
-    private Negotiated negotiated = Negotiated.BEFORE_SYN;
-
-    Handshake(TcpSettings settings) {
-        this.settings = settings;
-    }
-
-    Negotiated negotiated() {
-        return negotiated;
+    private Handshake() {
     }
 
     /** A listener took the peer's SYN (RFC 9293 3.10.7.2): its options, ISN, window and timestamp, then our SYN-ACK. */
-    void synAtListener(long now, InboundSegment syn, Receiver receiver, Sender sender, SegmentWriter writer) {
-        take(syn, sender, writer);
+    static void synAtListener(long now, InboundSegment syn, TcpSettings settings, Receiver receiver, Sender sender,
+                              SegmentWriter writer) {
+        take(syn, settings, sender, writer);
         receiver.synReceived(syn.seq());
         sender.windowFromSyn(syn.seq(), sender.iss(), syn.window());
-        if (negotiated.timestamps()) {
+        if (sender.negotiated().timestamps()) {
             receiver.takeTimestamp(syn.options().tsVal(), now);
         }
         sender.sendSyn(now, true);
     }
 
     /** RFC 9293 3.10.7.3: a segment while our SYN is out. */
-    Answer synSent(long now, InboundSegment s, Receiver receiver, Sender sender, SegmentWriter writer) {
+    static Answer synSent(long now, InboundSegment s, TcpSettings settings, Receiver receiver, Sender sender,
+                          SegmentWriter writer) {
         boolean hasAck = s.has(TcpSegment.ACK);
         // First: an ACK for something we never sent gets a reset.
         if (hasAck && (SeqNum.le(s.ack(), sender.iss()) || SeqNum.gt(s.ack(), sender.max()))) {
@@ -61,8 +57,8 @@ final class Handshake {
         if (!s.has(TcpSegment.SYN)) {
             return Answer.IGNORED;
         }
-        take(s, sender, writer);
-        if (negotiated.timestamps()) {
+        take(s, settings, sender, writer);
+        if (sender.negotiated().timestamps()) {
             receiver.takeTimestamp(s.options().tsVal(), now);
         }
         receiver.synReceived(s.seq());
@@ -80,11 +76,11 @@ final class Handshake {
      * first RTT sample as long as its SYN timeout (1 s), and an RTO and probe timeout of seconds
      * to start with. True when {@code s} was that SYN.
      */
-    boolean synAgain(long now, InboundSegment s, Receiver receiver, Sender sender) {
+    static boolean synAgain(long now, InboundSegment s, Receiver receiver, Sender sender) {
         if (!s.has(TcpSegment.SYN) || s.has(TcpSegment.RST) || s.has(TcpSegment.ACK) || s.seq() != receiver.irs()) {
             return false;
         }
-        if (negotiated.timestamps() && s.options().hasTimestamps()) {
+        if (sender.negotiated().timestamps() && s.options().hasTimestamps()) {
             receiver.takeTimestamp(s.options().tsVal(), now);
         }
         sender.sendSyn(now, true);
@@ -95,32 +91,22 @@ final class Handshake {
      * SYN-RECEIVED, an acceptable segment with an ACK: true when it acknowledges our SYN, and the
      * peer's first scaled window is taken; otherwise it gets a reset (RFC 9293 3.10.7.4).
      */
-    boolean synAcknowledged(long now, InboundSegment s, int seq, Sender sender, SegmentWriter writer) {
+    static boolean synAcknowledged(long now, InboundSegment s, int seq, Sender sender, SegmentWriter writer) {
         if (!SeqNum.betweenExclusiveInclusive(sender.una(), s.ack(), sender.max())) {
             writer.reset(now, s.ack());
             return false;
         }
-        sender.establishedWindow(seq, s.ack(), s.window() << negotiated.sendScale());
+        sender.establishedWindow(seq, s.ack(), s.window() << sender.negotiated().sendScale());
         sender.handshakeDone();
         return true;
     }
 
-    /**
-     * R2 in {@code state}: a half-open connection (SYN-RECEIVED) sends its SYN-ACK at most
-     * {@link TcpSettings#synAckRetries} times more and is then forgotten, as Linux's tcp_synack_retries
-     * does; a spoofed SYN would otherwise hold a place in the SYN queue for the minutes of R2
-     * (RFC 4987 3.3, reducing the SYN-RECEIVED timer). Other states take the connection's R2.
-     */
-    int retransmissionLimit(TcpConnection.State state) {
-        return state == TcpConnection.State.SYN_RECEIVED ? settings.synAckRetries() : settings.maxRetransmissions();
-    }
-
-    private void take(InboundSegment syn, Sender sender, SegmentWriter writer) {
+    /** What the SYN settles, as the same instance other connections of the layer settled it ({@link Negotiated.Shared}). */
+    private static void take(InboundSegment syn, TcpSettings settings, Sender sender, SegmentWriter writer) {
         if (Negotiated.clamps(settings, syn.options())) {
             writer.count(Counter.TCP_PEER_MSS_CLAMPED);
         }
-        negotiated = Negotiated.from(settings, syn.options());
-        sender.negotiated(negotiated);
-        writer.negotiated(negotiated);
+        Negotiated negotiated = writer.scratch().negotiated().intern(Negotiated.from(settings, syn.options()));
+        sender.negotiated(negotiated); // the writer reads it there
     }
 }

@@ -5,29 +5,29 @@ package teacup.tcp;
  * RFC 9293 MUST-49) and the TOS octet, Diffserv and ECN (RFC 1122 3.2.1.6, MUST-48). They start
  * from the connection's {@link TcpSettings} (an accepted connection's from its listener's) and the
  * application may change them at any time, as IP_TOS and IP_TTL do on a kernel socket; every
- * segment after the change carries them, retransmissions too. Loop thread only.
+ * segment after the change carries them, retransmissions too. A view: the connection's
+ * {@link SegmentWriter} keeps the two octets, so a connection that never changes them holds no
+ * object for them. Loop thread only.
  */
 public final class IpHeader {
-    private int ttl;
-    private int trafficClass;
+    private final SegmentWriter writer;
 
-    IpHeader(TcpSettings settings) {
-        ttl = settings.ttl();
-        trafficClass = settings.trafficClass();
+    private IpHeader(SegmentWriter writer) {
+        this.writer = writer;
     }
 
     /** The fields of {@code c}'s datagrams (call on the loop thread). */
     public static IpHeader of(TcpConnection c) {
-        return c.writer.ipHeader();
+        return new IpHeader(c.writer);
     }
 
     /** 1 to 255, or 0: the IP layer's default TTL. */
     public int ttl() {
-        return ttl;
+        return writer.ttl();
     }
 
     public int trafficClass() {
-        return trafficClass;
+        return writer.trafficClass();
     }
 
     /** 1 to 255, or 0 for the IP layer's default (never 0 on the wire, RFC 1122 3.2.1.7). */
@@ -35,7 +35,7 @@ public final class IpHeader {
         if (v < 0 || v > 255) {
             throw new IllegalArgumentException("TTL out of range 0 to 255: " + v);
         }
-        ttl = v;
+        writer.ttl(v);
     }
 
     /** The TOS octet, 0 to 255, as IP_TOS takes it. */
@@ -43,6 +43,6 @@ public final class IpHeader {
         if (v < 0 || v > 255) {
             throw new IllegalArgumentException("traffic class out of range 0 to 255: " + v);
         }
-        trafficClass = v;
+        writer.trafficClass(v);
     }
 }

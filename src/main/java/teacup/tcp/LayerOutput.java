@@ -14,7 +14,8 @@ import teacup.wire.TcpSegment;
  * frame buffer, its data copied straight from the send buffer, and sent; a half-open
  * connection's SYN-ACK goes to the MAC its SYN came from rather than wait for ARP. It also holds
  * what every connection of the layer shares: the budgets of challenge ACKs (RFC 5961 7), send
- * rings and autotuned receive windows, the turn of the event loop, and the scratch segment.
+ * rings and autotuned receive windows, the turn of the event loop, and the scratch segment (with the
+ * negotiated values its connections share).
  */
 final class LayerOutput implements SegmentOutput {
     /** What {@code synSource} says of a connection out of its listener's SYN queue: it is sent as any other. */

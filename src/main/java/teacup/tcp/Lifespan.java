@@ -28,6 +28,11 @@ final class Lifespan {
         }
     }
 
+    /** The connection's settings, which its parts were made from (and the handshake takes its options from). */
+    TcpSettings settings() {
+        return settings;
+    }
+
     // ---------------------------------------------------------------- keep-alive (RFC 9293 3.8.4)
 
     void keepAlive(long now, boolean on) {
@@ -104,8 +109,15 @@ final class Lifespan {
         return orphan != null && orphan.orphaned();
     }
 
-    /** R2 for this connection: {@code live}, a live connection's, or the orphan's when fewer. */
-    int retransmissionLimit(int live) {
+    /**
+     * R2 in {@code state}: a half-open connection (SYN-RECEIVED) sends its SYN-ACK at most
+     * {@link TcpSettings#synAckRetries} times more and is then forgotten, as Linux's tcp_synack_retries
+     * does; a spoofed SYN would otherwise hold a place in the SYN queue for the minutes of R2
+     * (RFC 4987 3.3, reducing the SYN-RECEIVED timer). Other states take the settings' R2, or the
+     * orphan's when fewer.
+     */
+    int retransmissionLimit(State state) {
+        int live = state == State.SYN_RECEIVED ? settings.synAckRetries() : settings.maxRetransmissions();
         return orphan == null ? live : orphan.retransmissionLimit(live);
     }
 

@@ -10,8 +10,12 @@ abstract sealed class LossBasedCongestionControl implements CongestionControl pe
     private static final int MAX_SMSS = 65_535;
 
     int smss;
-    /** Bytes, kept long so that one step of growth cannot overflow before it is clamped. */
-    long cwnd;
+    /**
+     * Bytes. An int is enough: every call leaves it in [SMSS, {@link CongestionControl#MAX_WINDOW}]
+     * (2^30; {@link #clampWindow}, the loss or initial window), and one step of growth before the clamp
+     * adds at most an SMSS (65,535); arithmetic that could go further (scaling by a new SMSS) is done in long.
+     */
+    int cwnd;
     int ssthresh = Integer.MAX_VALUE;
     private boolean inRecovery;
     /** An RTO fired and no new data has been acknowledged since: a further RTO is the same loss. */
@@ -39,7 +43,7 @@ abstract sealed class LossBasedCongestionControl implements CongestionControl pe
 
     @Override
     public final int cwnd() {
-        return (int) cwnd;
+        return cwnd;
     }
 
     @Override
@@ -99,7 +103,7 @@ abstract sealed class LossBasedCongestionControl implements CongestionControl pe
     @Override
     public final void onDuplicateAckInRecovery() {
         if (inRecovery) {
-            cwnd = clampWindow(cwnd + smss);
+            cwnd = clampWindow(cwnd + (long) smss);
         }
     }
 
@@ -108,7 +112,7 @@ abstract sealed class LossBasedCongestionControl implements CongestionControl pe
         if (!inRecovery || bytesAcked <= 0) {
             return;
         }
-        long deflated = cwnd - bytesAcked;
+        long deflated = (long) cwnd - bytesAcked;
         if (bytesAcked >= smss) {
             deflated += smss;
         }
@@ -161,15 +165,15 @@ abstract sealed class LossBasedCongestionControl implements CongestionControl pe
             cwnd = CongestionControl.initialWindow(smss);
             return;
         }
-        cwnd = clampWindow(cwnd * smss / old);
+        cwnd = clampWindow((long) cwnd * smss / old);
         if (ssthresh != Integer.MAX_VALUE) {
             ssthresh = floorSsthresh((long) ssthresh * smss / old);
         }
         resetGrowth();
     }
 
-    final long clampWindow(long bytes) {
-        return Math.max(smss, Math.min(MAX_WINDOW, bytes));
+    final int clampWindow(long bytes) {
+        return (int) Math.max(smss, Math.min(MAX_WINDOW, bytes));
     }
 
     private int floorSsthresh(long bytes) {

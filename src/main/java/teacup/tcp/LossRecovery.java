@@ -17,7 +17,12 @@ final class LossRecovery {
     /** RACK's reordering timer ({@link RackDetector}, RFC 8985 6.3). */
     private long rackCheckAt = TcpConnection.NEVER;
     private final TailLossProbe probe;
-    private final PathMtuSearch pathMtu;
+    /**
+     * Made at the first timeout or path MTU news (ICMP, or what IP knew at the open): until then the
+     * peer's MSS rules and nothing is searched for, which most connections never change, and an
+     * idle one held by the thousand should not keep the search's state. Null meanwhile.
+     */
+    private PathMtuSearch pathMtu;
     private int duplicateAcks;
     /** RFC 6582 recover: one past the highest byte sent when the last recovery (or timeout) began. */
     private int recover;
@@ -37,9 +42,8 @@ final class LossRecovery {
     /** SND.UNA when the episode began: everything it retransmits lies at or above. */
     private int episodeStart;
 
-    LossRecovery(int iss, ConnectionCounters counters, PathMtuSearch pathMtu) {
+    LossRecovery(int iss, ConnectionCounters counters) {
         this.iss = iss;
-        this.pathMtu = pathMtu;
         this.recover = iss;
         this.counters = counters;
         this.probe = new TailLossProbe();
@@ -49,7 +53,11 @@ final class LossRecovery {
         return duplicateAcks;
     }
 
-    PathMtuSearch pathMtu() {
+    /** The connection's path MTU search, made now if it was not yet ({@code writer}: the connection's). */
+    PathMtuSearch pathMtu(SegmentWriter writer) {
+        if (pathMtu == null) {
+            pathMtu = new PathMtuSearch(counters, writer);
+        }
         return pathMtu;
     }
 
@@ -58,7 +66,9 @@ final class LossRecovery {
      * ACKs), a path MTU probe first if one is due (RFC 4821). True when anything went.
      */
     boolean transmit(long now, SendLimits limits, Sender sender) {
-        pathMtu.probe(now, sender);
+        if (pathMtu != null) {
+            pathMtu.probe(now, sender);
+        }
         return sender.transmit(now, limits, duplicateAcks);
     }
 
@@ -162,7 +172,9 @@ final class LossRecovery {
      * probes may run.
      */
     private void acknowledged(long now, int ack, int acked, int released, Sender sender, boolean sack, boolean probing) {
-        pathMtu.acknowledged(now, sender);
+        if (pathMtu != null) {
+            pathMtu.acknowledged(now, sender);
+        }
         repairOrGrow(now, ack, acked, released, sender, sack);
         sender.restartRetransmitTimer(now);
         rearm(now, sender, probing);
@@ -205,7 +217,7 @@ final class LossRecovery {
      * limited transmit).
      */
     private boolean duplicateAck(long now, Sender sender, boolean sack, boolean probing) {
-        if (pathMtu.repairing()) {
+        if (pathMtu != null && pathMtu.repairing()) {
             return true; // a lost path MTU probe's bytes are on their way again: not congestion (RFC 4821 7.6.2)
         }
         duplicateAcks++;
@@ -220,7 +232,7 @@ final class LossRecovery {
                 && !(probe.outstanding() && sack && !sender.sacked().isEmpty())) {
             return true; // RFC 3042 limited transmit
         }
-        if (pathMtu.probeLost(now, sender)) {
+        if (pathMtu != null && pathMtu.probeLost(now, sender)) {
             duplicateAcks = 0;
             return false;
         }
@@ -273,10 +285,10 @@ final class LossRecovery {
     /**
      * RFC 5681 3.1 and RFC 6582 3.2 step 4, after a retransmission timeout: recovery is forgotten
      * and the recovery point moves to what was sent; the sender's window collapses and it goes
-     * back to SND.UNA.
+     * back to SND.UNA. The path MTU search hears of it first (a black hole shows as timeouts).
      */
-    void retransmissionTimeout(long now, Sender sender) {
-        pathMtu.timedOut(now, sender);
+    void retransmissionTimeout(long now, Sender sender, SegmentWriter writer) {
+        pathMtu(writer).timedOut(now, sender);
         recover = sender.max();
         if (reorderThreshold > 3 && sender.sacked().sackedBytes() >= 3 * Math.max(1, sender.segmentSize())) {
             // A raised threshold let a loss that three SACKed segments already showed run into the RTO: the

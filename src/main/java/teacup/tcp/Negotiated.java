@@ -5,7 +5,9 @@ import teacup.wire.TcpOptions;
 /**
  * What the SYN exchange settled, fixed for the rest of the connection (RFC 9293 3.7.1, RFC 7323
  * 2.2 and 3.2, RFC 2018 2): the peer's MSS (bounded by ours), the window scales both ways, and
- * whether timestamps and SACK are on. Before the exchange, {@link #BEFORE_SYN}.
+ * whether timestamps and SACK are on. Before the exchange, {@link #BEFORE_SYN}. A value, never
+ * compared by identity: the connections of a layer that settle the same one share one instance
+ * ({@link Shared}).
  *
  * @param sendMss          the most the peer takes in a segment, options included
  * @param sendScale        shift applied to the windows the peer advertises
@@ -51,5 +53,28 @@ public record Negotiated(int sendMss, int sendScale, int receiveScale, boolean p
         // Never below one byte, whatever value this was made with: a size of 0 or less sends nothing, or a segment left
         // for an offloading device to cut and checksum that it cannot (the settings' floor keeps it far above).
         return Math.max(1, Math.min(sendMss, pathMss) - (timestamps ? TIMESTAMPS_LENGTH : 0));
+    }
+
+    /**
+     * The values a layer's connections settled, one instance for all that settled alike: peers of
+     * one kind negotiate the same options, and an idle connection held by the thousand should not
+     * keep a copy each. A table of a few slots and no chains: a value whose slot holds another
+     * takes it over (the connections that hold the older keep it), so the table never grows, whatever
+     * peers send. Loop thread only, as the layer's {@link SegmentOutput.Scratch} it is part of.
+     */
+    static final class Shared {
+        private final Negotiated[] slots = new Negotiated[16];
+
+        /** {@code n}, or the instance equal to it that the table holds. */
+        Negotiated intern(Negotiated n) {
+            int h = n.hashCode();
+            int i = (h ^ h >>> 16) & (slots.length - 1);
+            Negotiated held = slots[i];
+            if (n.equals(held)) {
+                return held;
+            }
+            slots[i] = n;
+            return n;
+        }
     }
 }

@@ -13,8 +13,9 @@ public final class OutboundSegment extends SegmentHeader {
     long now;
     int sendOffset;
     boolean negativeAdvice;
-    /** The sending connection's TTL and TOS, set with the rest. */
-    IpHeader ipHeader;
+    /** The sending connection's TTL and TOS ({@link IpHeader}), set with the rest. */
+    int ttl;
+    int trafficClass;
 
     OutboundSegment() {
     }
@@ -48,12 +49,12 @@ public final class OutboundSegment extends SegmentHeader {
 
     /** The TTL IP gives the datagram (0: IP's default; RFC 1122 3.2.1.7). */
     public int ttl() {
-        return ipHeader.ttl();
+        return ttl;
     }
 
     /** The TOS octet IP gives the datagram (RFC 1122 3.2.1.6). */
     public int trafficClass() {
-        return ipHeader.trafficClass();
+        return trafficClass;
     }
 
     /** Where in the send buffer (as {@link SendBuffer#copyOut} counts) the data starts. */

@@ -11,6 +11,10 @@ import teacup.wire.TcpOptions;
  * <p>A connection's samples come from here too (RFC 6298 3, RFC 7323 4.1): the echoed timestamp
  * when both ends use them, else one timed segment at a time, never one that was retransmitted
  * (Karn, RFC 9293 MUST-18). A {@link #sample} fed from outside must keep to the same rule.
+ *
+ * <p>The RTO's bounds are the connection's {@link TcpSettings}' ({@code minRto}, {@code maxRto}),
+ * read there rather than copied: the settings are shared by the connections made with them, and
+ * an idle connection held by the thousand should not keep two longs each that never change.
  */
 public final class RttEstimator {
     /** RFC 6298 2.1: before any sample the RTO is one second. */
@@ -26,8 +30,8 @@ public final class RttEstimator {
     /** RFC 6298 2.3's G: the clock granularity, 1 ms, the unit of the timestamps most samples come from. */
     static final long CLOCK_GRANULARITY = 1_000_000L;
 
-    private final long minRto;
-    private final long maxRto;
+    /** Where the bounds are: {@link TcpSettings#minRto}, {@link TcpSettings#maxRto}. */
+    private final TcpSettings bounds;
     private long srtt;
     private long rttvar;
     private long rto;
@@ -43,11 +47,15 @@ public final class RttEstimator {
     }
 
     public RttEstimator(long minRto, long maxRto) {
-        if (minRto <= 0 || maxRto < minRto) {
+        this(TcpSettings.builder().minRto(minRto).maxRto(maxRto).build());
+    }
+
+    /** A connection's, bounded by its settings' {@code minRto} and {@code maxRto}. */
+    RttEstimator(TcpSettings settings) {
+        if (settings.minRto() <= 0 || settings.maxRto() < settings.minRto()) {
             throw new IllegalArgumentException("need 0 < minRto <= maxRto");
         }
-        this.minRto = minRto;
-        this.maxRto = maxRto;
+        this.bounds = settings;
         this.rto = clamp(INITIAL_RTO);
     }
 
@@ -72,7 +80,7 @@ public final class RttEstimator {
     /** RFC 6298 5.5: the timer expired, so double the RTO (up to the maximum). */
     public void backOff() {
         backoff++;
-        rto = Math.min(maxRto, rto * 2);
+        rto = Math.min(bounds.maxRto(), rto * 2);
     }
 
     /**
@@ -112,7 +120,7 @@ public final class RttEstimator {
 
     /** The lower bound of the RTO. */
     public long minRto() {
-        return minRto;
+        return bounds.minRto();
     }
 
     // ---------------------------------------------------------------- where samples come from
@@ -157,6 +165,6 @@ public final class RttEstimator {
     }
 
     private long clamp(long value) {
-        return Math.max(minRto, Math.min(maxRto, value));
+        return Math.max(bounds.minRto(), Math.min(bounds.maxRto(), value));
     }
 }

@@ -48,10 +48,13 @@ public interface SegmentOutput {
         return NO_TURNS;
     }
 
-    /** What a connection fills for each segment it sends: one segment and its options, shared by its output's connections. */
-    record Scratch(OutboundSegment segment, TcpOptions options) {
+    /**
+     * What the connections of an output share: the segment and its options each fills for each
+     * segment it sends, and the {@link Negotiated} values they settled, one instance for all alike.
+     */
+    record Scratch(OutboundSegment segment, TcpOptions options, Negotiated.Shared negotiated) {
         Scratch() {
-            this(new OutboundSegment(), new TcpOptions());
+            this(new OutboundSegment(), new TcpOptions(), new Negotiated.Shared());
         }
     }
 

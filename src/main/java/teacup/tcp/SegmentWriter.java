@@ -6,16 +6,16 @@ import teacup.wire.TcpSegment;
 /**
  * The one place a connection's segments leave it: fills what every segment carries from the
  * {@link Receiver} (RCV.NXT as the acknowledgment, the advertised window, TS.Recent as the echo,
- * SACK blocks on bare ACKs) and hands a reused {@link OutboundSegment} to the
- * {@link SegmentOutput}. Nothing is allocated per segment.
+ * SACK blocks on bare ACKs) and the IP header's TTL and TOS ({@link IpHeader}), and hands a
+ * reused {@link OutboundSegment} to the {@link SegmentOutput}. Nothing is allocated per segment.
+ * The receiver and what the SYNs settled it reads through the connection, and the segment it
+ * fills is the output's: an idle connection held by the thousand keeps no copy of them.
  */
 final class SegmentWriter {
     private final TcpConnection connection;
     private final SegmentOutput output;
-    private final Receiver receiver;
-    private final IpHeader ipHeader;
-    private final OutboundSegment segment;
-    private final TcpOptions options;
+    /** The segment and options filled for each segment, and the negotiated values: the layer's, not ours. */
+    private final SegmentOutput.Scratch scratch;
     /**
      * Where our timestamp clock starts: a keyed hash of the four-tuple alone (RFC 7323 5.4 and 7),
      * so TSval reveals no uptime, and each new incarnation of a four-tuple goes on from where the
@@ -29,26 +29,21 @@ final class SegmentWriter {
     private boolean adviceDue;
     /** The sender last stopped on the peer's window with data waiting ({@link #sendStopped}); data sent clears it. */
     private boolean windowFull;
-    private Negotiated negotiated = Negotiated.BEFORE_SYN;
     private final SendBudget sendBudget;
+    /** The TTL and TOS octet, as they go in the IP header (read unsigned); see {@link IpHeader}. */
+    private byte ttl;
+    private byte trafficClass;
 
-    SegmentWriter(TcpConnection connection, SegmentOutput output, Receiver receiver, TcpSettings settings, int iss,
-                  int timestampOffset) {
+    SegmentWriter(TcpConnection connection, SegmentOutput output, TcpSettings settings, int iss, int timestampOffset) {
         this.connection = connection;
-        this.ipHeader = new IpHeader(settings);
-        SegmentOutput.Scratch scratch = output.scratch();
-        this.segment = scratch.segment();
-        this.options = scratch.options();
+        this.ttl = (byte) settings.ttl(); // octets, as TcpSettings checks
+        this.trafficClass = (byte) settings.trafficClass();
+        this.scratch = output.scratch();
         this.dataStart = iss + 1;
         this.adviseAfter = settings.adviseRetransmissions();
         this.output = output;
-        this.receiver = receiver;
         this.timestampOffset = timestampOffset;
         this.sendBudget = new SendBudget(settings.sendSegmentsPerTurn());
-    }
-
-    void negotiated(Negotiated n) {
-        negotiated = n;
     }
 
     /**
@@ -67,14 +62,37 @@ final class SegmentWriter {
     }
 
     /** The segment just filled in carries the negative advice a timeout left, once. */
-    private void carryAdvice() {
+    private void carryAdvice(OutboundSegment segment) {
         segment.negativeAdvice = adviceDue;
         adviceDue = false;
     }
 
-    /** The TTL and TOS every segment of the connection goes with. */
-    IpHeader ipHeader() {
-        return ipHeader;
+    /** The TTL every segment of the connection goes with, 0 to 255 (0: IP's default). */
+    int ttl() {
+        return ttl & 0xFF;
+    }
+
+    /** The TOS octet every segment of the connection goes with. */
+    int trafficClass() {
+        return trafficClass & 0xFF;
+    }
+
+    /** See {@link IpHeader#ttl(int)}: the caller has checked it is an octet. */
+    void ttl(int octet) {
+        ttl = (byte) octet;
+    }
+
+    /** See {@link IpHeader#trafficClass(int)}: the caller has checked it is an octet. */
+    void trafficClass(int octet) {
+        trafficClass = (byte) octet;
+    }
+
+    /** The output's segment, with this connection's IP header fields, for the next one to fill. */
+    private OutboundSegment segment() {
+        OutboundSegment segment = scratch.segment();
+        segment.ttl = ttl & 0xFF;
+        segment.trafficClass = trafficClass & 0xFF;
+        return segment;
     }
 
     /** Our timestamp clock: milliseconds from an offset private to the connection (RFC 7323 5.4). */
@@ -84,6 +102,10 @@ final class SegmentWriter {
 
     SegmentOutput output() {
         return output;
+    }
+
+    SegmentOutput.Scratch scratch() {
+        return scratch;
     }
 
     int timestamp(long now) {
@@ -132,6 +154,8 @@ final class SegmentWriter {
      * from {@code sendOffset} of the send buffer.
      */
     void send(long now, int seq, int flags, int sendOffset, int length) {
+        Receiver receiver = connection.receiver;
+        Negotiated negotiated = connection.sender.negotiated();
         int ack = receiver.rcvNxt();
         windowFull &= length == 0;
         int window = receiver.advertisedWindow(negotiated.receiveScale());
@@ -141,6 +165,7 @@ final class SegmentWriter {
                 output.count(teacup.stats.Counter.TCP_ZERO_WINDOWS_ADVERTISED);
             }
         }
+        TcpOptions options = scratch.options();
         TcpOptions segmentOptions = null;
         if (negotiated.timestamps()) {
             segmentOptions = options.clear().timestamps(timestamp(now), receiver.tsRecent());
@@ -150,10 +175,10 @@ final class SegmentWriter {
             segmentOptions = segmentOptions == null ? options.clear() : segmentOptions;
             receiver.addSackBlocks(segmentOptions, negotiated.timestamps());
         }
-        segment.ipHeader = ipHeader;
+        OutboundSegment segment = segment();
         segment.set(now, seq, ack, flags, window, segmentOptions, sendOffset, length);
-        urgent(seq);
-        carryAdvice();
+        urgent(segment, seq);
+        carryAdvice(segment);
         output.segment(connection, segment);
     }
 
@@ -162,7 +187,7 @@ final class SegmentWriter {
      * carries URG and a pointer to the first octet after the urgent data (MUST-62), capped at the
      * field's 65535 as Linux does when SND.UP is further on.
      */
-    private void urgent(int seq) {
+    private void urgent(OutboundSegment segment, int seq) {
         long end = connection.sendBuffer().urgentEnd();
         if (end == 0) {
             return;
@@ -176,7 +201,7 @@ final class SegmentWriter {
 
     /** A reset: no window, no options, nothing acknowledged. */
     void reset(long now, int seq) {
-        segment.ipHeader = ipHeader;
+        OutboundSegment segment = segment();
         output.segment(connection, segment.set(now, seq, 0, TcpSegment.RST, 0, null, 0, 0));
     }
 
@@ -185,7 +210,10 @@ final class SegmentWriter {
      * SYN-ACK offers only what the peer's SYN offered too.
      */
     void syn(long now, int iss, boolean withAck, TcpSettings settings) {
-        options.clear().mss(settings.mss());
+        Receiver receiver = connection.receiver;
+        Negotiated negotiated = connection.sender.negotiated();
+        TcpOptions options = scratch.options().clear();
+        options.mss(settings.mss());
         if (settings.windowScale() >= 0 && (!withAck || negotiated.peerOfferedScale())) {
             options.windowScale(settings.windowScale());
         }
@@ -196,10 +224,10 @@ final class SegmentWriter {
             options.timestamps(timestamp(now), withAck ? receiver.tsRecent() : 0);
         }
         int window = withAck ? receiver.synAckWindow() : receiver.synWindow();
-        segment.ipHeader = ipHeader;
+        OutboundSegment segment = segment();
         segment.set(now, iss, withAck ? receiver.rcvNxt() : 0, TcpSegment.SYN | (withAck ? TcpSegment.ACK : 0), window,
                 options, 0, 0);
-        carryAdvice();
+        carryAdvice(segment);
         output.segment(connection, segment);
     }
 }

@@ -71,7 +71,7 @@ final class Sender {
         this.writer = writer;
         this.iss = iss;
         this.buffer = new SendBuffer(settings.sendBuffer(), writer.sendMemory());
-        this.rtt = new RttEstimator(settings.minRto(), settings.maxRto());
+        this.rtt = new RttEstimator(settings); // its bounds read there
         this.congestion = settings.congestion() == TcpSettings.Congestion.CUBIC
                 ? new Cubic(TcpSettings.DEFAULT_SEND_MSS) : new NewReno(TcpSettings.DEFAULT_SEND_MSS);
         this.sndUna = iss;

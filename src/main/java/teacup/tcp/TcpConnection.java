@@ -40,7 +40,6 @@ public final class TcpConnection {
     final Sender sender;
     final LossRecovery recovery;
     private final ConnectionCounters counters = new ConnectionCounters();
-    private final Handshake handshake;
     /** Made at the first ICMP error about the connection; most connections never hear one. */
     private IcmpErrors icmp;
     final ChallengeAcks challenges;
@@ -56,11 +55,10 @@ public final class TcpConnection {
         this.localPort = localPort;
         this.remoteIp = remoteIp;
         this.remotePort = remotePort;
-        this.handshake = new Handshake(settings);
         this.receiver = new Receiver(settings, tsOffset, output.receiveMemory());
-        this.writer = new SegmentWriter(this, output, receiver, settings, iss, tsOffset);
+        this.writer = new SegmentWriter(this, output, settings, iss, tsOffset);
         this.sender = new Sender(settings, writer, counters, iss);
-        this.recovery = new LossRecovery(iss, counters, new PathMtuSearch(counters, writer));
+        this.recovery = new LossRecovery(iss, counters);
         this.challenges = new ChallengeAcks(settings, now);
         this.lifespan = new Lifespan(settings);
     }
@@ -83,7 +81,7 @@ public final class TcpConnection {
                                        int remoteIp, int remotePort, int iss, int tsOffset, InboundSegment syn) {
         TcpConnection c = new TcpConnection(now, settings, output, localIp, localPort, remoteIp, remotePort, iss, tsOffset);
         c.state = State.SYN_RECEIVED;
-        c.handshake.synAtListener(now, syn, c.receiver, c.sender, c.writer);
+        Handshake.synAtListener(now, syn, settings, c.receiver, c.sender, c.writer);
         return c;
     }
 
@@ -101,7 +99,7 @@ public final class TcpConnection {
     public int remotePort() { return remotePort; }
 
     /** What the SYN exchange settled: the peer's MSS, window scales, timestamps and SACK. */
-    public Negotiated negotiated() { return handshake.negotiated(); }
+    public Negotiated negotiated() { return sender.negotiated(); }
 
     public RttEstimator rtt() { return sender.rtt(); }
     public CongestionControl congestion() { return sender.congestion(); }
@@ -206,7 +204,7 @@ public final class TcpConnection {
 
     /** RFC 1191: the path to the peer takes at most {@code mtu} bytes ({@link PathMtuSearch}); what is in flight above it goes again now. */
     void pathMtu(long now, int mtu) {
-        if (recovery.pathMtu().lowered(now, mtu, sender)) {
+        if (recovery.pathMtu(writer).lowered(now, mtu, sender)) {
             transmit(now, SendLimits.NORMAL);
         }
     }
@@ -225,7 +223,7 @@ public final class TcpConnection {
 
     /** RFC 9293 3.10.7.3: our SYN is out; this may be the SYN-ACK, a simultaneous SYN, or a refusal. */
     private void synSent(long now, InboundSegment s) {
-        switch (handshake.synSent(now, s, receiver, sender, writer)) {
+        switch (Handshake.synSent(now, s, lifespan.settings(), receiver, sender, writer)) {
             case IGNORED -> { }
             case REFUSED -> end(Ending.REFUSED);
             case SYN_ACK -> {
@@ -266,7 +264,7 @@ public final class TcpConnection {
             return;
         }
         // The peer's SYN again while we are in SYN-RECEIVED: our SYN-ACK was lost.
-        if (state == State.SYN_RECEIVED && handshake.synAgain(now, s, receiver, sender)) {
+        if (state == State.SYN_RECEIVED && Handshake.synAgain(now, s, receiver, sender)) {
             return;
         }
         // RFC 9293 3.10.7.4: a zero window takes no text, but the valid ACK of a segment at RCV.NXT still counts.
@@ -324,7 +322,7 @@ public final class TcpConnection {
         lifespan.heard(now);
         sender.peerAnswered();
         if (state == State.SYN_RECEIVED) {
-            if (!handshake.synAcknowledged(now, s, seq, sender, writer)) {
+            if (!Handshake.synAcknowledged(now, s, seq, sender, writer)) {
                 return false;
             }
             state = State.ESTABLISHED;
@@ -517,7 +515,7 @@ public final class TcpConnection {
             case SYN_SENT, SYN_RECEIVED -> sender.resendSyn(now, state == State.SYN_RECEIVED);
             default -> {
                 // RFC 5681 3.1 and RFC 6582 3.2 step 4: collapse the window, forget recovery, go back to SND.UNA.
-                recovery.retransmissionTimeout(now, sender);
+                recovery.retransmissionTimeout(now, sender, writer);
                 transmit(now, SendLimits.NORMAL); // the FIN, if sent before, goes again after the data; no state moves twice
                 sender.restartRetransmitTimerIfIdle(now);
             }
@@ -546,7 +544,7 @@ public final class TcpConnection {
     }
 
     /** R2: the SYN-ACK's own in SYN-RECEIVED, else the settings'; an orphan's when fewer. */
-    private int retransmissionLimit() { return lifespan.retransmissionLimit(handshake.retransmissionLimit(state)); }
+    private int retransmissionLimit() { return lifespan.retransmissionLimit(state); }
     /** The user timeout runs from our SYN on, as Linux's; not for a listener's half-open connection (synAckRetries bounds those). */
     private boolean userTimed() { return state != State.SYN_RECEIVED && state != State.TIME_WAIT && state != State.CLOSED; }
 

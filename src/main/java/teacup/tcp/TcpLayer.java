@@ -79,7 +79,7 @@ public final class TcpLayer implements IpLayer.Transport {
         return ((long) remoteIp << 32) | ((long) (remotePort & 0xffff) << 16) | (localPort & 0xffff);
     }
 
-    private static long key(TcpConnection c) {
+    static long key(TcpConnection c) {
         return key(c.remoteIp(), c.remotePort(), c.localPort());
     }
 
@@ -124,7 +124,7 @@ public final class TcpLayer implements IpLayer.Transport {
         }
         List<LayerEntry> halfOpen = new ArrayList<>();
         connections.forEach(e -> {
-            if (e.listener == listener) {
+            if (e.halfOpen != null && e.halfOpen.listener() == listener) {
                 halfOpen.add(e);
             }
         });
@@ -176,8 +176,8 @@ public final class TcpLayer implements IpLayer.Transport {
             throw new NoRouteToHostException("no route to " + Ipv4Address.format(remoteIp));
         }
         stats.increment(Counter.TCP_ACTIVE_OPENS);
-        LayerEntry e = new LayerEntry(c, key(c), observer);
-        connections.put(e.key, e);
+        LayerEntry e = new LayerEntry(c, observer);
+        connections.put(e.key(), e);
         settle(now, e);
         return c;
     }
@@ -429,7 +429,7 @@ public final class TcpLayer implements IpLayer.Transport {
 
     /** Drops a TIME-WAIT connection from the table and the timers, its four-tuple free for a new one. */
     private void forget(LayerEntry e) {
-        connections.remove(e.key);
+        connections.remove(e.key());
         timers.schedule(e, Long.MAX_VALUE);
     }
 
@@ -466,11 +466,10 @@ public final class TcpLayer implements IpLayer.Transport {
     private Counter opened(long now, TcpListener listener, TcpConnection c) {
         LinkFit.path(now, c, ip.pathMtu(c.remoteIp(), now), ip.iface().mtu());
         stats.increment(Counter.TCP_PASSIVE_OPENS);
-        LayerEntry e = new LayerEntry(c, key(c), null);
-        e.listener = listener;
-        e.synSource = ip.frameSource();
+        LayerEntry e = new LayerEntry(c, null);
+        e.halfOpen = new LayerEntry.HalfOpen(listener, ip.frameSource());
         listener.halfOpen++;
-        connections.put(e.key, e);
+        connections.put(e.key(), e);
         settle(now, e);
         return Counter.TCP_DELIVERED;
     }
@@ -480,7 +479,7 @@ public final class TcpLayer implements IpLayer.Transport {
     /** For {@link LayerOutput}: where the SYN-ACK of {@code c}, in SYN-RECEIVED, goes without waiting for ARP. */
     private long synSource(TcpConnection c) {
         LayerEntry e = entryOf(c);
-        return e == null ? ip.frameSource() : e.listener != null ? e.synSource : LayerOutput.NOT_HALF_OPEN;
+        return e == null ? ip.frameSource() : e.halfOpen != null ? e.halfOpen.synSource() : LayerOutput.NOT_HALF_OPEN;
     }
 
     // ---------------------------------------------------------------- bookkeeping after each call
@@ -493,10 +492,10 @@ public final class TcpLayer implements IpLayer.Transport {
     private void settle(long now, LayerEntry e) {
         TcpConnection c = e.connection;
         State state = c.state();
-        if (e.listener != null && state != State.SYN_RECEIVED) {
+        if (e.halfOpen != null && state != State.SYN_RECEIVED) {
             // Out of the SYN queue: established ones go to the accept queue, failed ones are forgotten.
-            TcpListener listener = e.listener;
-            e.listener = null;
+            TcpListener listener = e.halfOpen.listener();
+            e.halfOpen = null;
             listener.halfOpen--;
             if (state != State.CLOSED && listener.isClosed()) {
                 c.abort(now); // the listener went away meanwhile: nobody will accept it
@@ -511,8 +510,8 @@ public final class TcpLayer implements IpLayer.Transport {
         sendTurns.holdIfSpent(now, c, stats);
         orphans.settled(c);
         idleRings.arm(now, c);
-        if (state == State.CLOSED || state == State.TIME_WAIT && e.observer == null && timeWaits.take(e.key, c)) {
-            connections.remove(e.key); // closed, or reduced to a TimeWait
+        if (state == State.CLOSED || state == State.TIME_WAIT && e.observer == null && timeWaits.take(e.key(), c)) {
+            connections.remove(e.key()); // closed, or reduced to a TimeWait
             c.receiver.releaseSpace(); // its grown window goes back to the budget
             timers.schedule(e, Long.MAX_VALUE);
         } else {

@@ -62,8 +62,8 @@ final class TimeWait extends DeadlineHeap.Member {
         this.tsRecent = r.tsRecent();
         this.tsRecentAt = r.tsRecentAt();
         this.lastAckSent = r.lastAckSent();
-        this.ttl = c.writer.ipHeader().ttl();
-        this.trafficClass = c.writer.ipHeader().trafficClass();
+        this.ttl = c.writer.ttl();
+        this.trafficClass = c.writer.trafficClass();
         this.twoMsl = c.lifespan.twoMsl();
         this.challenges = c.challenges;
     }
