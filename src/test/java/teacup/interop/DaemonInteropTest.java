@@ -142,6 +142,14 @@ class DaemonInteropTest {
         return argv.toArray(String[]::new);
     }
 
+    private static String readQuietly(Path p) {
+        try {
+            return Files.readString(p).strip();
+        } catch (IOException e) {
+            return "(unreadable: " + e.getMessage() + ")";
+        }
+    }
+
     private static String describe(SystemCommand.Result r) {
         return "exit " + r.exitCode() + "\nstdout:\n" + r.stdout() + "\nstderr:\n" + r.stderr();
     }
@@ -249,11 +257,12 @@ class DaemonInteropTest {
         Path out = dir.resolve("in-flight");
         // Slow enough to be still running when the signal comes.
         Process curl = new ProcessBuilder(curlThroughSocks(out, "--limit-rate", "256K"))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(dir.resolve("in-flight.err").toFile()).start();
         try {
             assertTrue(TapNetwork.waitUntil(Duration.ofSeconds(20), () -> size(out) > 64 * 1024),
                     "transfer did not start\n" + daemonOutput());
-            assertTrue(curl.isAlive(), "transfer over before the signal");
+            assertTrue(curl.isAlive(), () -> "transfer over before the signal: curl exit " + curl.exitValue() + ", "
+                    + size(out) + " bytes, stderr: " + readQuietly(dir.resolve("in-flight.err")) + "\n" + daemonOutput());
             long start = System.nanoTime();
             boolean ended = daemon.terminate(Duration.ofSeconds(10));
             long tookMillis = (System.nanoTime() - start) / 1_000_000;
