@@ -73,11 +73,6 @@ final class PathMtuSearch {
         return Math.min(sender.negotiated().sendMss(), mss);
     }
 
-    /** The MSS the path takes as far as is known (for status): the peer's, bounded by the path's. */
-    int mss(Sender sender) {
-        return effectiveMss(sender);
-    }
-
     // ---------------------------------------------------------------- RFC 1191
 
     /**
